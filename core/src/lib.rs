@@ -1,0 +1,11 @@
+//! `retort-core`: the pure logic of retort.
+pub mod diagnostic;
+pub mod revision;
+pub mod source;
+pub use revision::Revision;
+pub mod sql;
+pub mod checksum;
+pub use checksum::Checksum;
+pub mod set;
+pub use set::{Migration, MigrationParts, MigrationSet, SetError};
+pub mod graph;

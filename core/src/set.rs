@@ -1,0 +1,285 @@
+//! [`Migration`] and [`MigrationSet`]: checked migrations as a program holds them.
+//!
+//! The macro builds these as `static` data (every field `Cow::Borrowed`); the command line
+//! builds them at run time from a directory it has checked. Either way a set is in an order
+//! where every migration follows its parents.
+
+use std::borrow::Cow;
+
+use crate::{Checksum, Revision};
+
+/// One migration: a revision, its parents and its SQL.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Migration {
+    revision: Revision,
+    down_revisions: Cow<'static, [Revision]>,
+    message: Cow<'static, str>,
+    up_sql: Cow<'static, str>,
+    down_sql: Option<Cow<'static, str>>,
+    irreversible: Option<Cow<'static, str>>,
+    transactional: bool,
+    checksum: Checksum,
+    path: Cow<'static, str>,
+    up_line: u32,
+    down_line: u32,
+}
+
+/// The parts of a [`Migration`], for building one at run time.
+#[derive(Clone, Debug)]
+pub struct MigrationParts {
+    /// Its revision.
+    pub revision: Revision,
+    /// Its parents: none for a root, several for a merge.
+    pub down_revisions: Vec<Revision>,
+    /// One line describing it.
+    pub message: String,
+    /// The up section's SQL.
+    pub up_sql: String,
+    /// The down section's SQL; `None` for an irreversible migration.
+    pub down_sql: Option<String>,
+    /// Why it cannot be reverted, for an irreversible migration.
+    pub irreversible: Option<String>,
+    /// Whether it runs in a transaction.
+    pub transactional: bool,
+    /// Its file's path, as shown in messages.
+    pub path: String,
+    /// The line of its file where the up SQL starts (1-based).
+    pub up_line: u32,
+    /// The line of its file where the down SQL starts (1-based), or 0.
+    pub down_line: u32,
+}
+
+impl Migration {
+    /// A migration from `static` data. The macro calls this; the checksum is the one of
+    /// `up_sql`, computed at compile time.
+    #[doc(hidden)]
+    #[allow(clippy::too_many_arguments)]
+    pub const fn from_static(
+        revision: Revision,
+        down_revisions: &'static [Revision],
+        message: &'static str,
+        up_sql: &'static str,
+        down_sql: Option<&'static str>,
+        irreversible: Option<&'static str>,
+        transactional: bool,
+        checksum: [u8; 32],
+        path: &'static str,
+        lines: (u32, u32),
+    ) -> Self {
+        Migration {
+            revision,
+            down_revisions: Cow::Borrowed(down_revisions),
+            message: Cow::Borrowed(message),
+            up_sql: Cow::Borrowed(up_sql),
+            down_sql: match down_sql {
+                Some(s) => Some(Cow::Borrowed(s)),
+                None => None,
+            },
+            irreversible: match irreversible {
+                Some(s) => Some(Cow::Borrowed(s)),
+                None => None,
+            },
+            transactional,
+            checksum: Checksum::from_bytes(checksum),
+            path: Cow::Borrowed(path),
+            up_line: lines.0,
+            down_line: lines.1,
+        }
+    }
+
+    /// A migration built at run time; the checksum is computed from `up_sql`.
+    pub fn new(parts: MigrationParts) -> Self {
+        Migration {
+            checksum: Checksum::of_sql(&parts.up_sql),
+            revision: parts.revision,
+            down_revisions: Cow::Owned(parts.down_revisions),
+            message: Cow::Owned(parts.message),
+            up_sql: Cow::Owned(parts.up_sql),
+            down_sql: parts.down_sql.map(Cow::Owned),
+            irreversible: parts.irreversible.map(Cow::Owned),
+            transactional: parts.transactional,
+            path: Cow::Owned(parts.path),
+            up_line: parts.up_line,
+            down_line: parts.down_line,
+        }
+    }
+
+    /// Its revision.
+    pub fn revision(&self) -> &Revision {
+        &self.revision
+    }
+
+    /// Its parents (`down_revision`): empty for a root, several for a merge.
+    pub fn down_revisions(&self) -> &[Revision] {
+        &self.down_revisions
+    }
+
+    /// The one-line message.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+
+    /// The SQL of the up section (comments and layout as written).
+    pub fn up_sql(&self) -> &str {
+        &self.up_sql
+    }
+
+    /// The SQL of the down section; `None` when the migration is irreversible.
+    pub fn down_sql(&self) -> Option<&str> {
+        self.down_sql.as_deref()
+    }
+
+    /// Why the migration cannot be reverted, when its header says `irreversible`.
+    pub fn irreversible(&self) -> Option<&str> {
+        self.irreversible.as_deref()
+    }
+
+    /// Whether it runs inside a transaction (the header's `transaction`, default `true`).
+    pub fn is_transactional(&self) -> bool {
+        self.transactional
+    }
+
+    /// The checksum of its up SQL (see [`Checksum`]).
+    pub fn checksum(&self) -> Checksum {
+        self.checksum
+    }
+
+    /// Its file, as shown in messages (`migrations/002_add_email.sql`).
+    pub fn path(&self) -> &str {
+        &self.path
+    }
+
+    /// The 1-based line of the file where the up SQL starts, to map a server's error
+    /// position back to the file.
+    pub fn up_line(&self) -> u32 {
+        self.up_line
+    }
+
+    /// The 1-based line where the down SQL starts, or 0 when there is none.
+    pub fn down_line(&self) -> u32 {
+        self.down_line
+    }
+}
+
+/// Every migration of a directory, each after its parents.
+///
+/// ```
+/// use retort_core::{MigrationSet, Migration, MigrationParts, Revision};
+///
+/// let m = Migration::new(MigrationParts {
+///     revision: Revision::parse("001").unwrap(),
+///     down_revisions: vec![],
+///     message: "create users".into(),
+///     up_sql: "CREATE TABLE users (id int);".into(),
+///     down_sql: Some("DROP TABLE users;".into()),
+///     irreversible: None,
+///     transactional: true,
+///     path: "migrations/001_create_users.sql".into(),
+///     up_line: 5,
+///     down_line: 8,
+/// });
+/// let set = MigrationSet::from_ordered(vec![m]).unwrap();
+/// assert_eq!(set.heads().len(), 1);
+/// assert_eq!(set.get("001").unwrap().message(), "create users");
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MigrationSet {
+    migrations: Cow<'static, [Migration]>,
+}
+
+/// Why a list of migrations is not a [`MigrationSet`].
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SetError {
+    /// Two migrations have the same revision.
+    #[error("revision `{0}` appears twice")]
+    Duplicate(Revision),
+    /// A migration comes before one of its parents, or names a parent that is not there.
+    #[error("revision `{child}` names `{parent}` as its parent, which does not come before it")]
+    Order {
+        /// The migration.
+        child: Revision,
+        /// The parent that is missing or later.
+        parent: Revision,
+    },
+}
+
+impl MigrationSet {
+    /// A set from `static` data that the macro has already checked and ordered.
+    #[doc(hidden)]
+    pub const fn from_static(migrations: &'static [Migration]) -> Self {
+        MigrationSet {
+            migrations: Cow::Borrowed(migrations),
+        }
+    }
+
+    /// A set from migrations in parent-first order; refuses duplicates and a migration that
+    /// comes before its parent.
+    pub fn from_ordered(migrations: Vec<Migration>) -> Result<Self, SetError> {
+        let mut seen = std::collections::HashSet::new();
+        for m in &migrations {
+            for p in m.down_revisions() {
+                if !seen.contains(p.as_str()) {
+                    return Err(SetError::Order {
+                        child: m.revision().clone(),
+                        parent: p.clone(),
+                    });
+                }
+            }
+            if !seen.insert(m.revision().as_str()) {
+                return Err(SetError::Duplicate(m.revision().clone()));
+            }
+        }
+        Ok(MigrationSet {
+            migrations: Cow::Owned(migrations),
+        })
+    }
+
+    /// The migrations, each after its parents.
+    pub fn iter(&self) -> std::slice::Iter<'_, Migration> {
+        self.migrations.iter()
+    }
+
+    /// The migrations as a slice, each after its parents.
+    pub fn as_slice(&self) -> &[Migration] {
+        &self.migrations
+    }
+
+    /// How many migrations.
+    pub fn len(&self) -> usize {
+        self.migrations.len()
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.migrations.is_empty()
+    }
+
+    /// The migration of a revision.
+    pub fn get(&self, revision: &str) -> Option<&Migration> {
+        self.migrations
+            .iter()
+            .find(|m| m.revision().as_str() == revision)
+    }
+
+    /// The revisions no other migration names as a parent, in set order.
+    pub fn heads(&self) -> Vec<&Revision> {
+        let parents: std::collections::HashSet<&str> = self
+            .migrations
+            .iter()
+            .flat_map(|m| m.down_revisions().iter().map(Revision::as_str))
+            .collect();
+        self.migrations
+            .iter()
+            .map(Migration::revision)
+            .filter(|r| !parents.contains(r.as_str()))
+            .collect()
+    }
+}
+
+impl<'a> IntoIterator for &'a MigrationSet {
+    type Item = &'a Migration;
+    type IntoIter = std::slice::Iter<'a, Migration>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.iter()
+    }
+}

@@ -1,0 +1,2 @@
+//! SQL: tokens, statements, checksums, and (with the `check` feature) the checks.
+pub mod lex;
