@@ -9,3 +9,11 @@ pub use checksum::Checksum;
 pub mod set;
 pub use set::{Migration, MigrationParts, MigrationSet, SetError};
 pub mod graph;
+#[cfg(feature = "check")]
+pub mod file;
+#[cfg(feature = "check")]
+pub mod header;
+#[cfg(feature = "check")]
+pub mod check;
+#[cfg(feature = "check")]
+pub mod load;

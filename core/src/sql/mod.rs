@@ -1,2 +1,5 @@
 //! SQL: tokens, statements, checksums, and (with the `check` feature) the checks.
 pub mod lex;
+pub mod txn;
+#[cfg(feature = "check")]
+pub mod syntax;

@@ -1,0 +1,521 @@
+//! Checking a migration directory: every rule of "What fails the build", in one pass that
+//! reports every problem. The macro, `retort-build` and `retort check` all call this.
+
+use std::ops::Range;
+use std::path::Path;
+
+use crate::diagnostic::{Diagnostic, render_all};
+use crate::file::{MigrationFile, Section, parse_file};
+use crate::graph::{Graph, GraphProblem};
+use crate::load::{Entry, display_path, read_dir};
+use crate::source::{FileId, Sources};
+use crate::sql::lex::{self, Statement, UNCHECKED_MARKER};
+use crate::sql::syntax::check_statement;
+use crate::sql::txn::{TxnNeed, classify};
+use crate::{Migration, MigrationParts, MigrationSet, Revision};
+
+/// What a directory may do that is otherwise an error.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Options {
+    /// Allow more than one head (unmerged branches).
+    pub allow_multiple_heads: bool,
+    /// Allow more than one root (independent histories).
+    pub allow_multiple_roots: bool,
+}
+
+/// The outcome of checking a directory: every file, every problem, and the order.
+#[derive(Debug, Clone)]
+pub struct Report {
+    /// The text of every file read.
+    pub sources: Sources,
+    /// Every migration file, sorted by name.
+    pub files: Vec<MigrationFile>,
+    /// Every problem, in file order; errors and warnings.
+    pub diagnostics: Vec<Diagnostic>,
+    /// Indices into `files`, each after its parents; complete only when there are no errors.
+    pub order: Vec<usize>,
+}
+
+/// One file's name and text, for [`check_texts`].
+#[derive(Clone, Debug)]
+pub struct Input {
+    /// The file's name, such as `002_add_email.sql`.
+    pub name: String,
+    /// Its text.
+    pub text: String,
+}
+
+/// Reads and checks the directory `dir`. `display_dir` is how messages name it (relative to
+/// the crate root or the working directory, such as `migrations`).
+///
+/// Never fails: a missing directory or an unreadable file is a diagnostic like any other.
+///
+/// ```no_run
+/// use retort_core::check::{check_dir, Options};
+///
+/// let report = check_dir("migrations".as_ref(), "migrations", &Options::default());
+/// if report.has_errors() {
+///     eprintln!("{}", report.render());
+/// }
+/// ```
+pub fn check_dir(dir: &Path, display_dir: &str, options: &Options) -> Report {
+    let mut sources = Sources::new();
+    let mut diagnostics = Vec::new();
+    let entries = read_dir(dir, display_dir, &mut sources, &mut diagnostics);
+    check_entries(sources, entries, diagnostics, options)
+}
+
+/// Checks files given as text, as if they were the directory `display_dir` (for tests,
+/// fuzzing and tools that hold the files in memory).
+pub fn check_texts(inputs: &[Input], display_dir: &str, options: &Options) -> Report {
+    let mut sources = Sources::new();
+    let mut sorted: Vec<&Input> = inputs.iter().collect();
+    sorted.sort_by(|a, b| a.name.cmp(&b.name));
+    let entries = sorted
+        .into_iter()
+        .map(|i| Entry {
+            name: i.name.clone(),
+            file: sources.add(display_path(display_dir, &i.name), &i.text),
+        })
+        .collect();
+    check_entries(sources, entries, Vec::new(), options)
+}
+
+fn check_entries(
+    sources: Sources,
+    entries: Vec<Entry>,
+    mut diagnostics: Vec<Diagnostic>,
+    options: &Options,
+) -> Report {
+    let mut files = Vec::with_capacity(entries.len());
+    for entry in &entries {
+        let src = sources.get(entry.file);
+        let mut diags = Vec::new();
+        let parsed = parse_file(entry.file, src, &entry.name, &mut diags);
+        for section in [&parsed.up, &parsed.down].into_iter().flatten() {
+            check_section(entry.file, src.text(), section, parsed.transactional, &mut diags);
+        }
+        diagnostics.append(&mut diags);
+        files.push(parsed);
+    }
+    let order = check_graph(&sources, &files, options, &mut diagnostics);
+    Report {
+        sources,
+        files,
+        diagnostics,
+        order,
+    }
+}
+
+/// Checks every statement of a section: syntax and transaction rules.
+fn check_section(
+    file: FileId,
+    text: &str,
+    section: &Section,
+    transactional: bool,
+    diags: &mut Vec<Diagnostic>,
+) {
+    let base = section.body.start;
+    let body = &text[section.body.clone()];
+    let toks = lex::tokenize(body);
+    for tok in toks.iter().filter(|t| t.unterminated) {
+        let what = match tok.kind {
+            lex::TokKind::BlockComment => "block comment `/* …`",
+            lex::TokKind::QuotedIdent => "quoted identifier `\"…`",
+            _ if body[tok.range.clone()].starts_with('$') => "dollar-quoted string",
+            _ => "string literal",
+        };
+        let start = base + tok.range.start;
+        let open_len = opening_len(&body[tok.range.clone()]);
+        diags.push(
+            Diagnostic::error(format!("unterminated {what}"))
+                .at(file, start..start + open_len, "starts here and runs to the end of the section")
+                .with_help("close it; the section ends at the next `-- migrate:` marker or the end of the file"),
+        );
+    }
+    if toks.iter().any(|t| t.unterminated) {
+        return;
+    }
+    for stmt in lex::split_tokens(body, &toks) {
+        let abs = base + stmt.range.start..base + stmt.range.end;
+        let stmt_toks = &toks[toks.partition_point(|t| t.range.start < stmt.range.start)
+            ..toks.partition_point(|t| t.range.start < stmt.range.end)];
+        check_statement_rules(file, text, base, &stmt, abs, stmt_toks, body, transactional, diags);
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn check_statement_rules(
+    file: FileId,
+    text: &str,
+    base: usize,
+    stmt: &Statement,
+    abs: Range<usize>,
+    toks: &[lex::Tok],
+    body: &str,
+    transactional: bool,
+    diags: &mut Vec<Diagnostic>,
+) {
+    let first_line_end = text[abs.clone()].find('\n').map_or(abs.end, |i| abs.start + i);
+    match &stmt.unchecked {
+        Some((reason, marker)) if reason.is_empty() => diags.push(
+            Diagnostic::error(format!("`{UNCHECKED_MARKER}` needs a reason"))
+                .at(file, base + marker.start..base + marker.end, "no reason given")
+                .with_help(format!(
+                    "say why the statement is exempt: `-- {UNCHECKED_MARKER} <why>`"
+                )),
+        ),
+        Some((reason, _)) => diags.push(
+            Diagnostic::warning(format!("statement not syntax-checked: {reason}"))
+                .at(file, abs.start..first_line_end, "exempted by `retort:unchecked`"),
+        ),
+        None => {
+            if let Some(err) = check_statement(&text[abs.clone()]) {
+                let at = abs.start + err.range.start;
+                let end = (abs.start + err.range.end).max(at);
+                diags.push(syntax_diagnostic(file, text, at..end, &err.message));
+                // One syntax error per statement; the transaction rules need a good parse.
+                return;
+            }
+        }
+    }
+    if transactional && let Some(need) = classify(body, toks) {
+        let span = abs.start..first_line_end;
+        diags.push(match need {
+            TxnNeed::OutsideOnly(what) => Diagnostic::error(format!(
+                "`{what}` cannot run inside a transaction block"
+            ))
+            .at(file, span, "PostgreSQL refuses this in a transaction")
+            .with_help(
+                "add `-- transaction: false` to the header (the statements then run one by one, \
+                 outside a transaction), or move this statement into a migration of its own that \
+                 has it",
+            ),
+            TxnNeed::Control(what) => Diagnostic::error(format!(
+                "`{what}` inside a transactional migration"
+            ))
+            .at(file, span, "retort already runs this migration in a transaction")
+            .with_help(
+                "remove it: each migration is applied in a transaction of its own; to manage \
+                 transactions yourself, add `-- transaction: false` to the header",
+            ),
+        });
+    }
+}
+
+/// The length of the opening delimiter of an unterminated token: `'`, `E'`, `"`, `/*`, `$tag$`.
+fn opening_len(tok: &str) -> usize {
+    if let Some(rest) = tok.strip_prefix('$') {
+        return rest.find('$').map_or(1, |i| i + 2);
+    }
+    if tok.starts_with("/*") {
+        return 2;
+    }
+    tok.find(['\'', '"']).map_or(1, |i| i + 1)
+}
+
+/// A syntax error with a hint where one is likely: a `;` missing at the end of a line.
+fn syntax_diagnostic(file: FileId, text: &str, span: Range<usize>, message: &str) -> Diagnostic {
+    let at = span.start;
+    let mut chars = message.chars();
+    let message: String = match (chars.next(), chars.next()) {
+        (Some(first), Some(second)) if second.is_lowercase() => {
+            first.to_lowercase().chain(message[first.len_utf8()..].chars()).collect()
+        }
+        _ => message.to_owned(),
+    };
+    let mut d = Diagnostic::error(format!("SQL syntax error: {message}"));
+    // Point at something visible: the rest of the line is empty when the error is at its end.
+    let line_rest = &text[at..text[at..].find('\n').map_or(text.len(), |i| at + i)];
+    let next_line = line_rest
+        .is_empty()
+        .then(|| text[at..].trim_start())
+        .filter(|rest| {
+            let word: String = rest
+                .chars()
+                .take_while(|c| c.is_ascii_alphabetic())
+                .collect::<String>()
+                .to_ascii_lowercase();
+            STATEMENT_STARTS.contains(&word.as_str())
+        });
+    let label = if span.is_empty() { "here" } else { "unexpected" };
+    d = d.at(file, span, label);
+    match next_line {
+        Some(_) => d.with_help(
+            "a `;` seems to be missing at the end of this line: the next line starts a new \
+             statement",
+        ),
+        None => d.with_help(format!(
+            "fix the statement. If PostgreSQL accepts it and retort does not, put \
+             `-- {UNCHECKED_MARKER} <why>` on the line before it and report the gap"
+        )),
+    }
+}
+
+/// Words that start a statement, for the missing-`;` hint.
+const STATEMENT_STARTS: &[&str] = &[
+    "alter", "analyze", "call", "comment", "create", "delete", "do", "drop", "grant", "insert",
+    "refresh", "reindex", "revoke", "select", "set", "truncate", "update", "vacuum", "with",
+];
+
+/// Builds the graph of the files whose header is complete and reports its problems.
+/// Returns the order (indices into `files`).
+fn check_graph(
+    sources: &Sources,
+    files: &[MigrationFile],
+    options: &Options,
+    diags: &mut Vec<Diagnostic>,
+) -> Vec<usize> {
+    // Files with a revision and parents join the graph; `members[k]` is file of node k.
+    let mut members = Vec::new();
+    let mut nodes: Vec<(Revision, Vec<Revision>)> = Vec::new();
+    let mut incomplete = false;
+    for (i, f) in files.iter().enumerate() {
+        match (&f.revision, &f.down_revisions) {
+            (Some(rev), Some(parents)) => {
+                members.push(i);
+                nodes.push((
+                    rev.value.clone(),
+                    parents.iter().map(|p| p.value.clone()).collect(),
+                ));
+            }
+            _ => incomplete = true,
+        }
+    }
+    // Revisions of files left out for a broken header still count as existing.
+    let known_elsewhere = |rev: &Revision| {
+        files
+            .iter()
+            .any(|f| f.down_revisions.is_none() && f.revision.as_ref().is_some_and(|r| r.value == *rev))
+    };
+    let (graph, problems) = Graph::build(&nodes);
+    let file_of = |node: usize| &files[members[node]];
+    let rev_span = |node: usize| {
+        let f = file_of(node);
+        let r = f.revision.as_ref().map_or(0..0, |r| r.range.clone());
+        (f.file, r)
+    };
+    let parent_span = |node: usize, k: usize| {
+        let f = file_of(node);
+        (f.file, f.down_revisions.as_ref().map_or(0..0, |p| p[k].range.clone()))
+    };
+    let path = |node: usize| sources.get(file_of(node).file).path().to_owned();
+    let rev = |node: usize| graph.nodes()[node].revision.to_string();
+
+    for problem in problems {
+        match problem {
+            GraphProblem::Duplicate { first, second } => {
+                let (f2, r2) = rev_span(second);
+                let (f1, r1) = rev_span(first);
+                diags.push(
+                    Diagnostic::error(format!("revision `{}` is declared by two files", rev(first)))
+                        .at(f2, r2, "declared again here")
+                        .with_secondary(f1, r1, "first declared here")
+                        .with_help(
+                            "give one of them a new id (and rename its file), then point its \
+                             children's `down_revision` at the new id",
+                        ),
+                );
+            }
+            GraphProblem::Dangling { node, parent } => {
+                let f = file_of(node);
+                let missing = &nodes[node].1[parent];
+                if known_elsewhere(missing) {
+                    continue;
+                }
+                let (file, span) = parent_span(node, parent);
+                let closest = nodes
+                    .iter()
+                    .map(|(r, _)| (strsim::damerau_levenshtein(r.as_str(), missing.as_str()), r))
+                    .filter(|(d, r)| *d <= 2 && *r != &f.revision.as_ref().map(|x| x.value.clone()).unwrap_or_else(|| missing.clone()))
+                    .min();
+                let help = match closest {
+                    Some((_, r)) => format!("did you mean `{r}`?"),
+                    None => "name an existing revision, or `none` if this is the first migration"
+                        .to_owned(),
+                };
+                diags.push(
+                    Diagnostic::error(format!(
+                        "`down_revision` names `{missing}`, which no migration declares"
+                    ))
+                    .at(file, span, "no such revision")
+                    .with_help(help),
+                );
+            }
+            GraphProblem::RepeatedParent { node, parent } => {
+                let (file, span) = parent_span(node, parent);
+                diags.push(
+                    Diagnostic::error(format!(
+                        "`down_revision` lists `{}` twice",
+                        nodes[node].1[parent]
+                    ))
+                    .at(file, span, "listed again here")
+                    .with_help("list each parent once"),
+                );
+            }
+            GraphProblem::Cycle(cycle) => {
+                let first = cycle[0];
+                if cycle.len() == 1 {
+                    let f = file_of(first);
+                    let k = nodes[first].1.iter().position(|p| *p == nodes[first].0).unwrap_or(0);
+                    let (file, span) = parent_span(first, k);
+                    diags.push(
+                        Diagnostic::error(format!(
+                            "revision `{}` names itself as its `down_revision`",
+                            rev(first)
+                        ))
+                        .at(file, span, "a revision cannot follow itself")
+                        .with_help(format!(
+                            "name the revision that `{}` follows, or `none` if it is the first",
+                            f.revision.as_ref().map_or(String::new(), |r| r.value.to_string())
+                        )),
+                    );
+                    continue;
+                }
+                let names: Vec<String> = cycle.iter().map(|&n| format!("`{}`", rev(n))).collect();
+                // Edge from cycle[i] (parent) to cycle[i+1] (child): point at the child's
+                // down_revision entry naming the parent.
+                let edge = |i: usize| {
+                    let child = cycle[(i + 1) % cycle.len()];
+                    let parent_rev = &nodes[cycle[i]].0;
+                    let k = nodes[child].1.iter().position(|p| p == parent_rev).unwrap_or(0);
+                    (child, parent_span(child, k))
+                };
+                let (c0, (file, span)) = edge(cycle.len() - 1);
+                let mut d = Diagnostic::error(format!(
+                    "revisions form a cycle: {} → {}",
+                    names.join(" → "),
+                    names[0]
+                ))
+                .at(file, span, format!("`{}` follows `{}`", rev(c0), rev(cycle[cycle.len() - 1])));
+                for i in 0..cycle.len() - 1 {
+                    let (c, (file, span)) = edge(i);
+                    d = d.with_secondary(file, span, format!("`{}` follows `{}`", rev(c), rev(cycle[i])));
+                }
+                diags.push(d.with_help(
+                    "each `down_revision` must name an older revision; one of these points the \
+                     wrong way",
+                ));
+            }
+            GraphProblem::MultipleRoots(roots) if !options.allow_multiple_roots && !incomplete => {
+                let list: Vec<String> = roots.iter().map(|&n| format!("`{}` ({})", rev(n), path(n))).collect();
+                let (f0, s0) = parent_span_none(files, members[roots[1]]);
+                let mut d = Diagnostic::error(format!(
+                    "{} revisions have `down_revision: none`: {}",
+                    roots.len(),
+                    list.join(", ")
+                ))
+                .at(f0, s0, "another first migration");
+                for &r in roots.iter().filter(|&&r| r != roots[1]) {
+                    let (f, s) = parent_span_none(files, members[r]);
+                    d = d.with_secondary(f, s, format!("`{}` is a first migration too", rev(r)));
+                }
+                diags.push(d.with_help(
+                    "a history has one first migration: set each other one's `down_revision` to \
+                     the revision it follows. Independent histories are allowed with \
+                     `retort::migrations!(\"…\", allow_multiple_roots)`",
+                ));
+            }
+            GraphProblem::MultipleHeads { heads, bases } if !options.allow_multiple_heads && !incomplete => {
+                let list: Vec<String> = heads.iter().map(|&n| format!("`{}`", rev(n))).collect();
+                let from = match bases.as_slice() {
+                    [] => "with no common ancestor".to_owned(),
+                    [b] => format!("branching from `{}`", rev(*b)),
+                    bs => format!(
+                        "branching from {}",
+                        bs.iter().map(|&b| format!("`{}`", rev(b))).collect::<Vec<_>>().join(", ")
+                    ),
+                };
+                let (f0, s0) = rev_span(heads[0]);
+                let mut d = Diagnostic::error(format!(
+                    "{} heads: {} ({from})",
+                    heads.len(),
+                    list.join(", ")
+                ))
+                .at(f0, s0, "a head");
+                for &h in &heads[1..] {
+                    let (f, s) = rev_span(h);
+                    d = d.with_secondary(f, s, "another head");
+                }
+                for &b in &bases {
+                    let (f, s) = rev_span(b);
+                    d = d.with_secondary(f, s, "they branch from here");
+                }
+                for &h in &heads {
+                    d = d.with_note(format!("head `{}` is {}", rev(h), path(h)));
+                }
+                diags.push(d.with_help(format!(
+                    "merge them: `retort merge -m \"merge heads\"` writes a revision with \
+                     `down_revision: {}`; or allow unmerged heads with \
+                     `retort::migrations!(\"…\", allow_multiple_heads)`",
+                    heads.iter().map(|&h| rev(h)).collect::<Vec<_>>().join(", ")
+                )));
+            }
+            GraphProblem::MultipleRoots(_) | GraphProblem::MultipleHeads { .. } => {}
+        }
+    }
+    graph.order().iter().map(|&n| members[n]).collect()
+}
+
+/// The span of `down_revision: none` (the key's line) of a root file.
+fn parent_span_none(files: &[MigrationFile], i: usize) -> (FileId, Range<usize>) {
+    let f = &files[i];
+    (f.file, f.revision.as_ref().map_or(0..0, |r| r.range.clone()))
+}
+
+impl Report {
+    /// Whether any diagnostic is an error.
+    pub fn has_errors(&self) -> bool {
+        self.diagnostics.iter().any(Diagnostic::is_error)
+    }
+
+    /// The errors.
+    pub fn errors(&self) -> impl Iterator<Item = &Diagnostic> {
+        self.diagnostics.iter().filter(|d| d.is_error())
+    }
+
+    /// The warnings.
+    pub fn warnings(&self) -> impl Iterator<Item = &Diagnostic> {
+        self.diagnostics.iter().filter(|d| !d.is_error())
+    }
+
+    /// Every diagnostic rendered, as rustc would print them.
+    pub fn render(&self) -> String {
+        render_all(&self.diagnostics, &self.sources)
+    }
+
+    /// The migrations, each after its parents; `None` when there are errors.
+    pub fn to_set(&self) -> Option<MigrationSet> {
+        if self.has_errors() {
+            return None;
+        }
+        let migrations = self.order.iter().map(|&i| self.migration(i)).collect::<Option<Vec<_>>>()?;
+        MigrationSet::from_ordered(migrations).ok()
+    }
+
+    /// The migration of `files[i]`, if its header is complete.
+    fn migration(&self, i: usize) -> Option<Migration> {
+        let f = &self.files[i];
+        let src = self.sources.get(f.file);
+        let text = src.text();
+        let section = |s: &Option<Section>| s.as_ref().map(|s| text[s.body.clone()].trim().to_owned());
+        let line = |s: &Option<Section>| {
+            s.as_ref().map_or(0, |s| {
+                let trimmed = text[s.body.clone()].len() - text[s.body.clone()].trim_start().len();
+                src.line_col(s.body.start + trimmed).0 as u32
+            })
+        };
+        Some(Migration::new(MigrationParts {
+            revision: f.revision.as_ref()?.value.clone(),
+            down_revisions: f.down_revisions.as_ref()?.iter().map(|p| p.value.clone()).collect(),
+            message: f.message.clone(),
+            up_sql: section(&f.up).unwrap_or_default(),
+            down_sql: if f.irreversible.is_some() { None } else { Some(section(&f.down).unwrap_or_default()) },
+            irreversible: f.irreversible.clone(),
+            transactional: f.transactional,
+            path: src.path().to_owned(),
+            up_line: line(&f.up),
+            down_line: line(&f.down),
+        }))
+    }
+}

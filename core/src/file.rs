@@ -1,0 +1,521 @@
+//! [`MigrationFile`]: one migration file parsed — header values and sections, with the
+//! place of each in the file — and the format errors found on the way.
+
+use std::ops::Range;
+
+use crate::Revision;
+use crate::diagnostic::Diagnostic;
+use crate::header::{KEYS, LineShape, line_shape};
+use crate::source::{FileId, Source};
+
+/// A header value and where it is written.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Spanned<T> {
+    /// The value.
+    pub value: T,
+    /// Its byte range in the file.
+    pub range: Range<usize>,
+}
+
+/// One section (`-- migrate:up` or `-- migrate:down`) of a file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Section {
+    /// The range of the marker line.
+    pub marker: Range<usize>,
+    /// The range of the SQL after the marker, to the next marker or the end of the file.
+    pub body: Range<usize>,
+}
+
+/// A migration file as parsed. Fields are `None` where the file lacks them or has them wrong;
+/// the matching diagnostics were reported by [`parse_file`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MigrationFile {
+    /// The file.
+    pub file: FileId,
+    /// The `revision` header.
+    pub revision: Option<Spanned<Revision>>,
+    /// The `down_revision` header: each parent with its range; empty for `none`.
+    pub down_revisions: Option<Vec<Spanned<Revision>>>,
+    /// The `message` header, or the slug of the file name.
+    pub message: String,
+    /// The `transaction` header (default `true`).
+    pub transactional: bool,
+    /// The `irreversible` header's reason.
+    pub irreversible: Option<String>,
+    /// The up section.
+    pub up: Option<Section>,
+    /// The down section.
+    pub down: Option<Section>,
+    /// The range of the header (its first line to its last), or an empty range at 0.
+    pub header: Range<usize>,
+}
+
+/// The file name's stem split into (revision part, slug): `002_add_email` → (`002`, `add_email`).
+fn split_name(name: &str) -> (&str, &str) {
+    let stem = name.strip_suffix(".sql").unwrap_or(name);
+    match stem.split_once('_') {
+        Some((rev, slug)) => (rev, slug),
+        None => (stem, ""),
+    }
+}
+
+/// Parses one migration file, appending every format problem to `diags`.
+///
+/// `name` is the file's name (not its path). Never fails: what cannot be read is `None`.
+pub fn parse_file(
+    file: FileId,
+    src: &Source,
+    name: &str,
+    diags: &mut Vec<Diagnostic>,
+) -> MigrationFile {
+    let text = src.text();
+    let lines: Vec<Range<usize>> = (1..=text.split('\n').count())
+        .map(|l| src.line_range(l))
+        .collect();
+    let (name_rev, slug) = split_name(name);
+    let mut out = MigrationFile {
+        file,
+        revision: None,
+        down_revisions: None,
+        message: slug.replace('_', " "),
+        transactional: true,
+        irreversible: None,
+        up: None,
+        down: None,
+        header: 0..0,
+    };
+
+    // 1. The header: blank lines, then the leading run of `-- key: value` lines.
+    let mut i = 0;
+    while i < lines.len() && line_shape(text, lines[i].clone()) == LineShape::Blank {
+        i += 1;
+    }
+    // Text before the header: report it once, then read the header where it starts.
+    if i < lines.len() && !matches!(line_shape(text, lines[i].clone()), LineShape::KeyValue { .. }) {
+        let later = (i..lines.len()).find(|&l| {
+            matches!(line_shape(text, lines[l].clone()),
+                LineShape::KeyValue { key, .. } if KEYS.contains(&&text[key.clone()]))
+        });
+        if let Some(l) = later {
+            diags.push(
+                Diagnostic::error("text before the header")
+                    .at(file, lines[i].clone(), "the file must start with the header")
+                    .with_secondary(file, lines[l].clone(), "the header starts here")
+                    .with_help(
+                        "move the `-- key: value` lines to the top of the file; put comments \
+                         after them",
+                    ),
+            );
+            i = l;
+        }
+    }
+    let header_start = i;
+    let mut seen: Vec<(&str, Range<usize>)> = Vec::new();
+    while i < lines.len() {
+        let LineShape::KeyValue { key, value } = line_shape(text, lines[i].clone()) else {
+            break;
+        };
+        let key_text = &text[key.clone()];
+        if let Some((_, first)) = seen.iter().find(|(k, _)| *k == key_text) {
+            diags.push(
+                Diagnostic::error(format!("header key `{key_text}` is given twice"))
+                    .at(file, key.clone(), "given again here")
+                    .with_secondary(file, first.clone(), "first given here")
+                    .with_help("keep one of the two lines"),
+            );
+        } else {
+            seen.push((key_text, key.clone()));
+            apply_key(&mut out, src, key, value, diags);
+        }
+        i += 1;
+    }
+    let header_end = i;
+    if header_end > header_start {
+        out.header = lines[header_start].start..lines[header_end - 1].end;
+        let at = out.header.start..out.header.start;
+        for required in ["revision", "down_revision"] {
+            if !seen.iter().any(|(k, _)| *k == required) {
+                let example = if required == "revision" {
+                    format!("-- revision: {name_rev}")
+                } else {
+                    "-- down_revision: <parent revision, or none for the first migration>"
+                        .to_owned()
+                };
+                diags.push(
+                    Diagnostic::error(format!("missing header key `{required}`"))
+                        .at(file, at.clone(), "")
+                        .with_help(format!("add this line to the header: `{example}`")),
+                );
+            }
+        }
+    } else {
+        diags.push(
+            Diagnostic::error("missing header: the file does not start with `-- revision: …`")
+                .at(
+                    file,
+                    lines.get(header_start).cloned().unwrap_or(0..0),
+                    "expected the header here",
+                )
+                .with_help(format!(
+                    "start the file with:\n-- revision: {}\n-- down_revision: <parent revision, or none>\n\n-- migrate:up\n…\n\n-- migrate:down\n…",
+                    if name_rev.is_empty() { "<id>" } else { name_rev }
+                )),
+        );
+    }
+
+    // 2. The body: markers, comments, SQL.
+    let mut before_up = true;
+    for line in &lines[header_end..] {
+        match line_shape(text, line.clone()) {
+            LineShape::Blank | LineShape::Comment => {}
+            LineShape::KeyValue { key, .. } if before_up && KEYS.contains(&&text[key.clone()]) => {
+                diags.push(
+                    Diagnostic::error(format!(
+                        "header key `{}` after the end of the header",
+                        &text[key.clone()]
+                    ))
+                    .at(file, key.clone(), "not part of the header")
+                    .with_help(
+                        "the header is the unbroken run of `-- key: value` lines at the top of \
+                         the file; move this line up into it",
+                    ),
+                );
+            }
+            LineShape::KeyValue { .. } => {}
+            LineShape::Marker { up } => {
+                let section = Section {
+                    marker: line.clone(),
+                    body: (line.end + 1).min(text.len())..text.len(),
+                };
+                let (slot, other) = if up {
+                    (&mut out.up, &mut out.down)
+                } else {
+                    (&mut out.down, &mut out.up)
+                };
+                let which = if up { "up" } else { "down" };
+                if let Some(first) = slot {
+                    diags.push(
+                        Diagnostic::error(format!("`-- migrate:{which}` appears twice"))
+                            .at(file, line.clone(), "second marker")
+                            .with_secondary(file, first.marker.clone(), "first marker")
+                            .with_help("a file has one up section and at most one down section"),
+                    );
+                    continue;
+                }
+                if let Some(prev) = other.as_mut() {
+                    if prev.body.end == text.len() {
+                        prev.body.end = line.start;
+                    }
+                    if up {
+                        diags.push(
+                            Diagnostic::error("`-- migrate:down` comes before `-- migrate:up`")
+                                .at(file, prev.marker.clone(), "down section starts here")
+                                .with_secondary(file, line.clone(), "up section starts here")
+                                .with_help("put the up section first, then the down section"),
+                        );
+                    }
+                }
+                *slot = Some(section);
+                before_up = false;
+            }
+            LineShape::BadMarker(range) => diags.push(
+                Diagnostic::error(format!(
+                    "unknown section marker `migrate:{}`",
+                    &text[range.clone()]
+                ))
+                .at(file, range, "expected `up` or `down`")
+                .with_help("the section markers are `-- migrate:up` and `-- migrate:down`"),
+            ),
+            LineShape::Other if before_up => {
+                diags.push(
+                    Diagnostic::error("SQL before `-- migrate:up`")
+                        .at(file, line.clone(), "not in a section")
+                        .with_help("put `-- migrate:up` on a line of its own before the SQL"),
+                );
+                // Report once per file, then treat the rest as a body.
+                before_up = false;
+            }
+            LineShape::Other => {}
+        }
+    }
+
+    let end = text.len()..text.len();
+    if out.up.is_none() {
+        diags.push(
+            Diagnostic::error("missing `-- migrate:up`")
+                .at(file, out.header.end..out.header.end, "expected after the header")
+                .with_help("add a line `-- migrate:up` before the migration's SQL"),
+        );
+    }
+    match (&out.down, &out.irreversible) {
+        (None, None) => diags.push(
+            Diagnostic::error("missing `-- migrate:down`")
+                .at(file, end, "expected a down section")
+                .with_help(
+                    "add `-- migrate:down` and the SQL that reverts the up section; if it cannot \
+                     be reverted, add `-- irreversible: <why>` to the header instead",
+                ),
+        ),
+        (Some(down), Some(_)) => diags.push(
+            Diagnostic::error("an irreversible migration has a down section")
+                .at(file, down.marker.clone(), "down section")
+                .with_help(
+                    "remove the down section, or remove `irreversible` from the header if it \
+                     can be reverted",
+                ),
+        ),
+        _ => {}
+    }
+
+    // 3. The file name must start with the revision.
+    if let Some(rev) = &out.revision {
+        if name_rev != rev.value.as_str() {
+            diags.push(
+                Diagnostic::error(format!(
+                    "file name `{name}` does not match its revision `{}`",
+                    rev.value
+                ))
+                .at(file, rev.range.clone(), "revision declared here")
+                .with_help(format!(
+                    "rename the file to `{}_{}.sql`, or fix the revision",
+                    rev.value,
+                    if slug.is_empty() { "slug" } else { slug }
+                )),
+            );
+        }
+    }
+    out
+}
+
+/// Interprets one header line.
+fn apply_key(
+    out: &mut MigrationFile,
+    src: &Source,
+    key: Range<usize>,
+    value: Range<usize>,
+    diags: &mut Vec<Diagnostic>,
+) {
+    let text = src.text();
+    let file = out.file;
+    let k = &text[key.clone()];
+    let v = &text[value.clone()];
+    if !KEYS.contains(&k) {
+        let mut d = Diagnostic::error(format!("unknown header key `{k}`")).at(
+            file,
+            key.clone(),
+            "unknown key",
+        );
+        d = match KEYS
+            .iter()
+            .map(|c| (strsim::damerau_levenshtein(&k.to_ascii_lowercase(), c), c))
+            .filter(|(dist, _)| *dist <= 3)
+            .min()
+        {
+            Some((_, c)) => d.with_help(format!("did you mean `{c}`?")),
+            None => d.with_help(format!(
+                "the header keys are {}; put other comments after the header",
+                KEYS.iter()
+                    .map(|k| format!("`{k}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )),
+        };
+        diags.push(d);
+        return;
+    }
+    if v.is_empty() && k != "message" {
+        diags.push(
+            Diagnostic::error(format!("header key `{k}` has no value"))
+                .at(file, key.end..key.end + 1, "value expected after the colon")
+                .with_help(match k {
+                    "revision" => "write the revision id, the start of the file name",
+                    "down_revision" => "write the parent revision, or `none` for a first migration",
+                    "transaction" => "write `true` or `false`",
+                    _ => "say why the migration cannot be reverted",
+                }),
+        );
+        return;
+    }
+    match k {
+        "revision" if v.eq_ignore_ascii_case("none") => diags.push(
+            Diagnostic::error("`none` cannot be a revision id")
+                .at(file, value, "reserved: `down_revision: none` marks a first migration")
+                .with_help("choose another id, such as `001`"),
+        ),
+        "revision" => match Revision::parse(v) {
+            Ok(rev) => out.revision = Some(Spanned { value: rev, range: value }),
+            Err(e) => diags.push(
+                Diagnostic::error(format!("invalid revision id `{v}`"))
+                    .at(file, value, e.to_string())
+                    .with_help("use 1 to 32 letters and digits, such as `002` or `20240501a`"),
+            ),
+        },
+        "down_revision" => {
+            if v == "none" {
+                out.down_revisions = Some(Vec::new());
+                return;
+            }
+            let mut parents = Vec::new();
+            let mut ok = true;
+            let mut offset = value.start;
+            for part in v.split(',') {
+                let lead = part.len() - part.trim_start().len();
+                let item = part.trim();
+                let range = offset + lead..offset + lead + item.len();
+                offset += part.len() + 1;
+                let parsed = if item.eq_ignore_ascii_case("none") {
+                    Err("`none` means no parent and cannot be listed with others".to_owned())
+                } else {
+                    Revision::parse(item).map_err(|e| e.to_string())
+                };
+                match parsed {
+                    Ok(rev) => parents.push(Spanned { value: rev, range }),
+                    Err(e) => {
+                        ok = false;
+                        let help = if item.eq_ignore_ascii_case("none") {
+                            "`none` stands alone: a merge lists revisions only".to_owned()
+                        } else {
+                            "write the parent revision, `none` for a first migration, or a \
+                             comma-separated list for a merge"
+                                .to_owned()
+                        };
+                        diags.push(
+                            Diagnostic::error(format!("invalid revision id `{item}` in `down_revision`"))
+                                .at(file, if item.is_empty() { range.start..range.start + 1 } else { range }, e)
+                                .with_help(help),
+                        );
+                    }
+                }
+            }
+            if ok {
+                out.down_revisions = Some(parents);
+            }
+        }
+        "message" => {
+            if !v.is_empty() {
+                out.message = v.to_owned();
+            }
+        }
+        "transaction" => match v {
+            "true" => out.transactional = true,
+            "false" => out.transactional = false,
+            _ => diags.push(
+                Diagnostic::error(format!("`transaction` must be `true` or `false`, not `{v}`"))
+                    .at(file, value, "expected `true` or `false`")
+                    .with_help("`false` runs the statements one by one, outside a transaction"),
+            ),
+        },
+        "irreversible" => out.irreversible = Some(v.to_owned()),
+        _ => unreachable!("every key of KEYS is handled"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::Sources;
+
+    fn parse(name: &str, text: &str) -> (MigrationFile, Vec<String>) {
+        let mut sources = Sources::new();
+        let id = sources.add(format!("migrations/{name}"), text);
+        let mut diags = Vec::new();
+        let f = parse_file(id, sources.get(id), name, &mut diags);
+        let msgs = diags
+            .iter()
+            .map(|d| format!("{} @ {}", d.message, d.location(&sources).unwrap_or_default()))
+            .collect();
+        (f, msgs)
+    }
+
+    #[test]
+    fn a_good_file() {
+        let text = "-- revision: 002\n-- down_revision: 001\n-- message: Add user email\n\n\
+                    -- migrate:up\nALTER TABLE \"user\" ADD COLUMN email text;\n\n\
+                    -- migrate:down\nALTER TABLE \"user\" DROP COLUMN email;\n";
+        let (f, d) = parse("002_add_user_email.sql", text);
+        assert!(d.is_empty(), "{d:?}");
+        assert_eq!(f.revision.unwrap().value, "002");
+        assert_eq!(f.down_revisions.unwrap()[0].value, "001");
+        assert_eq!(f.message, "Add user email");
+        assert!(f.transactional);
+        let up = f.up.unwrap();
+        assert_eq!(&text[up.body], "ALTER TABLE \"user\" ADD COLUMN email text;\n\n");
+        assert_eq!(&text[f.down.unwrap().body], "ALTER TABLE \"user\" DROP COLUMN email;\n");
+    }
+
+    #[test]
+    fn defaults_and_merge_parents() {
+        let text = "-- revision: 5\n-- down_revision: 3, 4\n-- transaction: false\n-- irreversible: data is gone\n-- migrate:up\n";
+        let (f, d) = parse("5_merge_it.sql", text);
+        assert!(d.is_empty(), "{d:?}");
+        assert_eq!(f.message, "merge it");
+        assert!(!f.transactional);
+        let parents: Vec<_> = f.down_revisions.unwrap().into_iter().map(|p| p.value).collect();
+        assert_eq!(parents, vec![Revision::parse("3").unwrap(), Revision::parse("4").unwrap()]);
+        assert_eq!(f.irreversible.as_deref(), Some("data is gone"));
+    }
+
+    #[test]
+    fn format_errors_are_all_reported_with_places() {
+        let text = "-- revision: 002\n-- down_revison: 001\n-- revision: 003\n-- transaction: yes\n\
+                    -- migrate:up\nSELECT 1;\n";
+        let (_, d) = parse("003_x.sql", text);
+        assert_eq!(
+            d,
+            vec![
+                "unknown header key `down_revison` @ migrations/003_x.sql:2:4",
+                "header key `revision` is given twice @ migrations/003_x.sql:3:4",
+                "`transaction` must be `true` or `false`, not `yes` @ migrations/003_x.sql:4:17",
+                "missing header key `down_revision` @ migrations/003_x.sql:1:1",
+                "missing `-- migrate:down` @ migrations/003_x.sql:7:1",
+                "file name `003_x.sql` does not match its revision `002` @ migrations/003_x.sql:1:14",
+            ]
+        );
+    }
+
+    #[test]
+    fn text_before_header_and_sql_before_up() {
+        let (_, d) = parse(
+            "1_a.sql",
+            "-- Adds things\n-- revision: 1\n-- down_revision: none\nSELECT 1;\n-- migrate:up\n-- migrate:down\n",
+        );
+        assert_eq!(
+            d,
+            vec![
+                "text before the header @ migrations/1_a.sql:1:1",
+                "SQL before `-- migrate:up` @ migrations/1_a.sql:4:1",
+            ]
+        );
+    }
+
+    #[test]
+    fn markers_out_of_order_or_repeated() {
+        let (_, d) = parse(
+            "1_a.sql",
+            "-- revision: 1\n-- down_revision: none\n-- migrate:down\n-- migrate:up\n-- migrate:up\n-- migrate:sideways\n",
+        );
+        assert_eq!(
+            d,
+            vec![
+                "`-- migrate:down` comes before `-- migrate:up` @ migrations/1_a.sql:3:1",
+                "`-- migrate:up` appears twice @ migrations/1_a.sql:5:1",
+                "unknown section marker `migrate:sideways` @ migrations/1_a.sql:6:12",
+            ]
+        );
+    }
+
+    #[test]
+    fn bad_revision_values() {
+        let (_, d) = parse(
+            "1_a.sql",
+            "-- revision: 1-a\n-- down_revision: none, 0\n-- migrate:up\n-- migrate:down\n",
+        );
+        assert_eq!(
+            d,
+            vec![
+                "invalid revision id `1-a` @ migrations/1_a.sql:1:14",
+                "invalid revision id `none` in `down_revision` @ migrations/1_a.sql:2:19",
+            ]
+        );
+    }
+}

@@ -1,0 +1,114 @@
+//! The header of a migration file: the leading run of `-- key: value` lines.
+
+use std::ops::Range;
+
+/// The keys a header may hold.
+pub const KEYS: &[&str] = &[
+    "revision",
+    "down_revision",
+    "message",
+    "transaction",
+    "irreversible",
+];
+
+/// What one line of a migration file looks like, before any meaning is given to it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum LineShape {
+    /// Empty or only whitespace.
+    Blank,
+    /// `-- key: value`, with the byte ranges (in the file) of the key and of the trimmed value.
+    KeyValue {
+        /// The key's range.
+        key: Range<usize>,
+        /// The value's range, trimmed (empty when there is no value).
+        value: Range<usize>,
+    },
+    /// `-- migrate:up` or `-- migrate:down` (`up` is `true` for the first).
+    Marker {
+        /// Which section it starts.
+        up: bool,
+    },
+    /// `-- migrate:<something else>`: a marker with a typo; the range of what follows `:`.
+    BadMarker(Range<usize>),
+    /// Any other `--` comment.
+    Comment,
+    /// Anything else: SQL.
+    Other,
+}
+
+/// Classifies the line `text[range]` (without its newline).
+pub fn line_shape(text: &str, range: Range<usize>) -> LineShape {
+    let line = &text[range.clone()];
+    let trimmed_start = line.len() - line.trim_start().len();
+    let body = line.trim();
+    if body.is_empty() {
+        return LineShape::Blank;
+    }
+    let Some(after_dashes) = body.strip_prefix("--") else {
+        return LineShape::Other;
+    };
+    // Offset of `after_dashes` in the file.
+    let base = range.start + trimmed_start + 2;
+    let lead = after_dashes.len() - after_dashes.trim_start().len();
+    let rest = &after_dashes[lead..];
+    let key_len = rest
+        .bytes()
+        .take_while(|b| b.is_ascii_alphanumeric() || *b == b'_')
+        .count();
+    if key_len == 0 || !rest[key_len..].trim_start().starts_with(':') {
+        return LineShape::Comment;
+    }
+    let key_start = base + lead;
+    let key = &rest[..key_len];
+    let colon = key_len + (rest[key_len..].len() - rest[key_len..].trim_start().len());
+    let after_colon = &rest[colon + 1..];
+    let value_lead = after_colon.len() - after_colon.trim_start().len();
+    let value_start = key_start + colon + 1 + value_lead;
+    let value = after_colon.trim();
+    let value_range = value_start..value_start + value.len();
+    if key == "migrate" {
+        return match value {
+            "up" => LineShape::Marker { up: true },
+            "down" => LineShape::Marker { up: false },
+            _ => LineShape::BadMarker(value_range),
+        };
+    }
+    LineShape::KeyValue {
+        key: key_start..key_start + key_len,
+        value: value_range,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn shape(line: &str) -> LineShape {
+        line_shape(line, 0..line.len())
+    }
+
+    #[test]
+    fn shapes() {
+        assert_eq!(shape("   "), LineShape::Blank);
+        assert_eq!(
+            shape("-- down_revision: 001, 002 "),
+            LineShape::KeyValue {
+                key: 3..16,
+                value: 18..26
+            }
+        );
+        assert_eq!(
+            shape("--message:x"),
+            LineShape::KeyValue {
+                key: 2..9,
+                value: 10..11
+            }
+        );
+        assert_eq!(shape("-- migrate:up"), LineShape::Marker { up: true });
+        assert_eq!(shape("--  migrate : down"), LineShape::Marker { up: false });
+        assert_eq!(shape("-- migrate:upp"), LineShape::BadMarker(11..14));
+        assert_eq!(shape("-- This adds: a column"), LineShape::Comment);
+        assert_eq!(shape("-- plain comment"), LineShape::Comment);
+        assert_eq!(shape("ALTER TABLE t ADD x int;"), LineShape::Other);
+    }
+}

@@ -1,0 +1,153 @@
+//! Reading a migration directory: which entries are migrations, their text, and the
+//! problems with the rest. Never fails: every problem is a [`Diagnostic`].
+
+use std::path::Path;
+
+use crate::diagnostic::Diagnostic;
+use crate::source::{FileId, Sources};
+
+/// A file that looks like a migration (`*.sql`), read and added to [`Sources`].
+#[derive(Clone, Debug)]
+pub struct Entry {
+    /// The file's name, such as `002_add_email.sql`.
+    pub name: String,
+    /// Its text in [`Sources`].
+    pub file: FileId,
+}
+
+/// Joins a display directory and a file name with `/`, the way paths are shown everywhere.
+pub fn display_path(display_dir: &str, name: &str) -> String {
+    let dir = display_dir.trim_end_matches(['/', '\\']);
+    if dir.is_empty() || dir == "." {
+        name.to_owned()
+    } else {
+        format!("{dir}/{name}")
+    }
+}
+
+/// Whether a directory entry is ignored: dot-files and Markdown.
+pub fn is_ignored(name: &str) -> bool {
+    name.starts_with('.') || name.ends_with(".md")
+}
+
+/// Reads every entry of `dir`, sorted by name. `display_dir` is how the directory is named
+/// in messages (relative to the crate, say `migrations`).
+pub fn read_dir(
+    dir: &Path,
+    display_dir: &str,
+    sources: &mut Sources,
+    diags: &mut Vec<Diagnostic>,
+) -> Vec<Entry> {
+    let read = match std::fs::read_dir(dir) {
+        Ok(read) => read,
+        Err(e) => {
+            let d = Diagnostic::error(format!(
+                "cannot read the migration directory `{display_dir}`: {}",
+                io_reason(&e)
+            ));
+            diags.push(if e.kind() == std::io::ErrorKind::NotFound {
+                d.with_help(format!(
+                    "create it (`retort init {display_dir}` writes a first migration), or name \
+                     the right directory, relative to Cargo.toml: `retort::migrations!(\"db/migrations\")`"
+                ))
+            } else {
+                d
+            });
+            return Vec::new();
+        }
+    };
+    let mut names: Vec<(String, std::fs::DirEntry)> = Vec::new();
+    for entry in read {
+        match entry {
+            Ok(entry) => match entry.file_name().into_string() {
+                Ok(name) => names.push((name, entry)),
+                Err(raw) => diags.push(
+                    Diagnostic::error(format!(
+                        "file name {raw:?} in `{display_dir}` is not valid UTF-8"
+                    ))
+                    .with_help("rename it: migration files are named `<revision>_<slug>.sql`"),
+                ),
+            },
+            Err(e) => diags.push(Diagnostic::error(format!(
+                "cannot list the migration directory `{display_dir}`: {}",
+                io_reason(&e)
+            ))),
+        }
+    }
+    names.sort_by(|a, b| a.0.cmp(&b.0));
+
+    let mut out = Vec::new();
+    for (name, entry) in names {
+        if is_ignored(&name) {
+            continue;
+        }
+        let path = display_path(display_dir, &name);
+        // Follows symbolic links, so a link to a migration file is read as one.
+        let meta = std::fs::metadata(entry.path());
+        match meta {
+            Ok(m) if m.is_dir() => {
+                diags.push(
+                    Diagnostic::error(format!("`{path}` is a directory"))
+                        .with_help(format!(
+                            "retort reads `{display_dir}` flat: move the migrations in it up, or \
+                             move the directory elsewhere"
+                        )),
+                );
+                continue;
+            }
+            Ok(_) if !name.ends_with(".sql") => {
+                diags.push(
+                    Diagnostic::error(format!("`{path}` is not a migration file"))
+                        .with_help(
+                            "migration files are named `<revision>_<slug>.sql`; rename, move or \
+                             delete this one (dot-files and *.md are ignored)",
+                        ),
+                );
+                continue;
+            }
+            Ok(_) => {}
+            Err(e) => {
+                diags.push(Diagnostic::error(format!(
+                    "cannot read `{path}`: {}",
+                    io_reason(&e)
+                )));
+                continue;
+            }
+        }
+        match std::fs::read(entry.path()) {
+            Ok(bytes) => {
+                let file = match String::from_utf8(bytes) {
+                    Ok(text) => sources.add(path, &text),
+                    Err(e) => {
+                        let at = e.utf8_error().valid_up_to();
+                        let lossy = String::from_utf8_lossy(e.as_bytes()).into_owned();
+                        let file = sources.add(path, &lossy);
+                        // The lossy text has the same bytes up to `at`, less a BOM and CRs.
+                        let prefix = crate::source::normalize(&lossy[..at]);
+                        diags.push(
+                            Diagnostic::error("the file is not valid UTF-8")
+                                .at(file, prefix.len()..prefix.len() + 3, "invalid byte here")
+                                .with_help("save the file as UTF-8"),
+                        );
+                        // The rest of the checks would only echo this one.
+                        continue;
+                    }
+                };
+                out.push(Entry { name, file });
+            }
+            Err(e) => diags.push(Diagnostic::error(format!(
+                "cannot read `{path}`: {}",
+                io_reason(&e)
+            ))),
+        }
+    }
+    out
+}
+
+fn io_reason(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => "it does not exist".into(),
+        std::io::ErrorKind::PermissionDenied => "permission denied".into(),
+        _ => e.to_string(),
+    }
+}
