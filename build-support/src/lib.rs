@@ -1,0 +1,1 @@
+//! Build-script support for retort.

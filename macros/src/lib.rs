@@ -1,0 +1,1 @@
+//! The `migrations!()` proc macro (see the `retort` crate).
