@@ -93,7 +93,13 @@ fn check_entries(
         let mut diags = Vec::new();
         let parsed = parse_file(entry.file, src, &entry.name, &mut diags);
         for section in [&parsed.up, &parsed.down].into_iter().flatten() {
-            check_section(entry.file, src.text(), section, parsed.transactional, &mut diags);
+            check_section(
+                entry.file,
+                src.text(),
+                section,
+                parsed.transactional,
+                &mut diags,
+            );
         }
         diagnostics.append(&mut diags);
         files.push(parsed);
@@ -140,7 +146,17 @@ fn check_section(
         let abs = base + stmt.range.start..base + stmt.range.end;
         let stmt_toks = &toks[toks.partition_point(|t| t.range.start < stmt.range.start)
             ..toks.partition_point(|t| t.range.start < stmt.range.end)];
-        check_statement_rules(file, text, base, &stmt, abs, stmt_toks, body, transactional, diags);
+        check_statement_rules(
+            file,
+            text,
+            base,
+            &stmt,
+            abs,
+            stmt_toks,
+            body,
+            transactional,
+            diags,
+        );
     }
 }
 
@@ -156,18 +172,27 @@ fn check_statement_rules(
     transactional: bool,
     diags: &mut Vec<Diagnostic>,
 ) {
-    let first_line_end = text[abs.clone()].find('\n').map_or(abs.end, |i| abs.start + i);
+    let first_line_end = text[abs.clone()]
+        .find('\n')
+        .map_or(abs.end, |i| abs.start + i);
     match &stmt.unchecked {
         Some((reason, marker)) if reason.is_empty() => diags.push(
             Diagnostic::error(format!("`{UNCHECKED_MARKER}` needs a reason"))
-                .at(file, base + marker.start..base + marker.end, "no reason given")
+                .at(
+                    file,
+                    base + marker.start..base + marker.end,
+                    "no reason given",
+                )
                 .with_help(format!(
                     "say why the statement is exempt: `-- {UNCHECKED_MARKER} <why>`"
                 )),
         ),
         Some((reason, _)) => diags.push(
-            Diagnostic::warning(format!("statement not syntax-checked: {reason}"))
-                .at(file, abs.start..first_line_end, "exempted by `retort:unchecked`"),
+            Diagnostic::warning(format!("statement not syntax-checked: {reason}")).at(
+                file,
+                abs.start..first_line_end,
+                "exempted by `retort:unchecked`",
+            ),
         ),
         None => {
             if let Some(err) = check_statement(&text[abs.clone()]) {
@@ -194,7 +219,11 @@ fn check_statement_rules(
             TxnNeed::Control(what) => Diagnostic::error(format!(
                 "`{what}` inside a transactional migration"
             ))
-            .at(file, span, "retort already runs this migration in a transaction")
+            .at(
+                file,
+                span,
+                "retort already runs this migration in a transaction",
+            )
             .with_help(
                 "remove it: each migration is applied in a transaction of its own; to manage \
                  transactions yourself, add `-- transaction: false` to the header",
@@ -219,9 +248,10 @@ fn syntax_diagnostic(file: FileId, text: &str, span: Range<usize>, message: &str
     let at = span.start;
     let mut chars = message.chars();
     let message: String = match (chars.next(), chars.next()) {
-        (Some(first), Some(second)) if second.is_lowercase() => {
-            first.to_lowercase().chain(message[first.len_utf8()..].chars()).collect()
-        }
+        (Some(first), Some(second)) if second.is_lowercase() => first
+            .to_lowercase()
+            .chain(message[first.len_utf8()..].chars())
+            .collect(),
         _ => message.to_owned(),
     };
     let mut d = Diagnostic::error(format!("SQL syntax error: {message}"));
@@ -238,7 +268,11 @@ fn syntax_diagnostic(file: FileId, text: &str, span: Range<usize>, message: &str
                 .to_ascii_lowercase();
             STATEMENT_STARTS.contains(&word.as_str())
         });
-    let label = if span.is_empty() { "here" } else { "unexpected" };
+    let label = if span.is_empty() {
+        "here"
+    } else {
+        "unexpected"
+    };
     d = d.at(file, span, label);
     match next_line {
         Some(_) => d.with_help(
@@ -284,9 +318,9 @@ fn check_graph(
     }
     // Revisions of files left out for a broken header still count as existing.
     let known_elsewhere = |rev: &Revision| {
-        files
-            .iter()
-            .any(|f| f.down_revisions.is_none() && f.revision.as_ref().is_some_and(|r| r.value == *rev))
+        files.iter().any(|f| {
+            f.down_revisions.is_none() && f.revision.as_ref().is_some_and(|r| r.value == *rev)
+        })
     };
     let (graph, problems) = Graph::build(&nodes);
     let file_of = |node: usize| &files[members[node]];
@@ -297,7 +331,12 @@ fn check_graph(
     };
     let parent_span = |node: usize, k: usize| {
         let f = file_of(node);
-        (f.file, f.down_revisions.as_ref().map_or(0..0, |p| p[k].range.clone()))
+        (
+            f.file,
+            f.down_revisions
+                .as_ref()
+                .map_or(0..0, |p| p[k].range.clone()),
+        )
     };
     let path = |node: usize| sources.get(file_of(node).file).path().to_owned();
     let rev = |node: usize| graph.nodes()[node].revision.to_string();
@@ -308,13 +347,16 @@ fn check_graph(
                 let (f2, r2) = rev_span(second);
                 let (f1, r1) = rev_span(first);
                 diags.push(
-                    Diagnostic::error(format!("revision `{}` is declared by two files", rev(first)))
-                        .at(f2, r2, "declared again here")
-                        .with_secondary(f1, r1, "first declared here")
-                        .with_help(
-                            "give one of them a new id (and rename its file), then point its \
+                    Diagnostic::error(format!(
+                        "revision `{}` is declared by two files",
+                        rev(first)
+                    ))
+                    .at(f2, r2, "declared again here")
+                    .with_secondary(f1, r1, "first declared here")
+                    .with_help(
+                        "give one of them a new id (and rename its file), then point its \
                              children's `down_revision` at the new id",
-                        ),
+                    ),
                 );
             }
             GraphProblem::Dangling { node, parent } => {
@@ -327,7 +369,15 @@ fn check_graph(
                 let closest = nodes
                     .iter()
                     .map(|(r, _)| (strsim::damerau_levenshtein(r.as_str(), missing.as_str()), r))
-                    .filter(|(d, r)| *d <= 2 && *r != &f.revision.as_ref().map(|x| x.value.clone()).unwrap_or_else(|| missing.clone()))
+                    .filter(|(d, r)| {
+                        *d <= 2
+                            && *r
+                                != &f
+                                    .revision
+                                    .as_ref()
+                                    .map(|x| x.value.clone())
+                                    .unwrap_or_else(|| missing.clone())
+                    })
                     .min();
                 let help = match closest {
                     Some((_, r)) => format!("did you mean `{r}`?"),
@@ -357,7 +407,11 @@ fn check_graph(
                 let first = cycle[0];
                 if cycle.len() == 1 {
                     let f = file_of(first);
-                    let k = nodes[first].1.iter().position(|p| *p == nodes[first].0).unwrap_or(0);
+                    let k = nodes[first]
+                        .1
+                        .iter()
+                        .position(|p| *p == nodes[first].0)
+                        .unwrap_or(0);
                     let (file, span) = parent_span(first, k);
                     diags.push(
                         Diagnostic::error(format!(
@@ -367,7 +421,9 @@ fn check_graph(
                         .at(file, span, "a revision cannot follow itself")
                         .with_help(format!(
                             "name the revision that `{}` follows, or `none` if it is the first",
-                            f.revision.as_ref().map_or(String::new(), |r| r.value.to_string())
+                            f.revision
+                                .as_ref()
+                                .map_or(String::new(), |r| r.value.to_string())
                         )),
                     );
                     continue;
@@ -378,7 +434,11 @@ fn check_graph(
                 let edge = |i: usize| {
                     let child = cycle[(i + 1) % cycle.len()];
                     let parent_rev = &nodes[cycle[i]].0;
-                    let k = nodes[child].1.iter().position(|p| p == parent_rev).unwrap_or(0);
+                    let k = nodes[child]
+                        .1
+                        .iter()
+                        .position(|p| p == parent_rev)
+                        .unwrap_or(0);
                     (child, parent_span(child, k))
                 };
                 let (c0, (file, span)) = edge(cycle.len() - 1);
@@ -387,10 +447,18 @@ fn check_graph(
                     names.join(" → "),
                     names[0]
                 ))
-                .at(file, span, format!("`{}` follows `{}`", rev(c0), rev(cycle[cycle.len() - 1])));
-                for i in 0..cycle.len() - 1 {
+                .at(
+                    file,
+                    span,
+                    format!("`{}` follows `{}`", rev(c0), rev(cycle[cycle.len() - 1])),
+                );
+                for (i, &parent) in cycle.iter().enumerate().take(cycle.len() - 1) {
                     let (c, (file, span)) = edge(i);
-                    d = d.with_secondary(file, span, format!("`{}` follows `{}`", rev(c), rev(cycle[i])));
+                    d = d.with_secondary(
+                        file,
+                        span,
+                        format!("`{}` follows `{}`", rev(c), rev(parent)),
+                    );
                 }
                 diags.push(d.with_help(
                     "each `down_revision` must name an older revision; one of these points the \
@@ -398,7 +466,10 @@ fn check_graph(
                 ));
             }
             GraphProblem::MultipleRoots(roots) if !options.allow_multiple_roots && !incomplete => {
-                let list: Vec<String> = roots.iter().map(|&n| format!("`{}` ({})", rev(n), path(n))).collect();
+                let list: Vec<String> = roots
+                    .iter()
+                    .map(|&n| format!("`{}` ({})", rev(n), path(n)))
+                    .collect();
                 let (f0, s0) = parent_span_none(files, members[roots[1]]);
                 let mut d = Diagnostic::error(format!(
                     "{} revisions have `down_revision: none`: {}",
@@ -416,14 +487,19 @@ fn check_graph(
                      `retort::migrations!(\"…\", allow_multiple_roots)`",
                 ));
             }
-            GraphProblem::MultipleHeads { heads, bases } if !options.allow_multiple_heads && !incomplete => {
+            GraphProblem::MultipleHeads { heads, bases }
+                if !options.allow_multiple_heads && !incomplete =>
+            {
                 let list: Vec<String> = heads.iter().map(|&n| format!("`{}`", rev(n))).collect();
                 let from = match bases.as_slice() {
                     [] => "with no common ancestor".to_owned(),
                     [b] => format!("branching from `{}`", rev(*b)),
                     bs => format!(
                         "branching from {}",
-                        bs.iter().map(|&b| format!("`{}`", rev(b))).collect::<Vec<_>>().join(", ")
+                        bs.iter()
+                            .map(|&b| format!("`{}`", rev(b)))
+                            .collect::<Vec<_>>()
+                            .join(", ")
                     ),
                 };
                 let (f0, s0) = rev_span(heads[0]);
@@ -460,7 +536,10 @@ fn check_graph(
 /// The span of `down_revision: none` (the key's line) of a root file.
 fn parent_span_none(files: &[MigrationFile], i: usize) -> (FileId, Range<usize>) {
     let f = &files[i];
-    (f.file, f.revision.as_ref().map_or(0..0, |r| r.range.clone()))
+    (
+        f.file,
+        f.revision.as_ref().map_or(0..0, |r| r.range.clone()),
+    )
 }
 
 impl Report {
@@ -489,7 +568,11 @@ impl Report {
         if self.has_errors() {
             return None;
         }
-        let migrations = self.order.iter().map(|&i| self.migration(i)).collect::<Option<Vec<_>>>()?;
+        let migrations = self
+            .order
+            .iter()
+            .map(|&i| self.migration(i))
+            .collect::<Option<Vec<_>>>()?;
         MigrationSet::from_ordered(migrations).ok()
     }
 
@@ -498,7 +581,8 @@ impl Report {
         let f = &self.files[i];
         let src = self.sources.get(f.file);
         let text = src.text();
-        let section = |s: &Option<Section>| s.as_ref().map(|s| text[s.body.clone()].trim().to_owned());
+        let section =
+            |s: &Option<Section>| s.as_ref().map(|s| text[s.body.clone()].trim().to_owned());
         let line = |s: &Option<Section>| {
             s.as_ref().map_or(0, |s| {
                 let trimmed = text[s.body.clone()].len() - text[s.body.clone()].trim_start().len();
@@ -507,10 +591,19 @@ impl Report {
         };
         Some(Migration::new(MigrationParts {
             revision: f.revision.as_ref()?.value.clone(),
-            down_revisions: f.down_revisions.as_ref()?.iter().map(|p| p.value.clone()).collect(),
+            down_revisions: f
+                .down_revisions
+                .as_ref()?
+                .iter()
+                .map(|p| p.value.clone())
+                .collect(),
             message: f.message.clone(),
             up_sql: section(&f.up).unwrap_or_default(),
-            down_sql: if f.irreversible.is_some() { None } else { Some(section(&f.down).unwrap_or_default()) },
+            down_sql: if f.irreversible.is_some() {
+                None
+            } else {
+                Some(section(&f.down).unwrap_or_default())
+            },
             irreversible: f.irreversible.clone(),
             transactional: f.transactional,
             path: src.path().to_owned(),

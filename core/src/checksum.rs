@@ -140,8 +140,14 @@ mod tests {
 
     #[test]
     fn operators_written_apart_differ() {
-        assert_ne!(Checksum::of_sql("SELECT a <- b"), Checksum::of_sql("SELECT a < - b"));
-        assert_eq!(Checksum::of_sql("SELECT a<b"), Checksum::of_sql("SELECT a < b"));
+        assert_ne!(
+            Checksum::of_sql("SELECT a <- b"),
+            Checksum::of_sql("SELECT a < - b")
+        );
+        assert_eq!(
+            Checksum::of_sql("SELECT a<b"),
+            Checksum::of_sql("SELECT a < b")
+        );
     }
 
     #[test]

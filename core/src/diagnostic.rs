@@ -159,7 +159,11 @@ impl Diagnostic {
 
         // One snippet per file: the primary file first, then the others in order of mention.
         let mut files: Vec<FileId> = Vec::new();
-        for span in self.span.iter().chain(self.secondary.iter().map(|s| &s.span)) {
+        for span in self
+            .span
+            .iter()
+            .chain(self.secondary.iter().map(|s| &s.span))
+        {
             if !files.contains(&span.file) {
                 files.push(span.file);
             }

@@ -91,7 +91,12 @@ pub fn parse_file(
         i += 1;
     }
     // Text before the header: report it once, then read the header where it starts.
-    if i < lines.len() && !matches!(line_shape(text, lines[i].clone()), LineShape::KeyValue { .. }) {
+    if i < lines.len()
+        && !matches!(
+            line_shape(text, lines[i].clone()),
+            LineShape::KeyValue { .. }
+        )
+    {
         let later = (i..lines.len()).find(|&l| {
             matches!(line_shape(text, lines[l].clone()),
                 LineShape::KeyValue { key, .. } if KEYS.contains(&&text[key.clone()]))
@@ -99,7 +104,11 @@ pub fn parse_file(
         if let Some(l) = later {
             diags.push(
                 Diagnostic::error("text before the header")
-                    .at(file, lines[i].clone(), "the file must start with the header")
+                    .at(
+                        file,
+                        lines[i].clone(),
+                        "the file must start with the header",
+                    )
                     .with_secondary(file, lines[l].clone(), "the header starts here")
                     .with_help(
                         "move the `-- key: value` lines to the top of the file; put comments \
@@ -243,7 +252,11 @@ pub fn parse_file(
     if out.up.is_none() {
         diags.push(
             Diagnostic::error("missing `-- migrate:up`")
-                .at(file, out.header.end..out.header.end, "expected after the header")
+                .at(
+                    file,
+                    out.header.end..out.header.end,
+                    "expected after the header",
+                )
                 .with_help("add a line `-- migrate:up` before the migration's SQL"),
         );
     }
@@ -268,21 +281,21 @@ pub fn parse_file(
     }
 
     // 3. The file name must start with the revision.
-    if let Some(rev) = &out.revision {
-        if name_rev != rev.value.as_str() {
-            diags.push(
-                Diagnostic::error(format!(
-                    "file name `{name}` does not match its revision `{}`",
-                    rev.value
-                ))
-                .at(file, rev.range.clone(), "revision declared here")
-                .with_help(format!(
-                    "rename the file to `{}_{}.sql`, or fix the revision",
-                    rev.value,
-                    if slug.is_empty() { "slug" } else { slug }
-                )),
-            );
-        }
+    if let Some(rev) = &out.revision
+        && name_rev != rev.value.as_str()
+    {
+        diags.push(
+            Diagnostic::error(format!(
+                "file name `{name}` does not match its revision `{}`",
+                rev.value
+            ))
+            .at(file, rev.range.clone(), "revision declared here")
+            .with_help(format!(
+                "rename the file to `{}_{}.sql`, or fix the revision",
+                rev.value,
+                if slug.is_empty() { "slug" } else { slug }
+            )),
+        );
     }
     out
 }
@@ -339,11 +352,20 @@ fn apply_key(
     match k {
         "revision" if v.eq_ignore_ascii_case("none") => diags.push(
             Diagnostic::error("`none` cannot be a revision id")
-                .at(file, value, "reserved: `down_revision: none` marks a first migration")
+                .at(
+                    file,
+                    value,
+                    "reserved: `down_revision: none` marks a first migration",
+                )
                 .with_help("choose another id, such as `001`"),
         ),
         "revision" => match Revision::parse(v) {
-            Ok(rev) => out.revision = Some(Spanned { value: rev, range: value }),
+            Ok(rev) => {
+                out.revision = Some(Spanned {
+                    value: rev,
+                    range: value,
+                })
+            }
             Err(e) => diags.push(
                 Diagnostic::error(format!("invalid revision id `{v}`"))
                     .at(file, value, e.to_string())
@@ -380,9 +402,19 @@ fn apply_key(
                                 .to_owned()
                         };
                         diags.push(
-                            Diagnostic::error(format!("invalid revision id `{item}` in `down_revision`"))
-                                .at(file, if item.is_empty() { range.start..range.start + 1 } else { range }, e)
-                                .with_help(help),
+                            Diagnostic::error(format!(
+                                "invalid revision id `{item}` in `down_revision`"
+                            ))
+                            .at(
+                                file,
+                                if item.is_empty() {
+                                    range.start..range.start + 1
+                                } else {
+                                    range
+                                },
+                                e,
+                            )
+                            .with_help(help),
                         );
                     }
                 }
@@ -400,9 +432,11 @@ fn apply_key(
             "true" => out.transactional = true,
             "false" => out.transactional = false,
             _ => diags.push(
-                Diagnostic::error(format!("`transaction` must be `true` or `false`, not `{v}`"))
-                    .at(file, value, "expected `true` or `false`")
-                    .with_help("`false` runs the statements one by one, outside a transaction"),
+                Diagnostic::error(format!(
+                    "`transaction` must be `true` or `false`, not `{v}`"
+                ))
+                .at(file, value, "expected `true` or `false`")
+                .with_help("`false` runs the statements one by one, outside a transaction"),
             ),
         },
         "irreversible" => out.irreversible = Some(v.to_owned()),
@@ -422,7 +456,13 @@ mod tests {
         let f = parse_file(id, sources.get(id), name, &mut diags);
         let msgs = diags
             .iter()
-            .map(|d| format!("{} @ {}", d.message, d.location(&sources).unwrap_or_default()))
+            .map(|d| {
+                format!(
+                    "{} @ {}",
+                    d.message,
+                    d.location(&sources).unwrap_or_default()
+                )
+            })
             .collect();
         (f, msgs)
     }
@@ -439,8 +479,14 @@ mod tests {
         assert_eq!(f.message, "Add user email");
         assert!(f.transactional);
         let up = f.up.unwrap();
-        assert_eq!(&text[up.body], "ALTER TABLE \"user\" ADD COLUMN email text;\n\n");
-        assert_eq!(&text[f.down.unwrap().body], "ALTER TABLE \"user\" DROP COLUMN email;\n");
+        assert_eq!(
+            &text[up.body],
+            "ALTER TABLE \"user\" ADD COLUMN email text;\n\n"
+        );
+        assert_eq!(
+            &text[f.down.unwrap().body],
+            "ALTER TABLE \"user\" DROP COLUMN email;\n"
+        );
     }
 
     #[test]
@@ -450,8 +496,16 @@ mod tests {
         assert!(d.is_empty(), "{d:?}");
         assert_eq!(f.message, "merge it");
         assert!(!f.transactional);
-        let parents: Vec<_> = f.down_revisions.unwrap().into_iter().map(|p| p.value).collect();
-        assert_eq!(parents, vec![Revision::parse("3").unwrap(), Revision::parse("4").unwrap()]);
+        let parents: Vec<_> = f
+            .down_revisions
+            .unwrap()
+            .into_iter()
+            .map(|p| p.value)
+            .collect();
+        assert_eq!(
+            parents,
+            vec![Revision::parse("3").unwrap(), Revision::parse("4").unwrap()]
+        );
         assert_eq!(f.irreversible.as_deref(), Some("data is gone"));
     }
 

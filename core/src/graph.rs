@@ -291,12 +291,7 @@ mod tests {
 
     #[test]
     fn branch_and_merge() {
-        let (graph, problems) = g(&[
-            ("a", &[]),
-            ("b", &["a"]),
-            ("c", &["a"]),
-            ("m", &["b", "c"]),
-        ]);
+        let (graph, problems) = g(&[("a", &[]), ("b", &["a"]), ("c", &["a"]), ("m", &["b", "c"])]);
         assert!(problems.is_empty(), "{problems:?}");
         assert_eq!(graph.order(), &[0, 1, 2, 3]);
         assert_eq!(graph.heads(), vec![3]);
@@ -317,7 +312,10 @@ mod tests {
     #[test]
     fn duplicates_dangling_and_repeated_parents() {
         let (_, problems) = g(&[("a", &[]), ("a", &[]), ("b", &["a", "a"]), ("c", &["zz"])]);
-        assert!(problems.contains(&GraphProblem::Duplicate { first: 0, second: 1 }));
+        assert!(problems.contains(&GraphProblem::Duplicate {
+            first: 0,
+            second: 1
+        }));
         assert!(problems.contains(&GraphProblem::RepeatedParent { node: 2, parent: 1 }));
         assert!(problems.contains(&GraphProblem::Dangling { node: 3, parent: 0 }));
     }
@@ -341,7 +339,11 @@ mod tests {
     fn ten_thousand_revisions_are_fast_enough_to_build() {
         let spec: Vec<(Revision, Vec<Revision>)> = (0..10_000)
             .map(|i| {
-                let parents = if i == 0 { vec![] } else { vec![r(&format!("r{}", i - 1))] };
+                let parents = if i == 0 {
+                    vec![]
+                } else {
+                    vec![r(&format!("r{}", i - 1))]
+                };
                 (r(&format!("r{i}")), parents)
             })
             .collect();

@@ -3,17 +3,17 @@ pub mod diagnostic;
 pub mod revision;
 pub mod source;
 pub use revision::Revision;
-pub mod sql;
 pub mod checksum;
+pub mod sql;
 pub use checksum::Checksum;
 pub mod set;
 pub use set::{Migration, MigrationParts, MigrationSet, SetError};
-pub mod graph;
-#[cfg(feature = "check")]
-pub mod file;
-#[cfg(feature = "check")]
-pub mod header;
 #[cfg(feature = "check")]
 pub mod check;
+#[cfg(feature = "check")]
+pub mod file;
+pub mod graph;
+#[cfg(feature = "check")]
+pub mod header;
 #[cfg(feature = "check")]
 pub mod load;

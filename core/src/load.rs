@@ -87,21 +87,19 @@ pub fn read_dir(
         match meta {
             Ok(m) if m.is_dir() => {
                 diags.push(
-                    Diagnostic::error(format!("`{path}` is a directory"))
-                        .with_help(format!(
-                            "retort reads `{display_dir}` flat: move the migrations in it up, or \
+                    Diagnostic::error(format!("`{path}` is a directory")).with_help(format!(
+                        "retort reads `{display_dir}` flat: move the migrations in it up, or \
                              move the directory elsewhere"
-                        )),
+                    )),
                 );
                 continue;
             }
             Ok(_) if !name.ends_with(".sql") => {
                 diags.push(
-                    Diagnostic::error(format!("`{path}` is not a migration file"))
-                        .with_help(
-                            "migration files are named `<revision>_<slug>.sql`; rename, move or \
+                    Diagnostic::error(format!("`{path}` is not a migration file")).with_help(
+                        "migration files are named `<revision>_<slug>.sql`; rename, move or \
                              delete this one (dot-files and *.md are ignored)",
-                        ),
+                    ),
                 );
                 continue;
             }

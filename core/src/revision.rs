@@ -31,7 +31,9 @@ pub enum RevisionError {
     #[error("a revision id has at most {MAX_REVISION_LEN} characters, this one has {0}")]
     TooLong(usize),
     /// The string holds a character other than `[0-9A-Za-z]`.
-    #[error("a revision id holds only letters and digits (0-9, A-Z, a-z); found {found:?} at character {index}")]
+    #[error(
+        "a revision id holds only letters and digits (0-9, A-Z, a-z); found {found:?} at character {index}"
+    )]
     BadChar {
         /// The offending character.
         found: char,
@@ -74,7 +76,10 @@ impl Revision {
             Ok(()) => Ok(Revision(Cow::Owned(s.to_owned()))),
             Err(RevisionError::BadChar { index, .. }) => Err(RevisionError::BadChar {
                 // Every byte before `index` is ASCII, so it is also the character index.
-                found: s[index - 1..].chars().next().unwrap_or(char::REPLACEMENT_CHARACTER),
+                found: s[index - 1..]
+                    .chars()
+                    .next()
+                    .unwrap_or(char::REPLACEMENT_CHARACTER),
                 index,
             }),
             Err(e) => Err(e),
@@ -156,18 +161,30 @@ mod tests {
     #[test]
     fn rejects_everything_else() {
         assert_eq!(Revision::parse(""), Err(RevisionError::Empty));
-        assert_eq!(Revision::parse(&"a".repeat(33)), Err(RevisionError::TooLong(33)));
+        assert_eq!(
+            Revision::parse(&"a".repeat(33)),
+            Err(RevisionError::TooLong(33))
+        );
         assert_eq!(
             Revision::parse("ab-c"),
-            Err(RevisionError::BadChar { found: '-', index: 3 })
+            Err(RevisionError::BadChar {
+                found: '-',
+                index: 3
+            })
         );
         assert_eq!(
             Revision::parse("äb"),
-            Err(RevisionError::BadChar { found: 'ä', index: 1 })
+            Err(RevisionError::BadChar {
+                found: 'ä',
+                index: 1
+            })
         );
         assert_eq!(
             Revision::parse("aé-"),
-            Err(RevisionError::BadChar { found: 'é', index: 2 })
+            Err(RevisionError::BadChar {
+                found: 'é',
+                index: 2
+            })
         );
     }
 

@@ -175,7 +175,9 @@ pub fn split_tokens(text: &str, toks: &[Tok]) -> Vec<Statement> {
                     routine = true;
                 }
                 if routine && depth == 0 {
-                    if word_is(text, tok, "begin") || (begin_depth > 0 && word_is(text, tok, "case")) {
+                    if word_is(text, tok, "begin")
+                        || (begin_depth > 0 && word_is(text, tok, "case"))
+                    {
                         begin_depth += 1;
                     } else if begin_depth > 0 && word_is(text, tok, "end") {
                         begin_depth -= 1;

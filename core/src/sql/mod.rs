@@ -1,5 +1,7 @@
 //! SQL: tokens, statements, checksums, and (with the `check` feature) the checks.
+#[cfg(feature = "check")]
+pub mod gaps;
 pub mod lex;
-pub mod txn;
 #[cfg(feature = "check")]
 pub mod syntax;
+pub mod txn;

@@ -20,13 +20,16 @@ pub struct SyntaxError {
 pub fn check_statement(sql: &str) -> Option<SyntaxError> {
     let result = std::panic::catch_unwind(|| {
         let parse = squawk_syntax::SourceFile::parse(sql);
-        parse.errors().into_iter().next().map(|e| {
-            let r = e.range();
-            SyntaxError {
-                message: e.message().replace('_', " "),
-                range: usize::from(r.start())..usize::from(r.end()),
+        match parse.errors().into_iter().next() {
+            Some(e) => {
+                let r = e.range();
+                Some(SyntaxError {
+                    message: e.message().replace('_', " "),
+                    range: usize::from(r.start())..usize::from(r.end()),
+                })
             }
-        })
+            None => super::gaps::find_gap(&parse.syntax_node()),
+        }
     });
     match result {
         Ok(first) => first,

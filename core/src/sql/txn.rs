@@ -33,7 +33,9 @@ pub fn classify(text: &str, toks: &[Tok]) -> Option<TxnNeed> {
 
     use TxnNeed::*;
     match (w(0), w(1)) {
-        ("create", "index") if w(2) == "concurrently" => Some(OutsideOnly("CREATE INDEX CONCURRENTLY")),
+        ("create", "index") if w(2) == "concurrently" => {
+            Some(OutsideOnly("CREATE INDEX CONCURRENTLY"))
+        }
         ("create", "unique") if w(2) == "index" && w(3) == "concurrently" => {
             Some(OutsideOnly("CREATE INDEX CONCURRENTLY"))
         }
@@ -91,9 +93,9 @@ pub fn classify(text: &str, toks: &[Tok]) -> Option<TxnNeed> {
         ("alter", "table") if has_pair("detach", "partition") && has("concurrently") => {
             Some(OutsideOnly("ALTER TABLE … DETACH PARTITION … CONCURRENTLY"))
         }
-        ("create", "subscription") if !has("create_slot") && !has("connect") => {
-            Some(OutsideOnly("CREATE SUBSCRIPTION (it creates a replication slot)"))
-        }
+        ("create", "subscription") if !has("create_slot") && !has("connect") => Some(OutsideOnly(
+            "CREATE SUBSCRIPTION (it creates a replication slot)",
+        )),
         ("begin", _) | ("start", "transaction") => Some(Control("BEGIN")),
         ("commit", "prepared") => Some(OutsideOnly("COMMIT PREPARED")),
         ("rollback", "prepared") => Some(OutsideOnly("ROLLBACK PREPARED")),
@@ -117,8 +119,14 @@ mod tests {
     #[test]
     fn refused_in_a_transaction() {
         for (sql, what) in [
-            ("CREATE INDEX CONCURRENTLY i ON t (x);", "CREATE INDEX CONCURRENTLY"),
-            ("create unique index concurrently if not exists i on t (x)", "CREATE INDEX CONCURRENTLY"),
+            (
+                "CREATE INDEX CONCURRENTLY i ON t (x);",
+                "CREATE INDEX CONCURRENTLY",
+            ),
+            (
+                "create unique index concurrently if not exists i on t (x)",
+                "CREATE INDEX CONCURRENTLY",
+            ),
             ("DROP INDEX CONCURRENTLY i;", "DROP INDEX CONCURRENTLY"),
             ("REINDEX INDEX CONCURRENTLY i;", "REINDEX CONCURRENTLY"),
             ("REINDEX (CONCURRENTLY) TABLE t;", "REINDEX CONCURRENTLY"),
@@ -127,11 +135,17 @@ mod tests {
             ("VACUUM ANALYZE t;", "VACUUM"),
             ("CREATE DATABASE x;", "CREATE DATABASE"),
             ("DROP DATABASE IF EXISTS x;", "DROP DATABASE"),
-            ("ALTER DATABASE x SET TABLESPACE y;", "ALTER DATABASE … SET TABLESPACE"),
+            (
+                "ALTER DATABASE x SET TABLESPACE y;",
+                "ALTER DATABASE … SET TABLESPACE",
+            ),
             ("ALTER SYSTEM SET work_mem = '1MB';", "ALTER SYSTEM"),
             ("CLUSTER;", "CLUSTER without a table"),
             ("CLUSTER VERBOSE;", "CLUSTER without a table"),
-            ("ALTER TABLE p DETACH PARTITION c CONCURRENTLY;", "ALTER TABLE … DETACH PARTITION … CONCURRENTLY"),
+            (
+                "ALTER TABLE p DETACH PARTITION c CONCURRENTLY;",
+                "ALTER TABLE … DETACH PARTITION … CONCURRENTLY",
+            ),
         ] {
             assert_eq!(c(sql), Some(TxnNeed::OutsideOnly(what)), "{sql}");
         }
@@ -159,7 +173,10 @@ mod tests {
     #[test]
     fn transaction_control() {
         assert_eq!(c("BEGIN;"), Some(TxnNeed::Control("BEGIN")));
-        assert_eq!(c("START TRANSACTION ISOLATION LEVEL SERIALIZABLE;"), Some(TxnNeed::Control("BEGIN")));
+        assert_eq!(
+            c("START TRANSACTION ISOLATION LEVEL SERIALIZABLE;"),
+            Some(TxnNeed::Control("BEGIN"))
+        );
         assert_eq!(c("COMMIT;"), Some(TxnNeed::Control("COMMIT")));
         assert_eq!(c("END;"), Some(TxnNeed::Control("COMMIT")));
         assert_eq!(c("ROLLBACK;"), Some(TxnNeed::Control("ROLLBACK")));
