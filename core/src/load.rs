@@ -25,6 +25,32 @@ pub fn display_path(display_dir: &str, name: &str) -> String {
     }
 }
 
+/// The environment variable through which `retort_build::track` tells the macro which
+/// directories the build script tracks: each [`normalize_dir`]ed, joined with `;`.
+pub const TRACKED_ENV: &str = "RETORT_TRACKED";
+
+/// A directory as written, in the one form that `retort_build::track` and the macro compare:
+/// `\` becomes `/`, `.` segments (a leading `./`) and empty ones (a trailing or doubled `/`)
+/// are dropped; the crate root itself is `.`. `..` is kept: nothing is resolved on disk.
+///
+/// ```
+/// use retort_core::load::normalize_dir;
+/// assert_eq!(normalize_dir("./db\\migrations/"), "db/migrations");
+/// assert_eq!(normalize_dir("./"), ".");
+/// ```
+pub fn normalize_dir(dir: &str) -> String {
+    let dir = dir.replace('\\', "/");
+    let parts: Vec<&str> = dir
+        .split('/')
+        .filter(|p| !p.is_empty() && *p != ".")
+        .collect();
+    match (dir.starts_with('/'), parts.is_empty()) {
+        (true, _) => format!("/{}", parts.join("/")),
+        (false, true) => ".".to_owned(),
+        (false, false) => parts.join("/"),
+    }
+}
+
 /// Whether a directory entry is ignored: dot-files and Markdown.
 pub fn is_ignored(name: &str) -> bool {
     name.starts_with('.') || name.ends_with(".md")
@@ -147,5 +173,32 @@ fn io_reason(e: &std::io::Error) -> String {
         std::io::ErrorKind::NotFound => "it does not exist".into(),
         std::io::ErrorKind::PermissionDenied => "permission denied".into(),
         _ => e.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn normalizes_dirs() {
+        for (written, normal) in [
+            ("migrations", "migrations"),
+            ("./migrations", "migrations"),
+            ("././migrations/", "migrations"),
+            ("migrations//", "migrations"),
+            ("db\\migrations\\", "db/migrations"),
+            ("db/./migrations", "db/migrations"),
+            ("db//migrations", "db/migrations"),
+            ("../shared/migrations", "../shared/migrations"),
+            ("/abs/migrations/", "/abs/migrations"),
+            ("/", "/"),
+            (".", "."),
+            ("./", "."),
+            ("", "."),
+        ] {
+            assert_eq!(normalize_dir(written), normal, "{written:?}");
+            assert_eq!(normalize_dir(normal), normal, "idempotent on {normal:?}");
+        }
     }
 }
