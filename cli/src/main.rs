@@ -1,1 +1,42 @@
-fn main() {}
+//! `retort`: create, check, apply and inspect migrations. See `retort --help`.
+//!
+//! This file only wires things up: the command line is declared in [`cli`], and each command
+//! lives in a module of its own under [`commands`].
+
+mod cli;
+mod commands;
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use clap::Parser;
+
+fn main() -> ExitCode {
+    report_panics_briefly();
+    // Usage errors exit with status 2, `--help` and `--version` with 0 (clap's defaults).
+    let cli = cli::Cli::parse();
+    commands::run(&cli).into()
+}
+
+/// A bug in retort must still read as one line, not as a backtrace: the default panic hook
+/// would suggest `RUST_BACKTRACE` and print one when it is set.
+fn report_panics_briefly() {
+    std::panic::set_hook(Box::new(|info| {
+        let what = info
+            .payload()
+            .downcast_ref::<&str>()
+            .copied()
+            .or_else(|| info.payload().downcast_ref::<String>().map(String::as_str))
+            .unwrap_or("unknown cause");
+        let at = info
+            .location()
+            .map(|l| format!(" at {}:{}", l.file(), l.line()))
+            .unwrap_or_default();
+        let _ = writeln!(
+            std::io::stderr(),
+            "error: internal error in retort: {what}{at}\n\
+             note: this is a bug; please report it at {}/issues",
+            env!("CARGO_PKG_REPOSITORY")
+        );
+    }));
+}

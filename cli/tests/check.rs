@@ -1,0 +1,403 @@
+//! `retort check`, run as a user runs it: the built binary on directories of migrations.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+/// A project directory under the system's temporary directory, removed on drop.
+struct Project {
+    root: PathBuf,
+}
+
+/// What one run of `retort` did.
+#[derive(Debug)]
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+impl Project {
+    fn new() -> Self {
+        static N: AtomicUsize = AtomicUsize::new(0);
+        let root = std::env::temp_dir().join(format!(
+            "retort-cli-test-{}-{}",
+            std::process::id(),
+            N.fetch_add(1, Ordering::Relaxed)
+        ));
+        let _ = std::fs::remove_dir_all(&root);
+        std::fs::create_dir_all(&root).unwrap();
+        Project { root }
+    }
+
+    /// Writes `text` to `path`, relative to the project.
+    fn file(&self, path: &str, text: &str) -> &Self {
+        let path = self.root.join(path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+        self
+    }
+
+    /// Writes `migrations/<name>`.
+    fn migration(&self, name: &str, text: &str) -> &Self {
+        self.file(&format!("migrations/{name}"), text)
+    }
+
+    /// Runs `retort ARGS` in the project directory.
+    fn retort(&self, args: &[&str]) -> Run {
+        retort_in(&self.root, args)
+    }
+}
+
+impl Drop for Project {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.root);
+    }
+}
+
+fn retort_in(dir: &Path, args: &[&str]) -> Run {
+    let output = Command::new(env!("CARGO_BIN_EXE_retort"))
+        .args(args)
+        .current_dir(dir)
+        // Even if something did panic, no backtrace may appear.
+        .env("RUST_BACKTRACE", "1")
+        .output()
+        .expect("the retort binary runs");
+    let run = Run {
+        code: output.status.code().expect("retort exits, not killed"),
+        stdout: String::from_utf8(output.stdout).unwrap(),
+        stderr: String::from_utf8(output.stderr).unwrap(),
+    };
+    for text in [&run.stdout, &run.stderr] {
+        assert!(
+            !text.contains("panicked") && !text.contains("stack backtrace"),
+            "{run:#?}"
+        );
+    }
+    run
+}
+
+/// A migration file: header, up section, down section.
+fn migration(rev: &str, down: &str, up: &str) -> String {
+    format!(
+        "-- revision: {rev}\n-- down_revision: {down}\n-- message: test\n\n-- migrate:up\n{up}\n\n\
+         -- migrate:down\nSELECT 1;\n"
+    )
+}
+
+/// The `-->` lines of the output: where each diagnostic points.
+fn locations(text: &str) -> Vec<&str> {
+    text.lines()
+        .filter_map(|l| l.trim_start().strip_prefix("--> "))
+        .collect()
+}
+
+fn last_line(text: &str) -> &str {
+    text.lines().last().unwrap_or("")
+}
+
+fn good_history(p: &Project) {
+    p.migration(
+        "001_init.sql",
+        &migration(
+            "001",
+            "none",
+            "CREATE TABLE \"user\" (id bigint PRIMARY KEY);",
+        ),
+    )
+    .migration(
+        "002_add_email.sql",
+        &migration("002", "001", "ALTER TABLE \"user\" ADD COLUMN email text;"),
+    );
+}
+
+#[test]
+fn clean_directory_passes() {
+    let p = Project::new();
+    good_history(&p);
+    // A README and dot-files are ignored.
+    p.file("migrations/README.md", "# migrations\n")
+        .file("migrations/.keep", "");
+    let run = p.retort(&["check"]);
+    assert_eq!(run.code, 0, "{run:#?}");
+    assert_eq!(run.stderr, "checked 2 migrations in migrations: ok\n");
+    assert_eq!(run.stdout, "");
+}
+
+#[test]
+fn syntax_error_names_file_line_and_column() {
+    let p = Project::new();
+    good_history(&p);
+    p.migration(
+        "003_x.sql",
+        "-- revision: 003\n\
+         -- down_revision: 002\n\
+         \n\
+         -- migrate:up\n\
+         ALTER TABLE \"user\" ADD COLUMN phone text;\n\
+         CREATE TABLE address (id bigint, user_id bigint,);\n\
+         \n\
+         -- migrate:down\n\
+         DROP TABLE address;\n\
+         ALTER TABLE \"user\" DROP COLUMN phone;\n",
+    );
+    let run = p.retort(&["check"]);
+    assert_eq!(run.code, 1, "{run:#?}");
+    assert_eq!(
+        locations(&run.stderr),
+        ["migrations/003_x.sql:6:48"],
+        "{run:#?}"
+    );
+    assert!(
+        run.stderr.starts_with("error: SQL syntax error"),
+        "{run:#?}"
+    );
+    assert!(
+        run.stderr
+            .contains("6 | CREATE TABLE address (id bigint, user_id bigint,);"),
+        "{run:#?}"
+    );
+    assert_eq!(
+        last_line(&run.stderr),
+        "checked 3 migrations in migrations: 1 error"
+    );
+}
+
+#[test]
+fn every_problem_in_every_file_is_reported_in_one_run() {
+    let p = Project::new();
+    good_history(&p);
+    p.migration(
+        // A misspelt header key.
+        "003_typo.sql",
+        "-- revision: 003\n-- down_revision: 002\n-- mesage: typo\n\n-- migrate:up\nSELECT 1;\n\n\
+         -- migrate:down\nSELECT 1;\n",
+    )
+    .migration(
+        // A syntax error in the down section.
+        "004_syntax.sql",
+        &migration("004", "003", "SELECT 1;")
+            .replace("-- migrate:down\nSELECT 1;", "-- migrate:down\nDROP TABLE;"),
+    )
+    .migration(
+        // A statement PostgreSQL refuses inside a transaction.
+        "005_index.sql",
+        &migration(
+            "005",
+            "004",
+            "CREATE INDEX CONCURRENTLY user_email ON \"user\" (email);",
+        ),
+    )
+    // Not a migration at all.
+    .file("migrations/notes.txt", "remember the index\n");
+    let run = p.retort(&["check"]);
+    assert_eq!(run.code, 1, "{run:#?}");
+    let errors = run
+        .stderr
+        .lines()
+        .filter(|l| l.starts_with("error"))
+        .count();
+    assert_eq!(errors, 4, "{run:#?}");
+    let files: Vec<&str> = locations(&run.stderr)
+        .into_iter()
+        .map(|l| l.split(':').next().unwrap())
+        .collect();
+    for file in [
+        "migrations/003_typo.sql",
+        "migrations/004_syntax.sql",
+        "migrations/005_index.sql",
+    ] {
+        assert!(files.contains(&file), "{file} not reported: {run:#?}");
+    }
+    assert!(
+        run.stderr
+            .contains("error: `migrations/notes.txt` is not a migration file"),
+        "{run:#?}"
+    );
+    assert!(run.stderr.contains("did you mean `message`?"), "{run:#?}");
+    assert_eq!(
+        last_line(&run.stderr),
+        "checked 5 migrations in migrations: 4 errors"
+    );
+}
+
+#[test]
+fn unchecked_statement_is_a_warning_and_passes() {
+    let p = Project::new();
+    good_history(&p);
+    p.migration(
+        "003_copy.sql",
+        &migration(
+            "003",
+            "002",
+            "-- retort:unchecked psql meta-command\n\\copy \"user\" FROM 'users.csv'",
+        ),
+    );
+    let run = p.retort(&["check"]);
+    assert_eq!(run.code, 0, "{run:#?}");
+    assert!(
+        run.stderr
+            .starts_with("warning: statement not syntax-checked: psql meta-command\n"),
+        "{run:#?}"
+    );
+    assert_eq!(locations(&run.stderr), ["migrations/003_copy.sql:7:1"]);
+    assert_eq!(
+        last_line(&run.stderr),
+        "checked 3 migrations in migrations: ok, 1 warning"
+    );
+}
+
+#[test]
+fn errors_and_warnings_are_counted_apart() {
+    let p = Project::new();
+    good_history(&p);
+    p.migration(
+        "003_copy.sql",
+        &migration(
+            "003",
+            "002",
+            "-- retort:unchecked later\nSELECT;;\nSELEC 1;",
+        ),
+    );
+    let run = p.retort(&["check"]);
+    assert_eq!(run.code, 1, "{run:#?}");
+    assert_eq!(
+        last_line(&run.stderr),
+        "checked 3 migrations in migrations: 1 error, 1 warning"
+    );
+}
+
+#[test]
+fn several_heads_fail_unless_allowed() {
+    let p = Project::new();
+    good_history(&p);
+    p.migration("003_other.sql", &migration("003", "001", "SELECT 3;"));
+    let run = p.retort(&["check"]);
+    assert_eq!(run.code, 1, "{run:#?}");
+    assert!(
+        run.stderr
+            .starts_with("error: 2 heads: `002`, `003` (branching from `001`)"),
+        "{run:#?}"
+    );
+    let run = p.retort(&["check", "--allow-multiple-heads"]);
+    assert_eq!(run.code, 0, "{run:#?}");
+    assert_eq!(run.stderr, "checked 3 migrations in migrations: ok\n");
+}
+
+#[test]
+fn several_roots_fail_unless_allowed() {
+    let p = Project::new();
+    good_history(&p);
+    p.migration("003_root.sql", &migration("003", "none", "SELECT 3;"))
+        .migration("004_merge.sql", &migration("004", "002, 003", "SELECT 4;"));
+    let run = p.retort(&["check"]);
+    assert_eq!(run.code, 1, "{run:#?}");
+    assert!(
+        run.stderr
+            .starts_with("error: 2 revisions have `down_revision: none`"),
+        "{run:#?}"
+    );
+    let run = p.retort(&["check", "--allow-multiple-roots"]);
+    assert_eq!(run.code, 0, "{run:#?}");
+}
+
+#[test]
+fn missing_directory_is_one_clear_error() {
+    let p = Project::new();
+    let run = p.retort(&["--dir", "db/migrations", "check"]);
+    assert_eq!(run.code, 1, "{run:#?}");
+    let errors: Vec<&str> = run
+        .stderr
+        .lines()
+        .filter(|l| l.starts_with("error"))
+        .collect();
+    assert_eq!(
+        errors,
+        ["error: cannot read the migration directory `db/migrations`: it does not exist"]
+    );
+    assert_eq!(
+        last_line(&run.stderr),
+        "checked 0 migrations in db/migrations: 1 error"
+    );
+}
+
+#[test]
+fn dir_is_named_as_written() {
+    let p = Project::new();
+    p.file(
+        "db/migrations/001_init.sql",
+        &migration("001", "none", "SELEC 1;"),
+    );
+    // `--dir` after the command works too.
+    let run = p.retort(&["check", "--dir", "./db/migrations/"]);
+    assert_eq!(run.code, 1, "{run:#?}");
+    assert_eq!(locations(&run.stderr), ["./db/migrations/001_init.sql:6:1"]);
+    assert_eq!(
+        last_line(&run.stderr),
+        "checked 1 migration in ./db/migrations/: 1 error"
+    );
+
+    // An absolute path, from elsewhere.
+    let abs = p.root.join("db/migrations");
+    let run = retort_in(
+        &std::env::temp_dir(),
+        &["--dir", abs.to_str().unwrap(), "check"],
+    );
+    assert_eq!(run.code, 1, "{run:#?}");
+    assert_eq!(
+        locations(&run.stderr),
+        [format!("{}/001_init.sql:6:1", abs.display())]
+    );
+}
+
+#[test]
+fn help_shows_usage_and_examples() {
+    let p = Project::new();
+    let run = p.retort(&["--help"]);
+    assert_eq!(run.code, 0, "{run:#?}");
+    for text in [
+        "Usage: retort [OPTIONS] <COMMAND>",
+        "check",
+        "--dir <DIR>",
+        "[default: migrations]",
+        "Examples:\n  retort check",
+    ] {
+        assert!(run.stdout.contains(text), "{text:?} missing: {run:#?}");
+    }
+    let run = p.retort(&["check", "--help"]);
+    assert_eq!(run.code, 0, "{run:#?}");
+    for text in [
+        "Usage: retort check [OPTIONS]",
+        "--allow-multiple-heads",
+        "--allow-multiple-roots",
+        "Exit status: 0 when there is no error",
+        "Examples:",
+    ] {
+        assert!(run.stdout.contains(text), "{text:?} missing: {run:#?}");
+    }
+    let run = p.retort(&["--version"]);
+    assert_eq!(run.code, 0);
+    assert_eq!(
+        run.stdout,
+        format!("retort {}\n", env!("CARGO_PKG_VERSION"))
+    );
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    let p = Project::new();
+    // No command at all: the help, on standard error.
+    let run = p.retort(&[]);
+    assert_eq!(run.code, 2, "{run:#?}");
+    assert!(run.stderr.contains("Usage: retort"), "{run:#?}");
+    for args in [
+        &["frobnicate"][..],
+        &["check", "--allow-everything"],
+        &["check", "--dir"],
+    ] {
+        let run = p.retort(args);
+        assert_eq!(run.code, 2, "{args:?}: {run:#?}");
+        assert!(run.stderr.starts_with("error: "), "{args:?}: {run:#?}");
+        assert!(run.stderr.contains("--help"), "{args:?}: {run:#?}");
+    }
+}
