@@ -101,6 +101,8 @@ fn check_entries(
                 &mut diags,
             );
         }
+        // In the order of the file, whichever check found them.
+        diags.sort_by_key(|d| d.span.as_ref().map_or(0, |s| s.range.start));
         diagnostics.append(&mut diags);
         files.push(parsed);
     }
@@ -323,6 +325,17 @@ fn check_graph(
         })
     };
     let (graph, problems) = Graph::build(&nodes);
+    // A dangling parent makes a false root, a cycle false heads: judge the counts only on a
+    // graph without either.
+    let incomplete = incomplete
+        || problems.iter().any(|p| {
+            matches!(
+                p,
+                GraphProblem::Dangling { .. }
+                    | GraphProblem::Cycle(_)
+                    | GraphProblem::Duplicate { .. }
+            )
+        });
     let file_of = |node: usize| &files[members[node]];
     let rev_span = |node: usize| {
         let f = file_of(node);
@@ -483,8 +496,9 @@ fn check_graph(
                 }
                 diags.push(d.with_help(
                     "a history has one first migration: set each other one's `down_revision` to \
-                     the revision it follows. Independent histories are allowed with \
-                     `retort::migrations!(\"…\", allow_multiple_roots)`",
+                     the revision it follows. Independent histories are allowed by \
+                     `allow_multiple_roots` in `retort::migrations!(\"…\", allow_multiple_roots)` \
+                     (`--allow-multiple-roots` for `retort check`)",
                 ));
             }
             GraphProblem::MultipleHeads { heads, bases }
@@ -522,8 +536,9 @@ fn check_graph(
                 }
                 diags.push(d.with_help(format!(
                     "merge them: `retort merge -m \"merge heads\"` writes a revision with \
-                     `down_revision: {}`; or allow unmerged heads with \
-                     `retort::migrations!(\"…\", allow_multiple_heads)`",
+                     `down_revision: {}`; or allow unmerged heads with `allow_multiple_heads` in \
+                     `retort::migrations!(\"…\", allow_multiple_heads)` (`--allow-multiple-heads` \
+                     for `retort check`)",
                     heads.iter().map(|&h| rev(h)).collect::<Vec<_>>().join(", ")
                 )));
             }
@@ -533,7 +548,7 @@ fn check_graph(
     graph.order().iter().map(|&n| members[n]).collect()
 }
 
-/// The span of `down_revision: none` (the key's line) of a root file.
+/// The span of a root file's revision, where the messages about roots point.
 fn parent_span_none(files: &[MigrationFile], i: usize) -> (FileId, Range<usize>) {
     let f = &files[i];
     (
@@ -610,5 +625,115 @@ impl Report {
             up_line: line(&f.up),
             down_line: line(&f.down),
         }))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn file(rev: &str, parent: &str, up: &str) -> Input {
+        Input {
+            name: format!("{rev}_m.sql"),
+            text: format!(
+                "-- revision: {rev}\n-- down_revision: {parent}\n\n-- migrate:up\n{up}\n\n-- migrate:down\n"
+            ),
+        }
+    }
+
+    fn messages(inputs: &[Input]) -> Vec<String> {
+        let report = check_texts(inputs, "migrations", &Options::default());
+        report
+            .diagnostics
+            .iter()
+            .map(|d| {
+                format!(
+                    "{} @ {}",
+                    d.message,
+                    d.location(&report.sources).unwrap_or_default()
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_dangling_parent_is_not_also_a_second_root() {
+        let m = messages(&[file("1", "none", "SELECT 1;"), file("2", "9", "SELECT 1;")]);
+        assert_eq!(
+            m,
+            vec![
+                "`down_revision` names `9`, which no migration declares @ migrations/2_m.sql:2:19"
+            ]
+        );
+    }
+
+    #[test]
+    fn two_heads_name_the_fork_and_suggest_merge() {
+        let report = check_texts(
+            &[
+                file("1", "none", ""),
+                file("2", "1", ""),
+                file("3", "2", ""),
+                file("4", "2", ""),
+            ],
+            "migrations",
+            &Options::default(),
+        );
+        let text = report.render();
+        assert!(
+            text.contains("error: 2 heads: `3`, `4` (branching from `2`)"),
+            "{text}"
+        );
+        assert!(text.contains("retort merge"), "{text}");
+        let allowed = check_texts(
+            &[
+                file("1", "none", ""),
+                file("2", "1", ""),
+                file("3", "1", ""),
+            ],
+            "migrations",
+            &Options {
+                allow_multiple_heads: true,
+                ..Options::default()
+            },
+        );
+        assert!(!allowed.has_errors(), "{}", allowed.render());
+    }
+
+    #[test]
+    fn a_clean_directory_yields_the_set_in_parent_first_order() {
+        let report = check_texts(
+            &[
+                file("3", "1, 2", ""),
+                file("1", "none", "CREATE TABLE a ();"),
+                file("2", "1", "CREATE TABLE b ();"),
+            ],
+            "migrations",
+            &Options::default(),
+        );
+        let set = report.to_set().expect("clean");
+        let order: Vec<&str> = set.iter().map(|m| m.revision().as_str()).collect();
+        assert_eq!(order, vec!["1", "2", "3"]);
+        assert_eq!(set.get("2").unwrap().up_sql(), "CREATE TABLE b ();");
+        assert_eq!(set.get("2").unwrap().up_line(), 5);
+    }
+
+    #[test]
+    fn every_problem_in_every_file_is_reported_at_once() {
+        let m = messages(&[
+            file("1", "none", "CREATE TABEL t ();"),
+            file("2", "1", "CREATE INDEX CONCURRENTLY i ON t (x);"),
+            file("3", "2", "SELECT 'open;"),
+        ]);
+        assert_eq!(m.len(), 3, "{m:#?}");
+        assert!(
+            m[0].contains("no statement that starts `CREATE TABEL`"),
+            "{m:#?}"
+        );
+        assert!(
+            m[1].contains("cannot run inside a transaction block"),
+            "{m:#?}"
+        );
+        assert!(m[2].starts_with("unterminated string literal"), "{m:#?}");
     }
 }

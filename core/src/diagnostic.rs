@@ -211,7 +211,7 @@ fn clamp(range: Range<usize>, text: &str) -> Range<usize> {
     start..end
 }
 
-/// Renders every diagnostic, errors first then warnings, separated by blank lines.
+/// Renders every diagnostic in the order given, separated by blank lines.
 pub fn render_all(diagnostics: &[Diagnostic], sources: &Sources) -> String {
     let mut out = String::new();
     for d in diagnostics {

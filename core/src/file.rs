@@ -120,6 +120,8 @@ pub fn parse_file(
     }
     let header_start = i;
     let mut seen: Vec<(&str, Range<usize>)> = Vec::new();
+    // Known keys that an unknown one was likely meant to be: not reported missing again.
+    let mut suggested: Vec<&'static str> = Vec::new();
     while i < lines.len() {
         let LineShape::KeyValue { key, value } = line_shape(text, lines[i].clone()) else {
             break;
@@ -134,7 +136,7 @@ pub fn parse_file(
             );
         } else {
             seen.push((key_text, key.clone()));
-            apply_key(&mut out, src, key, value, diags);
+            suggested.extend(apply_key(&mut out, src, key, value, diags));
         }
         i += 1;
     }
@@ -143,7 +145,7 @@ pub fn parse_file(
         out.header = lines[header_start].start..lines[header_end - 1].end;
         let at = out.header.start..out.header.start;
         for required in ["revision", "down_revision"] {
-            if !seen.iter().any(|(k, _)| *k == required) {
+            if !seen.iter().any(|(k, _)| *k == required) && !suggested.contains(&required) {
                 let example = if required == "revision" {
                     format!("-- revision: {name_rev}")
                 } else {
@@ -174,6 +176,8 @@ pub fn parse_file(
 
     // 2. The body: markers, comments, SQL.
     let mut before_up = true;
+    // The "SQL before `-- migrate:up`" error, to fold into "missing" when no marker follows.
+    let mut sql_before_up: Option<(usize, Range<usize>)> = None;
     for line in &lines[header_end..] {
         match line_shape(text, line.clone()) {
             LineShape::Blank | LineShape::Comment => {}
@@ -236,6 +240,7 @@ pub fn parse_file(
                 .with_help("the section markers are `-- migrate:up` and `-- migrate:down`"),
             ),
             LineShape::Other if before_up => {
+                sql_before_up = Some((diags.len(), line.clone()));
                 diags.push(
                     Diagnostic::error("SQL before `-- migrate:up`")
                         .at(file, line.clone(), "not in a section")
@@ -250,13 +255,19 @@ pub fn parse_file(
 
     let end = text.len()..text.len();
     if out.up.is_none() {
+        let (at, label) = match sql_before_up {
+            Some((index, line)) => {
+                diags.remove(index);
+                (
+                    line,
+                    "the SQL starts here, with no `-- migrate:up` before it",
+                )
+            }
+            None => (out.header.end..out.header.end, "expected after the header"),
+        };
         diags.push(
             Diagnostic::error("missing `-- migrate:up`")
-                .at(
-                    file,
-                    out.header.end..out.header.end,
-                    "expected after the header",
-                )
+                .at(file, at, label)
                 .with_help("add a line `-- migrate:up` before the migration's SQL"),
         );
     }
@@ -300,14 +311,15 @@ pub fn parse_file(
     out
 }
 
-/// Interprets one header line.
+/// Interprets one header line. For an unknown key, returns the known key it was likely
+/// meant to be.
 fn apply_key(
     out: &mut MigrationFile,
     src: &Source,
     key: Range<usize>,
     value: Range<usize>,
     diags: &mut Vec<Diagnostic>,
-) {
+) -> Option<&'static str> {
     let text = src.text();
     let file = out.file;
     let k = &text[key.clone()];
@@ -318,13 +330,14 @@ fn apply_key(
             key.clone(),
             "unknown key",
         );
-        d = match KEYS
+        let suggestion = KEYS
             .iter()
-            .map(|c| (strsim::damerau_levenshtein(&k.to_ascii_lowercase(), c), c))
+            .map(|c| (strsim::damerau_levenshtein(&k.to_ascii_lowercase(), c), *c))
             .filter(|(dist, _)| *dist <= 3)
             .min()
-        {
-            Some((_, c)) => d.with_help(format!("did you mean `{c}`?")),
+            .map(|(_, c)| c);
+        d = match suggestion {
+            Some(c) => d.with_help(format!("did you mean `{c}`?")),
             None => d.with_help(format!(
                 "the header keys are {}; put other comments after the header",
                 KEYS.iter()
@@ -334,7 +347,7 @@ fn apply_key(
             )),
         };
         diags.push(d);
-        return;
+        return suggestion;
     }
     if v.is_empty() && k != "message" {
         diags.push(
@@ -347,7 +360,7 @@ fn apply_key(
                     _ => "say why the migration cannot be reverted",
                 }),
         );
-        return;
+        return None;
     }
     match k {
         "revision" if v.eq_ignore_ascii_case("none") => diags.push(
@@ -375,7 +388,7 @@ fn apply_key(
         "down_revision" => {
             if v == "none" {
                 out.down_revisions = Some(Vec::new());
-                return;
+                return None;
             }
             let mut parents = Vec::new();
             let mut ok = true;
@@ -442,6 +455,7 @@ fn apply_key(
         "irreversible" => out.irreversible = Some(v.to_owned()),
         _ => unreachable!("every key of KEYS is handled"),
     }
+    None
 }
 
 #[cfg(test)]
@@ -520,7 +534,6 @@ mod tests {
                 "unknown header key `down_revison` @ migrations/003_x.sql:2:4",
                 "header key `revision` is given twice @ migrations/003_x.sql:3:4",
                 "`transaction` must be `true` or `false`, not `yes` @ migrations/003_x.sql:4:17",
-                "missing header key `down_revision` @ migrations/003_x.sql:1:1",
                 "missing `-- migrate:down` @ migrations/003_x.sql:7:1",
                 "file name `003_x.sql` does not match its revision `002` @ migrations/003_x.sql:1:14",
             ]
@@ -540,6 +553,15 @@ mod tests {
                 "SQL before `-- migrate:up` @ migrations/1_a.sql:4:1",
             ]
         );
+    }
+
+    #[test]
+    fn sql_without_any_up_marker_is_one_error() {
+        let (_, d) = parse(
+            "1_a.sql",
+            "-- revision: 1\n-- down_revision: none\n\nCREATE TABLE t ();\n-- migrate:down\n",
+        );
+        assert_eq!(d, vec!["missing `-- migrate:up` @ migrations/1_a.sql:4:1"]);
     }
 
     #[test]

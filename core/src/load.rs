@@ -74,7 +74,8 @@ pub fn read_dir(
             diags.push(if e.kind() == std::io::ErrorKind::NotFound {
                 d.with_help(format!(
                     "create it (`retort init {display_dir}` writes a first migration), or name \
-                     the right directory, relative to Cargo.toml: `retort::migrations!(\"db/migrations\")`"
+                     the right directory: relative to Cargo.toml in `retort::migrations!(\"db/migrations\")`, \
+                     or `--dir` for the `retort` command"
                 ))
             } else {
                 d

@@ -23,9 +23,13 @@ pub fn check_statement(sql: &str) -> Option<SyntaxError> {
         match parse.errors().into_iter().next() {
             Some(e) => {
                 let r = e.range();
-                Some(SyntaxError {
-                    message: e.message().replace('_', " "),
-                    range: usize::from(r.start())..usize::from(r.end()),
+                let range = usize::from(r.start())..usize::from(r.end());
+                Some(match unknown_statement(sql, &range, e.message()) {
+                    Some(better) => better,
+                    None => SyntaxError {
+                        message: humanize(e.message()),
+                        range,
+                    },
                 })
             }
             None => super::gaps::find_gap(&parse.syntax_node()),
@@ -38,6 +42,83 @@ pub fn check_statement(sql: &str) -> Option<SyntaxError> {
             range: 0..0,
         }),
     }
+}
+
+/// "expected command" at the very start: the statement's first words are no statement
+/// PostgreSQL knows. Say so, and underline those words.
+fn unknown_statement(sql: &str, range: &Range<usize>, message: &str) -> Option<SyntaxError> {
+    let lead = sql.len() - sql.trim_start().len();
+    if !message.starts_with("expected command") || range.start > lead {
+        return None;
+    }
+    let mut words = sql[lead..]
+        .split(|c: char| c.is_whitespace() || c == ';' || c == '(')
+        .filter(|w| !w.is_empty());
+    let first = words.next()?;
+    let (text, len) = match words.next() {
+        Some(second) => {
+            let end = sql[lead..]
+                .find(second)
+                .map_or(first.len(), |i| i + second.len());
+            (format!("{first} {second}"), end)
+        }
+        None => (first.to_owned(), first.len()),
+    };
+    Some(SyntaxError {
+        message: format!("PostgreSQL has no statement that starts `{text}`"),
+        range: lead..lead + len,
+    })
+}
+
+/// Turns the parser's token names into what a person reads: `CREATE_KW` → `` `CREATE` ``,
+/// `R_PAREN` → `` `)` ``, `column_name` → `column name`.
+fn humanize(message: &str) -> String {
+    let mut out = String::with_capacity(message.len());
+    let mut word = String::new();
+    let flush = |word: &mut String, out: &mut String| {
+        if word.is_empty() {
+            return;
+        }
+        let punct = match word.as_str() {
+            "L_PAREN" => Some("("),
+            "R_PAREN" => Some(")"),
+            "L_BRACK" => Some("["),
+            "R_BRACK" => Some("]"),
+            "COMMA" => Some(","),
+            "SEMICOLON" => Some(";"),
+            "DOT" => Some("."),
+            "EQ" => Some("="),
+            "STAR" => Some("*"),
+            "COLON" => Some(":"),
+            _ => None,
+        };
+        if let Some(p) = punct {
+            out.push('`');
+            out.push_str(p);
+            out.push('`');
+        } else if let Some(kw) = word.strip_suffix("_KW") {
+            out.push('`');
+            out.push_str(kw);
+            out.push('`');
+        } else if word == "IDENT" {
+            out.push_str("a name");
+        } else if word.chars().all(|c| c.is_ascii_uppercase() || c == '_') && word.len() > 1 {
+            out.push_str(&word.to_ascii_lowercase().replace('_', " "));
+        } else {
+            out.push_str(&word.replace('_', " "));
+        }
+        word.clear();
+    };
+    for c in message.chars() {
+        if c.is_ascii_alphanumeric() || c == '_' {
+            word.push(c);
+        } else {
+            flush(&mut word, &mut out);
+            out.push(c);
+        }
+    }
+    flush(&mut word, &mut out);
+    out
 }
 
 #[cfg(test)]
@@ -55,6 +136,22 @@ mod tests {
         ] {
             assert_eq!(check_statement(sql), None, "{sql}");
         }
+    }
+
+    #[test]
+    fn messages_name_tokens_as_written() {
+        assert_eq!(
+            humanize("expected R_PAREN, found CREATE_KW"),
+            "expected `)`, found `CREATE`"
+        );
+        assert_eq!(humanize("expected column_name"), "expected column name");
+        assert_eq!(humanize("expected IDENT"), "expected a name");
+        let e = check_statement("  CREATE TABEL x (id int);").unwrap();
+        assert_eq!(
+            e.message,
+            "PostgreSQL has no statement that starts `CREATE TABEL`"
+        );
+        assert_eq!(e.range, 2..14);
     }
 
     #[test]
