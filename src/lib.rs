@@ -1,2 +1,125 @@
-//! retort: database version control for Rust, checked by the compiler.
+//! Database version control for Rust, in the spirit of Alembic, with one twist: the
+//! migrations are checked by the compiler.
+//!
+//! [`migrations!`] turns a `migrations/` directory into typed Rust items at `cargo build`. A
+//! broken revision chain, two unmerged heads, a SQL syntax error or a statement PostgreSQL
+//! refuses inside a transaction fails the build, with a message that names the file, the line
+//! and the fix.
+//!
+//! # A migration
+//!
+//! One file a revision, `migrations/<revision>_<slug>.sql`: a header of `-- key: value` lines,
+//! then the SQL that applies the revision and the SQL that reverts it.
+//!
+//! ```sql
+//! -- revision: 002
+//! -- down_revision: 001
+//! -- message: Add user email
+//!
+//! -- migrate:up
+//! ALTER TABLE users ADD COLUMN email text;
+//!
+//! -- migrate:down
+//! ALTER TABLE users DROP COLUMN email;
+//! ```
+//!
+//! | key | |
+//! |---|---|
+//! | `revision` | required: 1 to 32 letters and digits; the file name starts with it |
+//! | `down_revision` | required: the parent; `none` for the first migration; `a, b` for a merge |
+//! | `message` | one line; defaults to the file name's slug |
+//! | `transaction` | `true` (the default) or `false`: run the statements one by one, outside a transaction, as `CREATE INDEX CONCURRENTLY` needs |
+//! | `irreversible` | why the migration cannot be reverted; such a file has no `-- migrate:down` |
+//!
+//! # Setting up
+//!
+//! In `Cargo.toml`:
+//!
+//! ```toml
+//! [dependencies]
+//! retort = "0.1"
+//!
+//! [build-dependencies]
+//! retort-build = "0.1"
+//! ```
+//!
+//! In `build.rs`, so that adding or removing a migration rebuilds the crate:
+//!
+//! ```no_run
+//! fn main() {
+//!     retort_build::track("migrations");
+//! }
+//! ```
+//!
+//! The build script checks the directory too, before the compiler runs, and prints every
+//! problem in full; see [`retort_build`](https://docs.rs/retort-build).
+//!
+//! In the code:
+//!
+//! ```
+//! // The examples compile against `examples/hello/migrations` of this repository.
+//! # /*
+//! mod db {
+//!     retort::migrations!();
+//! }
+//! # */
+//! # mod db { retort::migrations!("examples/hello/migrations", untracked); }
+//!
+//! for m in &db::MIGRATIONS {
+//!     println!("{} {}", m.revision(), m.message());
+//! }
+//! assert_eq!(db::HEAD, db::revisions::R004);
+//! ```
+//!
+//! A runnable version is `examples/hello` in the repository: `cargo run -p hello`.
+
+#![warn(missing_docs)]
+// The `build.rs` example is about its `fn main`.
+#![allow(clippy::needless_doctest_main)]
+
+#[doc(inline)]
 pub use retort_core::{Checksum, Migration, MigrationSet, Revision};
+
+/// Checks a migration directory when the crate compiles, and embeds it as static data.
+///
+/// ```
+/// # /*
+/// mod db {
+///     // `migrations/` beside Cargo.toml, tracked by `retort_build::track("migrations")`.
+///     retort::migrations!();
+/// }
+/// # */
+/// # mod db { retort::migrations!("examples/hello/migrations", untracked); }
+///
+/// // Every migration, each after its parents.
+/// let revisions: Vec<&str> = db::MIGRATIONS.iter().map(|m| m.revision().as_str()).collect();
+/// assert_eq!(revisions, ["001", "002", "003", "004"]);
+///
+/// // One constant a revision: this line stops compiling if `002`'s file is deleted.
+/// let email = db::MIGRATIONS.get(db::revisions::R002.as_str()).unwrap();
+/// assert_eq!(email.message(), "Add user email");
+/// assert_eq!(email.down_revisions(), [db::revisions::R001]);
+///
+/// // The head, as `HEAD` when there is one, and always as `HEADS`.
+/// assert_eq!(db::HEADS, [db::HEAD]);
+/// assert!(!db::MIGRATIONS.get("004").unwrap().is_transactional());
+/// ```
+///
+/// # The call
+///
+/// ```text
+/// retort::migrations!();                        // reads `migrations/`
+/// retort::migrations!("db/migrations");         // a directory relative to Cargo.toml
+/// retort::migrations!("db/migrations", allow_multiple_heads, untracked);
+/// ```
+///
+/// The directory, if any, is a string literal relative to the crate's `Cargo.toml`. After it,
+/// separated by commas, come any of these flags:
+///
+/// - `allow_multiple_heads`: unmerged branches are not an error; there is then no `HEAD`.
+/// - `allow_multiple_roots`: several migrations may have `down_revision: none`.
+/// - `untracked`: no build script needs to track the directory. Without a build script cargo
+///   rebuilds when a migration file changes, but not when one is added or removed, so the
+///   build can embed a stale list; the macro refuses that unless this flag says so.
+#[doc(inline)]
+pub use retort_macros::migrations;

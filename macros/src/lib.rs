@@ -1,1 +1,47 @@
-//! The `migrations!()` proc macro (see the `retort` crate).
+//! The `migrations!()` proc macro of [retort](https://docs.rs/retort): load a migration
+//! directory, check it with `retort-core`, and embed it as static data.
+//!
+//! Use it through the `retort` crate, which documents it: `retort::migrations!()`. The crate
+//! is a thin shell: `ast` parses the call, `retort_core::check::check_dir` loads and checks
+//! the directory, `expand` generates the items or the errors.
+
+#![warn(missing_docs)]
+
+mod ast;
+mod expand;
+
+use proc_macro::TokenStream;
+
+/// # Generated items
+///
+/// In item position, in the module that calls it:
+///
+/// - `pub static MIGRATIONS: retort::MigrationSet`: every migration (revision, parents,
+///   message, up and down SQL, transaction flag, checksum computed at compile time), each
+///   after its parents. Static data: nothing is parsed or allocated at run time.
+/// - `pub mod revisions`: one `pub const R<id>: retort::Revision` a revision (`R001`,
+///   `Ra1b2c3`), documented with its message and file, so that code naming a revision that is
+///   renamed or deleted stops compiling.
+/// - `pub const HEADS: &[retort::Revision]`, and `pub const HEAD: retort::Revision` when there
+///   is exactly one head.
+///
+/// The build depends on every file read, so editing one rebuilds the crate;
+/// `retort_build::track` in `build.rs` makes adding or removing one rebuild it too.
+///
+/// # Errors
+///
+/// Each problem in the directory is a compile error pointing at the macro call, whose message
+/// shows the file, the line and column, the offending line and how to fix it: the header and
+/// sections of every file, the revision graph (duplicates, unknown parents, cycles, several
+/// roots or heads), the SQL syntax of every statement, and statements that PostgreSQL refuses
+/// inside a transaction in a migration that runs in one. The same checks run in `retort-build`
+/// and `retort check`, in the same words. Warnings (such as a statement exempted with
+/// `-- retort:unchecked`) are reported by the build script, as a stable proc macro cannot warn.
+///
+/// A directory that no build script tracks is an error too, unless the call says
+/// `untracked`.
+#[proc_macro]
+pub fn migrations(input: TokenStream) -> TokenStream {
+    let call = syn::parse_macro_input!(input as ast::Call);
+    expand::expand(&call).into()
+}

@@ -1,0 +1,243 @@
+//! The macro call: `migrations!()`, `migrations!("db/migrations")`, then optional flags.
+//!
+//! ```text
+//! call  := [ path ] { "," flag } [ "," ]
+//!        | flag { "," flag } [ "," ]
+//! path  := string literal (relative to the crate's Cargo.toml)
+//! flag  := "allow_multiple_heads" | "allow_multiple_roots" | "untracked"
+//! ```
+
+use proc_macro2::Span;
+use retort_core::diagnostic::Diagnostic;
+use retort_core::source::Sources;
+use syn::parse::{Parse, ParseStream};
+use syn::{Error, Ident, Lit, LitStr, Result, Token};
+
+/// The directory read when the call names none.
+pub const DEFAULT_DIR: &str = "migrations";
+
+/// Every flag the call accepts, for the error message that lists them.
+pub const FLAGS: &[&str] = &["allow_multiple_heads", "allow_multiple_roots", "untracked"];
+
+/// A parsed `migrations!(...)` call.
+pub struct Call {
+    /// The directory as written, relative to the crate's `Cargo.toml`.
+    pub dir: String,
+    /// Whether the call names the directory (or reads the default one).
+    pub explicit_dir: bool,
+    /// The span of the directory literal, or the call site when it is implicit.
+    pub dir_span: Span,
+    /// `allow_multiple_heads`: unmerged branches are not an error.
+    pub allow_multiple_heads: bool,
+    /// `allow_multiple_roots`: independent histories are not an error.
+    pub allow_multiple_roots: bool,
+    /// `untracked`: no build script needs to track the directory.
+    pub untracked: bool,
+}
+
+impl Parse for Call {
+    fn parse(input: ParseStream) -> Result<Self> {
+        let mut call = Call {
+            dir: DEFAULT_DIR.to_owned(),
+            explicit_dir: false,
+            dir_span: Span::call_site(),
+            allow_multiple_heads: false,
+            allow_multiple_roots: false,
+            untracked: false,
+        };
+        if input.is_empty() {
+            return Ok(call);
+        }
+        let mut first = true;
+        while !input.is_empty() {
+            if input.peek(Ident) {
+                let ident: Ident = input.parse()?;
+                let looks_like_const = ident.to_string().starts_with(|c: char| c.is_uppercase());
+                if looks_like_const
+                    || input.peek(Token![!])
+                    || input.peek(Token![::])
+                    || input.peek(Token![.])
+                {
+                    return Err(error(
+                        ident.span(),
+                        "the migration directory must be a string literal",
+                        "the macro reads the directory before other macros and constants are \
+                         expanded; write the path itself: `retort::migrations!(\"db/migrations\")`",
+                    ));
+                }
+                call.set_flag(&ident)?;
+            } else if input.peek(Lit) {
+                let lit: Lit = input.parse()?;
+                let Lit::Str(path) = lit else {
+                    return Err(expected(lit.span()));
+                };
+                if !first {
+                    return Err(error(
+                        path.span(),
+                        "the migration directory comes before the flags",
+                        "write `retort::migrations!(\"db/migrations\", untracked)`",
+                    ));
+                }
+                call.set_dir(&path)?;
+            } else {
+                return Err(expected(input.span()));
+            }
+            first = false;
+            if input.is_empty() {
+                break;
+            }
+            input.parse::<Token![,]>()?;
+        }
+        Ok(call)
+    }
+}
+
+impl Call {
+    fn set_dir(&mut self, path: &LitStr) -> Result<()> {
+        if !path.suffix().is_empty() {
+            return Err(Error::new(
+                path.span(),
+                "the directory is a plain string literal, without a suffix",
+            ));
+        }
+        let dir = path.value();
+        if dir.trim().is_empty() {
+            return Err(error(
+                path.span(),
+                "the migration directory is empty",
+                "omit it to read `migrations`, or name one relative to Cargo.toml: \
+                 `retort::migrations!(\"db/migrations\")`",
+            ));
+        }
+        self.dir = dir;
+        self.explicit_dir = true;
+        self.dir_span = path.span();
+        Ok(())
+    }
+
+    fn set_flag(&mut self, ident: &Ident) -> Result<()> {
+        let name = ident.to_string();
+        let slot = match name.as_str() {
+            "allow_multiple_heads" => &mut self.allow_multiple_heads,
+            "allow_multiple_roots" => &mut self.allow_multiple_roots,
+            "untracked" => &mut self.untracked,
+            _ => {
+                let suggestion = FLAGS
+                    .iter()
+                    .map(|f| (levenshtein(&name, f), *f))
+                    .filter(|(d, f)| *d <= f.len() / 3)
+                    .min()
+                    .map(|(_, f)| format!("did you mean `{f}`? "))
+                    .unwrap_or_default();
+                return Err(error(
+                    ident.span(),
+                    &format!("unknown flag `{name}`"),
+                    &format!(
+                        "{suggestion}the flags are {}, after the directory if the call names \
+                         one: `retort::migrations!(\"db/migrations\", untracked)`",
+                        flag_list()
+                    ),
+                ));
+            }
+        };
+        if *slot {
+            return Err(Error::new(
+                ident.span(),
+                format!("flag `{name}` is given twice"),
+            ));
+        }
+        *slot = true;
+        Ok(())
+    }
+}
+
+fn flag_list() -> String {
+    let quoted: Vec<String> = FLAGS.iter().map(|f| format!("`{f}`")).collect();
+    match quoted.split_last() {
+        Some((last, rest)) if !rest.is_empty() => format!("{} and {last}", rest.join(", ")),
+        _ => quoted.concat(),
+    }
+}
+
+fn expected(span: Span) -> Error {
+    error(
+        span,
+        "expected the migration directory as a string literal, or a flag",
+        &format!(
+            "the call is `retort::migrations!()`, `retort::migrations!(\"db/migrations\")`, and \
+             after the directory, if any, the flags {}",
+            flag_list()
+        ),
+    )
+}
+
+/// An error at `span` with a help line, laid out like the checks' messages.
+fn error(span: Span, message: &str, help: &str) -> Error {
+    let rendered = Diagnostic::error(message)
+        .with_help(help)
+        .render(&Sources::new());
+    let text = rendered.strip_prefix("error: ").unwrap_or(&rendered);
+    Error::new(span, text)
+}
+
+/// Edit distance between two short strings, for "did you mean".
+fn levenshtein(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut prev = row[0];
+        row[0] = i + 1;
+        for (j, &cb) in b.iter().enumerate() {
+            let here = row[j + 1];
+            row[j + 1] = (prev + usize::from(ca != cb)).min(row[j] + 1).min(here + 1);
+            prev = here;
+        }
+    }
+    row[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(src: &str) -> Result<Call> {
+        syn::parse_str(src)
+    }
+
+    #[test]
+    fn shapes() {
+        let c = parse("").unwrap();
+        assert_eq!(c.dir, "migrations");
+        assert!(!c.untracked);
+        let c = parse(r#""db/migrations", untracked, allow_multiple_heads,"#).unwrap();
+        assert_eq!(c.dir, "db/migrations");
+        assert!(c.untracked && c.allow_multiple_heads && !c.allow_multiple_roots);
+        let c = parse("allow_multiple_roots").unwrap();
+        assert_eq!(c.dir, "migrations");
+        assert!(c.allow_multiple_roots);
+    }
+
+    #[test]
+    fn errors() {
+        let msg = |src: &str| parse(src).err().map(|e| e.to_string()).unwrap_or_default();
+        assert!(msg("untraked").contains("did you mean `untracked`?"));
+        assert!(msg("frobnicate").starts_with("unknown flag `frobnicate`\n"));
+        assert!(!msg("frobnicate").contains("did you mean"));
+        assert!(msg("untracked, untracked").contains("given twice"));
+        assert!(msg("42").starts_with("expected the migration directory"));
+        assert!(msg("concat!(\"a\")").contains("must be a string literal"));
+        assert!(msg("consts::dir").contains("must be a string literal"));
+        assert!(msg("DIR").contains("must be a string literal"));
+        assert!(msg("crate::DIR").starts_with("expected the migration directory"));
+        assert!(msg("untracked, \"db\"").contains("comes before the flags"));
+        assert!(msg("\"\"").contains("is empty"));
+        assert!(msg("\"a\" \"b\"").contains("expected `,`"));
+    }
+
+    #[test]
+    fn edit_distance() {
+        assert_eq!(levenshtein("untraked", "untracked"), 1);
+        assert_eq!(levenshtein("", "abc"), 3);
+        assert_eq!(levenshtein("kitten", "sitting"), 3);
+    }
+}

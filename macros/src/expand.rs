@@ -1,0 +1,374 @@
+//! From a parsed call to tokens: check the directory with `retort-core`, then either one
+//! `compile_error!` per problem or the static items.
+
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::path::{Path, PathBuf};
+
+use proc_macro2::{Ident, Literal, TokenStream};
+use quote::{format_ident, quote};
+use retort_core::check::{Options, Report, check_dir};
+use retort_core::diagnostic::Diagnostic;
+use retort_core::load::{TRACKED_ENV, normalize_dir};
+use retort_core::source::Sources;
+use retort_core::{Migration, MigrationSet};
+
+use crate::ast::Call;
+
+/// Overrides `CARGO_MANIFEST_DIR` as the base of relative directories. For retort's own UI
+/// tests: trybuild compiles each test in a generated crate under `target/`, so the test
+/// harness points the macro back at the crate that holds the migration directories.
+const MANIFEST_DIR_OVERRIDE_VAR: &str = "RETORT_MANIFEST_DIR_OVERRIDE";
+
+/// Expands a call: the items, or the errors.
+pub fn expand(call: &Call) -> TokenStream {
+    let manifest_dir = match manifest_dir() {
+        Some(dir) => dir,
+        None => {
+            return compile_error(&strip_level(
+                Diagnostic::error(
+                    "`CARGO_MANIFEST_DIR` is not set: there is no crate root to find the \
+                     migration directory in",
+                )
+                .with_help("build with cargo")
+                .render(&Sources::new()),
+            ));
+        }
+    };
+    let abs_dir = manifest_dir.join(&call.dir);
+    let options = Options {
+        allow_multiple_heads: call.allow_multiple_heads,
+        allow_multiple_roots: call.allow_multiple_roots,
+    };
+    // `check_dir` never panics on user input; should it ever, the user gets an error that
+    // says where to report it rather than a bare "proc macro panicked".
+    let report = match catch_unwind(AssertUnwindSafe(|| {
+        check_dir(&abs_dir, &call.dir, &options)
+    })) {
+        Ok(report) => report,
+        Err(_) => return compile_error(&internal_error(&call.dir, "checking it panicked")),
+    };
+
+    let mut errors: Vec<String> = report
+        .errors()
+        .map(|d| strip_level(d.render(&report.sources)))
+        .collect();
+    let tracked_list = std::env::var(TRACKED_ENV).ok();
+    let tracked_list = tracked_list.as_deref();
+    if !call.untracked && !is_tracked(tracked_list, &call.dir, &manifest_dir, &abs_dir) {
+        errors.push(untracked_error(call, tracked_list));
+    }
+    if !errors.is_empty() {
+        return errors.iter().map(|e| compile_error(e)).collect();
+    }
+    let Some(set) = report.to_set() else {
+        return compile_error(&internal_error(
+            &call.dir,
+            "the checks passed but the migrations do not form a set",
+        ));
+    };
+    let mut out = items(&set, &call.dir);
+    out.extend(file_dependencies(&report, &abs_dir));
+    if !call.untracked {
+        // `RETORT_TRACKED` (`retort_build::track` sets it with `cargo:rustc-env`): the tracked
+        // directories, normalised, joined with `;`.
+        // Rustc records variables read through `option_env!` in the dep-info, so cargo
+        // rebuilds when `RETORT_TRACKED` changes however it is set (the build script setting
+        // it already causes a rebuild; a value from the environment or `[env]` would not).
+        out.extend(quote! {
+            const _: ::core::option::Option<&str> = ::core::option_env!(#TRACKED_ENV);
+        });
+    }
+    out
+}
+
+/// The crate root that relative directories start from.
+fn manifest_dir() -> Option<PathBuf> {
+    std::env::var_os(MANIFEST_DIR_OVERRIDE_VAR)
+        .filter(|v| !v.is_empty())
+        .or_else(|| std::env::var_os("CARGO_MANIFEST_DIR"))
+        .map(PathBuf::from)
+}
+
+/// A rendered diagnostic without its leading `error: `, which rustc adds back.
+fn strip_level(rendered: String) -> String {
+    match rendered.strip_prefix("error: ") {
+        Some(rest) => rest.to_owned(),
+        None => rendered,
+    }
+}
+
+/// `compile_error!(msg)`, pointing at the macro call.
+fn compile_error(message: &str) -> TokenStream {
+    quote! { ::core::compile_error! { #message } }
+}
+
+fn internal_error(dir: &str, what: &str) -> String {
+    strip_level(
+        Diagnostic::error(format!(
+            "internal error in retort while reading `{dir}`: {what}"
+        ))
+        .with_help(
+            "this is a bug in retort, not in your migrations; please report it at \
+             https://github.com/retort-rs/retort/issues with the directory if you can share it",
+        )
+        .render(&Sources::new()),
+    )
+}
+
+/// The directories in `RETORT_TRACKED`.
+fn tracked_dirs(list: Option<&str>) -> impl Iterator<Item = &str> {
+    list.unwrap_or_default()
+        .split(';')
+        .filter(|t| !t.is_empty())
+}
+
+/// Whether `list` (the value of `RETORT_TRACKED`) names `dir`: written the same way once
+/// normalised, or naming the same directory on disk.
+fn is_tracked(list: Option<&str>, dir: &str, manifest_dir: &Path, abs_dir: &Path) -> bool {
+    let want = normalize_dir(dir);
+    let canonical = abs_dir.canonicalize().ok();
+    tracked_dirs(list).any(|t| {
+        normalize_dir(t) == want
+            || canonical
+                .as_ref()
+                .is_some_and(|c| manifest_dir.join(t).canonicalize().ok().as_ref() == Some(c))
+    })
+}
+
+fn untracked_error(call: &Call, list: Option<&str>) -> String {
+    let shown = normalize_dir(&call.dir);
+    let opt_out = if call.explicit_dir {
+        format!(
+            "retort::migrations!(\"{}\", untracked)",
+            call.dir.escape_debug()
+        )
+    } else {
+        "retort::migrations!(untracked)".to_owned()
+    };
+    let tracked: Vec<String> = tracked_dirs(list).map(|t| format!("`{t}`")).collect();
+    let mut d = Diagnostic::error(format!(
+        "the migration directory `{shown}` is not tracked by a build script"
+    ))
+    .with_note(
+        "cargo rebuilds when a file the macro read changes, but not when a migration is added \
+         or removed: the build would embed a stale list of migrations",
+    );
+    if !tracked.is_empty() {
+        d = d.with_note(format!(
+            "the build script tracks {} only",
+            tracked.join(", ")
+        ));
+    }
+    strip_level(
+        d.with_help(format!(
+            "add `retort_build::track(\"{}\");` to `fn main` in build.rs, with \
+             `retort-build` under [build-dependencies]; or opt out with `{opt_out}`",
+            shown.escape_debug()
+        ))
+        .render(&Sources::new()),
+    )
+}
+
+/// The identifier of a revision's constant: `R` and the id (ids are `[0-9A-Za-z]{1,32}`).
+fn rev_ident(rev: &str) -> Ident {
+    format_ident!("R{}", rev)
+}
+
+/// `MIGRATIONS`, `revisions`, `HEADS` and `HEAD`.
+fn items(set: &MigrationSet, dir: &str) -> TokenStream {
+    let migrations = set.iter().map(migration);
+    let consts = set.iter().map(|m| {
+        let ident = rev_ident(m.revision().as_str());
+        let rev = m.revision().as_str();
+        let doc = revision_doc(m);
+        quote! {
+            #[doc = #doc]
+            pub const #ident: ::retort::Revision = ::retort::Revision::from_static(#rev);
+        }
+    });
+    let heads = set.heads();
+    let head_idents = heads.iter().map(|r| rev_ident(r.as_str()));
+    let shown = normalize_dir(dir);
+    let n = set.len();
+    let migrations_doc = format!(
+        " Every migration of `{}` ({n}), each after its parents.",
+        escape_code(&shown)
+    );
+    let revisions_doc = format!(
+        " One constant a revision of `{}`: code that names a revision that is renamed or \
+         deleted stops compiling.",
+        escape_code(&shown)
+    );
+    let heads_doc = " The head revisions: those no other migration follows.";
+    let head = match heads.as_slice() {
+        [only] => {
+            let ident = rev_ident(only.as_str());
+            let doc = format!(
+                " The head revision, `{}`: the migration that every other one precedes.",
+                only.as_str()
+            );
+            quote! {
+                #[doc = #doc]
+                #[allow(dead_code)]
+                pub const HEAD: ::retort::Revision = revisions::#ident;
+            }
+        }
+        _ => TokenStream::new(),
+    };
+    quote! {
+        #[doc = #migrations_doc]
+        #[allow(dead_code)]
+        pub static MIGRATIONS: ::retort::MigrationSet =
+            ::retort::MigrationSet::from_static(const { &[#(#migrations),*] });
+
+        #[doc = #revisions_doc]
+        #[allow(dead_code, non_upper_case_globals)]
+        pub mod revisions {
+            #(#consts)*
+        }
+
+        #[doc = #heads_doc]
+        #[allow(dead_code)]
+        pub const HEADS: &[::retort::Revision] = &[#(revisions::#head_idents),*];
+
+        #head
+    }
+}
+
+/// `::retort::Migration::from_static(...)` for one migration.
+fn migration(m: &Migration) -> TokenStream {
+    let rev = rev_ident(m.revision().as_str());
+    // `const { &[…] }`: a `Revision` has drop glue, so a plain `&[…]` argument would not be
+    // promoted to `'static`; the inline const's value is.
+    let parents = match m.down_revisions() {
+        [] => quote!(&[]),
+        ps => {
+            let ps = ps.iter().map(|p| rev_ident(p.as_str()));
+            quote!(const { &[#(revisions::#ps),*] })
+        }
+    };
+    let message = m.message();
+    let up = m.up_sql();
+    let down = option(m.down_sql());
+    let irreversible = option(m.irreversible());
+    let transactional = m.is_transactional();
+    // One byte-string token instead of 32 integer tokens: the checksum costs the compiler
+    // next to nothing even at thousands of migrations.
+    let checksum = Literal::byte_string(m.checksum().as_bytes());
+    let path = m.path();
+    let up_line = m.up_line();
+    let down_line = m.down_line();
+    quote! {
+        ::retort::Migration::from_static(
+            revisions::#rev,
+            #parents,
+            #message,
+            #up,
+            #down,
+            #irreversible,
+            #transactional,
+            *#checksum,
+            #path,
+            (#up_line, #down_line),
+        )
+    }
+}
+
+fn option(value: Option<&str>) -> TokenStream {
+    match value {
+        Some(s) => quote!(::core::option::Option::Some(#s)),
+        None => quote!(::core::option::Option::None),
+    }
+}
+
+/// The doc comment of a revision's constant: message, parents, file.
+fn revision_doc(m: &Migration) -> String {
+    let parents = m.down_revisions();
+    let follows = match parents {
+        [] => "the first migration".to_owned(),
+        [p] => format!("follows `{p}`"),
+        ps => format!(
+            "merges {}",
+            ps.iter()
+                .map(|p| format!("`{p}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    };
+    let mut doc = format!(
+        " `{}`: {}\n\n {follows}; `{}`",
+        m.revision(),
+        escape_markdown(m.message()),
+        escape_code(m.path())
+    );
+    if !m.is_transactional() {
+        doc.push_str("; runs outside a transaction");
+    }
+    if m.irreversible().is_some() {
+        doc.push_str("; irreversible");
+    }
+    doc.push('.');
+    doc
+}
+
+/// Text shown as is in Markdown: the characters that could start a link, emphasis, code, an
+/// entity or HTML are escaped, so a message never trips rustdoc's link lints.
+fn escape_markdown(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if matches!(
+            c,
+            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '&' | '|' | '~' | '#' | '!'
+        ) {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// Text for inside a Markdown code span (backticks cannot be escaped there).
+fn escape_code(text: &str) -> String {
+    text.replace('`', "'")
+}
+
+/// `const _: &[&[u8]] = &[include_bytes!("…"), …];`: rustc records every file in the
+/// dep-info, so cargo rebuilds when one changes.
+fn file_dependencies(report: &Report, abs_dir: &Path) -> TokenStream {
+    let files = report.sources.iter().filter_map(|(_, src)| {
+        let name = src.path().rsplit('/').next()?;
+        let path = abs_dir.join(name);
+        let path = path.to_str()?;
+        Some(quote!(::core::include_bytes!(#path)))
+    });
+    quote! {
+        const _: &[&[u8]] = &[#(#files),*];
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tracked_directories_match_once_normalised_or_on_disk() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let abs = root.join("src");
+        let tracked = |list: Option<&str>, dir: &str| is_tracked(list, dir, root, &abs);
+        assert!(tracked(Some("src"), "src"));
+        assert!(tracked(Some("migrations;./src/"), "src"));
+        assert!(tracked(Some("src"), "./src//"));
+        // The same directory written another way.
+        assert!(tracked(Some("../macros/src"), "src"));
+        assert!(tracked(Some(abs.to_str().unwrap()), "src"));
+        assert!(!tracked(Some("migrations"), "src"));
+        assert!(!tracked(Some(""), "src"));
+        assert!(!tracked(None, "src"));
+    }
+
+    #[test]
+    fn markdown_is_escaped() {
+        assert_eq!(escape_markdown("add [beta] *x*"), "add \\[beta\\] \\*x\\*");
+        assert_eq!(escape_code("a`b"), "a'b");
+    }
+}

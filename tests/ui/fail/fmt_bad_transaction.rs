@@ -1,0 +1,3 @@
+retort::migrations!("tests/ui/migrations/fmt_bad_transaction", untracked);
+
+fn main() {}

@@ -1,0 +1,3 @@
+retort::migrations!("tests/ui/migrations/fmt_file_name", untracked);
+
+fn main() {}

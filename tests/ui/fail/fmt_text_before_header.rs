@@ -1,0 +1,3 @@
+retort::migrations!("tests/ui/migrations/fmt_text_before_header", untracked);
+
+fn main() {}

@@ -1,0 +1,3 @@
+retort::migrations!("tests/ui/migrations/fmt_unknown_key", untracked);
+
+fn main() {}

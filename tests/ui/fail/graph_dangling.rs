@@ -1,0 +1,3 @@
+retort::migrations!("tests/ui/migrations/graph_dangling", untracked);
+
+fn main() {}

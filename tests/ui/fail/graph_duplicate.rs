@@ -1,0 +1,3 @@
+retort::migrations!("tests/ui/migrations/graph_duplicate", untracked);
+
+fn main() {}

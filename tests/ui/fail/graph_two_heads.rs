@@ -1,0 +1,3 @@
+retort::migrations!("tests/ui/migrations/graph_two_heads", untracked);
+
+fn main() {}

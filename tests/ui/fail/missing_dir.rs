@@ -1,0 +1,3 @@
+retort::migrations!("tests/ui/migrations/does_not_exist", untracked);
+
+fn main() {}

@@ -1,0 +1,3 @@
+retort::migrations!("tests/ui/migrations/sql_truncated", untracked);
+
+fn main() {}

@@ -1,0 +1,3 @@
+retort::migrations!("tests/ui/migrations/sql_unterminated_string", untracked);
+
+fn main() {}

@@ -1,0 +1,3 @@
+retort::migrations!("tests/ui/migrations/txn_concurrently", untracked);
+
+fn main() {}

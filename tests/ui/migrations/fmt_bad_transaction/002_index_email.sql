@@ -1,0 +1,10 @@
+-- revision: 002
+-- down_revision: 001
+-- message: Index users by name
+-- transaction: no
+
+-- migrate:up
+CREATE INDEX CONCURRENTLY users_name_idx ON users (name);
+
+-- migrate:down
+DROP INDEX CONCURRENTLY users_name_idx;

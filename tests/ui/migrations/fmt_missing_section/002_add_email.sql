@@ -1,0 +1,6 @@
+-- revision: 002
+-- down_revision: 001
+-- message: Add user email
+
+-- migrate:up
+ALTER TABLE users ADD COLUMN email text;

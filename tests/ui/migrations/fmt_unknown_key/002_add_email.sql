@@ -1,0 +1,9 @@
+-- revision: 002
+-- down_revison: 001
+-- message: Add user email
+
+-- migrate:up
+ALTER TABLE users ADD COLUMN email text;
+
+-- migrate:down
+ALTER TABLE users DROP COLUMN email;
