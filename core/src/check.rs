@@ -97,7 +97,8 @@ fn check_entries(
                 entry.file,
                 src.text(),
                 section,
-                parsed.transactional,
+                // An invalid `transaction` value is reported; judge no statement by a guess.
+                parsed.transactional.unwrap_or(false),
                 &mut diags,
             );
         }
@@ -256,7 +257,7 @@ fn syntax_diagnostic(file: FileId, text: &str, span: Range<usize>, message: &str
             .collect(),
         _ => message.to_owned(),
     };
-    let mut d = Diagnostic::error(format!("SQL syntax error: {message}"));
+    let d = Diagnostic::error(format!("SQL syntax error: {message}"));
     // Point at something visible: the rest of the line is empty when the error is at its end.
     let line_rest = &text[at..text[at..].find('\n').map_or(text.len(), |i| at + i)];
     let next_line = line_rest
@@ -270,22 +271,22 @@ fn syntax_diagnostic(file: FileId, text: &str, span: Range<usize>, message: &str
                 .to_ascii_lowercase();
             STATEMENT_STARTS.contains(&word.as_str())
         });
+    if next_line.is_some() {
+        // The parser's own words ("missing comma") would mislead here: the statement simply
+        // runs on into the next line's statement.
+        return Diagnostic::error("SQL syntax error: missing `;` at the end of the statement")
+            .at(file, span, "expected `;` here")
+            .with_help("end the statement with `;`: the next line starts a new statement");
+    }
     let label = if span.is_empty() {
         "here"
     } else {
         "unexpected"
     };
-    d = d.at(file, span, label);
-    match next_line {
-        Some(_) => d.with_help(
-            "a `;` seems to be missing at the end of this line: the next line starts a new \
-             statement",
-        ),
-        None => d.with_help(format!(
-            "fix the statement. If PostgreSQL accepts it and retort does not, put \
-             `-- {UNCHECKED_MARKER} <why>` on the line before it and report the gap"
-        )),
-    }
+    d.at(file, span, label).with_help(format!(
+        "fix the statement. If PostgreSQL accepts it and retort does not, put \
+         `-- {UNCHECKED_MARKER} <why>` on the line before it and report the gap"
+    ))
 }
 
 /// Words that start a statement, for the missing-`;` hint.
@@ -354,6 +355,9 @@ fn check_graph(
     let path = |node: usize| sources.get(file_of(node).file).path().to_owned();
     let rev = |node: usize| graph.nodes()[node].revision.to_string();
 
+    // Separate histories have separate heads: once several roots are an error, several heads
+    // are its echo.
+    let mut roots_reported = false;
     for problem in problems {
         match problem {
             GraphProblem::Duplicate { first, second } => {
@@ -373,29 +377,29 @@ fn check_graph(
                 );
             }
             GraphProblem::Dangling { node, parent } => {
-                let f = file_of(node);
                 let missing = &nodes[node].1[parent];
                 if known_elsewhere(missing) {
                     continue;
                 }
                 let (file, span) = parent_span(node, parent);
-                let closest = nodes
-                    .iter()
-                    .map(|(r, _)| (strsim::damerau_levenshtein(r.as_str(), missing.as_str()), r))
-                    .filter(|(d, r)| {
-                        *d <= 2
-                            && *r
-                                != &f
-                                    .revision
-                                    .as_ref()
-                                    .map(|x| x.value.clone())
-                                    .unwrap_or_else(|| missing.clone())
-                    })
-                    .min();
-                let help = match closest {
-                    Some((_, r)) => format!("did you mean `{r}`?"),
-                    None => "name an existing revision, or `none` if this is the first migration"
+                let heads: Vec<String> = graph
+                    .heads()
+                    .into_iter()
+                    .filter(|&h| h != node)
+                    .map(|h| format!("`{}`", rev(h)))
+                    .collect();
+                let help = match heads.as_slice() {
+                    [] => "name an existing revision, or `none` if this is the first migration"
                         .to_owned(),
+                    [one] => format!(
+                        "name an existing revision (a new migration usually follows the head, \
+                         {one}), or `none` if this is the first migration"
+                    ),
+                    many => format!(
+                        "name an existing revision (the heads are {}), or `none` if this is the \
+                         first migration",
+                        many.join(", ")
+                    ),
                 };
                 diags.push(
                     Diagnostic::error(format!(
@@ -479,6 +483,7 @@ fn check_graph(
                 ));
             }
             GraphProblem::MultipleRoots(roots) if !options.allow_multiple_roots && !incomplete => {
+                roots_reported = true;
                 let list: Vec<String> = roots
                     .iter()
                     .map(|&n| format!("`{}` ({})", rev(n), path(n)))
@@ -502,7 +507,7 @@ fn check_graph(
                 ));
             }
             GraphProblem::MultipleHeads { heads, bases }
-                if !options.allow_multiple_heads && !incomplete =>
+                if !options.allow_multiple_heads && !incomplete && !roots_reported =>
             {
                 let list: Vec<String> = heads.iter().map(|&n| format!("`{}`", rev(n))).collect();
                 let from = match bases.as_slice() {
@@ -548,13 +553,10 @@ fn check_graph(
     graph.order().iter().map(|&n| members[n]).collect()
 }
 
-/// The span of a root file's revision, where the messages about roots point.
+/// The span of a root file's `down_revision: none`, where the messages about roots point.
 fn parent_span_none(files: &[MigrationFile], i: usize) -> (FileId, Range<usize>) {
     let f = &files[i];
-    (
-        f.file,
-        f.revision.as_ref().map_or(0..0, |r| r.range.clone()),
-    )
+    (f.file, f.down_revision_value.clone().unwrap_or(0..0))
 }
 
 impl Report {
@@ -620,7 +622,7 @@ impl Report {
                 Some(section(&f.down).unwrap_or_default())
             },
             irreversible: f.irreversible.clone(),
-            transactional: f.transactional,
+            transactional: f.transactional?,
             path: src.path().to_owned(),
             up_line: line(&f.up),
             down_line: line(&f.down),

@@ -38,8 +38,10 @@ pub struct MigrationFile {
     pub down_revisions: Option<Vec<Spanned<Revision>>>,
     /// The `message` header, or the slug of the file name.
     pub message: String,
-    /// The `transaction` header (default `true`).
-    pub transactional: bool,
+    /// The `transaction` header (default `true`); `None` when its value is invalid.
+    pub transactional: Option<bool>,
+    /// The range of the `down_revision` value as written (`none`, or the list).
+    pub down_revision_value: Option<Range<usize>>,
     /// The `irreversible` header's reason.
     pub irreversible: Option<String>,
     /// The up section.
@@ -78,7 +80,8 @@ pub fn parse_file(
         revision: None,
         down_revisions: None,
         message: slug.replace('_', " "),
-        transactional: true,
+        transactional: Some(true),
+        down_revision_value: None,
         irreversible: None,
         up: None,
         down: None,
@@ -143,7 +146,7 @@ pub fn parse_file(
     let header_end = i;
     if header_end > header_start {
         out.header = lines[header_start].start..lines[header_end - 1].end;
-        let at = out.header.start..out.header.start;
+        let at = lines[header_start].clone();
         for required in ["revision", "down_revision"] {
             if !seen.iter().any(|(k, _)| *k == required) && !suggested.contains(&required) {
                 let example = if required == "revision" {
@@ -154,7 +157,7 @@ pub fn parse_file(
                 };
                 diags.push(
                     Diagnostic::error(format!("missing header key `{required}`"))
-                        .at(file, at.clone(), "")
+                        .at(file, at.clone(), format!("the header has no `{required}`"))
                         .with_help(format!("add this line to the header: `{example}`")),
                 );
             }
@@ -386,6 +389,7 @@ fn apply_key(
             ),
         },
         "down_revision" => {
+            out.down_revision_value = Some(value.clone());
             if v == "none" {
                 out.down_revisions = Some(Vec::new());
                 return None;
@@ -442,15 +446,18 @@ fn apply_key(
             }
         }
         "transaction" => match v {
-            "true" => out.transactional = true,
-            "false" => out.transactional = false,
-            _ => diags.push(
-                Diagnostic::error(format!(
-                    "`transaction` must be `true` or `false`, not `{v}`"
-                ))
-                .at(file, value, "expected `true` or `false`")
-                .with_help("`false` runs the statements one by one, outside a transaction"),
-            ),
+            "true" => out.transactional = Some(true),
+            "false" => out.transactional = Some(false),
+            _ => {
+                out.transactional = None;
+                diags.push(
+                    Diagnostic::error(format!(
+                        "`transaction` must be `true` or `false`, not `{v}`"
+                    ))
+                    .at(file, value, "expected `true` or `false`")
+                    .with_help("`false` runs the statements one by one, outside a transaction"),
+                );
+            }
         },
         "irreversible" => out.irreversible = Some(v.to_owned()),
         _ => unreachable!("every key of KEYS is handled"),
@@ -491,7 +498,7 @@ mod tests {
         assert_eq!(f.revision.unwrap().value, "002");
         assert_eq!(f.down_revisions.unwrap()[0].value, "001");
         assert_eq!(f.message, "Add user email");
-        assert!(f.transactional);
+        assert_eq!(f.transactional, Some(true));
         let up = f.up.unwrap();
         assert_eq!(
             &text[up.body],
@@ -509,7 +516,7 @@ mod tests {
         let (f, d) = parse("5_merge_it.sql", text);
         assert!(d.is_empty(), "{d:?}");
         assert_eq!(f.message, "merge it");
-        assert!(!f.transactional);
+        assert_eq!(f.transactional, Some(false));
         let parents: Vec<_> = f
             .down_revisions
             .unwrap()
