@@ -72,6 +72,7 @@ use retort_core::check::{Report, check_dir};
 use retort_core::diagnostic::Diagnostic;
 use retort_core::load::{TRACKED_ENV, normalize_dir};
 use retort_core::source::Sources;
+use retort_core::verified::{OUT_DIR_FILE, Verified};
 
 /// What a migration directory may do that is otherwise an error: the same flags as
 /// `retort::migrations!("…", allow_multiple_heads, allow_multiple_roots)`. See [`track_with`].
@@ -186,6 +187,7 @@ fn run(
         Policy::Decide(options) => options,
     };
     let report = check_dir(&path, &written, &options);
+    leave_verified(&report);
 
     for warning in report.warnings() {
         let _ = writeln!(out, "cargo:warning={}", one_line(warning, &report.sources));
@@ -215,6 +217,21 @@ fn run(
         count(errors.len(), "error")
     );
     false
+}
+
+/// Leaves the digests of the files whose SQL passed in `OUT_DIR`, so that the macro, which
+/// runs on every rebuild of the crate, need not check the same SQL again (see
+/// `retort_core::verified`). Several `track` calls add up. Without `OUT_DIR` (not in a build
+/// script), or if writing fails, the macro simply checks everything.
+fn leave_verified(report: &Report) {
+    static VERIFIED: Mutex<Option<Verified>> = Mutex::new(None);
+    let Some(out_dir) = std::env::var_os("OUT_DIR") else {
+        return;
+    };
+    let mut all = VERIFIED.lock().unwrap_or_else(|e| e.into_inner());
+    let all = all.get_or_insert_with(Verified::new);
+    all.extend(&report.sql_clean);
+    let _ = std::fs::write(Path::new(&out_dir).join(OUT_DIR_FILE), all.to_text());
 }
 
 /// The several-heads and several-roots errors that the lenient check `report` did not make,

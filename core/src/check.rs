@@ -12,6 +12,7 @@ use crate::source::{FileId, Sources};
 use crate::sql::lex::{self, Statement, UNCHECKED_MARKER};
 use crate::sql::syntax::check_statement;
 use crate::sql::txn::{TxnNeed, classify};
+use crate::verified::Verified;
 use crate::{Migration, MigrationParts, MigrationSet, Revision};
 
 /// What a directory may do that is otherwise an error.
@@ -34,6 +35,8 @@ pub struct Report {
     pub diagnostics: Vec<Diagnostic>,
     /// Indices into `files`, each after its parents; complete only when there are no errors.
     pub order: Vec<usize>,
+    /// The files whose SQL passed (for [`check_dir_verified`] next time).
+    pub sql_clean: Verified,
 }
 
 /// One file's name and text, for [`check_texts`].
@@ -59,10 +62,21 @@ pub struct Input {
 /// }
 /// ```
 pub fn check_dir(dir: &Path, display_dir: &str, options: &Options) -> Report {
+    check_dir_verified(dir, display_dir, options, &Verified::new())
+}
+
+/// [`check_dir`], skipping the SQL checks of the files in `verified` (see
+/// [`crate::verified`]): for the macro, after the build script has checked the same files.
+pub fn check_dir_verified(
+    dir: &Path,
+    display_dir: &str,
+    options: &Options,
+    verified: &Verified,
+) -> Report {
     let mut sources = Sources::new();
     let mut diagnostics = Vec::new();
     let entries = read_dir(dir, display_dir, &mut sources, &mut diagnostics);
-    check_entries(sources, entries, diagnostics, options)
+    check_entries(sources, entries, diagnostics, options, verified)
 }
 
 /// Checks files given as text, as if they were the directory `display_dir` (for tests,
@@ -78,7 +92,7 @@ pub fn check_texts(inputs: &[Input], display_dir: &str, options: &Options) -> Re
             file: sources.add(display_path(display_dir, &i.name), &i.text),
         })
         .collect();
-    check_entries(sources, entries, Vec::new(), options)
+    check_entries(sources, entries, Vec::new(), options, &Verified::new())
 }
 
 fn check_entries(
@@ -86,21 +100,33 @@ fn check_entries(
     entries: Vec<Entry>,
     mut diagnostics: Vec<Diagnostic>,
     options: &Options,
+    verified: &Verified,
 ) -> Report {
     let mut files = Vec::with_capacity(entries.len());
+    let mut sql_clean = Verified::new();
     for entry in &entries {
         let src = sources.get(entry.file);
         let mut diags = Vec::new();
         let parsed = parse_file(entry.file, src, &entry.name, &mut diags);
-        for section in [&parsed.up, &parsed.down].into_iter().flatten() {
-            check_section(
-                entry.file,
-                src.text(),
-                section,
-                // An invalid `transaction` value is reported; judge no statement by a guess.
-                parsed.transactional.unwrap_or(false),
-                &mut diags,
-            );
+        if !verified.contains(src.text()) {
+            let before = diags.iter().filter(|d| d.is_error()).count();
+            for section in [&parsed.up, &parsed.down].into_iter().flatten() {
+                check_section(
+                    entry.file,
+                    src.text(),
+                    section,
+                    // An invalid `transaction` value is reported; judge no statement by a guess.
+                    parsed.transactional.unwrap_or(false),
+                    &mut diags,
+                );
+            }
+            // The SQL verdict depends on the text alone (the header's `transaction`
+            // included), so a file whose sections added no error can be skipped next time.
+            if diags.iter().filter(|d| d.is_error()).count() == before {
+                sql_clean.insert(src.text());
+            }
+        } else {
+            sql_clean.insert(src.text());
         }
         // In the order of the file, whichever check found them.
         diags.sort_by_key(|d| d.span.as_ref().map_or(0, |s| s.range.start));
@@ -113,6 +139,7 @@ fn check_entries(
         files,
         diagnostics,
         order,
+        sql_clean,
     }
 }
 
@@ -718,6 +745,44 @@ mod tests {
         assert_eq!(order, vec!["1", "2", "3"]);
         assert_eq!(set.get("2").unwrap().up_sql(), "CREATE TABLE b ();");
         assert_eq!(set.get("2").unwrap().up_line(), 5);
+    }
+
+    #[test]
+    fn verified_files_skip_only_the_sql_checks() {
+        let good = file("1", "none", "CREATE TABLE a ();");
+        let bad_sql = file("2", "1", "CREATE TABEL b ();");
+        let inputs = [good.clone(), bad_sql.clone()];
+        let first = check_texts(&inputs, "migrations", &Options::default());
+        // Only the file whose SQL passed is recorded.
+        assert_eq!(first.sql_clean.len(), 1);
+        assert!(first.sql_clean.contains(&good.text));
+        assert!(!first.sql_clean.contains(&bad_sql.text));
+
+        // A digest of the bad file (as if a build script had been fooled) skips its SQL
+        // check: the proof that the skip happens. Format and graph checks still run.
+        let mut verified = Verified::new();
+        verified.insert(&bad_sql.text);
+        let dir = std::env::temp_dir().join(format!("retort-verified-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        for i in &inputs {
+            std::fs::write(dir.join(&i.name), &i.text).unwrap();
+        }
+        std::fs::write(
+            dir.join("3_m.sql"),
+            "-- revision: 3\n-- down_revision: 7\n-- migrate:up\n-- migrate:down\n",
+        )
+        .unwrap();
+        let skipped = check_dir_verified(&dir, "migrations", &Options::default(), &verified);
+        let _ = std::fs::remove_dir_all(&dir);
+        let messages: Vec<&str> = skipped
+            .diagnostics
+            .iter()
+            .map(|d| d.message.as_str())
+            .collect();
+        assert_eq!(
+            messages,
+            vec!["`down_revision` names `7`, which no migration declares"]
+        );
     }
 
     #[test]

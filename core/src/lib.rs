@@ -17,3 +17,5 @@ pub mod graph;
 pub mod header;
 #[cfg(feature = "check")]
 pub mod load;
+#[cfg(feature = "check")]
+pub mod verified;

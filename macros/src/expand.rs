@@ -6,10 +6,11 @@ use std::path::{Path, PathBuf};
 
 use proc_macro2::{Ident, Literal, TokenStream};
 use quote::{format_ident, quote};
-use retort_core::check::{Options, Report, check_dir};
+use retort_core::check::{Options, Report, check_dir_verified};
 use retort_core::diagnostic::Diagnostic;
 use retort_core::load::{TRACKED_ENV, normalize_dir};
 use retort_core::source::Sources;
+use retort_core::verified::{OUT_DIR_FILE, Verified};
 use retort_core::{Migration, MigrationSet};
 
 use crate::ast::Call;
@@ -18,6 +19,15 @@ use crate::ast::Call;
 /// tests: trybuild compiles each test in a generated crate under `target/`, so the test
 /// harness points the macro back at the crate that holds the migration directories.
 const MANIFEST_DIR_OVERRIDE_VAR: &str = "RETORT_MANIFEST_DIR_OVERRIDE";
+
+/// The files whose SQL `retort_build::track` already checked in this build (it leaves their
+/// digests in `OUT_DIR`); their SQL checks are skipped, everything else runs. Empty when the
+/// crate has no build script or the file is missing or unreadable: then everything is checked.
+fn verified_by_build_script() -> Verified {
+    std::env::var_os("OUT_DIR")
+        .and_then(|dir| std::fs::read_to_string(PathBuf::from(dir).join(OUT_DIR_FILE)).ok())
+        .map_or_else(Verified::new, |text| Verified::from_text(&text))
+}
 
 /// Expands a call: the items, or the errors.
 pub fn expand(call: &Call) -> TokenStream {
@@ -41,8 +51,9 @@ pub fn expand(call: &Call) -> TokenStream {
     };
     // `check_dir` never panics on user input; should it ever, the user gets an error that
     // says where to report it rather than a bare "proc macro panicked".
+    let verified = verified_by_build_script();
     let report = match catch_unwind(AssertUnwindSafe(|| {
-        check_dir(&abs_dir, &call.dir, &options)
+        check_dir_verified(&abs_dir, &call.dir, &options, &verified)
     })) {
         Ok(report) => report,
         Err(_) => return compile_error(&internal_error(&call.dir, "checking it panicked")),
