@@ -17,5 +17,7 @@ pub mod graph;
 pub mod header;
 #[cfg(feature = "check")]
 pub mod load;
+pub mod plan;
+pub mod target;
 #[cfg(feature = "check")]
 pub mod verified;
