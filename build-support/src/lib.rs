@@ -254,7 +254,7 @@ fn deferred(report: &Report, path: &Path, written: &str) -> Vec<(Diagnostic, &'s
     let (_, problems) = Graph::build(&nodes);
     let heads = problems
         .iter()
-        .any(|p| matches!(p, GraphProblem::MultipleHeads { .. }));
+        .any(|p| matches!(p, GraphProblem::MultipleHeads(_)));
     let roots = problems
         .iter()
         .any(|p| matches!(p, GraphProblem::MultipleRoots(_)));

@@ -533,9 +533,16 @@ fn check_graph(
                      (`--allow-multiple-roots` for `retort check`)",
                 ));
             }
-            GraphProblem::MultipleHeads { heads, bases }
+            GraphProblem::MultipleHeads(heads)
                 if !options.allow_multiple_heads && !incomplete && !roots_reported =>
             {
+                // Where they branch from: heads × revisions of work, so only for a number of
+                // heads a person reads.
+                let bases = if heads.len() <= 32 {
+                    graph.merge_bases(&heads)
+                } else {
+                    Vec::new()
+                };
                 let list: Vec<String> = heads.iter().map(|&n| format!("`{}`", rev(n))).collect();
                 let from = match bases.as_slice() {
                     [] => "with no common ancestor".to_owned(),
@@ -574,7 +581,7 @@ fn check_graph(
                     heads.iter().map(|&h| rev(h)).collect::<Vec<_>>().join(", ")
                 )));
             }
-            GraphProblem::MultipleRoots(_) | GraphProblem::MultipleHeads { .. } => {}
+            GraphProblem::MultipleRoots(_) | GraphProblem::MultipleHeads(_) => {}
         }
     }
     graph.order().iter().map(|&n| members[n]).collect()

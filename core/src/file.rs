@@ -52,6 +52,9 @@ pub struct MigrationFile {
     pub header: Range<usize>,
 }
 
+/// Words that cannot be revision ids: `down_revision: none`, and the targets.
+const RESERVED_IDS: &[&str] = &["none", "head", "heads", "base"];
+
 /// The file name's stem split into (revision part, slug): `002_add_email` → (`002`, `add_email`).
 fn split_name(name: &str) -> (&str, &str) {
     let stem = name.strip_suffix(".sql").unwrap_or(name);
@@ -366,12 +369,12 @@ fn apply_key(
         return None;
     }
     match k {
-        "revision" if v.eq_ignore_ascii_case("none") => diags.push(
-            Diagnostic::error("`none` cannot be a revision id")
+        "revision" if RESERVED_IDS.iter().any(|w| v.eq_ignore_ascii_case(w)) => diags.push(
+            Diagnostic::error(format!("`{v}` cannot be a revision id"))
                 .at(
                     file,
                     value,
-                    "reserved: `down_revision: none` marks a first migration",
+                    "reserved: `none` marks a first migration; `head`, `heads` and `base` are targets",
                 )
                 .with_help("choose another id, such as `001`"),
         ),

@@ -379,35 +379,8 @@ impl History {
             }
         }
 
-        // `Graph::build` works out where several heads branch from, which costs heads ×
-        // revisions, and checks each node's parents for repeats pairwise; planning allows
-        // several heads and needs neither verdict. Sentinel nodes joining the heads, at most
-        // `FAN_IN` parents each and level by level, leave the graph a single head and the build
-        // linear. They have no place in the history: every sentinel comes after every real
-        // node in the order (a real node that is not placed yet has a ready real ancestor, with
-        // a smaller index). They can go when the graph computes merge bases only on demand.
-        const FAN_IN: usize = 8;
-        let count = unique.len();
-        let named: HashSet<&Revision> = unique.iter().flat_map(|(_, ps)| ps).collect();
-        let mut level: Vec<Revision> = unique
-            .iter()
-            .filter(|(r, _)| !named.contains(r))
-            .map(|(r, _)| r.clone())
-            .collect();
-        drop(named);
-        let mut ids = (0u64..)
-            .filter_map(|k| Revision::parse(&format!("retortPlanSentinel{k}")).ok())
-            .filter(|r| !seen.contains_key(r));
-        while level.len() > 1 {
-            let mut next = Vec::with_capacity(level.len() / FAN_IN + 1);
-            for chunk in level.chunks(FAN_IN) {
-                let Some(id) = ids.next() else { break };
-                unique.push((id.clone(), chunk.to_vec()));
-                next.push(id);
-            }
-            level = next;
-        }
         drop(seen);
+        let count = unique.len();
 
         let (graph, problems) = Graph::build(&unique);
         // Dangling parents come first in the list; duplicates cannot occur; a repeated parent
@@ -428,8 +401,8 @@ impl History {
             }
         }
 
-        let order = &graph.order()[..count];
-        debug_assert_eq!(graph.order().len(), unique.len());
+        let order = graph.order();
+        debug_assert_eq!(order.len(), count);
         let mut position = vec![0; count];
         for (p, &node) in order.iter().enumerate() {
             position[node] = p;
@@ -441,12 +414,7 @@ impl History {
         for &node in order {
             revisions.push(nodes[node].revision.clone());
             parents.push(nodes[node].parents.iter().map(|&i| position[i]).collect());
-            let mut c: Vec<usize> = nodes[node]
-                .children
-                .iter()
-                .filter(|&&i| i < count)
-                .map(|&i| position[i])
-                .collect();
+            let mut c: Vec<usize> = nodes[node].children.iter().map(|&i| position[i]).collect();
             c.sort_unstable();
             children.push(c);
         }
