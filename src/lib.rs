@@ -71,6 +71,22 @@
 //! assert_eq!(db::HEAD, db::revisions::R004);
 //! ```
 //!
+//! # Applying them
+//!
+//! ```no_run
+//! # mod db { retort::migrations!("examples/hello/migrations", untracked); }
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! use retort::{Migrator, Target};
+//!
+//! let url = std::env::var("DATABASE_URL")?;
+//! let mut client = retort::postgres::Client::connect(&url, retort::postgres::NoTls)?;
+//! // One advisory lock for the run, a transaction per migration, nothing applied twice.
+//! for step in Migrator::new(&db::MIGRATIONS).upgrade(&mut client, &Target::Head)? {
+//!     println!("applied {} ({}) in {:.1?}", step.revision, step.message, step.duration);
+//! }
+//! # Ok(()) }
+//! ```
+//!
 //! A runnable version is `examples/hello` in the repository: `cargo run -p hello`.
 
 #![warn(missing_docs)]
@@ -79,6 +95,15 @@
 
 #[doc(inline)]
 pub use retort_core::{Checksum, Migration, MigrationSet, Revision};
+
+#[doc(inline)]
+pub use retort_runtime::{
+    AppliedRow, Config, Direction, Error, Holder, Ident, IdentError, Migrator, Outcome, RowState,
+    StatementError, Status, Step, Target,
+};
+
+/// The `postgres` crate the runtime uses, so that the `Client` you pass is the same version.
+pub use postgres;
 
 /// Checks a migration directory when the crate compiles, and embeds it as static data.
 ///

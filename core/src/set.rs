@@ -5,6 +5,8 @@
 //! where every migration follows its parents.
 
 use std::borrow::Cow;
+use std::collections::HashMap;
+use std::sync::OnceLock;
 
 use crate::{Checksum, Revision};
 
@@ -185,6 +187,9 @@ impl Migration {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct MigrationSet {
     migrations: Cow<'static, [Migration]>,
+    /// Revision → position, built on first use (a `static` set cannot build it at compile
+    /// time), so that [`MigrationSet::get`] is a hash lookup, not a scan.
+    index: OnceLock<HashMap<Revision, usize>>,
 }
 
 /// Why a list of migrations is not a [`MigrationSet`].
@@ -209,6 +214,7 @@ impl MigrationSet {
     pub const fn from_static(migrations: &'static [Migration]) -> Self {
         MigrationSet {
             migrations: Cow::Borrowed(migrations),
+            index: OnceLock::new(),
         }
     }
 
@@ -231,6 +237,7 @@ impl MigrationSet {
         }
         Ok(MigrationSet {
             migrations: Cow::Owned(migrations),
+            index: OnceLock::new(),
         })
     }
 
@@ -256,9 +263,14 @@ impl MigrationSet {
 
     /// The migration of a revision.
     pub fn get(&self, revision: &str) -> Option<&Migration> {
-        self.migrations
-            .iter()
-            .find(|m| m.revision().as_str() == revision)
+        let index = self.index.get_or_init(|| {
+            self.migrations
+                .iter()
+                .enumerate()
+                .map(|(i, m)| (m.revision().clone(), i))
+                .collect()
+        });
+        index.get(revision).map(|&i| &self.migrations[i])
     }
 
     /// The revisions no other migration names as a parent, in set order.

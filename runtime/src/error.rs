@@ -1,0 +1,221 @@
+//! [`Error`]: everything a run can fail with, each saying which revision, which file and
+//! statement, what PostgreSQL said, and what to do.
+
+use std::time::Duration;
+
+use retort_core::Revision;
+use retort_core::diagnostic::Diagnostic;
+use retort_core::source::Sources;
+
+use crate::lock::Holder;
+
+/// Where in a migration a statement failed, and PostgreSQL's own words.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StatementError {
+    /// The migration.
+    pub revision: Revision,
+    /// Its file, as shown in messages.
+    pub path: String,
+    /// `up` or `down`.
+    pub section: &'static str,
+    /// The 1-based number of the statement in its section; 0 when it could not be told
+    /// (PostgreSQL gave no position, and the statements run one by one did not fail again).
+    pub statement: usize,
+    /// The statement's text.
+    pub sql: String,
+    /// The 1-based line and column in the file where PostgreSQL points (or where the
+    /// statement starts, when it does not point).
+    pub line: usize,
+    /// See `line`.
+    pub column: usize,
+    /// PostgreSQL's message.
+    pub message: String,
+    /// PostgreSQL's SQLSTATE.
+    pub code: String,
+    /// PostgreSQL's detail and hint, if any.
+    pub detail: Option<String>,
+    /// What became of the migration.
+    pub outcome: Outcome,
+    /// The section's SQL placed at its lines of the file, for rendering.
+    pub(crate) snippet: String,
+}
+
+/// What a failure left behind.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    /// Its transaction was rolled back: nothing of it was applied.
+    RolledBack,
+    /// A non-transactional migration stopped part-way: `done` statements ran; the version
+    /// table records it as interrupted.
+    Interrupted {
+        /// How many statements ran.
+        done: usize,
+    },
+}
+
+/// Everything a run can fail with.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// Talking to the database failed outside any migration.
+    #[error("database error: {}", describe_pg(.0))]
+    Database(#[from] postgres::Error),
+    /// Another run held the lock for longer than the timeout.
+    #[error("another migration run holds the lock on `{table}` ({}); gave up after {:.0?}", .holder.as_ref().map_or_else(|| "PostgreSQL could not say which session".to_owned(), |h| h.to_string()), .waited)]
+    LockTimeout {
+        /// The version table.
+        table: String,
+        /// How long it waited.
+        waited: Duration,
+        /// Who holds the lock.
+        holder: Option<Box<Holder>>,
+    },
+    /// A statement of a migration failed.
+    #[error("{} {} failed: {}", .0.revision, .0.section, .0.message)]
+    Statement(Box<StatementError>),
+    /// Applied revisions whose up SQL is not what this build has.
+    #[error("applied migrations were edited since: {}", list(.0))]
+    Edited(Vec<(Revision, String)>),
+    /// Applied revisions this build does not know: the database is ahead of it.
+    #[error("the database has migrations this build does not know: {}", list_revs(.0))]
+    Unknown(Vec<Revision>),
+    /// A non-transactional migration was interrupted, and nobody has decided what to do.
+    #[error("migration `{revision}` was interrupted while {}: {done} of its statements ran", if *.reverting { "reverting" } else { "applying" })]
+    Interrupted {
+        /// The migration.
+        revision: Revision,
+        /// Whether it was being reverted.
+        reverting: bool,
+        /// How many statements ran.
+        done: usize,
+    },
+    /// The version table holds something retort never writes.
+    #[error("the version table is corrupt: {0}")]
+    Corrupt(String),
+    /// The target cannot be reached (see the message).
+    #[error("{0}")]
+    Plan(String),
+    /// A migration to revert is irreversible.
+    #[error("migration `{revision}` is irreversible: {reason}")]
+    Irreversible {
+        /// The migration.
+        revision: Revision,
+        /// Why, from its header.
+        reason: String,
+    },
+}
+
+fn list(items: &[(Revision, String)]) -> String {
+    items
+        .iter()
+        .map(|(r, p)| format!("`{r}` ({p})"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn list_revs(items: &[Revision]) -> String {
+    items
+        .iter()
+        .map(|r| format!("`{r}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// PostgreSQL's message without the connection details.
+pub(crate) fn describe_pg(e: &postgres::Error) -> String {
+    match e.as_db_error() {
+        Some(db) => format!("{} ({})", db.message(), db.code().code()),
+        None if e.is_closed() => "the connection to the server was closed".to_owned(),
+        None => e.to_string(),
+    }
+}
+
+impl Error {
+    /// The error as rustc prints its own: `error: …`, the place, the source line, a caret,
+    /// and `help: …`.
+    pub fn render(&self) -> String {
+        match self {
+            Error::Statement(e) => {
+                let mut sources = Sources::new();
+                let file = sources.add(e.path.clone(), &e.snippet);
+                let src = sources.get(file);
+                let at = src.line_range(e.line.clamp(1, src.text().split('\n').count()));
+                let line = &src.text()[at.clone()];
+                let caret = at.start
+                    + line
+                        .char_indices()
+                        .nth(e.column.saturating_sub(1))
+                        .map_or(line.len(), |(i, _)| i);
+                let which = match e.statement {
+                    0 => String::new(),
+                    n => format!("statement {n} of "),
+                };
+                let mut d = Diagnostic::error(format!(
+                    "migration `{}` failed in {which}its {} section: {}",
+                    e.revision, e.section, e.message
+                ));
+                // Underline the word PostgreSQL points at.
+                let word = src.text()[caret..at.end]
+                    .char_indices()
+                    .find(|&(_, c)| !(c.is_alphanumeric() || c == '_'))
+                    .map_or(at.end - caret, |(i, _)| i)
+                    .max(1);
+                d = d.at(
+                    file,
+                    caret..(caret + word).min(at.end).max(caret),
+                    format!("SQLSTATE {}", e.code),
+                );
+                if let Some(detail) = &e.detail {
+                    d = d.with_note(detail.clone());
+                }
+                d = d.with_help(match e.outcome {
+                    Outcome::RolledBack => format!(
+                        "nothing of `{}` was applied: its transaction was rolled back. Fix the \
+                         migration and run again",
+                        e.revision
+                    ),
+                    Outcome::Interrupted { done } => format!(
+                        "`{}` runs outside a transaction: {done} of its statements ran and stay \
+                         applied. Undo or finish them by hand, then record the outcome with \
+                         `retort stamp {}` (done) or `retort stamp` of its parent (undone)",
+                        e.revision, e.revision
+                    ),
+                });
+                d.render(&sources)
+            }
+            other => {
+                let help = match other {
+                    Error::LockTimeout { .. } => Some(
+                        "wait for the other run to finish; if none is running, that session is \
+                         stuck: end it with `SELECT pg_terminate_backend(<pid>)`"
+                            .to_owned(),
+                    ),
+                    Error::Edited(_) => Some(
+                        "an applied migration must not change: restore the file (a reformat or \
+                         new comments are fine, the checksum ignores them), and put the change \
+                         in a new migration"
+                            .to_owned(),
+                    ),
+                    Error::Unknown(_) => Some(
+                        "this build is older than the database: deploy the newer build, or \
+                         `retort downgrade` with the newer migrations first"
+                            .to_owned(),
+                    ),
+                    Error::Interrupted { revision, .. } => Some(format!(
+                        "a non-transactional migration stopped part-way. Finish or undo its \
+                         statements by hand, then `retort stamp {revision}` if it is now \
+                         complete, or `retort stamp` of its parent if it is undone"
+                    )),
+                    Error::Irreversible { .. } => Some(
+                        "choose a target above it; data it removed cannot come back".to_owned(),
+                    ),
+                    _ => None,
+                };
+                let mut d = Diagnostic::error(other.to_string());
+                if let Some(help) = help {
+                    d = d.with_help(help);
+                }
+                d.render(&Sources::new())
+            }
+        }
+    }
+}

@@ -1,0 +1,31 @@
+//! `retort-runtime`: applies a retort [`MigrationSet`](retort_core::MigrationSet) to
+//! PostgreSQL, safely.
+//!
+//! - one run at a time: a session advisory lock held for the whole run, released on every
+//!   way out, with a timeout whose message names the session that holds it;
+//! - nothing half-applied: each transactional migration runs in a transaction of its own
+//!   together with its version-table row; a non-transactional one runs statement by
+//!   statement, recorded as started before and done after, so an interruption is reported
+//!   and blocks the next run until a person decides (`stamp`);
+//! - nothing applied twice, nothing silently different: the version table is read again
+//!   under the lock, and a run stops before changing anything when an applied migration was
+//!   edited (by meaning: see [`Checksum`](retort_core::Checksum)) or is unknown to the set;
+//! - offline: any upgrade or downgrade can be written as a `psql` script instead.
+//!
+//! The version table `retort_migrations` (name and schema configurable, always quoted)
+//! holds one row per applied revision: parents, checksum, down SQL, state, when it was
+//! applied and how long it took. Values reach the database only as parameters.
+
+mod config;
+mod error;
+mod lock;
+mod migrator;
+mod script;
+mod table;
+
+pub use config::{Config, Ident, IdentError};
+pub use error::{Error, Outcome, StatementError};
+pub use lock::Holder;
+pub use migrator::{Direction, Migrator, Status, Step};
+pub use retort_core::target::Target;
+pub use table::{AppliedRow, RowState};

@@ -1,0 +1,140 @@
+//! The advisory lock that makes one run at a time apply migrations.
+//!
+//! A session-level `pg_advisory_lock` on a key derived from the version table's name. It is
+//! taken with `pg_try_advisory_lock` in a loop, so that the wait has a timeout of retort's own
+//! and, when it runs out, the message can say which session holds the lock. PostgreSQL
+//! releases a session's advisory locks when the session ends, so a crashed run never leaves
+//! one behind; a run that ends normally, with or without an error or a panic, releases it
+//! itself ([`with_lock`]).
+
+use std::time::{Duration, Instant};
+
+use postgres::Client;
+
+/// Who holds the lock, as far as PostgreSQL can tell.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Holder {
+    /// The backend's process id.
+    pub pid: i32,
+    /// Its `application_name`, if set.
+    pub application: String,
+    /// Its client address, if over TCP.
+    pub client: Option<String>,
+    /// How long its session has been connected, in seconds.
+    pub connected_secs: Option<f64>,
+    /// Its state (`idle`, `active`, `idle in transaction`).
+    pub state: Option<String>,
+}
+
+impl std::fmt::Display for Holder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "backend pid {}", self.pid)?;
+        if !self.application.is_empty() {
+            write!(f, ", application `{}`", self.application)?;
+        }
+        if let Some(c) = &self.client {
+            write!(f, ", from {c}")?;
+        }
+        if let Some(s) = &self.state {
+            write!(f, ", {s}")?;
+        }
+        if let Some(secs) = self.connected_secs {
+            write!(f, ", connected for {secs:.0} s")?;
+        }
+        Ok(())
+    }
+}
+
+/// Why the lock was not had.
+#[derive(Debug)]
+pub enum LockError {
+    /// The timeout ran out; the holder, if PostgreSQL could say.
+    Timeout(Duration, Option<Holder>),
+    /// The database failed.
+    Db(postgres::Error),
+}
+
+impl From<postgres::Error> for LockError {
+    fn from(e: postgres::Error) -> Self {
+        LockError::Db(e)
+    }
+}
+
+/// Takes the lock, waiting up to `timeout`.
+pub fn acquire(client: &mut Client, key: i64, timeout: Duration) -> Result<(), LockError> {
+    let start = Instant::now();
+    let mut pause = Duration::from_millis(5);
+    loop {
+        let got: bool = client
+            .query_one("SELECT pg_try_advisory_lock($1)", &[&key])?
+            .get(0);
+        if got {
+            return Ok(());
+        }
+        let waited = start.elapsed();
+        if waited >= timeout {
+            return Err(LockError::Timeout(
+                timeout,
+                holder(client, key).ok().flatten(),
+            ));
+        }
+        std::thread::sleep(pause.min(timeout - waited));
+        pause = (pause * 2).min(Duration::from_millis(200));
+    }
+}
+
+/// Releases the lock.
+pub fn release(client: &mut Client, key: i64) -> Result<(), postgres::Error> {
+    client.query_one("SELECT pg_advisory_unlock($1)", &[&key])?;
+    Ok(())
+}
+
+/// Who holds the lock `key`, from `pg_locks` and `pg_stat_activity`.
+pub fn holder(client: &mut Client, key: i64) -> Result<Option<Holder>, postgres::Error> {
+    // A bigint advisory key is stored as classid = high 32 bits, objid = low 32 bits,
+    // objsubid = 1.
+    let bits = key as u64;
+    let (high, low) = ((bits >> 32) as u32, bits as u32);
+    let row = client.query_opt(
+        "SELECT a.pid, coalesce(a.application_name, ''), a.client_addr::text, \
+                extract(epoch FROM now() - a.backend_start)::float8, a.state \
+         FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid \
+         WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1 \
+           AND l.classid::bigint = $1 AND l.objid::bigint = $2 AND l.database = \
+               (SELECT oid FROM pg_database WHERE datname = current_database()) \
+         LIMIT 1",
+        &[&i64::from(high), &i64::from(low)],
+    )?;
+    Ok(row.map(|r| Holder {
+        pid: r.get(0),
+        application: r.get(1),
+        client: r.get(2),
+        connected_secs: r.get(3),
+        state: r.get(4),
+    }))
+}
+
+/// Runs `body` holding the lock, and releases it on every way out: success, error, panic.
+/// (If the connection itself is gone, PostgreSQL has released the lock with the session.)
+/// The outer `Result` is the lock's, the inner one the body's.
+pub fn with_lock<T>(
+    client: &mut Client,
+    key: i64,
+    timeout: Duration,
+    body: impl FnOnce(&mut Client) -> T,
+) -> Result<T, LockError> {
+    acquire(client, key, timeout)?;
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| body(client)));
+    if !client.is_closed() {
+        if result.is_err() {
+            // A panic may have left a transaction open (a `Transaction` rolls back when
+            // dropped, but not every path goes through one): end it before unlocking.
+            let _ = client.batch_execute("ROLLBACK");
+        }
+        let _ = release(client, key);
+    }
+    match result {
+        Ok(r) => Ok(r),
+        Err(panic) => std::panic::resume_unwind(panic),
+    }
+}

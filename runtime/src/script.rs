@@ -1,0 +1,216 @@
+//! Offline scripts: an upgrade or downgrade written out as SQL that `psql` applies with the
+//! same result as an online run, version-table statements and lock included.
+
+use std::collections::HashSet;
+use std::fmt::Write as _;
+
+use retort_core::plan::History;
+use retort_core::sql::lex;
+use retort_core::target::Target;
+use retort_core::{Migration, Revision};
+
+use crate::error::Error;
+use crate::migrator::Migrator;
+use crate::table;
+
+/// A SQL string literal (with `standard_conforming_strings`, which the script turns on).
+fn literal(s: &str) -> String {
+    format!("'{}'", s.replace('\'', "''"))
+}
+
+fn opt_literal(s: Option<&str>) -> String {
+    s.map_or_else(|| "NULL".to_owned(), literal)
+}
+
+fn array_literal(items: &[Revision]) -> String {
+    let inner: Vec<String> = items.iter().map(|r| literal(r.as_str())).collect();
+    format!("ARRAY[{}]::text[]", inner.join(", "))
+}
+
+/// Each statement of a section, ending with `;`.
+fn terminated(sql: &str) -> String {
+    let mut out = String::new();
+    for stmt in lex::split(sql) {
+        out.push_str(&sql[stmt.range.clone()]);
+        if !stmt.terminated {
+            out.push(';');
+        }
+        out.push('\n');
+    }
+    out
+}
+
+impl Migrator<'_> {
+    fn offline_history(&self) -> Result<History, Error> {
+        History::from_set(self.set()).map_err(|e| Error::Plan(e.to_string()))
+    }
+
+    /// The revisions applied when the database is at `from` (`None`: at base).
+    fn assumed(
+        &self,
+        history: &History,
+        from: Option<&Target>,
+    ) -> Result<HashSet<Revision>, Error> {
+        match from {
+            None | Some(Target::Base) => Ok(HashSet::new()),
+            Some(t) => Ok(history
+                .upgrade(&HashSet::new(), t)
+                .map_err(|e| Error::Plan(e.to_string()))?
+                .into_iter()
+                .collect()),
+        }
+    }
+
+    /// The script that upgrades a database at `from` (`None`: an empty one) to `to`.
+    pub fn upgrade_script(&self, from: Option<&Target>, to: &Target) -> Result<String, Error> {
+        let history = self.offline_history()?;
+        let applied = self.assumed(&history, from)?;
+        let plan = history
+            .upgrade(&applied, to)
+            .map_err(|e| Error::Plan(e.to_string()))?;
+        let config = self.config();
+        let t = config.qualified_table();
+        let mut out = self.script_head("upgrade", from, to, plan.len());
+        out.push_str(&table::create_sql(config));
+        for rev in &plan {
+            let Some(m) = self.set().get(rev.as_str()) else {
+                return Err(Error::Plan(format!(
+                    "revision `{rev}` is not in this build"
+                )));
+            };
+            let _ = writeln!(out, "\n-- {}: {} ({})", m.revision(), m.message(), m.path());
+            let row = |state: &str| {
+                format!(
+                    "INSERT INTO {t} (revision, down_revisions, message, checksum, down_sql, \
+                     irreversible, transactional, state) VALUES ({}, {}, {}, {}, {}, {}, {}, {});\n",
+                    literal(m.revision().as_str()),
+                    array_literal(m.down_revisions()),
+                    literal(m.message()),
+                    literal(&m.checksum().to_hex()),
+                    opt_literal(m.down_sql()),
+                    opt_literal(m.irreversible()),
+                    m.is_transactional(),
+                    literal(state)
+                )
+            };
+            if m.is_transactional() {
+                out.push_str("BEGIN;\n");
+                out.push_str(&terminated(m.up_sql()));
+                out.push_str(&row("applied"));
+                out.push_str("COMMIT;\n");
+            } else {
+                // As online: recorded as started first, done after the last statement.
+                out.push_str(&row("started"));
+                let stmts = lex::split(m.up_sql());
+                for (i, stmt) in stmts.iter().enumerate() {
+                    out.push_str(&m.up_sql()[stmt.range.clone()]);
+                    if !stmt.terminated {
+                        out.push(';');
+                    }
+                    let _ = writeln!(
+                        out,
+                        "\nUPDATE {t} SET statements_done = {} WHERE revision = {};",
+                        i + 1,
+                        literal(m.revision().as_str())
+                    );
+                }
+                let _ = writeln!(
+                    out,
+                    "UPDATE {t} SET state = 'applied' WHERE revision = {};",
+                    literal(m.revision().as_str())
+                );
+            }
+        }
+        out.push_str(&self.script_tail());
+        Ok(out)
+    }
+
+    /// The script that downgrades a database at `from` (`None`: at its heads) to `to`.
+    pub fn downgrade_script(&self, from: Option<&Target>, to: &Target) -> Result<String, Error> {
+        let history = self.offline_history()?;
+        let applied = self.assumed(&history, Some(from.unwrap_or(&Target::Heads)))?;
+        let plan = history
+            .downgrade(&applied, to)
+            .map_err(|e| Error::Plan(e.to_string()))?;
+        let config = self.config();
+        let t = config.qualified_table();
+        let mut out = self.script_head("downgrade", from, to, plan.len());
+        let steps: Vec<&Migration> = plan
+            .iter()
+            .map(|rev| {
+                self.set()
+                    .get(rev.as_str())
+                    .ok_or_else(|| Error::Plan(format!("revision `{rev}` is not in this build")))
+            })
+            .collect::<Result<_, _>>()?;
+        for m in &steps {
+            if m.down_sql().is_none() {
+                return Err(Error::Irreversible {
+                    revision: m.revision().clone(),
+                    reason: m
+                        .irreversible()
+                        .unwrap_or("it has no down section")
+                        .to_owned(),
+                });
+            }
+        }
+        for m in steps {
+            let down = m.down_sql().unwrap_or_default();
+            let _ = writeln!(
+                out,
+                "\n-- revert {}: {} ({})",
+                m.revision(),
+                m.message(),
+                m.path()
+            );
+            let delete = format!(
+                "DELETE FROM {t} WHERE revision = {};\n",
+                literal(m.revision().as_str())
+            );
+            if m.is_transactional() {
+                out.push_str("BEGIN;\n");
+                out.push_str(&terminated(down));
+                out.push_str(&delete);
+                out.push_str("COMMIT;\n");
+            } else {
+                let _ = writeln!(
+                    out,
+                    "UPDATE {t} SET state = 'reverting', statements_done = 0 WHERE revision = {};",
+                    literal(m.revision().as_str())
+                );
+                out.push_str(&terminated(down));
+                out.push_str(&delete);
+            }
+        }
+        out.push_str(&self.script_tail());
+        Ok(out)
+    }
+
+    fn script_head(&self, what: &str, from: Option<&Target>, to: &Target, steps: usize) -> String {
+        let from = from.map_or_else(
+            || {
+                if what == "upgrade" {
+                    "base".to_owned()
+                } else {
+                    "heads".to_owned()
+                }
+            },
+            ToString::to_string,
+        );
+        format!(
+            "-- retort {what} {from}:{to}, {steps} migration(s), written offline.\n\
+             -- Apply with: psql -X -v ON_ERROR_STOP=1 -f <this file>\n\
+             \\set ON_ERROR_STOP on\n\
+             SET standard_conforming_strings = on;\n\
+             SELECT pg_advisory_lock({});\n",
+            self.config().lock_key()
+        )
+    }
+
+    fn script_tail(&self) -> String {
+        format!(
+            "\nSELECT pg_advisory_unlock({});\n",
+            self.config().lock_key()
+        )
+    }
+}

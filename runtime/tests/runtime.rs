@@ -1,0 +1,640 @@
+//! The runtime against a real PostgreSQL: each test gets a fresh database on the throwaway
+//! cluster of `retort-test-support` (or on `RETORT_TEST_DATABASE_URL`).
+
+mod common;
+
+use std::collections::HashSet;
+use std::time::Duration;
+
+use common::{catalog, chain, file, file_with, set, versions};
+use retort_core::check::Options;
+use retort_runtime::{Config, Error, Migrator, Outcome, Target};
+
+fn db() -> (retort_test_support::TestDb, postgres::Client) {
+    let db = retort_test_support::database().expect("a test database");
+    let client = db.connect();
+    (db, client)
+}
+
+fn t(s: &str) -> Target {
+    s.parse().expect("target")
+}
+
+#[test]
+fn linear_chain_upgrade_downgrade_and_relative_targets() {
+    let set = chain();
+    let (_db, mut c) = db();
+    let mut m = Migrator::new(&set);
+
+    let steps = m.upgrade(&mut c, &t("+2")).unwrap();
+    assert_eq!(
+        steps
+            .iter()
+            .map(|s| s.revision.as_str())
+            .collect::<Vec<_>>(),
+        ["001", "002"]
+    );
+    assert_eq!(versions(&mut c), ["001", "002"]);
+
+    m.upgrade(&mut c, &t("00")).unwrap_err(); // ambiguous prefix
+    m.upgrade(&mut c, &t("004")).unwrap();
+    assert_eq!(
+        m.status(&mut c)
+            .unwrap()
+            .current
+            .iter()
+            .map(|r| r.as_str())
+            .collect::<Vec<_>>(),
+        ["004"]
+    );
+    m.upgrade(&mut c, &Target::Head).unwrap();
+    assert_eq!(versions(&mut c), ["001", "002", "003", "004", "005"]);
+    assert!(
+        m.upgrade(&mut c, &Target::Head).unwrap().is_empty(),
+        "a second run has nothing to do"
+    );
+
+    let down = m.downgrade(&mut c, &t("-1")).unwrap();
+    assert_eq!(down[0].revision.as_str(), "005");
+    m.downgrade(&mut c, &t("002")).unwrap();
+    assert_eq!(versions(&mut c), ["001", "002"]);
+    m.downgrade(&mut c, &Target::Base).unwrap();
+    assert!(versions(&mut c).is_empty());
+    assert!(catalog(&mut c).is_empty(), "{:#?}", catalog(&mut c));
+    m.upgrade(&mut c, &t("001+2")).unwrap();
+    assert_eq!(versions(&mut c), ["001", "002", "003"]);
+}
+
+#[test]
+fn round_trip_leaves_the_same_catalog() {
+    let set = chain();
+    let (_db, mut c) = db();
+    let mut m = Migrator::new(&set);
+    m.upgrade(&mut c, &Target::Head).unwrap();
+    let first = catalog(&mut c);
+    assert!(
+        first.iter().any(|l| l.starts_with("index users_email")),
+        "{first:#?}"
+    );
+    m.downgrade(&mut c, &Target::Base).unwrap();
+    assert!(catalog(&mut c).is_empty());
+    m.upgrade(&mut c, &Target::Head).unwrap();
+    assert_eq!(catalog(&mut c), first);
+}
+
+#[test]
+fn branches_and_merges() {
+    // 1 ─ 2a ─┐
+    //   └ 2b ─┴ 3 (merge)
+    let set = set(
+        &[
+            file("1", "none", "CREATE TABLE base ();", "DROP TABLE base;"),
+            file("2a", "1", "CREATE TABLE a ();", "DROP TABLE a;"),
+            file("2b", "1", "CREATE TABLE b ();", "DROP TABLE b;"),
+            file(
+                "3",
+                "2a, 2b",
+                "CREATE TABLE merged ();",
+                "DROP TABLE merged;",
+            ),
+        ],
+        Options::default(),
+    );
+    let (_db, mut c) = db();
+    let mut m = Migrator::new(&set);
+    // Upgrading to the merge applies both branches.
+    m.upgrade(&mut c, &t("3")).unwrap();
+    let applied: HashSet<String> = versions(&mut c).into_iter().collect();
+    assert_eq!(applied, ["1", "2a", "2b", "3"].map(String::from).into());
+    // Down to 2a: only what descends from 2a goes, the merge; branch b does not descend from
+    // 2a and stays.
+    m.downgrade(&mut c, &t("2a")).unwrap();
+    let applied: HashSet<String> = versions(&mut c).into_iter().collect();
+    assert_eq!(applied, ["1", "2a", "2b"].map(String::from).into());
+    // Current: both branch heads.
+    let mut current: Vec<String> = m
+        .status(&mut c)
+        .unwrap()
+        .current
+        .iter()
+        .map(|r| r.to_string())
+        .collect();
+    current.sort();
+    assert_eq!(current, ["2a", "2b"]);
+    // Down to 1 reverts both branches.
+    m.downgrade(&mut c, &t("1")).unwrap();
+    assert_eq!(versions(&mut c), ["1"]);
+}
+
+#[test]
+fn a_failing_third_statement_leaves_no_trace() {
+    let set = set(
+        &[
+            file(
+                "1",
+                "none",
+                "CREATE TABLE kept (id int);",
+                "DROP TABLE kept;",
+            ),
+            file(
+                "2",
+                "1",
+                "CREATE TABLE gone (id int);\nINSERT INTO kept VALUES (1);\nALTER TABLE gone ADD COLUMN x nosuchtype;",
+                "DROP TABLE gone;",
+            ),
+        ],
+        Options::default(),
+    );
+    let (_db, mut c) = db();
+    let mut m = Migrator::new(&set);
+    let err = m.upgrade(&mut c, &Target::Head).unwrap_err();
+    match &err {
+        Error::Statement(e) => {
+            assert_eq!(e.revision.as_str(), "2");
+            assert_eq!(e.statement, 3);
+            assert_eq!(e.code, "42704");
+            assert_eq!(e.outcome, Outcome::RolledBack);
+            assert_eq!(e.path, "migrations/2_m.sql");
+            // The file's line of the failing statement, and PostgreSQL's column.
+            assert_eq!((e.line, e.column), (7, 31), "{e:?}");
+        }
+        other => panic!("unexpected error {other:?}"),
+    }
+    let text = err.render();
+    assert!(text.contains("--> migrations/2_m.sql:7:31"), "{text}");
+    assert!(
+        text.contains("type \"nosuchtype\" does not exist"),
+        "{text}"
+    );
+    let before_rows: i64 = c
+        .query_one("SELECT count(*) FROM kept", &[])
+        .unwrap()
+        .get(0);
+    assert_eq!(
+        before_rows, 0,
+        "the INSERT of the failed migration was rolled back"
+    );
+    assert_eq!(versions(&mut c), ["1"]);
+    let tables: i64 = c
+        .query_one(
+            "SELECT count(*) FROM pg_tables WHERE tablename = 'gone'",
+            &[],
+        )
+        .unwrap()
+        .get(0);
+    assert_eq!(tables, 0);
+}
+
+#[test]
+fn non_transactional_migration_applies_statement_by_statement() {
+    let set = set(
+        &[
+            file("1", "none", "CREATE TABLE t (x int);", "DROP TABLE t;"),
+            file_with(
+                "2",
+                "1",
+                "-- transaction: false",
+                "CREATE INDEX CONCURRENTLY t_x ON t (x);\nCREATE INDEX CONCURRENTLY t_x2 ON t ((x * 2));",
+                Some("DROP INDEX CONCURRENTLY t_x2;\nDROP INDEX CONCURRENTLY t_x;"),
+            ),
+        ],
+        Options::default(),
+    );
+    let (_db, mut c) = db();
+    let mut m = Migrator::new(&set);
+    m.upgrade(&mut c, &Target::Head).unwrap();
+    assert_eq!(versions(&mut c), ["1", "2"]);
+    let idx: i64 = c
+        .query_one("SELECT count(*) FROM pg_indexes WHERE tablename = 't'", &[])
+        .unwrap()
+        .get(0);
+    assert_eq!(idx, 2);
+    m.downgrade(&mut c, &t("-1")).unwrap();
+    assert_eq!(versions(&mut c), ["1"]);
+}
+
+#[test]
+fn an_interrupted_non_transactional_migration_blocks_until_stamped() {
+    let set = set(
+        &[
+            file("1", "none", "CREATE TABLE t (x int);", "DROP TABLE t;"),
+            file_with(
+                "2",
+                "1",
+                "-- transaction: false",
+                "CREATE INDEX CONCURRENTLY t_x ON t (x);\nCREATE INDEX CONCURRENTLY t_y ON t (y);",
+                Some("DROP INDEX CONCURRENTLY t_x;"),
+            ),
+        ],
+        Options::default(),
+    );
+    let (_db, mut c) = db();
+    let mut m = Migrator::new(&set);
+    match m.upgrade(&mut c, &Target::Head).unwrap_err() {
+        Error::Statement(e) => {
+            assert_eq!(e.statement, 2);
+            assert_eq!(e.outcome, Outcome::Interrupted { done: 1 });
+        }
+        other => panic!("unexpected {other:?}"),
+    }
+    // The next run refuses, naming the revision.
+    match m.upgrade(&mut c, &Target::Head).unwrap_err() {
+        Error::Interrupted {
+            revision,
+            done,
+            reverting,
+        } => {
+            assert_eq!((revision.as_str(), done, reverting), ("2", 1, false));
+        }
+        other => panic!("unexpected {other:?}"),
+    }
+    // A person finishes it by hand (here: decides the first index is enough) and stamps it.
+    m.stamp(&mut c, &t("2")).unwrap();
+    assert_eq!(versions(&mut c), ["1", "2"]);
+    assert!(m.upgrade(&mut c, &Target::Head).unwrap().is_empty());
+}
+
+#[test]
+fn edited_applied_migrations_are_refused_reformatted_ones_are_not() {
+    let original = [file(
+        "1",
+        "none",
+        "CREATE TABLE t (x int); -- first",
+        "DROP TABLE t;",
+    )];
+    let (_db, mut c) = db();
+    Migrator::new(&set(&original, Options::default()))
+        .upgrade(&mut c, &Target::Head)
+        .unwrap();
+
+    let reformatted = set(
+        &[file(
+            "1",
+            "none",
+            "create table t (\n    x INT\n);",
+            "DROP TABLE t;",
+        )],
+        Options::default(),
+    );
+    assert!(
+        Migrator::new(&reformatted)
+            .upgrade(&mut c, &Target::Head)
+            .unwrap()
+            .is_empty()
+    );
+
+    let edited = set(
+        &[file(
+            "1",
+            "none",
+            "CREATE TABLE t (x bigint);",
+            "DROP TABLE t;",
+        )],
+        Options::default(),
+    );
+    match Migrator::new(&edited)
+        .upgrade(&mut c, &Target::Head)
+        .unwrap_err()
+    {
+        Error::Edited(list) => assert_eq!(list[0].0.as_str(), "1"),
+        other => panic!("unexpected {other:?}"),
+    }
+}
+
+#[test]
+fn a_database_ahead_of_the_build_is_reported_and_can_be_reverted() {
+    let (_db, mut c) = db();
+    let newer = chain();
+    Migrator::new(&newer)
+        .upgrade(&mut c, &Target::Head)
+        .unwrap();
+    // An older build knows only 001–003.
+    let older = set(
+        &[
+            file(
+                "001",
+                "none",
+                "CREATE TABLE users (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, name text NOT NULL);",
+                "DROP TABLE users;",
+            ),
+            file(
+                "002",
+                "001",
+                "ALTER TABLE users ADD COLUMN email text;\nCREATE UNIQUE INDEX users_email ON users (email);",
+                "DROP INDEX users_email;\nALTER TABLE users DROP COLUMN email;",
+            ),
+            file(
+                "003",
+                "002",
+                "CREATE TYPE mood AS ENUM ('ok', 'meh');\nCREATE TABLE posts (id bigint PRIMARY KEY, author bigint NOT NULL REFERENCES users (id), mood mood);",
+                "DROP TABLE posts;\nDROP TYPE mood;",
+            ),
+        ],
+        Options::default(),
+    );
+    let mut m = Migrator::new(&older);
+    match m.upgrade(&mut c, &Target::Head).unwrap_err() {
+        Error::Unknown(revs) => {
+            assert_eq!(
+                revs.iter().map(|r| r.as_str()).collect::<Vec<_>>(),
+                ["004", "005"]
+            );
+        }
+        other => panic!("unexpected {other:?}"),
+    }
+    let status = m.status(&mut c).unwrap();
+    assert!(!status.is_in_sync());
+    // The older build can still revert what it has no file for, with the stored down SQL.
+    m.downgrade(&mut c, &t("003")).unwrap();
+    assert_eq!(versions(&mut c), ["001", "002", "003"]);
+    assert!(m.status(&mut c).unwrap().is_in_sync());
+}
+
+#[test]
+fn sixteen_concurrent_runners_apply_each_migration_once() {
+    let set = set(
+        &(1..=20)
+            .map(|i| {
+                let parent = if i == 1 {
+                    "none".to_owned()
+                } else {
+                    format!("{}", i - 1)
+                };
+                file(
+                    &i.to_string(),
+                    &parent,
+                    &format!("CREATE TABLE t{i} (x int);\nINSERT INTO applied_log VALUES ({i});")
+                        .replace(
+                            "INSERT INTO applied_log",
+                            if i == 1 {
+                                "CREATE TABLE applied_log (i int);\nINSERT INTO applied_log"
+                            } else {
+                                "INSERT INTO applied_log"
+                            },
+                        ),
+                    &format!("DROP TABLE t{i};"),
+                )
+            })
+            .collect::<Vec<_>>(),
+        Options::default(),
+    );
+    let db = retort_test_support::database().unwrap();
+    std::thread::scope(|s| {
+        let handles: Vec<_> = (0..16)
+            .map(|_| {
+                let set = &set;
+                let db = &db;
+                s.spawn(move || {
+                    let mut c = db.connect();
+                    Migrator::new(set)
+                        .upgrade(&mut c, &Target::Head)
+                        .map(|steps| steps.len())
+                })
+            })
+            .collect();
+        let applied: Vec<usize> = handles
+            .into_iter()
+            .map(|h| h.join().unwrap().expect("every runner succeeds"))
+            .collect();
+        assert_eq!(applied.iter().sum::<usize>(), 20, "{applied:?}");
+    });
+    let mut c = db.connect();
+    let n: i64 = c
+        .query_one("SELECT count(*) FROM applied_log", &[])
+        .unwrap()
+        .get(0);
+    assert_eq!(n, 20, "each migration ran exactly once");
+    let locks: i64 = c
+        .query_one(
+            "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'",
+            &[],
+        )
+        .unwrap()
+        .get(0);
+    assert_eq!(locks, 0, "no lock left behind");
+}
+
+#[test]
+fn a_held_lock_times_out_naming_its_holder() {
+    let set = chain();
+    let (db, mut c) = db();
+    let config = Config::new().lock_timeout(Duration::from_millis(300));
+    let mut holder = db.connect();
+    holder
+        .batch_execute("SET application_name = 'other-deploy'")
+        .unwrap();
+    let pid: i32 = holder
+        .query_one("SELECT pg_backend_pid()", &[])
+        .unwrap()
+        .get(0);
+    holder
+        .query_one("SELECT pg_advisory_lock($1)", &[&config.lock_key()])
+        .unwrap();
+    let err = Migrator::new(&set)
+        .with_config(config.clone())
+        .upgrade(&mut c, &Target::Head)
+        .unwrap_err();
+    match &err {
+        Error::LockTimeout {
+            holder: Some(h), ..
+        } => {
+            assert_eq!(h.pid, pid);
+            assert_eq!(h.application, "other-deploy");
+        }
+        other => panic!("unexpected {other:?}"),
+    }
+    assert!(err.to_string().contains("other-deploy"), "{err}");
+    assert!(versions(&mut c).is_empty(), "nothing ran");
+    drop(holder);
+    Migrator::new(&set)
+        .with_config(config)
+        .upgrade(&mut c, &Target::Head)
+        .unwrap();
+}
+
+#[test]
+fn the_lock_is_released_after_an_error_and_after_a_panic() {
+    let set = chain();
+    let (db, mut c) = db();
+    let edited_later = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        Migrator::new(&set)
+            .on_progress(|_, _, _| panic!("callback panics"))
+            .upgrade(&mut c, &Target::Head)
+    }));
+    assert!(edited_later.is_err());
+    let mut other = db.connect();
+    let key = Config::new().lock_key();
+    let free: bool = other
+        .query_one("SELECT pg_try_advisory_lock($1)", &[&key])
+        .unwrap()
+        .get(0);
+    assert!(free, "the panicking run released the lock");
+}
+
+#[test]
+fn irreversible_migrations_stop_a_downgrade_before_anything_runs() {
+    let set = set(
+        &[
+            file("1", "none", "CREATE TABLE t (x int);", "DROP TABLE t;"),
+            file_with(
+                "2",
+                "1",
+                "-- irreversible: drops data",
+                "ALTER TABLE t DROP COLUMN x;",
+                None,
+            ),
+            file("3", "2", "CREATE TABLE u ();", "DROP TABLE u;"),
+        ],
+        Options::default(),
+    );
+    let (_db, mut c) = db();
+    let mut m = Migrator::new(&set);
+    m.upgrade(&mut c, &Target::Head).unwrap();
+    match m.downgrade(&mut c, &Target::Base).unwrap_err() {
+        Error::Irreversible { revision, reason } => {
+            assert_eq!((revision.as_str(), reason.as_str()), ("2", "drops data"))
+        }
+        other => panic!("unexpected {other:?}"),
+    }
+    assert_eq!(versions(&mut c), ["1", "2", "3"], "not even 3 was reverted");
+}
+
+#[test]
+fn configured_table_and_schema_with_odd_names() {
+    let set = chain();
+    let (_db, mut c) = db();
+    let config = Config::new()
+        .schema("ops \"x\"")
+        .unwrap()
+        .table("versions; drop")
+        .unwrap();
+    Migrator::new(&set)
+        .with_config(config.clone())
+        .upgrade(&mut c, &Target::Head)
+        .unwrap();
+    let n: i64 = c
+        .query_one(
+            "SELECT count(*) FROM \"ops \"\"x\"\"\".\"versions; drop\"",
+            &[],
+        )
+        .unwrap()
+        .get(0);
+    assert_eq!(n, 5);
+    assert!(
+        Migrator::new(&set)
+            .with_config(config)
+            .status(&mut c)
+            .unwrap()
+            .is_in_sync()
+    );
+}
+
+#[test]
+fn the_offline_script_gives_the_online_result() {
+    let set = chain();
+    let (online_db, mut online) = db();
+    Migrator::new(&set)
+        .upgrade(&mut online, &Target::Head)
+        .unwrap();
+    let (offline_db, mut offline) = db();
+    let script = Migrator::new(&set)
+        .upgrade_script(None, &Target::Head)
+        .unwrap();
+    let dir = std::env::temp_dir().join(format!("retort-offline-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("up.sql");
+    std::fs::write(&path, &script).unwrap();
+    let cluster = retort_test_support::cluster().unwrap();
+    let out = cluster
+        .psql_command(offline_db.name())
+        .args(["-X", "-q", "-v", "ON_ERROR_STOP=1", "-f"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "psql failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(catalog(&mut offline), catalog(&mut online));
+    let rows = |c: &mut postgres::Client| -> Vec<String> {
+        c.query(
+            "SELECT revision || ' ' || down_revisions::text || ' ' || checksum || ' ' || coalesce(down_sql, '') || ' ' || state \
+             FROM retort_migrations ORDER BY seq",
+            &[],
+        )
+        .unwrap()
+        .iter()
+        .map(|r| r.get(0))
+        .collect()
+    };
+    assert_eq!(rows(&mut offline), rows(&mut online));
+    assert!(
+        Migrator::new(&set)
+            .status(&mut offline)
+            .unwrap()
+            .is_in_sync()
+    );
+    // And the downgrade script takes it back to nothing.
+    let down = Migrator::new(&set)
+        .downgrade_script(None, &Target::Base)
+        .unwrap();
+    std::fs::write(&path, &down).unwrap();
+    let out = cluster
+        .psql_command(offline_db.name())
+        .args(["-X", "-q", "-v", "ON_ERROR_STOP=1", "-f"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "psql failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(catalog(&mut offline).is_empty());
+    let _ = std::fs::remove_dir_all(&dir);
+    drop(online_db);
+}
+
+#[test]
+fn a_failure_without_a_position_is_traced_to_its_statement() {
+    // A unique violation carries no position: the statement is found by running the section
+    // again statement by statement, after the savepoint, inside the same transaction; in
+    // single-transaction mode the migration before it in the run must still be there then.
+    let set = set(
+        &[
+            file(
+                "1",
+                "none",
+                "CREATE TABLE t (x int UNIQUE);",
+                "DROP TABLE t;",
+            ),
+            file(
+                "2",
+                "1",
+                "INSERT INTO t VALUES (1);\nINSERT INTO t VALUES (2);\nINSERT INTO t VALUES (1);",
+                "DELETE FROM t;",
+            ),
+        ],
+        Options::default(),
+    );
+    for single in [false, true] {
+        let (_db, mut c) = db();
+        let err = Migrator::new(&set)
+            .single_transaction(single)
+            .upgrade(&mut c, &Target::Head)
+            .unwrap_err();
+        match &err {
+            Error::Statement(e) => {
+                assert_eq!(
+                    (e.revision.as_str(), e.statement, e.code.as_str()),
+                    ("2", 3, "23505")
+                );
+                assert_eq!(e.line, 7, "{e:?}");
+            }
+            other => panic!("unexpected {other:?}"),
+        }
+        let expected: &[&str] = if single { &[] } else { &["1"] };
+        assert_eq!(versions(&mut c), expected, "single transaction: {single}");
+    }
+}
