@@ -94,56 +94,40 @@ fn main() {
     std::fs::write(&script_path, &script).expect("write script");
     let mut server = server();
 
-    let best = |f: &mut dyn FnMut(&mut Server) -> Duration, server: &mut Server| {
-        (0..rounds).map(|_| f(server)).min().unwrap_or_default()
-    };
-    let psql = best(
-        &mut |s| {
-            drop(fresh(s, "bench_psql"));
-            let mut cmd = (s.psql)("bench_psql");
-            cmd.args(["-X", "-q", "-1", "-f"]).arg(&script_path);
-            let start = Instant::now();
-            let out = cmd.output().expect("run psql");
-            let t = start.elapsed();
-            assert!(
-                out.status.success(),
-                "psql: {}",
-                String::from_utf8_lossy(&out.stderr)
-            );
-            drop_db(s, "bench_psql");
-            t
-        },
-        &mut server,
-    );
-    let per_migration = best(
-        &mut |s| {
-            let mut c = fresh(s, "bench_retort");
+    // The three are interleaved round by round, so that a slow spell of the machine (or
+    // of its disk, with a durable server) falls on all of them alike; the best of each counts.
+    let mut psql_runs = Vec::new();
+    let mut per_migration_runs = Vec::new();
+    let mut single_runs = Vec::new();
+    for _ in 0..rounds {
+        drop(fresh(&mut server, "bench_psql"));
+        let mut cmd = (server.psql)("bench_psql");
+        cmd.args(["-X", "-q", "-1", "-f"]).arg(&script_path);
+        let start = Instant::now();
+        let out = cmd.output().expect("run psql");
+        psql_runs.push(start.elapsed());
+        assert!(
+            out.status.success(),
+            "psql: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        drop_db(&mut server, "bench_psql");
+
+        for (single, runs) in [(false, &mut per_migration_runs), (true, &mut single_runs)] {
+            let mut c = fresh(&mut server, "bench_retort");
             let start = Instant::now();
             Migrator::new(&set)
+                .single_transaction(single)
                 .upgrade(&mut c, &Target::Head)
                 .expect("upgrade");
-            let t = start.elapsed();
+            runs.push(start.elapsed());
             drop(c);
-            drop_db(s, "bench_retort");
-            t
-        },
-        &mut server,
-    );
-    let single = best(
-        &mut |s| {
-            let mut c = fresh(s, "bench_single");
-            let start = Instant::now();
-            Migrator::new(&set)
-                .single_transaction(true)
-                .upgrade(&mut c, &Target::Head)
-                .expect("upgrade");
-            let t = start.elapsed();
-            drop(c);
-            drop_db(s, "bench_single");
-            t
-        },
-        &mut server,
-    );
+            drop_db(&mut server, "bench_retort");
+        }
+    }
+    let min = |v: &[Duration]| v.iter().copied().min().unwrap_or_default();
+    let (psql, per_migration, single) =
+        (min(&psql_runs), min(&per_migration_runs), min(&single_runs));
     let mut c = fresh(&mut server, "bench_noop");
     Migrator::new(&set)
         .upgrade(&mut c, &Target::Head)
