@@ -90,6 +90,7 @@ pub struct Migrator<'s> {
     set: &'s MigrationSet,
     config: Config,
     single_transaction: bool,
+    dry_run: bool,
     progress: Option<Progress<'s>>,
 }
 
@@ -100,6 +101,7 @@ impl<'s> Migrator<'s> {
             set,
             config: Config::default(),
             single_transaction: false,
+            dry_run: false,
             progress: None,
         }
     }
@@ -115,6 +117,14 @@ impl<'s> Migrator<'s> {
     /// non-transactional migration.
     pub fn single_transaction(mut self, yes: bool) -> Self {
         self.single_transaction = yes;
+        self
+    }
+
+    /// Runs upgrades and downgrades in one transaction that is rolled back at the end: every
+    /// statement runs, every error shows, nothing stays. Refused when the run includes a
+    /// non-transactional migration (it cannot run inside a transaction).
+    pub fn dry_run(mut self, yes: bool) -> Self {
+        self.dry_run = yes;
         self
     }
 
@@ -275,10 +285,15 @@ impl<'s> Migrator<'s> {
             return Ok(Vec::new());
         }
         let insert = client.prepare(&table::insert_sql(&self.config))?;
-        if self.single_transaction {
+        if self.single_transaction || self.dry_run {
+            let mode = if self.dry_run {
+                "a dry run"
+            } else {
+                "single-transaction mode"
+            };
             if let Some(m) = migrations.iter().find(|m| !m.is_transactional()) {
                 return Err(Error::Plan(format!(
-                    "single-transaction mode cannot include `{}`: it runs outside a transaction",
+                    "{mode} cannot include `{}`: it runs outside a transaction",
                     m.revision()
                 )));
             }
@@ -294,7 +309,7 @@ impl<'s> Migrator<'s> {
                     }
                 }
             }
-            client.batch_execute("COMMIT")?;
+            client.batch_execute(if self.dry_run { "ROLLBACK" } else { "COMMIT" })?;
             return Ok(steps);
         }
         let mut steps = Vec::with_capacity(migrations.len());
@@ -463,6 +478,9 @@ impl<'s> Migrator<'s> {
             }
             work.push(m);
         }
+        if self.dry_run {
+            return self.dry_run_down(client, &work);
+        }
         let mut steps = Vec::with_capacity(work.len());
         for m in &work {
             self.report_start(m, Direction::Down);
@@ -512,6 +530,45 @@ impl<'s> Migrator<'s> {
             self.report_end(m, &step);
             steps.push(step);
         }
+        Ok(steps)
+    }
+
+    /// A downgrade inside one transaction that is rolled back.
+    fn dry_run_down(
+        &mut self,
+        client: &mut Client,
+        work: &[Migration],
+    ) -> Result<Vec<Step>, Error> {
+        if let Some(m) = work.iter().find(|m| !m.is_transactional()) {
+            return Err(Error::Plan(format!(
+                "a dry run cannot include `{}`: it runs outside a transaction",
+                m.revision()
+            )));
+        }
+        let all: Vec<&Migration> = work.iter().collect();
+        client.batch_execute("BEGIN")?;
+        let mut steps = Vec::with_capacity(work.len());
+        for (i, m) in work.iter().enumerate() {
+            self.report_start(m, Direction::Down);
+            let start = Instant::now();
+            let result = run_section(
+                client,
+                m,
+                "down",
+                m.down_sql().unwrap_or_default(),
+                false,
+                &all[..i],
+            )
+            .and_then(|()| Ok(table::delete(client, &self.config, m.revision().as_str())?));
+            if let Err(e) = result {
+                let _ = client.batch_execute("ROLLBACK");
+                return Err(e);
+            }
+            let step = step(m, Direction::Down, start.elapsed());
+            self.report_end(m, &step);
+            steps.push(step);
+        }
+        client.batch_execute("ROLLBACK")?;
         Ok(steps)
     }
 
@@ -657,7 +714,7 @@ fn run_section(
                 .position(|r| at < r.end)
                 .map(|i| (i, stmts[i].clone(), at - stmts[i].start))
         }
-        _ => locate_by_replay(client, sql, &stmts, before),
+        _ => locate_by_replay(client, section, sql, &stmts, before),
     };
     let (index, range, offset) = located.unwrap_or((usize::MAX, 0..0, 0));
     Err(statement_error_at(
@@ -675,6 +732,7 @@ fn run_section(
 /// and returns the first statement that fails, with the byte offset of the error in it.
 fn locate_by_replay(
     client: &mut Client,
+    section: &str,
     sql: &str,
     stmts: &[std::ops::Range<usize>],
     before: &[&Migration],
@@ -683,7 +741,7 @@ fn locate_by_replay(
     let mut found = None;
     if before
         .iter()
-        .all(|b| client.batch_execute(b.up_sql()).is_ok())
+        .all(|b| client.batch_execute(section_sql(b, section)).is_ok())
     {
         for (i, r) in stmts.iter().enumerate() {
             if let Err(again) = client.batch_execute(&sql[r.clone()]) {

@@ -638,3 +638,56 @@ fn a_failure_without_a_position_is_traced_to_its_statement() {
         assert_eq!(versions(&mut c), expected, "single transaction: {single}");
     }
 }
+
+#[test]
+fn a_dry_run_runs_everything_and_keeps_nothing() {
+    let set = chain();
+    let (_db, mut c) = db();
+    let steps = Migrator::new(&set)
+        .dry_run(true)
+        .upgrade(&mut c, &Target::Head)
+        .unwrap();
+    assert_eq!(steps.len(), 5);
+    assert!(versions(&mut c).is_empty());
+    assert!(catalog(&mut c).is_empty());
+    // A dry run still reports a failing statement.
+    let broken = set_with_broken_third();
+    match Migrator::new(&broken)
+        .dry_run(true)
+        .upgrade(&mut c, &Target::Head)
+        .unwrap_err()
+    {
+        Error::Statement(e) => assert_eq!((e.revision.as_str(), e.statement), ("2", 2)),
+        other => panic!("unexpected {other:?}"),
+    }
+    // Downgrades too.
+    Migrator::new(&set).upgrade(&mut c, &Target::Head).unwrap();
+    let before = catalog(&mut c);
+    let down = Migrator::new(&set)
+        .dry_run(true)
+        .downgrade(&mut c, &Target::Base)
+        .unwrap();
+    assert_eq!(down.len(), 5);
+    assert_eq!(versions(&mut c).len(), 5);
+    assert_eq!(catalog(&mut c), before);
+}
+
+fn set_with_broken_third() -> retort_core::MigrationSet {
+    set(
+        &[
+            file(
+                "1",
+                "none",
+                "CREATE TABLE t (x int UNIQUE);",
+                "DROP TABLE t;",
+            ),
+            file(
+                "2",
+                "1",
+                "INSERT INTO t VALUES (1);\nINSERT INTO t VALUES (1);",
+                "DELETE FROM t;",
+            ),
+        ],
+        Options::default(),
+    )
+}
