@@ -382,36 +382,14 @@ impl<'s> Migrator<'s> {
         self.report_start(m, Direction::Up);
         let start = Instant::now();
         table::insert(client, insert, &new_row(m, RowState::Started, None))?;
-        let stmts = statements(m.up_sql());
-        for (i, stmt) in stmts.iter().enumerate() {
-            client
-                .batch_execute(&m.up_sql()[stmt.clone()])
-                .map_err(|e| {
-                    statement_error(
-                        m,
-                        "up",
-                        i,
-                        stmt.clone(),
-                        &e,
-                        Outcome::Interrupted { done: i },
-                    )
-                })?;
-            table::update_state(
-                client,
-                &self.config,
-                m.revision().as_str(),
-                RowState::Started,
-                i as i32 + 1,
-                None,
-            )?;
-        }
+        let done = run_outside(client, &self.config, m, "up", m.up_sql(), RowState::Started)?;
         let duration = start.elapsed();
         table::update_state(
             client,
             &self.config,
             m.revision().as_str(),
             RowState::Applied,
-            stmts.len() as i32,
+            done,
             Some(duration.as_secs_f64() * 1e3),
         )?;
         let step = step(m, Direction::Up, duration);
@@ -486,7 +464,6 @@ impl<'s> Migrator<'s> {
             self.report_start(m, Direction::Down);
             let start = Instant::now();
             let down = m.down_sql().unwrap_or_default();
-            let stmts = statements(down);
             if m.is_transactional() {
                 run_section(client, m, "down", down, true, &[])?;
                 let recorded = table::delete(client, &self.config, m.revision().as_str())
@@ -504,26 +481,7 @@ impl<'s> Migrator<'s> {
                     0,
                     None,
                 )?;
-                for (i, stmt) in stmts.iter().enumerate() {
-                    client.batch_execute(&down[stmt.clone()]).map_err(|e| {
-                        statement_error(
-                            m,
-                            "down",
-                            i,
-                            stmt.clone(),
-                            &e,
-                            Outcome::Interrupted { done: i },
-                        )
-                    })?;
-                    table::update_state(
-                        client,
-                        &self.config,
-                        m.revision().as_str(),
-                        RowState::Reverting,
-                        i as i32 + 1,
-                        None,
-                    )?;
-                }
+                run_outside(client, &self.config, m, "down", down, RowState::Reverting)?;
                 table::delete(client, &self.config, m.revision().as_str())?;
             }
             let step = step(m, Direction::Down, start.elapsed());
@@ -669,6 +627,41 @@ fn read_rows(client: &mut Client, config: &Config, exists: bool) -> Result<Vec<A
         ReadError::Db(e) => Error::Database(e),
         ReadError::Corrupt(s) => Error::Corrupt(s),
     })
+}
+
+/// Runs a section outside a transaction, one statement at a time, recording after each how
+/// many ran (in `state`), so that an interruption can say how far it got. Returns how many
+/// statements ran.
+fn run_outside(
+    client: &mut Client,
+    config: &Config,
+    m: &Migration,
+    section: &'static str,
+    sql: &str,
+    state: RowState,
+) -> Result<i32, Error> {
+    let stmts = statements(sql);
+    for (i, stmt) in stmts.iter().enumerate() {
+        client.batch_execute(&sql[stmt.clone()]).map_err(|e| {
+            statement_error(
+                m,
+                section,
+                i,
+                stmt.clone(),
+                &e,
+                Outcome::Interrupted { done: i },
+            )
+        })?;
+        table::update_state(
+            client,
+            config,
+            m.revision().as_str(),
+            state,
+            i as i32 + 1,
+            None,
+        )?;
+    }
+    Ok(stmts.len() as i32)
 }
 
 /// Runs a transactional section in one round trip: `BEGIN` (when `begin`) and the section's

@@ -309,29 +309,7 @@ fn a_database_ahead_of_the_build_is_reported_and_can_be_reverted() {
         .upgrade(&mut c, &Target::Head)
         .unwrap();
     // An older build knows only 001–003.
-    let older = set(
-        &[
-            file(
-                "001",
-                "none",
-                "CREATE TABLE users (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, name text NOT NULL);",
-                "DROP TABLE users;",
-            ),
-            file(
-                "002",
-                "001",
-                "ALTER TABLE users ADD COLUMN email text;\nCREATE UNIQUE INDEX users_email ON users (email);",
-                "DROP INDEX users_email;\nALTER TABLE users DROP COLUMN email;",
-            ),
-            file(
-                "003",
-                "002",
-                "CREATE TYPE mood AS ENUM ('ok', 'meh');\nCREATE TABLE posts (id bigint PRIMARY KEY, author bigint NOT NULL REFERENCES users (id), mood mood);",
-                "DROP TABLE posts;\nDROP TYPE mood;",
-            ),
-        ],
-        Options::default(),
-    );
+    let older = set(&common::chain_files()[..3], Options::default());
     let mut m = Migrator::new(&older);
     match m.upgrade(&mut c, &Target::Head).unwrap_err() {
         Error::Unknown(revs) => {

@@ -36,41 +36,43 @@ pub fn set(inputs: &[Input], options: Options) -> MigrationSet {
 
 /// A linear chain of five migrations over two tables, with an index, a constraint, a type.
 pub fn chain() -> MigrationSet {
-    set(
-        &[
-            file(
-                "001",
-                "none",
-                "CREATE TABLE users (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, name text NOT NULL);",
-                "DROP TABLE users;",
-            ),
-            file(
-                "002",
-                "001",
-                "ALTER TABLE users ADD COLUMN email text;\nCREATE UNIQUE INDEX users_email ON users (email);",
-                "DROP INDEX users_email;\nALTER TABLE users DROP COLUMN email;",
-            ),
-            file(
-                "003",
-                "002",
-                "CREATE TYPE mood AS ENUM ('ok', 'meh');\nCREATE TABLE posts (id bigint PRIMARY KEY, author bigint NOT NULL REFERENCES users (id), mood mood);",
-                "DROP TABLE posts;\nDROP TYPE mood;",
-            ),
-            file(
-                "004",
-                "003",
-                "ALTER TABLE posts ADD CONSTRAINT posts_id_positive CHECK (id > 0);\nINSERT INTO users (name) VALUES ('root');",
-                "DELETE FROM users WHERE name = 'root';\nALTER TABLE posts DROP CONSTRAINT posts_id_positive;",
-            ),
-            file(
-                "005",
-                "004",
-                "CREATE VIEW user_names AS SELECT name FROM users;",
-                "DROP VIEW user_names;",
-            ),
-        ],
-        Options::default(),
-    )
+    set(&chain_files(), Options::default())
+}
+
+/// The files of [`chain`].
+pub fn chain_files() -> Vec<Input> {
+    vec![
+        file(
+            "001",
+            "none",
+            "CREATE TABLE users (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, name text NOT NULL);",
+            "DROP TABLE users;",
+        ),
+        file(
+            "002",
+            "001",
+            "ALTER TABLE users ADD COLUMN email text;\nCREATE UNIQUE INDEX users_email ON users (email);",
+            "DROP INDEX users_email;\nALTER TABLE users DROP COLUMN email;",
+        ),
+        file(
+            "003",
+            "002",
+            "CREATE TYPE mood AS ENUM ('ok', 'meh');\nCREATE TABLE posts (id bigint PRIMARY KEY, author bigint NOT NULL REFERENCES users (id), mood mood);",
+            "DROP TABLE posts;\nDROP TYPE mood;",
+        ),
+        file(
+            "004",
+            "003",
+            "ALTER TABLE posts ADD CONSTRAINT posts_id_positive CHECK (id > 0);\nINSERT INTO users (name) VALUES ('root');",
+            "DELETE FROM users WHERE name = 'root';\nALTER TABLE posts DROP CONSTRAINT posts_id_positive;",
+        ),
+        file(
+            "005",
+            "004",
+            "CREATE VIEW user_names AS SELECT name FROM users;",
+            "DROP VIEW user_names;",
+        ),
+    ]
 }
 
 /// Everything a migration can change, as sorted text: tables and columns, indexes,
