@@ -5,15 +5,25 @@
 
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 
 const EXAMPLES: &str = "\
 Examples:
-  retort check                          check ./migrations, as `cargo build` would
-  retort --dir db/migrations check      check another directory
-  retort check --allow-multiple-heads   accept unmerged heads, like the macro flag";
+  retort init                              create ./migrations with a first revision
+  retort revision -m \"Add user email\"      a new revision on top of the head
+  retort upgrade                           apply everything (DATABASE_URL or --database-url)
+  retort downgrade -1                      revert the last revision
+  retort upgrade --sql > upgrade.sql       the same as a psql script, no database needed
+  retort history                           the revisions, newest first
+  retort check                             the build's checks (and, with a database, sync)
 
-/// `retort [--dir DIR] COMMAND`.
+Configuration: an optional retort.toml in the working directory (keys `dir`, `table`,
+`schema`, `lock_timeout` in seconds); flags win over it, it wins over the defaults.
+
+Exit status: 0 ok, 1 the migrations or the request have an error, 2 usage error,
+3 the database is not in sync (check), 4 database error (unreachable, refused, a migration failed).";
+
+/// `retort [--dir DIR] [--database-url URL] COMMAND`.
 #[derive(Debug, Parser)]
 #[command(
     name = "retort",
@@ -23,32 +33,225 @@ Examples:
     arg_required_else_help = true
 )]
 pub struct Cli {
-    /// The migration directory, relative to the working directory.
-    #[arg(long, value_name = "DIR", default_value = "migrations", global = true)]
-    pub dir: PathBuf,
+    /// The migration directory, relative to the working directory [default: `dir` in
+    /// retort.toml, else migrations].
+    #[arg(long, value_name = "DIR", global = true)]
+    pub dir: Option<PathBuf>,
 
-    // `--database-url` (and `DATABASE_URL`) goes here once a command needs a database.
+    /// The database, as postgres://USER:PASSWORD@HOST:PORT/DATABASE [default: $DATABASE_URL].
+    /// Never printed with its password.
+    #[arg(long, value_name = "URL", global = true)]
+    pub database_url: Option<String>,
+
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
 }
 
-/// The commands. `init`, `revision`, `upgrade`, `downgrade`, `current`, `history`, `heads`,
-/// `branches`, `show`, `merge` and `stamp` are to come.
+/// Output formats of the read commands.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// For people.
+    #[default]
+    Text,
+    /// One JSON document on standard output (shape documented in the README).
+    Json,
+}
+
+/// The commands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Check the migrations as `retort::migrations!()` does at build time.
+    /// Create the migration directory with a first revision.
+    #[command(
+        long_about = "Create the migration directory with a first (empty) revision, and print the \
+                      lines to add to Cargo.toml, build.rs and the code. Refuses a directory \
+                      that exists and is not empty.",
+        after_help = "Examples:\n  retort init\n  retort init db/migrations"
+    )]
+    Init(InitArgs),
+
+    /// Write a new revision file on top of the head.
+    #[command(
+        long_about = "Write a new revision file whose `down_revision` is the head. When there \
+                      are several heads it refuses and lists them, unless `--head` picks one. \
+                      The id is the UTC time (YYYYMMDDHHMMSS, so ids sort in creation order), \
+                      moved on by a second if taken; `--rev-id` chooses it. Prints the path.",
+        after_help = "Examples:\n  retort revision -m \"Add user email\"\n  \
+                      retort revision -m \"Fix\" --head 20250101120000 --rev-id 004"
+    )]
+    Revision(RevisionArgs),
+
+    /// Apply migrations up to TARGET (default: head).
+    #[command(
+        long_about = "Apply the migrations needed to reach TARGET (default `head`): one line per \
+                      migration with its time. Targets: head, heads, a revision id or unique \
+                      prefix, +N, <rev>+N. `--sql` prints the psql script instead (TARGET may \
+                      then be a range FROM:TO; without one it starts from an empty database) \
+                      and needs no database. `--dry-run` runs everything in one transaction \
+                      and rolls it back.",
+        after_help = "Examples:\n  retort upgrade\n  retort upgrade +1\n  \
+                      retort upgrade 002 --dry-run\n  retort upgrade 001:003 --sql > up.sql"
+    )]
+    Upgrade(MoveArgs),
+
+    /// Revert migrations down to TARGET.
+    #[command(
+        long_about = "Revert the migrations above TARGET: one line per migration with its \
+                      time. Targets: base (revert everything), a revision id or unique prefix \
+                      (keep it), -N, <rev>-N. `--sql` prints the psql script instead (TARGET may \
+                      then be a range FROM:TO; without one it starts from the heads) and needs \
+                      no database. `--dry-run` runs in one transaction and rolls it back.",
+        after_help = "Examples:\n  retort downgrade -1\n  retort downgrade base\n  \
+                      retort downgrade 003:001 --sql > down.sql"
+    )]
+    Downgrade(MoveArgs),
+
+    /// Show the database's current revisions.
+    #[command(after_help = "Examples:\n  retort current\n  retort current --format json")]
+    Current(ReadArgs),
+
+    /// List the revisions, newest first.
+    #[command(
+        long_about = "List the revisions, newest first, as `parent -> revision (flags), message`. \
+                      `-r FROM:TO` limits the list to TO's ancestors that descend from FROM \
+                      (both included; either side may be empty, `base` or `head`).",
+        after_help = "Examples:\n  retort history\n  retort history -r 002:head --verbose\n  \
+                      retort history --format json"
+    )]
+    History(HistoryArgs),
+
+    /// Show the heads (revisions without children).
+    #[command(after_help = "Examples:\n  retort heads\n  retort heads --format json")]
+    Heads(ReadArgs),
+
+    /// Show the branch points (revisions with several children) and their branches.
+    #[command(after_help = "Example:\n  retort branches")]
+    Branches,
+
+    /// Show one revision: its parents, children, file and SQL.
+    #[command(after_help = "Examples:\n  retort show 002\n  retort show head")]
+    Show(ShowArgs),
+
+    /// Write a merge revision over the heads (default: all of them).
+    #[command(
+        long_about = "Write a merge revision whose `down_revision` lists the given heads (default: \
+                      every head), with empty up and down sections.",
+        after_help = "Examples:\n  retort merge -m \"Merge alice and bob\"\n  \
+                      retort merge -m \"Merge\" 0a1 0b2"
+    )]
+    Merge(MergeArgs),
+
+    /// Record TARGET as applied without running any SQL.
+    #[command(
+        long_about = "Record TARGET as the database's state without running any SQL: adopt a \
+                      database whose tables already exist (`stamp head`), or record what a \
+                      person did by hand. Targets as for upgrade and downgrade.",
+        after_help = "Examples:\n  retort stamp head\n  retort stamp base"
+    )]
+    Stamp(StampArgs),
+
+    /// Check the migrations as `retort::migrations!()` does at build time, and the database.
     #[command(
         long_about = "Check the migrations as `retort::migrations!()` does at build time: file \
                       format, revision graph, SQL syntax and statements that cannot run in a \
-                      transaction. Prints every problem, then a summary line.\n\n\
-                      Exit status: 0 when there is no error (warnings are fine), 1 when there \
-                      is one, 2 for a usage error.",
+                      transaction. Prints every problem, then a summary line. With a database \
+                      (--database-url or DATABASE_URL), also whether it is in sync: nothing \
+                      pending, unknown, edited or interrupted.\n\n\
+                      Exit status: 0 when there is no error (warnings are fine), 1 when the \
+                      migrations have an error, 2 for a usage error, 3 when the database is \
+                      not in sync, 4 when the database cannot be read.",
         after_help = "Examples:\n  \
                       retort check\n  \
-                      retort check --dir db/migrations --allow-multiple-heads"
+                      retort check --dir db/migrations --allow-multiple-heads\n  \
+                      retort check --database-url postgres://app@localhost/app --format json"
     )]
     Check(CheckArgs),
+}
+
+/// `init [DIR]`.
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// The directory to create [default: --dir, else `dir` in retort.toml, else migrations].
+    pub directory: Option<PathBuf>,
+    /// The first revision's message.
+    #[arg(short, long, default_value = "Initial schema")]
+    pub message: String,
+}
+
+/// `revision -m MSG`.
+#[derive(Debug, Args)]
+pub struct RevisionArgs {
+    /// The message: one line, also the file name's slug.
+    #[arg(short, long)]
+    pub message: String,
+    /// The revision to build on, when there are several heads (an id or a unique prefix).
+    #[arg(long, value_name = "REV")]
+    pub head: Option<String>,
+    /// The new revision's id (1–32 letters and digits) instead of the UTC time.
+    #[arg(long, value_name = "ID")]
+    pub rev_id: Option<String>,
+}
+
+/// `upgrade [TARGET]` and `downgrade TARGET`.
+#[derive(Debug, Args)]
+pub struct MoveArgs {
+    /// Where to go; with `--sql`, FROM:TO too.
+    pub target: Option<String>,
+    /// Print the SQL script to standard output instead of running it (no database needed).
+    #[arg(long, conflicts_with = "dry_run")]
+    pub sql: bool,
+    /// Run in one transaction, report, and roll back: nothing stays.
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+/// The read commands' `--format`.
+#[derive(Debug, Args)]
+pub struct ReadArgs {
+    /// Output format.
+    #[arg(long, value_enum, default_value_t)]
+    pub format: Format,
+}
+
+/// `history`.
+#[derive(Debug, Args)]
+pub struct HistoryArgs {
+    /// A range FROM:TO (ids, unique prefixes, `base`, `head`; either side may be empty).
+    #[arg(short = 'r', long, value_name = "FROM:TO")]
+    pub rev_range: Option<String>,
+    /// One block per revision: parents, children, file, transaction mode.
+    #[arg(short, long)]
+    pub verbose: bool,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t)]
+    pub format: Format,
+}
+
+/// `show REV`.
+#[derive(Debug, Args)]
+pub struct ShowArgs {
+    /// A revision id, a unique prefix, or `head`.
+    pub rev: String,
+}
+
+/// `merge -m MSG [REV…]`.
+#[derive(Debug, Args)]
+pub struct MergeArgs {
+    /// The merge revision's message.
+    #[arg(short, long)]
+    pub message: String,
+    /// The heads to merge (ids or unique prefixes) [default: every head].
+    pub revs: Vec<String>,
+    /// The new revision's id instead of the UTC time.
+    #[arg(long, value_name = "ID")]
+    pub rev_id: Option<String>,
+}
+
+/// `stamp TARGET`.
+#[derive(Debug, Args)]
+pub struct StampArgs {
+    /// The state to record.
+    pub target: String,
 }
 
 /// The arguments of `retort check`.
@@ -62,6 +265,10 @@ pub struct CheckArgs {
     /// call.
     #[arg(long)]
     pub allow_multiple_roots: bool,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t)]
+    pub format: Format,
 }
 
 #[cfg(test)]
@@ -75,14 +282,31 @@ mod tests {
     }
 
     #[test]
-    fn dir_defaults_and_is_global() {
+    fn dir_is_global() {
         let cli = Cli::try_parse_from(["retort", "check"]).unwrap();
-        assert_eq!(cli.dir, PathBuf::from("migrations"));
+        assert_eq!(cli.dir, None);
         let cli = Cli::try_parse_from(["retort", "check", "--dir", "db/m"]).unwrap();
-        assert_eq!(cli.dir, PathBuf::from("db/m"));
+        assert_eq!(cli.dir, Some(PathBuf::from("db/m")));
         let cli = Cli::try_parse_from(["retort", "--dir", "db/m", "check"]).unwrap();
-        assert_eq!(cli.dir, PathBuf::from("db/m"));
-        let Command::Check(args) = cli.command;
+        assert_eq!(cli.dir, Some(PathBuf::from("db/m")));
+        let Command::Check(args) = cli.command else {
+            panic!()
+        };
         assert!(!args.allow_multiple_heads && !args.allow_multiple_roots);
+    }
+
+    #[test]
+    fn every_command_has_examples() {
+        for sub in Cli::command().get_subcommands() {
+            let help = sub
+                .get_after_help()
+                .map(|h| h.to_string())
+                .unwrap_or_default();
+            assert!(
+                help.contains("retort "),
+                "{} has no example",
+                sub.get_name()
+            );
+        }
     }
 }

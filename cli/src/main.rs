@@ -5,6 +5,8 @@
 
 mod cli;
 mod commands;
+mod config;
+mod url;
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -14,7 +16,29 @@ use clap::Parser;
 fn main() -> ExitCode {
     report_panics_briefly();
     // Usage errors exit with status 2, `--help` and `--version` with 0 (clap's defaults).
-    let cli = cli::Cli::parse();
+    // clap never echoes an option's value in its usage errors' help, but a mistyped
+    // `--database-url` value could appear in "unexpected argument" text: redact it.
+    let cli = match cli::Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let url = std::env::args()
+                .skip_while(|a| a != "--database-url")
+                .nth(1)
+                .or_else(|| {
+                    std::env::args()
+                        .find_map(|a| a.strip_prefix("--database-url=").map(str::to_owned))
+                });
+            let code = e.exit_code();
+            let text = e.render().to_string();
+            let out = url::redact(&text, url.as_deref());
+            if e.use_stderr() {
+                let _ = write!(std::io::stderr(), "{out}");
+            } else {
+                let _ = write!(std::io::stdout(), "{out}");
+            }
+            return ExitCode::from(code as u8);
+        }
+    };
     commands::run(&cli).into()
 }
 

@@ -359,8 +359,10 @@ fn help_shows_usage_and_examples() {
         "Usage: retort [OPTIONS] <COMMAND>",
         "check",
         "--dir <DIR>",
-        "[default: migrations]",
-        "Examples:\n  retort check",
+        "else migrations]",
+        "Examples:\n  retort init",
+        "  retort check ",
+        "Exit status: 0 ok, 1",
     ] {
         assert!(run.stdout.contains(text), "{text:?} missing: {run:#?}");
     }

@@ -1,47 +1,166 @@
-//! `retort check`: the build's checks on a directory, every problem printed, then a summary.
+//! `retort check`: the build's checks on a directory, every problem printed, then a summary;
+//! with a database, whether it is in sync.
 
-use std::path::Path;
+use std::io::Write as _;
 
+use retort_core::Revision;
 use retort_core::check::{Options, check_dir};
+use retort_core::diagnostic::Severity;
+use retort_runtime::Migrator;
 
-use super::{Output, Status, count};
-use crate::cli::CheckArgs;
+use super::{Ctx, Outcome, Status, count, runtime_fail};
+use crate::cli::{CheckArgs, Format};
+use crate::outln;
 
-/// Checks `dir` and prints every diagnostic, then one summary line:
-/// `checked 12 migrations in migrations: 2 errors, 1 warning`, or `…: ok`.
-///
-/// Writes are best effort: a closed standard error must not turn into a panic.
-pub fn run(dir: &Path, args: &CheckArgs, out: &mut Output<'_>) -> Status {
-    let written = dir.to_string_lossy();
+fn revs(items: &[Revision]) -> Vec<&str> {
+    items.iter().map(Revision::as_str).collect()
+}
+
+/// Checks the directory and prints every diagnostic, then one summary line:
+/// `checked 12 migrations in migrations: 2 errors, 1 warning`, or `…: ok`. With a database,
+/// then compares it with the migrations.
+pub fn run(ctx: &Ctx, args: &CheckArgs) -> Outcome {
     let options = Options {
         allow_multiple_heads: args.allow_multiple_heads,
         allow_multiple_roots: args.allow_multiple_roots,
     };
-    let report = check_dir(dir, &written, &options);
-    for d in &report.diagnostics {
-        let text = if out.styled {
-            d.render_styled(&report.sources)
-        } else {
-            d.render(&report.sources)
-        };
-        let _ = writeln!(out.err, "{text}\n");
-    }
+    let report = check_dir(&ctx.dir, &ctx.display, &options);
     let errors = report.errors().count();
     let warnings = report.warnings().count();
-    let verdict = match (errors, warnings) {
-        (0, 0) => "ok".to_owned(),
-        (0, w) => format!("ok, {}", count(w, "warning")),
-        (e, 0) => count(e, "error"),
-        (e, w) => format!("{}, {}", count(e, "error"), count(w, "warning")),
-    };
-    let _ = writeln!(
-        out.err,
-        "checked {} in {written}: {verdict}",
-        count(report.files.len(), "migration")
-    );
-    if errors == 0 {
+    let json = args.format == Format::Json;
+
+    let mut err = std::io::stderr().lock();
+    if !json {
+        for d in &report.diagnostics {
+            let text = if ctx.styled_err {
+                d.render_styled(&report.sources)
+            } else {
+                d.render(&report.sources)
+            };
+            let _ = writeln!(err, "{text}\n");
+        }
+        let verdict = match (errors, warnings) {
+            (0, 0) => "ok".to_owned(),
+            (0, w) => format!("ok, {}", count(w, "warning")),
+            (e, 0) => count(e, "error"),
+            (e, w) => format!("{}, {}", count(e, "error"), count(w, "warning")),
+        };
+        let _ = writeln!(
+            err,
+            "checked {} in {}: {verdict}",
+            count(report.files.len(), "migration"),
+            ctx.display
+        );
+    }
+
+    // The database, when one is given and the migrations are sound.
+    let mut database = serde_json::Value::Null;
+    let mut status = if errors == 0 {
         Status::Success
     } else {
         Status::Failure
+    };
+    if errors == 0 && ctx.url.is_some() {
+        let set = report
+            .to_set()
+            .unwrap_or_else(|| retort_core::MigrationSet::from_static(&[]));
+        let mut client = ctx.connect()?;
+        let s = Migrator::new(&set)
+            .with_config(ctx.config.clone())
+            .status(&mut client)
+            .map_err(|e| runtime_fail(&e))?;
+        let edited: Vec<&str> = s.edited.iter().map(|(r, _)| r.as_str()).collect();
+        database = serde_json::json!({
+            "in_sync": s.is_in_sync(),
+            "current": revs(&s.current),
+            "pending": revs(&s.pending),
+            "unknown": revs(&s.unknown),
+            "edited": edited,
+            "interrupted": revs(&s.interrupted),
+        });
+        if !s.is_in_sync() {
+            status = Status::NotInSync;
+        }
+        if !json {
+            let at = if s.current.is_empty() {
+                "base".to_owned()
+            } else {
+                revs(&s.current).join(", ")
+            };
+            if s.is_in_sync() {
+                let _ = writeln!(
+                    err,
+                    "database: in sync at {at} ({} applied)",
+                    s.applied.len()
+                );
+            } else {
+                let _ = writeln!(
+                    err,
+                    "error: the database is not in sync with the migrations (it is at {at})"
+                );
+                let show = |what: &str, items: Vec<String>, err: &mut std::io::StderrLock<'_>| {
+                    if !items.is_empty() {
+                        let _ = writeln!(err, "  {what:<12} {}", items.join(", "));
+                    }
+                };
+                show(
+                    "pending",
+                    s.pending.iter().map(|r| r.to_string()).collect(),
+                    &mut err,
+                );
+                show(
+                    "unknown",
+                    s.unknown.iter().map(|r| r.to_string()).collect(),
+                    &mut err,
+                );
+                show(
+                    "edited",
+                    s.edited.iter().map(|(r, p)| format!("{r} ({p})")).collect(),
+                    &mut err,
+                );
+                show(
+                    "interrupted",
+                    s.interrupted.iter().map(|r| r.to_string()).collect(),
+                    &mut err,
+                );
+                let help = if !s.interrupted.is_empty() {
+                    "finish or undo the interrupted migration by hand, then `retort stamp` what is true"
+                } else if !s.edited.is_empty() {
+                    "restore the edited files: an applied migration must not change; put changes in a new revision"
+                } else if !s.unknown.is_empty() {
+                    "the database is ahead of these files: use the newer migrations"
+                } else {
+                    "`retort upgrade` applies the pending revisions"
+                };
+                let _ = writeln!(err, "  = help: {help}");
+            }
+        }
     }
+
+    if json {
+        let diagnostics: Vec<serde_json::Value> = report
+            .diagnostics
+            .iter()
+            .map(|d| {
+                serde_json::json!({
+                    "severity": match d.severity { Severity::Error => "error", _ => "warning" },
+                    "message": d.message,
+                    "location": d.location(&report.sources),
+                    "help": d.help,
+                    "rendered": d.render(&report.sources),
+                })
+            })
+            .collect();
+        let doc = serde_json::json!({
+            "ok": status == Status::Success,
+            "directory": ctx.display,
+            "migrations": report.files.len(),
+            "errors": errors,
+            "warnings": warnings,
+            "diagnostics": diagnostics,
+            "database": database,
+        });
+        outln!("{doc:#}");
+    }
+    Ok(status)
 }

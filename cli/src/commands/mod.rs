@@ -1,54 +1,292 @@
-//! One module per command. Each takes its arguments and where to write, and returns a
-//! [`Status`]; `main` turns that into the exit code.
+//! One module per command. Each takes the [`Ctx`] and its arguments, writes its output, and
+//! returns `Ok(Status)` or a [`Fail`]; `main` turns that into the exit code.
 
 pub mod check;
+pub mod graph;
+pub mod init;
+pub mod migrate;
+pub mod revision;
 
 use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
 use std::process::ExitCode;
+use std::time::Duration;
+
+use retort_core::MigrationSet;
+use retort_core::check::{Options, Report, check_dir};
+use retort_core::diagnostic::Diagnostic;
+use retort_core::source::Sources;
+use retort_runtime::Error;
 
 use crate::cli::{Cli, Command};
+use crate::{config, url};
 
-/// How a command ended.
+/// How a command ended: the exit status. Documented in `retort --help` and the README.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Status {
-    /// It did what was asked, or found nothing wrong: exit status 0.
+    /// 0: done, or nothing wrong found.
     Success,
-    /// It found problems, or failed: exit status 1.
+    /// 1: the migrations have an error, or the request cannot be done (a target that does
+    /// not exist, several heads where one is needed, a non-empty directory for `init`).
     Failure,
+    /// 2: a usage error (clap's own, a malformed target, no database given).
+    Usage,
+    /// 3: `check` found the database out of sync with the migrations.
+    NotInSync,
+    /// 4: the database could not be reached, refused the run, or a migration failed in it.
+    Database,
 }
 
 impl From<Status> for ExitCode {
     fn from(status: Status) -> ExitCode {
-        match status {
-            Status::Success => ExitCode::SUCCESS,
-            Status::Failure => ExitCode::FAILURE,
+        ExitCode::from(match status {
+            Status::Success => 0,
+            Status::Failure => 1,
+            Status::Usage => 2,
+            Status::NotInSync => 3,
+            Status::Database => 4,
+        })
+    }
+}
+
+/// A command that failed: its exit status and the rendered message (may be empty when the
+/// command printed its diagnostics itself).
+#[derive(Debug)]
+pub struct Fail {
+    /// The exit status.
+    pub status: Status,
+    /// `error: …` with `help: …`, rendered.
+    pub text: String,
+}
+
+/// The result of a command.
+pub type Outcome = Result<Status, Fail>;
+
+/// `error: message` with `help: help`.
+pub fn fail(status: Status, message: impl Into<String>, help: Option<String>) -> Fail {
+    let mut d = Diagnostic::error(message);
+    if let Some(h) = help {
+        d = d.with_help(h);
+    }
+    Fail {
+        status,
+        text: d.render(&Sources::new()),
+    }
+}
+
+/// A runtime error: rendered as the runtime renders it. Plan problems (a target that cannot
+/// be reached) and irreversible migrations are the request's fault (1); the rest comes from
+/// the database (4).
+pub fn runtime_fail(e: &Error) -> Fail {
+    let status = match e {
+        Error::Plan(_) | Error::Irreversible { .. } => Status::Failure,
+        _ => Status::Database,
+    };
+    Fail {
+        status,
+        text: e.render(),
+    }
+}
+
+/// Everything a command needs besides its own arguments.
+pub struct Ctx {
+    /// The migration directory.
+    pub dir: PathBuf,
+    /// The directory as written, for messages.
+    pub display: String,
+    /// The database URL (flag, else `DATABASE_URL`).
+    pub url: Option<String>,
+    /// Version table and lock settings (retort.toml).
+    pub config: retort_runtime::Config,
+    /// Colour on standard error.
+    pub styled_err: bool,
+    /// Colour on standard output.
+    pub styled_out: bool,
+    /// Whether standard output is a terminal (progress lines).
+    pub out_tty: bool,
+}
+
+fn colour_allowed() -> bool {
+    std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+}
+
+impl Ctx {
+    /// Checks the directory as the build does (several heads allowed: branches are a normal
+    /// state between two developers' work and a merge) and gives its set; on an error,
+    /// prints every diagnostic and fails with status 1.
+    pub fn load(&self) -> Result<(Report, MigrationSet), Fail> {
+        let options = Options {
+            allow_multiple_heads: true,
+            allow_multiple_roots: false,
+        };
+        let report = check_dir(&self.dir, &self.display, &options);
+        match report.to_set() {
+            Some(set) => Ok((report, set)),
+            None => {
+                let mut err = std::io::stderr().lock();
+                for d in report.errors() {
+                    let text = if self.styled_err {
+                        d.render_styled(&report.sources)
+                    } else {
+                        d.render(&report.sources)
+                    };
+                    let _ = writeln!(err, "{text}\n");
+                }
+                let n = report.errors().count();
+                Err(fail(
+                    Status::Failure,
+                    format!(
+                        "the migrations in {} have {}; nothing was done",
+                        self.display,
+                        count(n, "error")
+                    ),
+                    Some(format!(
+                        "fix {} above (`retort check` shows them again)",
+                        if n == 1 { "it" } else { "them" }
+                    )),
+                ))
+            }
+        }
+    }
+
+    /// Connects to the database. Every message is about the URL with its password masked.
+    pub fn connect(&self) -> Result<postgres::Client, Fail> {
+        let Some(url) = self.url.as_deref() else {
+            return Err(fail(
+                Status::Usage,
+                "no database to connect to",
+                Some("pass `--database-url postgres://USER:PASSWORD@HOST:PORT/DATABASE`, or set DATABASE_URL".to_owned()),
+            ));
+        };
+        let masked = url::mask(url);
+        let mut config: postgres::Config = url.parse().map_err(|e: postgres::Error| {
+            fail(
+                Status::Usage,
+                format!(
+                    "`{masked}` is not a database URL: {}",
+                    url::redact(&e.to_string(), Some(url))
+                ),
+                Some("write it as postgres://USER:PASSWORD@HOST:PORT/DATABASE".to_owned()),
+            )
+        })?;
+        if config.get_connect_timeout().is_none() {
+            config.connect_timeout(Duration::from_secs(10));
+        }
+        config
+            .connect(postgres::NoTls)
+            .map_err(|e| connect_fail(&e, &masked, url))
+    }
+}
+
+/// One clear line for a failed connection.
+fn connect_fail(e: &postgres::Error, masked: &str, url: &str) -> Fail {
+    let (message, help) = match e.as_db_error() {
+        Some(db) => {
+            let what = url::redact(db.message(), Some(url));
+            match db.code().code() {
+                "28P01" | "28000" => (
+                    format!("the database at {masked} refused the login: {what}"),
+                    "check the user name and password in the database URL".to_owned(),
+                ),
+                "3D000" => (
+                    format!("cannot connect to {masked}: {what}"),
+                    "create the database (`createdb`), or fix its name in the URL".to_owned(),
+                ),
+                _ => (
+                    format!("cannot connect to {masked}: {what}"),
+                    "check the database URL and the server's settings".to_owned(),
+                ),
+            }
+        }
+        None => {
+            // The postgres crate's text, with its cause, stripped of anything secret.
+            let mut text = e.to_string();
+            let mut source = std::error::Error::source(e);
+            while let Some(cause) = source {
+                let s = cause.to_string();
+                if !text.contains(&s) {
+                    text = format!("{text}: {s}");
+                }
+                source = cause.source();
+            }
+            (
+                format!(
+                    "cannot connect to the database at {masked}: {}",
+                    url::redact(&text, Some(url))
+                ),
+                "check that the server is running and that the host and port in the URL are right"
+                    .to_owned(),
+            )
+        }
+    };
+    fail(Status::Database, message, Some(help))
+}
+
+/// Runs the command that `cli` names; prints a failure's message (password-free).
+pub fn run(cli: &Cli) -> Status {
+    let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
+    let url = cli
+        .database_url
+        .clone()
+        .or_else(|| std::env::var("DATABASE_URL").ok())
+        .filter(|u| !u.is_empty());
+    let outcome = (|| {
+        let file =
+            config::load(&cwd).map_err(|e| fail(Status::Failure, e.message, Some(e.help)))?;
+        let dir = match &cli.command {
+            Command::Init(a) => a.directory.clone(),
+            _ => None,
+        }
+        .or_else(|| cli.dir.clone())
+        .or(file.dir)
+        .unwrap_or_else(|| PathBuf::from("migrations"));
+        let ctx = Ctx {
+            display: dir.to_string_lossy().into_owned(),
+            dir,
+            url: url.clone(),
+            config: file.runtime,
+            styled_err: std::io::stderr().is_terminal() && colour_allowed(),
+            styled_out: std::io::stdout().is_terminal() && colour_allowed(),
+            out_tty: std::io::stdout().is_terminal(),
+        };
+        match &cli.command {
+            Command::Init(a) => init::run(&ctx, a),
+            Command::Revision(a) => revision::revision(&ctx, a),
+            Command::Merge(a) => revision::merge(&ctx, a),
+            Command::Upgrade(a) => migrate::upgrade(&ctx, a),
+            Command::Downgrade(a) => migrate::downgrade(&ctx, a),
+            Command::Stamp(a) => migrate::stamp(&ctx, a),
+            Command::Current(a) => migrate::current(&ctx, a),
+            Command::History(a) => graph::history(&ctx, a),
+            Command::Heads(a) => graph::heads(&ctx, a),
+            Command::Branches => graph::branches(&ctx),
+            Command::Show(a) => graph::show(&ctx, a),
+            Command::Check(a) => check::run(&ctx, a),
+        }
+    })();
+    let _ = std::io::stdout().flush();
+    match outcome {
+        Ok(status) => status,
+        Err(f) => {
+            if !f.text.is_empty() {
+                let _ = writeln!(
+                    std::io::stderr(),
+                    "{}",
+                    url::redact(&f.text, url.as_deref())
+                );
+            }
+            f.status
         }
     }
 }
 
-/// Where a command writes its diagnostics, and whether in colour.
-pub struct Output<'a> {
-    /// Diagnostics and summaries: standard error, as compilers do.
-    pub err: &'a mut dyn Write,
-    /// Whether to colour diagnostics (ANSI).
-    pub styled: bool,
-}
-
-/// Runs the command that `cli` names.
-pub fn run(cli: &Cli) -> Status {
-    let stderr = std::io::stderr();
-    // Colour only for a person at a terminal, and never when NO_COLOR is set (no-color.org).
-    let styled = stderr.is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
-    let mut err = stderr.lock();
-    let mut out = Output {
-        err: &mut err,
-        styled,
-    };
-    let status = match &cli.command {
-        Command::Check(args) => check::run(&cli.dir, args, &mut out),
-    };
-    let _ = out.err.flush();
-    status
+/// Writes to standard output, ignoring a closed pipe (`retort history | head`).
+#[macro_export]
+macro_rules! outln {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout(), $($arg)*);
+    }};
 }
 
 /// `1 error`, `2 errors`.
@@ -58,4 +296,20 @@ pub fn count(n: usize, what: &str) -> String {
     } else {
         format!("{n} {what}s")
     }
+}
+
+/// `` `a`, `b` and `c` ``.
+pub fn list<T: std::fmt::Display>(items: &[T]) -> String {
+    let quoted: Vec<String> = items.iter().map(|i| format!("`{i}`")).collect();
+    match quoted.len() {
+        0 => "none".to_owned(),
+        1 => quoted[0].clone(),
+        n => format!("{} and {}", quoted[..n - 1].join(", "), quoted[n - 1]),
+    }
+}
+
+/// Parses a target as typed; a malformed one is a usage error.
+pub fn parse_target(text: &str) -> Result<retort_core::target::Target, Fail> {
+    text.parse()
+        .map_err(|e: retort_core::target::TargetError| fail(Status::Usage, e.to_string(), None))
 }

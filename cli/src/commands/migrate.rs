@@ -1,0 +1,296 @@
+//! The commands that touch the database: `upgrade`, `downgrade`, `stamp`, `current`.
+
+use std::collections::HashSet;
+use std::io::Write as _;
+use std::time::{Duration, Instant};
+
+use retort_core::Revision;
+use retort_core::plan::History;
+use retort_core::target::Target;
+use retort_runtime::{Direction, Migrator, Step};
+
+use super::{Ctx, Fail, Outcome, Status, count, fail, list, parse_target, runtime_fail};
+use crate::cli::{Format, MoveArgs, ReadArgs, StampArgs};
+use crate::outln;
+
+const GREEN: &str = "\x1b[32m";
+const YELLOW: &str = "\x1b[33m";
+const BOLD: &str = "\x1b[1m";
+const RESET: &str = "\x1b[0m";
+
+/// `1.2ms`, `530.8µs`, `2.3s`.
+pub fn duration(d: Duration) -> String {
+    format!("{d:.1?}")
+}
+
+/// The line of one step: `  applied  002 Add user email      1.1ms`.
+fn step_line(step: &Step, styled: bool) -> String {
+    let verb = match step.direction {
+        Direction::Up => "applied ",
+        Direction::Down => "reverted",
+    };
+    let (on, off) = if styled {
+        (
+            if step.direction == Direction::Up {
+                GREEN
+            } else {
+                YELLOW
+            },
+            RESET,
+        )
+    } else {
+        ("", "")
+    };
+    let message: String = step.message.chars().take(48).collect();
+    format!(
+        "  {on}{verb}{off} {} {message:<48} {:>9}",
+        step.revision,
+        duration(step.duration)
+    )
+}
+
+/// A migrator with the project's settings, printing a line per step (and, on a terminal, the
+/// migration under way).
+fn migrator<'s>(ctx: &Ctx, set: &'s retort_core::MigrationSet, print: bool) -> Migrator<'s> {
+    let styled = ctx.styled_out;
+    let tty = ctx.out_tty;
+    let m = Migrator::new(set).with_config(ctx.config.clone());
+    if !print {
+        return m;
+    }
+    m.on_progress(move |migration, direction, step| {
+        let mut out = std::io::stdout().lock();
+        match step {
+            None if tty => {
+                let verb = match direction {
+                    Direction::Up => "applying",
+                    Direction::Down => "reverting",
+                };
+                let _ = write!(
+                    out,
+                    "  {verb} {} {} …",
+                    migration.revision(),
+                    migration.message()
+                );
+                let _ = out.flush();
+            }
+            None => {}
+            Some(step) => {
+                if tty {
+                    let _ = write!(out, "\r\x1b[2K");
+                }
+                let _ = writeln!(out, "{}", step_line(step, styled));
+            }
+        }
+    })
+}
+
+/// `TARGET` or `FROM:TO` (the latter only with `--sql`).
+fn split_range(text: &str, sql: bool) -> Result<(Option<Target>, Target), Fail> {
+    match text.split_once(':') {
+        Some((from, to)) => {
+            if !sql {
+                return Err(fail(
+                    Status::Usage,
+                    format!("a range `{text}` is only for `--sql`"),
+                    Some(format!(
+                        "online, the database says where it is: give only the target, `{to}`"
+                    )),
+                ));
+            }
+            let from = if from.is_empty() {
+                None
+            } else {
+                Some(parse_target(from)?)
+            };
+            Ok((from, parse_target(to)?))
+        }
+        None => Ok((None, parse_target(text)?)),
+    }
+}
+
+/// `retort upgrade [TARGET] [--sql | --dry-run]`.
+pub fn upgrade(ctx: &Ctx, args: &MoveArgs) -> Outcome {
+    run_move(ctx, args, Direction::Up)
+}
+
+/// `retort downgrade TARGET [--sql | --dry-run]`.
+pub fn downgrade(ctx: &Ctx, args: &MoveArgs) -> Outcome {
+    run_move(ctx, args, Direction::Down)
+}
+
+fn run_move(ctx: &Ctx, args: &MoveArgs, direction: Direction) -> Outcome {
+    let (up, name) = match direction {
+        Direction::Up => (true, "upgrade"),
+        Direction::Down => (false, "downgrade"),
+    };
+    let text = match (&args.target, up) {
+        (Some(t), _) => t.clone(),
+        (None, true) => "head".to_owned(),
+        (None, false) => {
+            return Err(fail(
+                Status::Usage,
+                "`retort downgrade` needs a target",
+                Some("`retort downgrade -1` reverts the last revision, `retort downgrade base` all of them".to_owned()),
+            ));
+        }
+    };
+    let (from, target) = split_range(&text, args.sql)?;
+    let (_, set) = ctx.load()?;
+    if args.sql {
+        let m = Migrator::new(&set).with_config(ctx.config.clone());
+        let script = if up {
+            m.upgrade_script(from.as_ref(), &target)
+        } else {
+            m.downgrade_script(from.as_ref(), &target)
+        }
+        .map_err(|e| runtime_fail(&e))?;
+        outln!("{}", script.trim_end());
+        return Ok(Status::Success);
+    }
+    let mut client = ctx.connect()?;
+    let started = Instant::now();
+    let mut m = migrator(ctx, &set, true).dry_run(args.dry_run);
+    let steps = if up {
+        m.upgrade(&mut client, &target)
+    } else {
+        m.downgrade(&mut client, &target)
+    }
+    .map_err(|e| runtime_fail(&e))?;
+    drop(m);
+    let status = Migrator::new(&set)
+        .with_config(ctx.config.clone())
+        .status(&mut client)
+        .map_err(|e| runtime_fail(&e))?;
+    let at = if status.current.is_empty() {
+        "base".to_owned()
+    } else {
+        status
+            .current
+            .iter()
+            .map(Revision::as_str)
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let (b, r) = if ctx.styled_out {
+        (BOLD, RESET)
+    } else {
+        ("", "")
+    };
+    if steps.is_empty() {
+        outln!("nothing to {name}: the database is at {b}{at}{r}");
+    } else if args.dry_run {
+        outln!(
+            "dry run: {} {}, then rolled back; nothing was changed (the database is at {b}{at}{r})",
+            count(steps.len(), "migration"),
+            if up { "applied" } else { "reverted" }
+        );
+    } else {
+        outln!(
+            "{}d to {b}{at}{r}: {} in {}",
+            name,
+            count(steps.len(), "migration"),
+            duration(started.elapsed())
+        );
+    }
+    Ok(Status::Success)
+}
+
+/// `retort stamp TARGET`.
+pub fn stamp(ctx: &Ctx, args: &StampArgs) -> Outcome {
+    let target = parse_target(&args.target)?;
+    let (_, set) = ctx.load()?;
+    let mut client = ctx.connect()?;
+    let (added, removed) = migrator(ctx, &set, false)
+        .stamp(&mut client, &target)
+        .map_err(|e| runtime_fail(&e))?;
+    let status = Migrator::new(&set)
+        .with_config(ctx.config.clone())
+        .status(&mut client)
+        .map_err(|e| runtime_fail(&e))?;
+    let at = if status.current.is_empty() {
+        "base".to_owned()
+    } else {
+        list(&status.current)
+    };
+    outln!(
+        "stamped {at}: recorded {} as applied, {} as not applied; no SQL was run",
+        list(&added),
+        list(&removed)
+    );
+    Ok(Status::Success)
+}
+
+/// `retort current [--format json]`.
+pub fn current(ctx: &Ctx, args: &ReadArgs) -> Outcome {
+    let (_, set) = ctx.load()?;
+    let mut client = ctx.connect()?;
+    let status = Migrator::new(&set)
+        .with_config(ctx.config.clone())
+        .status(&mut client)
+        .map_err(|e| runtime_fail(&e))?;
+    let heads: HashSet<Revision> = History::from_set(&set)
+        .map(|h| h.heads().into_iter().collect())
+        .unwrap_or_default();
+    let message = |r: &Revision| {
+        set.get(r.as_str()).map_or_else(
+            || {
+                status
+                    .applied
+                    .iter()
+                    .find(|row| &row.revision == r)
+                    .map_or_else(String::new, |row| row.message.clone())
+            },
+            |m| m.message().to_owned(),
+        )
+    };
+    match args.format {
+        Format::Json => {
+            let current: Vec<serde_json::Value> = status
+                .current
+                .iter()
+                .map(|r| {
+                    serde_json::json!({
+                        "revision": r.as_str(),
+                        "message": message(r),
+                        "head": heads.contains(r),
+                        "known": set.get(r.as_str()).is_some(),
+                    })
+                })
+                .collect();
+            let doc = serde_json::json!({
+                "current": current,
+                "pending": status.pending.iter().map(Revision::as_str).collect::<Vec<_>>(),
+                "in_sync": status.is_in_sync(),
+            });
+            outln!("{doc:#}");
+        }
+        Format::Text => {
+            if status.current.is_empty() {
+                eprintln!("note: no revision is applied: the database is at base");
+            }
+            for r in &status.current {
+                let mut flags = String::new();
+                if heads.contains(r) {
+                    flags.push_str(" (head)");
+                }
+                if set.get(r.as_str()).is_none() {
+                    flags.push_str(" (unknown to these migrations)");
+                }
+                outln!("{r}{flags}, {}", message(r));
+            }
+            if !status.pending.is_empty() {
+                eprintln!(
+                    "note: {} pending: `retort upgrade` applies {}",
+                    count(status.pending.len(), "revision"),
+                    if status.pending.len() == 1 {
+                        "it"
+                    } else {
+                        "them"
+                    }
+                );
+            }
+        }
+    }
+    Ok(Status::Success)
+}

@@ -1,0 +1,172 @@
+//! `retort.toml`: optional settings in the working directory. Flags win over the file, the
+//! file over the defaults. An unknown key or a bad value is an error naming the file, the
+//! line and the key.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde::Deserialize;
+use toml::Spanned;
+
+/// The file's name, looked for in the working directory.
+pub const FILE: &str = "retort.toml";
+
+/// What `retort.toml` may say.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Raw {
+    dir: Option<Spanned<String>>,
+    table: Option<Spanned<String>>,
+    schema: Option<Spanned<String>>,
+    lock_timeout: Option<Spanned<u64>>,
+}
+
+/// The settings, checked.
+#[derive(Debug, Default)]
+pub struct FileConfig {
+    /// The migration directory.
+    pub dir: Option<PathBuf>,
+    /// The version table's settings.
+    pub runtime: retort_runtime::Config,
+}
+
+/// Why the file cannot be used: the message and a help line.
+#[derive(Debug)]
+pub struct ConfigError {
+    /// `retort.toml:3: …`.
+    pub message: String,
+    /// What to do.
+    pub help: String,
+}
+
+const KEYS: &str = "`dir`, `table`, `schema`, `lock_timeout`";
+
+/// Reads `retort.toml` from `cwd` if it is there.
+pub fn load(cwd: &Path) -> Result<FileConfig, ConfigError> {
+    let path = cwd.join(FILE);
+    match std::fs::read_to_string(&path) {
+        Ok(text) => parse(&text),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(FileConfig::default()),
+        Err(e) => Err(ConfigError {
+            message: format!("cannot read {FILE}: {e}"),
+            help: "make it readable, or remove it to use the defaults".to_owned(),
+        }),
+    }
+}
+
+/// 1-based line of a byte offset.
+fn line_of(text: &str, offset: usize) -> usize {
+    text[..offset.min(text.len())].matches('\n').count() + 1
+}
+
+/// The key written on the line holding `offset` (`key = value`), if any.
+fn key_at(text: &str, offset: usize) -> Option<String> {
+    let start = text[..offset.min(text.len())]
+        .rfind('\n')
+        .map_or(0, |i| i + 1);
+    let line = text[start..].lines().next()?;
+    let key = line.split('=').next()?.trim().trim_matches('"');
+    (!key.is_empty() && !key.starts_with('[')).then(|| key.to_owned())
+}
+
+fn help_for(key: &str) -> String {
+    match key {
+        "dir" => "`dir` is the migration directory, a string: `dir = \"db/migrations\"`".to_owned(),
+        "table" => "`table` names the version table: `table = \"retort_migrations\"`".to_owned(),
+        "schema" => "`schema` is the version table's schema: `schema = \"public\"`".to_owned(),
+        "lock_timeout" => {
+            "`lock_timeout` is a whole number of seconds: `lock_timeout = 60`".to_owned()
+        }
+        _ => format!("the keys are {KEYS}"),
+    }
+}
+
+/// Parses the text of `retort.toml`.
+pub fn parse(text: &str) -> Result<FileConfig, ConfigError> {
+    let raw: Raw = toml::from_str(text).map_err(|e| {
+        let msg = e.message().trim().to_owned();
+        let offset = e.span().map_or(0, |s| s.start);
+        let line = line_of(text, offset);
+        if let Some(rest) = msg.strip_prefix("unknown field `") {
+            let key = rest.split('`').next().unwrap_or_default();
+            ConfigError {
+                message: format!("{FILE}:{line}: unknown key `{key}`"),
+                help: format!("the keys are {KEYS}"),
+            }
+        } else if let Some(key) = key_at(text, offset).filter(|k| KEYS.contains(&format!("`{k}`")))
+        {
+            ConfigError {
+                message: format!("{FILE}:{line}: bad value for `{key}`: {msg}"),
+                help: help_for(&key),
+            }
+        } else {
+            ConfigError {
+                message: format!("{FILE}:{line}: {msg}"),
+                help: format!("{FILE} is TOML with the keys {KEYS}"),
+            }
+        }
+    })?;
+    let bad = |key: &str, span: std::ops::Range<usize>, why: String| ConfigError {
+        message: format!(
+            "{FILE}:{}: bad value for `{key}`: {why}",
+            line_of(text, span.start)
+        ),
+        help: help_for(key),
+    };
+    let mut runtime = retort_runtime::Config::new();
+    if let Some(t) = raw.table {
+        runtime = runtime
+            .table(t.get_ref())
+            .map_err(|e| bad("table", t.span(), e.to_string()))?;
+    }
+    if let Some(s) = raw.schema {
+        runtime = runtime
+            .schema(s.get_ref())
+            .map_err(|e| bad("schema", s.span(), e.to_string()))?;
+    }
+    if let Some(l) = raw.lock_timeout {
+        runtime = runtime.lock_timeout(Duration::from_secs(*l.get_ref()));
+    }
+    let dir = match raw.dir {
+        Some(d) if d.get_ref().is_empty() => {
+            return Err(bad("dir", d.span(), "it is empty".to_owned()));
+        }
+        Some(d) => Some(PathBuf::from(d.into_inner())),
+        None => None,
+    };
+    Ok(FileConfig { dir, runtime })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_are_read() {
+        let c = parse("dir = \"db/m\"\ntable = \"t\"\nschema = \"s\"\nlock_timeout = 5\n").unwrap();
+        assert_eq!(c.dir, Some(PathBuf::from("db/m")));
+        assert_eq!(c.runtime.display_table(), "s.t");
+        assert_eq!(c.runtime.get_lock_timeout(), Duration::from_secs(5));
+        assert!(parse("").unwrap().dir.is_none());
+    }
+
+    #[test]
+    fn errors_name_line_and_key() {
+        let e = parse("dir = \"m\"\ntabel = \"t\"\n").unwrap_err();
+        assert_eq!(e.message, "retort.toml:2: unknown key `tabel`");
+        let e = parse("\n\nlock_timeout = \"soon\"\n").unwrap_err();
+        assert!(
+            e.message
+                .starts_with("retort.toml:3: bad value for `lock_timeout`"),
+            "{e:?}"
+        );
+        let e = parse("table = \"\"\n").unwrap_err();
+        assert!(
+            e.message
+                .starts_with("retort.toml:1: bad value for `table`"),
+            "{e:?}"
+        );
+        let e = parse("dir = \n").unwrap_err();
+        assert!(e.message.starts_with("retort.toml:1"), "{e:?}");
+    }
+}
