@@ -196,6 +196,7 @@ pub struct RevisionArgs {
 #[derive(Debug, Args)]
 pub struct MoveArgs {
     /// Where to go; with `--sql`, FROM:TO too.
+    #[arg(allow_negative_numbers = true)]
     pub target: Option<String>,
     /// Print the SQL script to standard output instead of running it (no database needed).
     #[arg(long, conflicts_with = "dry_run")]
@@ -251,6 +252,7 @@ pub struct MergeArgs {
 #[derive(Debug, Args)]
 pub struct StampArgs {
     /// The state to record.
+    #[arg(allow_negative_numbers = true)]
     pub target: String,
 }
 

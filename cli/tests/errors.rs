@@ -1,0 +1,261 @@
+//! Every mistake a user makes is one clear `error:` line (with `help:` where there is a fix),
+//! a non-zero exit status, never a panic, and never a password.
+
+mod common;
+
+use common::{Project, database};
+
+const SECRET: &str = "hunter2secret";
+
+fn one_migration(p: &Project) {
+    p.migration("001", "none", "CREATE TABLE t (id int);", "DROP TABLE t;");
+}
+
+/// The first line is `error: …`, a `help:` follows, and the password is nowhere.
+#[track_caller]
+fn clear(run: &common::Run) {
+    assert_eq!(
+        run.stderr
+            .lines()
+            .filter(|l| l.starts_with("error: "))
+            .count(),
+        1,
+        "{run:#?}"
+    );
+    assert!(run.stderr.contains("help: "), "{run:#?}");
+    assert!(
+        !run.stderr.contains(SECRET) && !run.stdout.contains(SECRET),
+        "{run:#?}"
+    );
+}
+
+#[test]
+fn an_unreachable_database_is_one_line_and_no_password() {
+    let p = Project::new();
+    one_migration(&p);
+    let url = format!("postgres://app:{SECRET}@127.0.0.1:1/app");
+    for args in [
+        &["upgrade"][..],
+        &["downgrade", "base"],
+        &["current"],
+        &["stamp", "head"],
+        &["check"],
+        &["upgrade", "--dry-run"],
+    ] {
+        let run = p.db(&url, args).code(4);
+        clear(&run);
+        assert!(
+            run.stderr.contains(
+                "error: cannot connect to the database at postgres://app:***@127.0.0.1:1/app: "
+            ),
+            "{args:?}: {run:#?}"
+        );
+        assert!(
+            run.stderr
+                .contains("help: check that the server is running"),
+            "{run:#?}"
+        );
+    }
+    // The same from DATABASE_URL, and in key=value form.
+    let run = p
+        .retort_env(&["current"], &[("DATABASE_URL", &url)])
+        .code(4);
+    clear(&run);
+    let kv = format!("host=127.0.0.1 port=1 user=app password={SECRET} dbname=app");
+    let run = p.db(&kv, &["current"]).code(4);
+    clear(&run);
+    assert!(run.stderr.contains("password=***"), "{run:#?}");
+}
+
+#[test]
+fn passwords_never_show_even_in_usage_errors() {
+    let p = Project::new();
+    one_migration(&p);
+    let url = format!("postgres://app:{SECRET}@127.0.0.1:1/app");
+    for args in [
+        vec!["--database-url", &url, "upgrade", "--bogus"],
+        vec!["--database-url", &url, "frobnicate"],
+        vec!["--database-url", &url, "upgrade", "not!a!target"],
+    ] {
+        let run = p.retort(&args).code(2);
+        assert!(
+            !run.stderr.contains(SECRET) && !run.stdout.contains(SECRET),
+            "{run:#?}"
+        );
+    }
+    // A malformed URL with a password in it.
+    let run = p.db(&format!("postgres://app:{SECRET}@[::1/app"), &["current"]);
+    assert_ne!(run.code, 0);
+    assert!(!run.stderr.contains(SECRET), "{run:#?}");
+}
+
+#[test]
+fn a_wrong_database_name_says_so() {
+    let db = database();
+    let p = Project::new();
+    one_migration(&p);
+    let url = format!("{}_missing", db.url());
+    let run = p.db(&url, &["upgrade"]).code(4);
+    clear(&run);
+    assert!(run.stderr.contains("does not exist"), "{run:#?}");
+    assert_eq!(
+        run.stderr
+            .lines()
+            .filter(|l| l.starts_with("error"))
+            .count(),
+        1,
+        "{run:#?}"
+    );
+}
+
+#[test]
+fn no_database_is_a_usage_error() {
+    let p = Project::new();
+    one_migration(&p);
+    let run = p.retort(&["upgrade"]).code(2);
+    clear(&run);
+    assert!(run.stderr.contains("--database-url"), "{run:#?}");
+    // --sql needs none.
+    let run = p.retort(&["upgrade", "--sql"]).ok();
+    assert!(run.stdout.contains("CREATE TABLE t (id int);"), "{run:#?}");
+}
+
+#[test]
+fn bad_arguments_are_usage_errors() {
+    let p = Project::new();
+    one_migration(&p);
+    for args in [
+        &["upgrade", "no-such!"][..],
+        &["downgrade"],
+        &["upgrade", "--sql", "--dry-run"],
+        &["revision"],
+        &["revision", "-m", "x", "--rev-id", "bad-id"],
+        &["history", "-r", "nocolon"],
+        &["current", "--format", "yaml"],
+    ] {
+        let run = p.retort(args).code(2);
+        assert!(run.stderr.starts_with("error: "), "{args:?}: {run:#?}");
+    }
+}
+
+#[test]
+fn requests_that_cannot_be_done_exit_1() {
+    let db = database();
+    let p = Project::new();
+    one_migration(&p);
+    let run = p.db(db.url(), &["upgrade", "999"]).code(1);
+    assert!(
+        run.stderr
+            .starts_with("error: no revision id is or starts with `999`"),
+        "{run:#?}"
+    );
+    let run = p.retort(&["show", "42"]).code(1);
+    assert!(run.stderr.starts_with("error: "), "{run:#?}");
+    let run = p
+        .retort(&["revision", "-m", "x", "--rev-id", "001"])
+        .code(1);
+    clear(&run);
+    // A missing directory.
+    let run = p.retort(&["--dir", "nope", "upgrade"]).code(1);
+    assert!(
+        run.stderr
+            .starts_with("error: cannot read the migration directory `nope`: it does not exist"),
+        "{run:#?}"
+    );
+    let run = p.retort(&["--dir", "nope", "revision", "-m", "x"]).code(1);
+    clear(&run);
+    assert!(run.stderr.contains("retort init nope"), "{run:#?}");
+    // Errors in the files stop a database command before it connects.
+    p.migration("002", "001", "CREATE TABLE (;", "");
+    let run = p.db(db.url(), &["upgrade"]).code(1);
+    assert!(run.stderr.contains("migrations/002_m.sql:"), "{run:#?}");
+    assert!(
+        run.stderr
+            .contains("error: the migrations in migrations have 1 error; nothing was done"),
+        "{run:#?}"
+    );
+    assert!(!common::tables(&db).contains(&"t".to_owned()));
+}
+
+#[test]
+fn a_failing_migration_names_its_file_and_exits_4() {
+    let db = database();
+    let p = Project::new();
+    one_migration(&p);
+    p.migration(
+        "002",
+        "001",
+        "ALTER TABLE t ADD COLUMN x nosuchtype;",
+        "ALTER TABLE t DROP COLUMN x;",
+    );
+    let run = p.db(db.url(), &["upgrade"]).code(4);
+    assert!(run.stdout.contains("  applied  001 "), "{run:#?}");
+    assert!(run.stderr.starts_with("error: migration `002` failed in statement 1 of its up section: type \"nosuchtype\" does not exist"), "{run:#?}");
+    assert!(run.stderr.contains("--> migrations/002_m.sql:"), "{run:#?}");
+}
+
+#[test]
+fn retort_toml_mistakes_name_file_line_and_key() {
+    let p = Project::new();
+    one_migration(&p);
+    p.file("retort.toml", "dir = \"migrations\"\ntabel = \"x\"\n");
+    let run = p.retort(&["heads"]).code(1);
+    assert!(
+        run.stderr
+            .starts_with("error: retort.toml:2: unknown key `tabel`\n"),
+        "{run:#?}"
+    );
+    assert!(
+        run.stderr
+            .contains("help: the keys are `dir`, `table`, `schema`, `lock_timeout`"),
+        "{run:#?}"
+    );
+    p.file("retort.toml", "\nlock_timeout = \"soon\"\n");
+    let run = p.retort(&["heads"]).code(1);
+    assert!(
+        run.stderr
+            .starts_with("error: retort.toml:2: bad value for `lock_timeout`"),
+        "{run:#?}"
+    );
+    assert!(
+        run.stderr
+            .contains("help: `lock_timeout` is a whole number of seconds"),
+        "{run:#?}"
+    );
+    p.file("retort.toml", "schema = \"\"\n");
+    let run = p.retort(&["heads"]).code(1);
+    assert!(
+        run.stderr
+            .starts_with("error: retort.toml:1: bad value for `schema`"),
+        "{run:#?}"
+    );
+}
+
+#[test]
+fn every_command_has_help_with_an_example() {
+    let p = Project::new();
+    for cmd in [
+        "init",
+        "revision",
+        "upgrade",
+        "downgrade",
+        "current",
+        "history",
+        "heads",
+        "branches",
+        "show",
+        "merge",
+        "stamp",
+        "check",
+    ] {
+        let run = p.retort(&[cmd, "--help"]).ok();
+        assert!(
+            run.stdout.contains(&format!("  retort {cmd}")),
+            "{cmd}: {run:#?}"
+        );
+    }
+    let run = p.retort(&["check", "--help"]).ok();
+    for code in ["0 when", "1 when", "2 for", "3 when", "4 when"] {
+        assert!(run.stdout.contains(code), "{run:#?}");
+    }
+}
