@@ -24,7 +24,7 @@ pub fn duration(d: Duration) -> String {
 }
 
 /// The line of one step: `  applied  002 Add user email      1.1ms`.
-fn step_line(step: &Step, styled: bool) -> String {
+fn step_line(step: &Step, width: usize, styled: bool) -> String {
     let verb = match step.direction {
         Direction::Up => "applied ",
         Direction::Down => "reverted",
@@ -41,9 +41,9 @@ fn step_line(step: &Step, styled: bool) -> String {
     } else {
         ("", "")
     };
-    let message: String = step.message.chars().take(48).collect();
+    let message: String = step.message.chars().take(width).collect();
     format!(
-        "  {on}{verb}{off} {} {message:<48} {:>9}",
+        "  {on}{verb}{off} {} {message:<width$} {:>9}",
         step.revision,
         duration(step.duration)
     )
@@ -54,6 +54,13 @@ fn step_line(step: &Step, styled: bool) -> String {
 fn migrator<'s>(ctx: &Ctx, set: &'s retort_core::MigrationSet, print: bool) -> Migrator<'s> {
     let styled = ctx.styled_out;
     let tty = ctx.out_tty;
+    // Messages padded to the longest in the set (up to 48 characters), so times line up.
+    let width = set
+        .iter()
+        .map(|m| m.message().chars().count())
+        .max()
+        .unwrap_or(0)
+        .min(48);
     let m = Migrator::new(set).with_config(ctx.config.clone());
     if !print {
         return m;
@@ -79,7 +86,7 @@ fn migrator<'s>(ctx: &Ctx, set: &'s retort_core::MigrationSet, print: bool) -> M
                 if tty {
                     let _ = write!(out, "\r\x1b[2K");
                 }
-                let _ = writeln!(out, "{}", step_line(step, styled));
+                let _ = writeln!(out, "{}", step_line(step, width, styled));
             }
         }
     })
