@@ -114,8 +114,10 @@ pub enum Command {
     #[command(
         long_about = "List the revisions, newest first, as `parent -> revision (flags), message`. \
                       `-r FROM:TO` limits the list to TO's ancestors that descend from FROM \
-                      (both included; either side may be empty, `base` or `head`).",
+                      (both included; either side may be empty, `base`, `head` or `current`). \
+                      `-i` marks the database's current revisions.",
         after_help = "Examples:\n  retort history\n  retort history -r 002:head --verbose\n  \
+                      retort history -r current: -i\n  \
                       retort history --format json"
     )]
     History(HistoryArgs),
@@ -217,9 +219,13 @@ pub struct ReadArgs {
 /// `history`.
 #[derive(Debug, Args)]
 pub struct HistoryArgs {
-    /// A range FROM:TO (ids, unique prefixes, `base`, `head`; either side may be empty).
+    /// A range FROM:TO (ids, unique prefixes, `base`, `head`, `current` (needs the
+    /// database); either side may be empty).
     #[arg(short = 'r', long, value_name = "FROM:TO")]
     pub rev_range: Option<String>,
+    /// Mark the database's current revisions `(current)` (needs the database).
+    #[arg(short = 'i', long)]
+    pub indicate_current: bool,
     /// One block per revision: parents, children, file, transaction mode.
     #[arg(short, long)]
     pub verbose: bool,

@@ -259,3 +259,60 @@ fn every_command_has_help_with_an_example() {
         assert!(run.stdout.contains(code), "{run:#?}");
     }
 }
+
+#[test]
+fn a_password_in_a_working_url_never_shows() {
+    let db = database();
+    let p = Project::new();
+    one_migration(&p);
+    // The test server trusts every login, so a password in the URL still connects.
+    let url = db
+        .url()
+        .replacen("postgres@", &format!("postgres:{SECRET}@"), 1);
+    assert!(url.contains(SECRET), "{url}");
+    p.migration("002", "001", "SELECT 1/0;", "");
+    for args in [
+        &["upgrade", "001"][..],
+        &["current"],
+        &["check"],
+        &["history", "-i"],
+        &["upgrade"],
+        &["downgrade", "base", "--dry-run"],
+    ] {
+        let run = p.db(&url, args);
+        assert!(
+            !run.stdout.contains(SECRET) && !run.stderr.contains(SECRET),
+            "{args:?}: {run:#?}"
+        );
+    }
+}
+
+#[test]
+fn a_held_lock_times_out_as_retort_toml_says() {
+    let db = database();
+    let p = Project::new();
+    one_migration(&p);
+    p.file("retort.toml", "lock_timeout = 1\n");
+    // Another session holds the run's advisory lock.
+    let mut holder = db.connect();
+    let key: i64 = {
+        // The key is derived from the table name; read it from an offline script.
+        let script = p.retort(&["upgrade", "--sql"]).ok().stdout;
+        let at = script.find("pg_advisory_lock(").unwrap() + "pg_advisory_lock(".len();
+        script[at..script[at..].find(')').unwrap() + at]
+            .parse()
+            .unwrap()
+    };
+    holder
+        .execute("SELECT pg_advisory_lock($1)", &[&key])
+        .unwrap();
+    let started = std::time::Instant::now();
+    let run = p.db(db.url(), &["upgrade"]).code(4);
+    assert!(started.elapsed() < std::time::Duration::from_secs(10));
+    assert!(
+        run.stderr
+            .starts_with("error: another migration run holds the lock on `retort_migrations`"),
+        "{run:#?}"
+    );
+    assert!(run.stderr.contains("help: "), "{run:#?}");
+}

@@ -40,19 +40,33 @@ fn flags(history: &History, m: &Migration) -> String {
 }
 
 /// `001 -> 002 (head), Add user email`.
-fn line(history: &History, m: &Migration) -> String {
+fn line(history: &History, m: &Migration, current: &HashSet<Revision>) -> String {
     format!(
-        "{} -> {}{}, {}",
+        "{} -> {}{}{}, {}",
         parents_text(m),
         m.revision(),
         flags(history, m),
+        if current.contains(m.revision()) {
+            " (current)"
+        } else {
+            ""
+        },
         m.message()
     )
 }
 
 /// Alembic's verbose block.
-fn block(history: &History, m: &Migration) -> String {
-    let mut s = format!("Rev: {}{}\n", m.revision(), flags(history, m));
+fn block(history: &History, m: &Migration, current: &HashSet<Revision>) -> String {
+    let mut s = format!(
+        "Rev: {}{}{}\n",
+        m.revision(),
+        flags(history, m),
+        if current.contains(m.revision()) {
+            " (current)"
+        } else {
+            ""
+        }
+    );
     let parents = parents_text(m);
     if m.down_revisions().len() > 1 {
         s.push_str(&format!("Merges: {parents}\n"));
@@ -95,6 +109,7 @@ fn range(
     history: &History,
     set: &MigrationSet,
     text: &str,
+    current: &dyn Fn() -> Result<Vec<Revision>, super::Fail>,
 ) -> Result<HashSet<Revision>, super::Fail> {
     let Some((from, to)) = text.split_once(':') else {
         return Err(fail(
@@ -104,31 +119,29 @@ fn range(
         ));
     };
     let all: HashSet<Revision> = set.iter().map(|m| m.revision().clone()).collect();
+    // Each revision with its descendants (lower bound) or ancestors (upper bound).
+    let closure = |revs: Vec<Revision>, down: bool| -> HashSet<Revision> {
+        let mut s = HashSet::new();
+        for r in revs {
+            let more = if down {
+                history.descendants_of(r.as_str())
+            } else {
+                history.ancestors_of(r.as_str())
+            };
+            s.extend(more.unwrap_or_default());
+            s.insert(r);
+        }
+        s
+    };
     let lower = match from {
         "" | "base" => all.clone(),
-        f => {
-            let r = resolve(history, f)?;
-            let mut s: HashSet<Revision> = history
-                .descendants_of(r.as_str())
-                .unwrap_or_default()
-                .into_iter()
-                .collect();
-            s.insert(r);
-            s
-        }
+        "current" => closure(current()?, true),
+        f => closure(vec![resolve(history, f)?], true),
     };
     let upper = match to {
         "" | "head" | "heads" => all,
-        t => {
-            let r = resolve(history, t)?;
-            let mut s: HashSet<Revision> = history
-                .ancestors_of(r.as_str())
-                .unwrap_or_default()
-                .into_iter()
-                .collect();
-            s.insert(r);
-            s
-        }
+        "current" => closure(current()?, false),
+        t => closure(vec![resolve(history, t)?], false),
     };
     Ok(lower.intersection(&upper).cloned().collect())
 }
@@ -137,9 +150,27 @@ fn range(
 pub fn history(ctx: &Ctx, args: &HistoryArgs) -> Outcome {
     let (_, set) = ctx.load()?;
     let h = history_of(&set)?;
+    // The database's current revisions, read once and only when asked for.
+    let cell: std::cell::OnceCell<Vec<Revision>> = std::cell::OnceCell::new();
+    let current = || -> Result<Vec<Revision>, super::Fail> {
+        if let Some(c) = cell.get() {
+            return Ok(c.clone());
+        }
+        let mut client = ctx.connect()?;
+        let status = retort_runtime::Migrator::new(&set)
+            .with_config(ctx.config.clone())
+            .status(&mut client)
+            .map_err(|e| super::runtime_fail(&e))?;
+        Ok(cell.get_or_init(|| status.current).clone())
+    };
     let keep = match &args.rev_range {
-        Some(r) => Some(range(&h, &set, r)?),
+        Some(r) => Some(range(&h, &set, r, &current)?),
         None => None,
+    };
+    let marked: HashSet<Revision> = if args.indicate_current {
+        current()?.into_iter().collect()
+    } else {
+        HashSet::new()
     };
     let shown: Vec<&Migration> = set
         .iter()
@@ -154,12 +185,12 @@ pub fn history(ctx: &Ctx, args: &HistoryArgs) -> Outcome {
             outln!("{doc:#}");
         }
         Format::Text if args.verbose => {
-            let blocks: Vec<String> = shown.iter().map(|m| block(&h, m)).collect();
+            let blocks: Vec<String> = shown.iter().map(|m| block(&h, m, &marked)).collect();
             outln!("{}", blocks.join("\n").trim_end());
         }
         Format::Text => {
             for m in shown {
-                outln!("{}", line(&h, m));
+                outln!("{}", line(&h, m, &marked));
             }
         }
     }
@@ -226,7 +257,7 @@ pub fn show(ctx: &Ctx, args: &ShowArgs) -> Outcome {
     let Some(m) = set.get(rev.as_str()) else {
         return Err(fail(Status::Failure, format!("no revision `{rev}`"), None));
     };
-    outln!("{}", block(&h, m));
+    outln!("{}", block(&h, m, &HashSet::new()));
     let text = report
         .sources
         .iter()
