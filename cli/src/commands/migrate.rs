@@ -2,6 +2,8 @@
 
 use std::collections::HashSet;
 use std::io::Write as _;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use retort_core::Revision;
@@ -49,11 +51,78 @@ fn step_line(step: &Step, width: usize, styled: bool) -> String {
     )
 }
 
-/// A migrator with the project's settings, printing a line per step (and, on a terminal, the
-/// migration under way).
-fn migrator<'s>(ctx: &Ctx, set: &'s retort_core::MigrationSet, print: bool) -> Migrator<'s> {
+/// What the progress line shows: the migration under way, since when, and whether its line
+/// is on the screen.
+#[derive(Default)]
+struct Under {
+    current: Option<(String, Instant)>,
+    shown: bool,
+}
+
+/// On a terminal, a line for a migration that runs for more than half a second, with its
+/// time so far, refreshed until it ends; fast runs never show it.
+struct Ticker {
+    under: Arc<Mutex<Under>>,
+    stop: Arc<AtomicBool>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+const TICK_AFTER: Duration = Duration::from_millis(500);
+
+impl Ticker {
+    fn start() -> Ticker {
+        let under = Arc::new(Mutex::new(Under::default()));
+        let stop = Arc::new(AtomicBool::new(false));
+        let thread = {
+            let (under, stop) = (Arc::clone(&under), Arc::clone(&stop));
+            std::thread::spawn(move || {
+                while !stop.load(Ordering::Relaxed) {
+                    std::thread::sleep(Duration::from_millis(100));
+                    let mut u = under.lock().unwrap_or_else(|e| e.into_inner());
+                    if let Some((label, since)) = &u.current
+                        && since.elapsed() >= TICK_AFTER
+                    {
+                        let mut out = std::io::stdout().lock();
+                        let _ = write!(
+                            out,
+                            "\r\x1b[2K  {label} … {:.1}s",
+                            since.elapsed().as_secs_f64()
+                        );
+                        let _ = out.flush();
+                        u.shown = true;
+                    }
+                }
+            })
+        };
+        Ticker {
+            under,
+            stop,
+            thread: Some(thread),
+        }
+    }
+}
+
+impl Drop for Ticker {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+        let u = self.under.lock().unwrap_or_else(|e| e.into_inner());
+        if u.shown {
+            let _ = write!(std::io::stdout(), "\r\x1b[2K");
+        }
+    }
+}
+
+/// A migrator with the project's settings, printing a line per step, and with a
+/// [`Ticker`], the migration under way when it takes long.
+fn migrator<'s>(
+    ctx: &Ctx,
+    set: &'s retort_core::MigrationSet,
+    ticker: Option<&Ticker>,
+) -> Migrator<'s> {
     let styled = ctx.styled_out;
-    let tty = ctx.out_tty;
     // Messages padded to the longest in the set (up to 48 characters), so times line up.
     let width = set
         .iter()
@@ -61,35 +130,39 @@ fn migrator<'s>(ctx: &Ctx, set: &'s retort_core::MigrationSet, print: bool) -> M
         .max()
         .unwrap_or(0)
         .min(48);
-    let m = Migrator::new(set).with_config(ctx.config.clone());
-    if !print {
-        return m;
-    }
-    m.on_progress(move |migration, direction, step| {
-        let mut out = std::io::stdout().lock();
-        match step {
-            None if tty => {
-                let verb = match direction {
-                    Direction::Up => "applying",
-                    Direction::Down => "reverting",
-                };
-                let _ = write!(
-                    out,
-                    "  {verb} {} {} …",
-                    migration.revision(),
-                    migration.message()
-                );
-                let _ = out.flush();
-            }
-            None => {}
-            Some(step) => {
-                if tty {
-                    let _ = write!(out, "\r\x1b[2K");
+    let under = ticker.map(|t| Arc::clone(&t.under));
+    Migrator::new(set)
+        .with_config(ctx.config.clone())
+        .on_progress(move |migration, direction, step| {
+            let mut guard = under
+                .as_ref()
+                .map(|u| u.lock().unwrap_or_else(|e| e.into_inner()));
+            match step {
+                None => {
+                    if let Some(u) = guard.as_mut() {
+                        let verb = match direction {
+                            Direction::Up => "applying",
+                            Direction::Down => "reverting",
+                        };
+                        u.current = Some((
+                            format!("{verb} {} {}", migration.revision(), migration.message()),
+                            Instant::now(),
+                        ));
+                    }
                 }
-                let _ = writeln!(out, "{}", step_line(step, width, styled));
+                Some(step) => {
+                    let mut out = std::io::stdout().lock();
+                    if let Some(u) = guard.as_mut() {
+                        if u.shown {
+                            let _ = write!(out, "\r\x1b[2K");
+                        }
+                        u.current = None;
+                        u.shown = false;
+                    }
+                    let _ = writeln!(out, "{}", step_line(step, width, styled));
+                }
             }
-        }
-    })
+        })
 }
 
 /// `TARGET` or `FROM:TO` (the latter only with `--sql`).
@@ -157,14 +230,16 @@ fn run_move(ctx: &Ctx, args: &MoveArgs, direction: Direction) -> Outcome {
     }
     let mut client = ctx.connect()?;
     let started = Instant::now();
-    let mut m = migrator(ctx, &set, true).dry_run(args.dry_run);
+    let ticker = ctx.out_tty.then(Ticker::start);
+    let mut m = migrator(ctx, &set, ticker.as_ref()).dry_run(args.dry_run);
     let steps = if up {
         m.upgrade(&mut client, &target)
     } else {
         m.downgrade(&mut client, &target)
-    }
-    .map_err(|e| runtime_fail(&e))?;
+    };
     drop(m);
+    drop(ticker);
+    let steps = steps.map_err(|e| runtime_fail(&e))?;
     let status = Migrator::new(&set)
         .with_config(ctx.config.clone())
         .status(&mut client)
@@ -208,7 +283,8 @@ pub fn stamp(ctx: &Ctx, args: &StampArgs) -> Outcome {
     let target = parse_target(&args.target)?;
     let (_, set) = ctx.load()?;
     let mut client = ctx.connect()?;
-    let (added, removed) = migrator(ctx, &set, false)
+    let (added, removed) = Migrator::new(&set)
+        .with_config(ctx.config.clone())
         .stamp(&mut client, &target)
         .map_err(|e| runtime_fail(&e))?;
     let status = Migrator::new(&set)
