@@ -305,12 +305,24 @@ fn stamp_adopts_an_existing_database() {
     );
     let run = p.db(url, &["check"]).code(3);
     assert!(run.stderr.contains("pending      001, 002"), "{run:#?}");
+    // At base, everything is above the current state.
+    let run = p.db(url, &["history", "-r", "current:", "-i"]).ok();
+    assert_eq!(
+        run.stdout,
+        "001 -> 002 (head), Migration 002\n<base> -> 001, Migration 001\n"
+    );
     let run = p.db(url, &["stamp", "head"]).ok();
     assert_eq!(
         run.stdout,
         "stamped `002`: recorded `001` and `002` as applied, none as not applied; no SQL was run\n"
     );
     p.db(url, &["check"]).ok();
+    let run = p.db(url, &["history", "-i"]).ok();
+    assert!(
+        run.stdout
+            .starts_with("001 -> 002 (head) (current), Migration 002\n"),
+        "{run:#?}"
+    );
     p.retort(&["revision", "-m", "Create posts", "--rev-id", "003"])
         .ok();
     p.fill("migrations/003_create_posts.sql", POSTS_UP, POSTS_DOWN);

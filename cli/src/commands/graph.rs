@@ -135,7 +135,11 @@ fn range(
     };
     let lower = match from {
         "" | "base" => all.clone(),
-        "current" => closure(current()?, true),
+        // At base everything is above the current state.
+        "current" => match current()? {
+            c if c.is_empty() => all.clone(),
+            c => closure(c, true),
+        },
         f => closure(vec![resolve(history, f)?], true),
     };
     let upper = match to {
