@@ -124,8 +124,35 @@ pub fn redact(text: &str, url: Option<&str>) -> String {
     };
     let mut out = text.replace(url, &mask(url));
     for secret in secrets(url) {
-        out = out.replace(&secret, "***");
+        out = replace_secret(&out, &secret);
     }
+    out
+}
+
+/// Replaces `secret` in `text` by `***`: everywhere when it is long enough not to be part of
+/// ordinary words, else only where it stands alone (not inside a word: a password `b` must
+/// not turn "database" into "data***ase").
+fn replace_secret(text: &str, secret: &str) -> String {
+    if secret.chars().count() >= 6 {
+        return text.replace(secret, "***");
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    let mut before: Option<char> = None;
+    while let Some(i) = rest.find(secret) {
+        let prev = rest[..i].chars().next_back().or(before);
+        let next = rest[i + secret.len()..].chars().next();
+        let word = |c: Option<char>| c.is_some_and(char::is_alphanumeric);
+        out.push_str(&rest[..i]);
+        if word(prev) || word(next) {
+            out.push_str(secret);
+        } else {
+            out.push_str("***");
+        }
+        before = secret.chars().next_back();
+        rest = &rest[i + secret.len()..];
+    }
+    out.push_str(rest);
     out
 }
 
@@ -149,6 +176,17 @@ mod tests {
             mask("host=h user=a password='x y' dbname=d"),
             "host=h user=a password=*** dbname=d"
         );
+    }
+
+    #[test]
+    fn short_passwords_are_redacted_where_they_stand_alone() {
+        let url = "postgres://a:b@h/d";
+        assert_eq!(
+            redact("not a database URL: b was refused", Some(url)),
+            "not a database URL: *** was refused"
+        );
+        let url = "postgres://a:s3cretpw@h/d";
+        assert_eq!(redact("xs3cretpwx", Some(url)), "x***x");
     }
 
     #[test]
