@@ -264,9 +264,21 @@ impl<'s> Migrator<'s> {
         Ok(())
     }
 
+    /// Makes sure of the version table, except in a dry run, which leaves nothing behind, not
+    /// even the table: there a missing one reads as empty and is created inside the run's
+    /// transaction. Returns whether the table exists now.
+    fn prepare_table(&self, client: &mut Client) -> Result<bool, Error> {
+        if self.dry_run {
+            Ok(table::exists(client, &self.config)?)
+        } else {
+            table::ensure(client, &self.config)?;
+            Ok(true)
+        }
+    }
+
     fn upgrade_locked(&mut self, client: &mut Client, target: &Target) -> Result<Vec<Step>, Error> {
-        table::ensure(client, &self.config)?;
-        let rows = read_rows(client, &self.config, true)?;
+        let has_table = self.prepare_table(client)?;
+        let rows = read_rows(client, &self.config, has_table)?;
         self.verify(&rows, false)?;
         let history = self.history(&rows)?;
         let applied: HashSet<Revision> = rows.iter().map(|r| r.revision.clone()).collect();
@@ -284,7 +296,6 @@ impl<'s> Migrator<'s> {
         if migrations.is_empty() {
             return Ok(Vec::new());
         }
-        let insert = client.prepare(&table::insert_sql(&self.config))?;
         if self.single_transaction || self.dry_run {
             let mode = if self.dry_run {
                 "a dry run"
@@ -298,6 +309,19 @@ impl<'s> Migrator<'s> {
                 )));
             }
             client.batch_execute("BEGIN")?;
+            let created = if has_table {
+                Ok(())
+            } else {
+                table::ensure(client, &self.config)
+            };
+            let insert =
+                match created.and_then(|()| client.prepare(&table::insert_sql(&self.config))) {
+                    Ok(insert) => insert,
+                    Err(e) => {
+                        let _ = client.batch_execute("ROLLBACK");
+                        return Err(e.into());
+                    }
+                };
             let mut steps = Vec::with_capacity(migrations.len());
             for (i, m) in migrations.iter().enumerate() {
                 // What the failure path must replay to stand where this migration starts.
@@ -312,6 +336,7 @@ impl<'s> Migrator<'s> {
             client.batch_execute(if self.dry_run { "ROLLBACK" } else { "COMMIT" })?;
             return Ok(steps);
         }
+        let insert = client.prepare(&table::insert_sql(&self.config))?;
         let mut steps = Vec::with_capacity(migrations.len());
         for m in migrations {
             steps.push(if m.is_transactional() {
@@ -402,8 +427,8 @@ impl<'s> Migrator<'s> {
         client: &mut Client,
         target: &Target,
     ) -> Result<Vec<Step>, Error> {
-        table::ensure(client, &self.config)?;
-        let rows = read_rows(client, &self.config, true)?;
+        let has_table = self.prepare_table(client)?;
+        let rows = read_rows(client, &self.config, has_table)?;
         self.verify(&rows, true)?;
         let history = self.history(&rows)?;
         let applied: HashSet<Revision> = rows.iter().map(|r| r.revision.clone()).collect();

@@ -628,6 +628,12 @@ fn a_dry_run_runs_everything_and_keeps_nothing() {
     assert_eq!(steps.len(), 5);
     assert!(versions(&mut c).is_empty());
     assert!(catalog(&mut c).is_empty());
+    // Not even the version table stays.
+    let table: Option<String> = c
+        .query_one("SELECT to_regclass('retort_migrations')::text", &[])
+        .unwrap()
+        .get(0);
+    assert_eq!(table, None);
     // A dry run still reports a failing statement.
     let broken = set_with_broken_third();
     match Migrator::new(&broken)
