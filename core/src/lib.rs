@@ -18,6 +18,8 @@ pub mod header;
 #[cfg(feature = "check")]
 pub mod load;
 pub mod plan;
+#[cfg(feature = "check")]
+pub mod schema;
 pub mod target;
 #[cfg(feature = "check")]
 pub mod verified;

@@ -1,0 +1,655 @@
+//! [`Catalog`]: what the database looks like at one point of the revision graph, as far as
+//! the migrations say — with what is *not* known marked as such.
+//!
+//! Names are normalised as PostgreSQL does (unquoted folded to lower case, quoted kept) and
+//! qualified (`public` when no schema is written). Every map sits behind an [`Arc`] and is
+//! copied on write ([`Arc::make_mut`]), tables one by one, so a catalog per revision costs a
+//! few pointers plus what that revision changed.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
+use std::ops::Range;
+use std::sync::Arc;
+
+use crate::source::FileId;
+
+/// Where something happened: a statement's first line in a file.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Origin {
+    /// The file.
+    pub file: FileId,
+    /// The byte range (the statement's first line).
+    pub range: Range<usize>,
+}
+
+/// A qualified, normalised name: `schema.name`.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct QName {
+    /// The schema (`public` when none is written).
+    pub schema: String,
+    /// The object's name.
+    pub name: String,
+}
+
+impl QName {
+    /// `schema.name`.
+    pub fn new(schema: impl Into<String>, name: impl Into<String>) -> Self {
+        QName {
+            schema: schema.into(),
+            name: name.into(),
+        }
+    }
+
+    /// `name` in the same schema as `self`.
+    pub fn sibling(&self, name: impl Into<String>) -> Self {
+        QName::new(self.schema.clone(), name)
+    }
+}
+
+impl fmt::Display for QName {
+    /// The name as a message shows it: without `public.`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.schema == "public" {
+            write!(f, "{}", self.name)
+        } else {
+            write!(f, "{}.{}", self.schema, self.name)
+        }
+    }
+}
+
+/// The namespaces objects live in (PostgreSQL's: tables, views, indexes and sequences share
+/// one, the relations).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Ns {
+    /// Tables, views, materialized views, indexes, sequences.
+    Relation,
+    /// Types (enums and others).
+    Type,
+    /// Functions and procedures (by name; overloads are not told apart).
+    Function,
+    /// Triggers (named `table.trigger` in this namespace).
+    Trigger,
+    /// Extensions (schema `""`).
+    Extension,
+    /// Schemas (schema `""`).
+    Schema,
+}
+
+/// A column.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Column {
+    /// Normalised name.
+    pub name: String,
+    /// The type as written, normalised (lower case, aliases resolved, no spaces).
+    pub ty: String,
+    /// `NOT NULL` (a primary key implies it).
+    pub not_null: bool,
+    /// Has a default (`serial` included).
+    pub default: bool,
+    /// `GENERATED … AS IDENTITY`.
+    pub identity: bool,
+    /// `GENERATED ALWAYS AS (…) STORED`.
+    pub generated: bool,
+}
+
+/// What kind of constraint.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ConstraintKind {
+    /// `PRIMARY KEY`.
+    PrimaryKey,
+    /// `UNIQUE`.
+    Unique,
+    /// `CHECK`.
+    Check,
+    /// `FOREIGN KEY … REFERENCES table (columns)`; `columns` empty for "the primary key".
+    ForeignKey {
+        /// The referenced table.
+        table: QName,
+        /// The referenced columns.
+        columns: Vec<String>,
+    },
+    /// `NOT NULL` written as a constraint (PostgreSQL 18's `CONSTRAINT n NOT NULL col`): held
+    /// as the column's flag, never in a table's list.
+    NotNull,
+    /// `EXCLUDE` and anything else.
+    Other,
+}
+
+/// A table constraint.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Constraint {
+    /// Its name (PostgreSQL's generated name when none was written).
+    pub name: String,
+    /// `false` when the name was generated and may differ from PostgreSQL's (truncation,
+    /// a collision suffix): a drop of an unknown name then stays silent.
+    pub name_exact: bool,
+    /// The kind.
+    pub kind: ConstraintKind,
+    /// The constrained columns (empty when unknown or none).
+    pub columns: Vec<String>,
+}
+
+/// A table's columns and constraints.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Table {
+    /// Columns in order.
+    pub columns: Vec<Column>,
+    /// Constraints.
+    pub constraints: Vec<Constraint>,
+    /// `false` when its columns are not all known (`CREATE TABLE … AS`, `LIKE`, `INHERITS`,
+    /// an `ALTER TABLE` action not understood): column checks stay silent.
+    pub columns_known: bool,
+    /// `false` when its constraints are not all known: constraint checks stay silent.
+    pub constraints_known: bool,
+}
+
+impl Table {
+    /// The column named `name`.
+    pub fn column(&self, name: &str) -> Option<&Column> {
+        self.columns.iter().find(|c| c.name == name)
+    }
+
+    /// The constraint named `name`.
+    pub fn constraint(&self, name: &str) -> Option<&Constraint> {
+        self.constraints.iter().find(|c| c.name == name)
+    }
+
+    /// The primary key's columns.
+    pub fn primary_key(&self) -> Option<&[String]> {
+        self.constraints
+            .iter()
+            .find(|c| c.kind == ConstraintKind::PrimaryKey)
+            .map(|c| c.columns.as_slice())
+    }
+}
+
+/// What kind of relation.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum RelKind {
+    /// A table.
+    Table(Arc<Table>),
+    /// A view or materialized view.
+    View {
+        /// `MATERIALIZED`.
+        materialized: bool,
+    },
+    /// An index on a table.
+    Index {
+        /// The table.
+        table: QName,
+        /// `UNIQUE`.
+        unique: bool,
+        /// Its columns when they are plain columns and the index is not partial (what a
+        /// foreign key may reference).
+        columns: Option<Vec<String>>,
+        /// The index behind a primary key or unique constraint (named like it).
+        constraint: bool,
+        /// `false` when the name was generated and may differ from PostgreSQL's.
+        name_exact: bool,
+    },
+    /// A sequence.
+    Sequence {
+        /// `OWNED BY` (a `serial` column's sequence).
+        owned_by: Option<(QName, String)>,
+    },
+}
+
+impl RelKind {
+    /// "table", "view", "index", "sequence".
+    pub fn word(&self) -> &'static str {
+        match self {
+            RelKind::Table(_) => "table",
+            RelKind::View {
+                materialized: false,
+            } => "view",
+            RelKind::View { materialized: true } => "materialized view",
+            RelKind::Index { .. } => "index",
+            RelKind::Sequence { .. } => "sequence",
+        }
+    }
+}
+
+/// An object and where it was created.
+#[derive(Clone, Debug)]
+pub struct Obj<T> {
+    /// The object.
+    pub value: T,
+    /// The statement that created it (or last replaced it).
+    pub origin: Origin,
+    /// Created by `IF NOT EXISTS` (it may have been there before: a down need not drop it).
+    pub if_not_exists: bool,
+}
+
+impl<T: PartialEq> PartialEq for Obj<T> {
+    /// Equal objects, wherever they were created.
+    fn eq(&self, other: &Self) -> bool {
+        self.value == other.value
+    }
+}
+
+/// A type.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum TypeDef {
+    /// `AS ENUM (…)`, its labels in order.
+    Enum(Vec<String>),
+    /// A composite, range or base type, or a domain.
+    Other,
+}
+
+/// What is not known.
+#[derive(Clone, Debug, Default)]
+pub struct Unknown {
+    /// Nothing is known from this statement on.
+    pub all: Option<Origin>,
+    /// Namespaces in which no object's existence is known.
+    pub ns: BTreeMap<Ns, Origin>,
+    /// Objects whose existence is not known.
+    pub names: BTreeSet<(Ns, QName)>,
+}
+
+/// The schema at one point of the graph.
+#[derive(Clone, Debug, Default)]
+pub struct Catalog {
+    /// Tables, views, indexes, sequences.
+    pub relations: Arc<BTreeMap<QName, Obj<RelKind>>>,
+    /// Types.
+    pub types: Arc<BTreeMap<QName, Obj<TypeDef>>>,
+    /// Functions and procedures, by name.
+    pub functions: Arc<BTreeMap<QName, Obj<FnDef>>>,
+    /// Triggers: `(table, trigger name)`.
+    pub triggers: Arc<BTreeMap<(QName, String), Obj<()>>>,
+    /// Extensions.
+    pub extensions: Arc<BTreeMap<String, Obj<()>>>,
+    /// Schemas other than `public`.
+    pub schemas: Arc<BTreeMap<String, Obj<()>>>,
+    /// Where objects no longer there were dropped (for "was dropped in …").
+    pub dropped: Arc<BTreeMap<(Ns, QName), Origin>>,
+    /// What is not known.
+    pub unknown: Arc<Unknown>,
+}
+
+/// A function, as far as the model cares.
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub struct FnDef {
+    /// What calling it may change: the kinds of objects its body creates, alters or drops
+    /// (`EXECUTE` of a string counts as everything unless only triggers are named).
+    pub ddl: Ddl,
+}
+
+/// The schema changes a function body may make when called.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum Ddl {
+    /// None.
+    #[default]
+    None,
+    /// Triggers only.
+    Triggers,
+    /// Anything.
+    Any,
+}
+
+impl Catalog {
+    /// The empty database: no objects, schema `public` (and the version tables of
+    /// [`OUTSIDE_TABLES`], whose existence is not known).
+    pub fn new() -> Self {
+        let mut c = Catalog::default();
+        for t in OUTSIDE_TABLES {
+            Arc::make_mut(&mut c.unknown)
+                .names
+                .insert((Ns::Relation, QName::new("public", *t)));
+        }
+        c
+    }
+
+    /// Whether any part is unknown, not counting what is never known ([`OUTSIDE_TABLES`]).
+    fn unknown_names_beyond_outside(&self) -> bool {
+        self.unknown.names.iter().any(|(ns, n)| {
+            !(*ns == Ns::Relation
+                && n.schema == "public"
+                && OUTSIDE_TABLES.contains(&n.name.as_str()))
+        })
+    }
+
+    /// Whether nothing at all can be known.
+    pub fn all_unknown(&self) -> bool {
+        self.unknown.all.is_some()
+    }
+
+    /// Whether any part is unknown (a namespace, an object, a table's contents).
+    pub fn partly_unknown(&self) -> bool {
+        self.unknown.all.is_some()
+            || !self.unknown.ns.is_empty()
+            || self.unknown_names_beyond_outside()
+            || self.relations.values().any(|r| match &r.value {
+                RelKind::Table(t) => !t.columns_known || !t.constraints_known,
+                _ => false,
+            })
+    }
+
+    /// Whether the existence of `name` in `ns` is known (either way).
+    pub fn knows(&self, ns: Ns, name: &QName) -> bool {
+        self.unknown.all.is_none()
+            && !self.unknown.ns.contains_key(&ns)
+            && !self.unknown.names.contains(&(ns, name.clone()))
+    }
+
+    /// Nothing is known from `origin` on.
+    pub fn mark_all_unknown(&mut self, origin: &Origin) {
+        if self.unknown.all.is_none() {
+            Arc::make_mut(&mut self.unknown).all = Some(origin.clone());
+        }
+    }
+
+    /// No object's existence in `ns` is known from `origin` on.
+    pub fn mark_ns_unknown(&mut self, ns: Ns, origin: &Origin) {
+        if !self.unknown.ns.contains_key(&ns) {
+            Arc::make_mut(&mut self.unknown)
+                .ns
+                .insert(ns, origin.clone());
+        }
+    }
+
+    /// The existence of `name` in `ns` is not known.
+    pub fn mark_name_unknown(&mut self, ns: Ns, name: &QName) {
+        if !self.unknown.names.contains(&(ns, name.clone())) {
+            Arc::make_mut(&mut self.unknown)
+                .names
+                .insert((ns, name.clone()));
+        }
+    }
+
+    /// The existence of `name` in `ns` is known again (it was just created or dropped).
+    pub fn mark_name_known(&mut self, ns: Ns, name: &QName) {
+        if self.unknown.names.contains(&(ns, name.clone())) {
+            Arc::make_mut(&mut self.unknown)
+                .names
+                .remove(&(ns, name.clone()));
+        }
+    }
+
+    /// The table `name`, if it is one.
+    pub fn table(&self, name: &QName) -> Option<&Table> {
+        match &self.relations.get(name)?.value {
+            RelKind::Table(t) => Some(t),
+            _ => None,
+        }
+    }
+
+    /// The table `name` to change (copied on write).
+    pub fn table_mut(&mut self, name: &QName) -> Option<&mut Table> {
+        match &mut Arc::make_mut(&mut self.relations).get_mut(name)?.value {
+            RelKind::Table(t) => Some(Arc::make_mut(t)),
+            _ => None,
+        }
+    }
+
+    /// Records where `name` was dropped.
+    pub fn record_drop(&mut self, ns: Ns, name: &QName, origin: &Origin) {
+        Arc::make_mut(&mut self.dropped).insert((ns, name.clone()), origin.clone());
+    }
+
+    /// Where `name` was dropped, if it was and is not there now.
+    pub fn dropped_at(&self, ns: Ns, name: &QName) -> Option<&Origin> {
+        self.dropped.get(&(ns, name.clone()))
+    }
+
+    /// Whether a relation, type, … named `name` exists in `ns`.
+    pub fn exists(&self, ns: Ns, name: &QName) -> bool {
+        match ns {
+            Ns::Relation => self.relations.contains_key(name),
+            Ns::Type => self.types.contains_key(name),
+            Ns::Function => self.functions.contains_key(name),
+            Ns::Trigger => name
+                .name
+                .split_once('.')
+                .is_some_and(|(t, n)| self.triggers.contains_key(&(name.sibling(t), n.to_owned()))),
+            Ns::Extension => self.extensions.contains_key(&name.name),
+            Ns::Schema => name.name == "public" || self.schemas.contains_key(&name.name),
+        }
+    }
+
+    /// Whether this catalog and `other` hold the same objects (a cheap pointer test first).
+    pub fn same_as(&self, other: &Catalog) -> bool {
+        (Arc::ptr_eq(&self.relations, &other.relations) || self.relations == other.relations)
+            && (Arc::ptr_eq(&self.types, &other.types) || self.types == other.types)
+            && (Arc::ptr_eq(&self.functions, &other.functions) || self.functions == other.functions)
+            && (Arc::ptr_eq(&self.triggers, &other.triggers) || self.triggers == other.triggers)
+            && (Arc::ptr_eq(&self.extensions, &other.extensions)
+                || self.extensions == other.extensions)
+            && (Arc::ptr_eq(&self.schemas, &other.schemas) || self.schemas == other.schemas)
+    }
+
+    /// How many objects of each kind (tables, columns, indexes, types, …): for summaries.
+    pub fn counts(&self) -> (usize, usize, usize) {
+        let mut tables = 0;
+        let mut columns = 0;
+        let mut indexes = 0;
+        for r in self.relations.values() {
+            match &r.value {
+                RelKind::Table(t) => {
+                    tables += 1;
+                    columns += t.columns.len();
+                }
+                RelKind::Index { .. } => indexes += 1,
+                _ => {}
+            }
+        }
+        (tables, columns, indexes)
+    }
+}
+
+/// Splits `text` (a possibly qualified name as written) into normalised parts: unquoted
+/// words folded to lower case, quoted ones kept (`""` → `"`). `None` if it is not a plain
+/// dotted name.
+pub fn name_parts(text: &str) -> Option<Vec<String>> {
+    let mut parts = Vec::new();
+    let mut chars = text.trim().chars().peekable();
+    let mut expect_name = true;
+    while let Some(&c) = chars.peek() {
+        if c.is_whitespace() {
+            chars.next();
+            continue;
+        }
+        if expect_name {
+            if c == '"' {
+                chars.next();
+                let mut s = String::new();
+                loop {
+                    match chars.next()? {
+                        '"' if chars.peek() == Some(&'"') => {
+                            chars.next();
+                            s.push('"');
+                        }
+                        '"' => break,
+                        ch => s.push(ch),
+                    }
+                }
+                parts.push(truncate_identifier(s));
+            } else if c.is_alphabetic() || c == '_' {
+                let mut s = String::new();
+                while let Some(&ch) = chars.peek() {
+                    if ch.is_alphanumeric() || ch == '_' || ch == '$' {
+                        s.extend(ch.to_lowercase());
+                        chars.next();
+                    } else {
+                        break;
+                    }
+                }
+                parts.push(truncate_identifier(s));
+            } else {
+                return None;
+            }
+            expect_name = false;
+        } else if c == '.' {
+            chars.next();
+            expect_name = true;
+        } else {
+            return None;
+        }
+    }
+    (!parts.is_empty() && !expect_name).then_some(parts)
+}
+
+/// PostgreSQL keeps the first 63 bytes of an identifier (NAMEDATALEN - 1).
+fn truncate_identifier(mut s: String) -> String {
+    if s.len() > 63 {
+        let mut end = 63;
+        while !s.is_char_boundary(end) {
+            end -= 1;
+        }
+        s.truncate(end);
+    }
+    s
+}
+
+/// A qualified name from `text`: `name` → `public.name`, `schema.name`; `None` otherwise.
+pub fn qname(text: &str) -> Option<QName> {
+    let mut parts = name_parts(text)?;
+    match parts.len() {
+        1 => Some(QName::new("public", parts.pop()?)),
+        2 => {
+            let name = parts.pop()?;
+            Some(QName::new(parts.pop()?, name))
+        }
+        _ => None,
+    }
+}
+
+/// One unqualified name from `text`.
+pub fn simple_name(text: &str) -> Option<String> {
+    let mut parts = name_parts(text)?;
+    (parts.len() == 1).then(|| parts.pop()).flatten()
+}
+
+/// A type as written, normalised so that aliases compare equal: `int4`/`int` → `integer`,
+/// `varchar(10)` → `charactervarying(10)`, `timestamptz` → `timestampwithtimezone`, …
+pub fn normalize_type(text: &str) -> String {
+    let mut out = String::new();
+    let mut word = String::new();
+    let flush = |word: &mut String, out: &mut String| {
+        if word.is_empty() {
+            return;
+        }
+        out.push_str(match word.as_str() {
+            "int" | "int4" => "integer",
+            "int8" => "bigint",
+            "int2" => "smallint",
+            "float8" | "float" => "double precision",
+            "float4" => "real",
+            "bool" => "boolean",
+            "varchar" => "character varying",
+            "char" | "bpchar" => "character",
+            "decimal" => "numeric",
+            "timestamptz" => "timestamp with time zone",
+            "timetz" => "time with time zone",
+            "serial" | "serial4" => "integer",
+            "bigserial" | "serial8" => "bigint",
+            "smallserial" | "serial2" => "smallint",
+            w => w,
+        });
+        word.clear();
+    };
+    let mut in_quote = false;
+    for c in text.chars() {
+        if in_quote {
+            word.push(c);
+            if c == '"' {
+                in_quote = false;
+            }
+            continue;
+        }
+        if c == '"' {
+            in_quote = true;
+            word.push(c);
+        } else if c.is_alphanumeric() || c == '_' {
+            word.extend(c.to_lowercase());
+        } else {
+            flush(&mut word, &mut out);
+            if !c.is_whitespace() {
+                out.push(c);
+            }
+        }
+    }
+    flush(&mut word, &mut out);
+    let out: String = out.chars().filter(|c| !c.is_whitespace()).collect();
+    let out = out.strip_prefix("public.").unwrap_or(&out).to_owned();
+    // `timestamp` is `timestamp without time zone`; `character varying` without a length is
+    // itself.
+    match out.as_str() {
+        "timestampwithouttimezone" => "timestamp".to_owned(),
+        "timewithouttimezone" => "time".to_owned(),
+        _ => out,
+    }
+}
+
+/// Tables that exist outside the migrations: the version tables of retort (default name) and
+/// of diesel. Their existence is never judged.
+pub const OUTSIDE_TABLES: &[&str] = &["retort_migrations", "__diesel_schema_migrations"];
+
+/// PostgreSQL's generated name for an object on `table` over `columns` with `suffix`
+/// (`pkey`, `key`, `fkey`, `check`, `idx`, `seq`): `table_col1_col2_suffix`. `exact` is
+/// `false` when PostgreSQL would have truncated it (its rule is subtle, so we do not guess).
+pub fn generated_name(table: &str, columns: &[String], suffix: &str) -> (String, bool) {
+    let mut name = table.to_owned();
+    for c in columns {
+        name.push('_');
+        name.push_str(c);
+    }
+    name.push('_');
+    name.push_str(suffix);
+    let exact = name.len() <= 63;
+    (name, exact)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_fold_unquoted_and_keep_quoted() {
+        assert_eq!(qname("Users"), Some(QName::new("public", "users")));
+        assert_eq!(qname("\"Users\""), Some(QName::new("public", "Users")));
+        assert_eq!(qname("App . \"T\"\"x\""), Some(QName::new("app", "T\"x")));
+        assert_eq!(qname("a.b.c"), None);
+        assert_eq!(qname("f(x)"), None);
+        assert_eq!(qname(""), None);
+    }
+
+    #[test]
+    fn types_compare_through_aliases() {
+        assert_eq!(normalize_type("INT4"), normalize_type("integer"));
+        assert_eq!(
+            normalize_type("varchar(10)"),
+            normalize_type("CHARACTER VARYING (10)")
+        );
+        assert_eq!(
+            normalize_type("timestamptz"),
+            normalize_type("timestamp with time zone")
+        );
+        assert_eq!(
+            normalize_type("TIMESTAMP"),
+            normalize_type("timestamp without time zone")
+        );
+        assert_ne!(normalize_type("text"), normalize_type("varchar"));
+        assert_eq!(normalize_type("text []"), "text[]");
+    }
+
+    #[test]
+    fn copies_share_until_written() {
+        let mut a = Catalog::new();
+        Arc::make_mut(&mut a.extensions).insert(
+            "x".into(),
+            Obj {
+                value: (),
+                origin: Origin {
+                    file: crate::source::Sources::new().add("f", ""),
+                    range: 0..0,
+                },
+                if_not_exists: false,
+            },
+        );
+        let b = a.clone();
+        assert!(Arc::ptr_eq(&a.extensions, &b.extensions));
+        assert!(a.same_as(&b));
+    }
+}

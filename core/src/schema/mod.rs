@@ -1,0 +1,238 @@
+//! The schema model: what the database looks like after every revision, known at build time.
+//!
+//! [`analyze`] replays every revision's statements in graph order (parents first; a merge
+//! starts from the union of its parents) into a [`Catalog`], and reports as
+//! [`Diagnostic`]s what PostgreSQL would refuse because of the schema (a table that does not
+//! exist at that point, a name already taken, a foreign key to columns without a unique
+//! constraint, two branches that change one object differently) and every down section that
+//! does not bring the schema back to what it was before its up.
+//!
+//! **Invariant:** a statement the model does not understand never causes an error. It marks
+//! what it touches — or, if that cannot be told, the whole catalog from there on — as
+//! unknown, and every check about an unknown object stays silent.
+//!
+//! Not yet part of the build's verdict: `check_dir` does not call it.
+
+pub mod catalog;
+mod replay;
+mod semantic;
+
+use std::collections::HashMap;
+use std::time::{Duration, Instant};
+
+use crate::check::Report;
+use crate::diagnostic::Diagnostic;
+use crate::file::{MigrationFile, Section};
+use crate::graph::Graph;
+use crate::header::{LineShape, line_shape};
+use crate::source::Sources;
+use crate::sql::lex;
+
+pub use catalog::Catalog;
+use catalog::Origin;
+
+/// The header key that says a down section is lossy on purpose, with a reason:
+/// `-- lossy_down: the old column's data cannot come back`. It turns the reversibility
+/// check off for that revision alone.
+pub const LOSSY_DOWN_KEY: &str = "lossy_down";
+
+/// What [`analyze`] found.
+#[derive(Debug, Clone)]
+pub struct SchemaReport {
+    /// The catalog after each file's up section, by index into `Report::files` (`None` for
+    /// files outside the graph).
+    pub catalogs: Vec<Option<Catalog>>,
+    /// Semantic and reversibility errors, in the order of the revisions.
+    pub diagnostics: Vec<Diagnostic>,
+    /// Counts and time.
+    pub stats: Stats,
+}
+
+/// Counts for a summary.
+#[derive(Debug, Clone, Default)]
+pub struct Stats {
+    /// Revisions replayed.
+    pub revisions: usize,
+    /// Revisions after whose up section everything is known.
+    pub fully_known: usize,
+    /// Revisions after whose up section something is unknown.
+    pub partly_unknown: usize,
+    /// … of which nothing at all is known.
+    pub all_unknown: usize,
+    /// Statements replayed (up and down).
+    pub statements: usize,
+    /// Down sections compared with the schema before their up.
+    pub downs_checked: usize,
+    /// Down sections not compared: lossy on purpose, or too little known.
+    pub downs_skipped: usize,
+    /// Time spent replaying and checking.
+    pub elapsed: Duration,
+}
+
+/// Replays every revision of `report` and checks the schema at each. Works on a report with
+/// errors: statements that do not parse make what they do unknown.
+pub fn analyze(report: &Report) -> SchemaReport {
+    let start = Instant::now();
+    let files = &report.files;
+    let mut diagnostics = Vec::new();
+    let mut stats = Stats::default();
+    let mut catalogs: Vec<Option<Catalog>> = vec![None; files.len()];
+
+    // The graph again, over files with complete headers (node k is file members[k]).
+    let mut members = Vec::new();
+    let mut nodes = Vec::new();
+    for (i, f) in files.iter().enumerate() {
+        if let (Some(rev), Some(parents)) = (&f.revision, &f.down_revisions) {
+            members.push(i);
+            nodes.push((
+                rev.value.clone(),
+                parents.iter().map(|p| p.value.clone()).collect::<Vec<_>>(),
+            ));
+        }
+    }
+    let (graph, _) = Graph::build(&nodes);
+    let node_of: HashMap<usize, usize> = members.iter().enumerate().map(|(k, &i)| (i, k)).collect();
+    let paths = |o: &Origin| {
+        let src = report.sources.get(o.file);
+        format!("{}:{}", src.path(), src.line_col(o.range.start).0)
+    };
+
+    for &node in graph.order() {
+        let i = members[node];
+        let f = &files[i];
+        let parents: Vec<usize> = graph.nodes()[node].parents.clone();
+        let before = match parents.as_slice() {
+            [] => Catalog::new(),
+            [p] => catalogs[members[*p]].clone().unwrap_or_default(),
+            many => {
+                let bases = graph.merge_bases(many);
+                let base = match bases.as_slice() {
+                    [b] => catalogs[members[*b]].clone().unwrap_or_default(),
+                    _ => Catalog::new(),
+                };
+                let parent_cats: Vec<Catalog> = many
+                    .iter()
+                    .map(|p| catalogs[members[*p]].clone().unwrap_or_default())
+                    .collect();
+                semantic::merge(
+                    &base,
+                    &parent_cats,
+                    bases.len() == 1,
+                    f,
+                    &report.sources,
+                    &mut diagnostics,
+                )
+            }
+        };
+        let mut after = before.clone();
+        if let Some(up) = &f.up {
+            stats.statements +=
+                replay_section(&mut after, f, up, &report.sources, &paths, &mut diagnostics);
+        }
+        // Reversibility: up then down gives the schema before up.
+        if f.irreversible.is_none()
+            && let Some(down) = &f.down
+        {
+            let mut reverted = after.clone();
+            stats.statements += replay_section(
+                &mut reverted,
+                f,
+                down,
+                &report.sources,
+                &paths,
+                &mut diagnostics,
+            );
+            let lossy = header_value(f, &report.sources, LOSSY_DOWN_KEY);
+            if lossy.is_some() || before.all_unknown() || reverted.all_unknown() {
+                stats.downs_skipped += 1;
+            } else {
+                stats.downs_checked += 1;
+                semantic::reversibility(
+                    &before,
+                    &after,
+                    &reverted,
+                    f,
+                    down,
+                    &report.sources,
+                    &paths,
+                    &mut diagnostics,
+                );
+            }
+        }
+        stats.revisions += 1;
+        if after.all_unknown() {
+            stats.all_unknown += 1;
+        }
+        if after.partly_unknown() {
+            stats.partly_unknown += 1;
+        } else {
+            stats.fully_known += 1;
+        }
+        catalogs[i] = Some(after);
+    }
+    let _ = node_of;
+    stats.elapsed = start.elapsed();
+    SchemaReport {
+        catalogs,
+        diagnostics,
+        stats,
+    }
+}
+
+/// Replays one section's statements; returns how many.
+fn replay_section(
+    cat: &mut Catalog,
+    f: &MigrationFile,
+    section: &Section,
+    sources: &Sources,
+    paths: &dyn Fn(&Origin) -> String,
+    diags: &mut Vec<Diagnostic>,
+) -> usize {
+    let text = sources.get(f.file).text();
+    let base = section.body.start;
+    let body = &text[section.body.clone()];
+    let toks = lex::tokenize(body);
+    if toks.iter().any(|t| t.unterminated) {
+        cat.mark_all_unknown(&Origin {
+            file: f.file,
+            range: section.marker.clone(),
+        });
+        return 0;
+    }
+    let stmts = lex::split_tokens(body, &toks);
+    let mut r = replay::Replayer::new(cat, diags, paths, f.file);
+    for stmt in &stmts {
+        let start = base + stmt.range.start;
+        let end = base + stmt.range.end;
+        let line_end = text[start..end].find('\n').map_or(end, |k| start + k);
+        r.statement(
+            &text[start..end],
+            start,
+            Origin {
+                file: f.file,
+                range: start..line_end,
+            },
+        );
+    }
+    stmts.len()
+}
+
+/// The value of header key `key` in `f`, if written.
+fn header_value(f: &MigrationFile, sources: &Sources, key: &str) -> Option<String> {
+    let src = sources.get(f.file);
+    let text = src.text();
+    let mut offset = f.header.start;
+    while offset < f.header.end.min(text.len()) {
+        let end = text[offset..].find('\n').map_or(text.len(), |k| offset + k);
+        if let LineShape::KeyValue { key: k, value } = line_shape(text, offset..end)
+            && &text[k] == key
+        {
+            return Some(text[value].to_owned());
+        }
+        offset = end + 1;
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,558 @@
+use super::catalog::{ConstraintKind, QName, RelKind, TypeDef};
+use super::*;
+use crate::check::{Input, Options, check_texts};
+
+/// A migration: revision, parents, up, down (`None`: irreversible).
+type M<'a> = (&'a str, &'a str, &'a str, Option<&'a str>);
+
+fn input((rev, parent, up, down): M<'_>, extra_header: &str) -> Input {
+    let mut text = format!(
+        "-- revision: {rev}\n-- down_revision: {parent}\n{extra_header}\n-- migrate:up\n{up}\n"
+    );
+    match down {
+        Some(d) => text.push_str(&format!("\n-- migrate:down\n{d}\n")),
+        None => {
+            text = text.replacen(
+                "\n\n-- migrate:up",
+                "\n-- irreversible: test\n\n-- migrate:up",
+                1,
+            )
+        }
+    }
+    Input {
+        name: format!("{rev}_m.sql"),
+        text,
+    }
+}
+
+fn run(ms: &[M<'_>]) -> (Report, SchemaReport) {
+    let inputs: Vec<Input> = ms.iter().map(|m| input(*m, "")).collect();
+    let report = check_texts(&inputs, "migrations", &Options::default());
+    let schema = analyze(&report);
+    (report, schema)
+}
+
+/// The messages of the schema diagnostics, each with `file:line`.
+fn messages(ms: &[M<'_>]) -> Vec<String> {
+    let (report, schema) = run(ms);
+    schema
+        .diagnostics
+        .iter()
+        .map(|d| {
+            let loc = d.location(&report.sources).unwrap_or_default();
+            let loc = loc
+                .rsplit_once(':')
+                .map_or(loc.clone(), |(l, _)| l.to_owned());
+            format!("{} @ {loc}", d.message)
+        })
+        .collect()
+}
+
+/// The catalog after the last revision listed.
+fn head(ms: &[M<'_>]) -> Catalog {
+    let (report, schema) = run(ms);
+    let last = ms.last().expect("one").0;
+    let i = report
+        .files
+        .iter()
+        .position(|f| {
+            f.revision
+                .as_ref()
+                .is_some_and(|r| r.value.as_str() == last)
+        })
+        .expect("file");
+    schema.catalogs[i].clone().expect("replayed")
+}
+
+fn one(up: &str) -> Catalog {
+    head(&[("1", "none", up, None)])
+}
+
+fn q(name: &str) -> QName {
+    catalog::qname(name).expect("name")
+}
+
+fn ok(ms: &[M<'_>]) {
+    let m = messages(ms);
+    assert!(m.is_empty(), "{m:#?}");
+}
+
+// ---- replay, statement by statement ----
+
+#[test]
+fn create_table_records_columns_and_constraints() {
+    let c = one(
+        "CREATE TABLE \"Users\" (id serial PRIMARY KEY, Email varchar(255) NOT NULL UNIQUE, \
+         age int DEFAULT 0 CHECK (age >= 0), n bigint GENERATED ALWAYS AS IDENTITY);",
+    );
+    let t = c
+        .table(&QName::new("public", "Users"))
+        .expect("quoted name kept");
+    assert!(t.columns_known && t.constraints_known);
+    let names: Vec<&str> = t.columns.iter().map(|c| c.name.as_str()).collect();
+    assert_eq!(names, ["id", "email", "age", "n"]);
+    let id = t.column("id").unwrap();
+    assert!(id.not_null && id.default && id.ty == "integer");
+    assert_eq!(t.column("email").unwrap().ty, "charactervarying(255)");
+    assert!(t.column("n").unwrap().identity);
+    assert_eq!(t.primary_key(), Some(&["id".to_owned()][..]));
+    assert!(t.constraint("Users_email_key").is_some());
+    assert!(t.constraint("Users_age_check").is_some());
+    // The constraint indexes and the serial's sequence are relations.
+    assert!(
+        c.relations
+            .contains_key(&QName::new("public", "Users_pkey"))
+    );
+    assert!(matches!(
+        c.relations
+            .get(&QName::new("public", "Users_id_seq"))
+            .map(|r| &r.value),
+        Some(RelKind::Sequence { .. })
+    ));
+}
+
+#[test]
+fn alter_table_actions_change_the_table() {
+    let c = one("CREATE TABLE t (a int, b text, c int);
+         ALTER TABLE t ADD COLUMN d int NOT NULL DEFAULT 1, DROP COLUMN c;
+         ALTER TABLE t RENAME COLUMN b TO bb;
+         ALTER TABLE t ALTER COLUMN a TYPE bigint, ALTER COLUMN a SET NOT NULL;
+         ALTER TABLE t ALTER COLUMN d DROP DEFAULT;
+         ALTER TABLE t ADD CONSTRAINT t_a_uq UNIQUE (a);
+         ALTER TABLE t ADD PRIMARY KEY (a);
+         ALTER TABLE t DROP CONSTRAINT t_a_uq;
+         ALTER TABLE t RENAME TO u;");
+    assert!(c.table(&q("t")).is_none());
+    let t = c.table(&q("u")).expect("renamed");
+    let names: Vec<&str> = t.columns.iter().map(|c| c.name.as_str()).collect();
+    assert_eq!(names, ["a", "bb", "d"]);
+    let a = t.column("a").unwrap();
+    assert_eq!((a.ty.as_str(), a.not_null), ("bigint", true));
+    assert!(!t.column("d").unwrap().default);
+    assert!(t.constraint("t_a_uq").is_none());
+    assert!(
+        t.constraint("t_pkey").is_some(),
+        "generated names keep the old table name"
+    );
+    // The primary key's index follows the table.
+    assert!(matches!(
+        c.relations.get(&q("t_pkey")).map(|r| &r.value),
+        Some(RelKind::Index { table, .. }) if *table == q("u")
+    ));
+}
+
+#[test]
+fn indexes_types_sequences_views_functions_triggers_extensions() {
+    let c = one("CREATE EXTENSION IF NOT EXISTS pg_trgm;
+         CREATE TYPE mood AS ENUM ('sad', 'ok');
+         ALTER TYPE mood ADD VALUE 'happy';
+         ALTER TYPE mood ADD VALUE 'meh' BEFORE 'ok';
+         CREATE TABLE t (id int PRIMARY KEY, m mood);
+         CREATE INDEX ON t (m);
+         CREATE UNIQUE INDEX t_idx ON t (id, m);
+         ALTER INDEX t_idx RENAME TO t_idx2;
+         CREATE SEQUENCE s;
+         CREATE VIEW v AS SELECT * FROM t;
+         CREATE FUNCTION f() RETURNS trigger AS $$ BEGIN RETURN NEW; END $$ LANGUAGE plpgsql;
+         CREATE TRIGGER tr BEFORE UPDATE ON t FOR EACH ROW EXECUTE FUNCTION f();
+         CREATE SCHEMA app;
+         CREATE TABLE app.x (id int);");
+    assert!(c.extensions.contains_key("pg_trgm"));
+    assert_eq!(
+        c.types.get(&q("mood")).map(|t| &t.value),
+        Some(&TypeDef::Enum(vec![
+            "sad".into(),
+            "meh".into(),
+            "ok".into(),
+            "happy".into()
+        ]))
+    );
+    assert!(c.relations.contains_key(&q("t_m_idx")));
+    assert!(c.relations.contains_key(&q("t_idx2")) && !c.relations.contains_key(&q("t_idx")));
+    assert!(c.relations.contains_key(&q("s")));
+    assert!(matches!(
+        c.relations.get(&q("v")).map(|r| &r.value),
+        Some(RelKind::View { .. })
+    ));
+    assert!(c.functions.contains_key(&q("f")));
+    assert!(c.triggers.contains_key(&(q("t"), "tr".to_owned())));
+    assert!(c.table(&QName::new("app", "x")).is_some());
+    assert!(!c.partly_unknown(), "{:?}", c.unknown);
+
+    let c2 = head(&[
+        (
+            "1",
+            "none",
+            "CREATE TABLE t (id int PRIMARY KEY); CREATE INDEX i ON t (id); CREATE TYPE e AS ENUM ('a'); CREATE SEQUENCE s; CREATE VIEW v AS SELECT 1; CREATE EXTENSION x; CREATE FUNCTION f() RETURNS int AS 'select 1' LANGUAGE sql; CREATE TRIGGER tr AFTER INSERT ON t EXECUTE FUNCTION f();",
+            None,
+        ),
+        (
+            "2",
+            "1",
+            "DROP TRIGGER tr ON t; DROP INDEX i; DROP TYPE e; DROP SEQUENCE s; DROP VIEW v; DROP EXTENSION x; DROP FUNCTION f(); DROP TABLE t;",
+            None,
+        ),
+    ]);
+    assert!(c2.relations.is_empty(), "{:?}", c2.relations.keys());
+    assert!(c2.types.is_empty() && c2.extensions.is_empty() && c2.triggers.is_empty());
+    assert!(c2.functions.is_empty());
+}
+
+#[test]
+fn foreign_keys_are_recorded_and_follow_renames() {
+    let c = one(
+        "CREATE TABLE a (id int PRIMARY KEY);
+         CREATE TABLE b (id int, a_id int REFERENCES a, CONSTRAINT fk2 FOREIGN KEY (id) REFERENCES a (id));
+         ALTER TABLE a RENAME TO aa;",
+    );
+    let b = c.table(&q("b")).unwrap();
+    let fk = b.constraint("b_a_id_fkey").expect("generated name");
+    assert_eq!(
+        fk.kind,
+        ConstraintKind::ForeignKey {
+            table: q("aa"),
+            columns: vec![]
+        }
+    );
+    assert!(b.constraint("fk2").is_some());
+}
+
+#[test]
+fn data_statements_change_nothing_and_unknown_statements_mark_unknown() {
+    let c = one("CREATE TABLE t (a int); INSERT INTO t VALUES (1); UPDATE t SET a = 2; SELECT 1;");
+    assert!(!c.partly_unknown());
+    let c = one("CREATE TABLE t (a int); DO $$ BEGIN EXECUTE 'DROP TABLE t'; END $$;");
+    assert!(c.all_unknown());
+    let c = one("CREATE TABLE t (a int); CREATE TABLE u (LIKE t);");
+    assert!(!c.table(&q("u")).unwrap().columns_known);
+    assert!(c.table(&q("t")).unwrap().columns_known);
+}
+
+// ---- semantic errors ----
+
+#[test]
+fn missing_objects_are_errors_with_where_they_were_dropped() {
+    let m = messages(&[
+        ("1", "none", "CREATE TABLE posts (id int);", None),
+        ("2", "1", "DROP TABLE posts;", None),
+        ("3", "2", "ALTER TABLE posts ADD COLUMN x int;", None),
+    ]);
+    assert_eq!(
+        m,
+        [
+            "table `posts` does not exist: it was dropped in migrations/2_m.sql:6 @ migrations/3_m.sql:6"
+        ]
+    );
+    let m = messages(&[(
+        "1",
+        "none",
+        "CREATE TABLE t (a int);
+ALTER TABLE t DROP COLUMN b;
+ALTER TABLE t RENAME COLUMN c TO d;
+CREATE INDEX i ON t (e);
+DROP INDEX nope;
+ALTER TABLE t DROP CONSTRAINT nope;
+DROP TYPE nope;
+ALTER TYPE nope ADD VALUE 'x';
+DROP SEQUENCE nope;
+DROP VIEW nope;
+CREATE INDEX j ON nope (a);",
+        None,
+    )]);
+    assert_eq!(
+        m,
+        [
+            "column `b` of table `t` does not exist @ migrations/1_m.sql:7",
+            "column `c` of table `t` does not exist @ migrations/1_m.sql:8",
+            "column `e` of table `t` does not exist @ migrations/1_m.sql:9",
+            "index `nope` does not exist @ migrations/1_m.sql:10",
+            "constraint `nope` of table `t` does not exist @ migrations/1_m.sql:11",
+            "type `nope` does not exist @ migrations/1_m.sql:12",
+            "type `nope` does not exist @ migrations/1_m.sql:13",
+            "sequence `nope` does not exist @ migrations/1_m.sql:14",
+            "view `nope` does not exist @ migrations/1_m.sql:15",
+            "table `nope` does not exist @ migrations/1_m.sql:16",
+        ]
+    );
+}
+
+#[test]
+fn if_exists_and_if_not_exists_are_not_errors() {
+    ok(&[(
+        "1",
+        "none",
+        "DROP TABLE IF EXISTS t; CREATE TABLE t (a int); CREATE TABLE IF NOT EXISTS t (b int);
+         ALTER TABLE t ADD COLUMN IF NOT EXISTS a int; ALTER TABLE t DROP COLUMN IF EXISTS z;
+         CREATE INDEX IF NOT EXISTS i ON t (a); CREATE INDEX IF NOT EXISTS i ON t (a);
+         DROP INDEX IF EXISTS nope; ALTER TABLE IF EXISTS nope ADD COLUMN x int;
+         ALTER TABLE t DROP CONSTRAINT IF EXISTS nope; DROP TYPE IF EXISTS nope;",
+        None,
+    )]);
+}
+
+#[test]
+fn creating_what_exists_is_an_error() {
+    let m = messages(&[
+        (
+            "1",
+            "none",
+            "CREATE TABLE t (a int);\nCREATE INDEX i ON t (a);\nCREATE TYPE e AS ENUM ('x');",
+            None,
+        ),
+        (
+            "2",
+            "1",
+            "CREATE TABLE t (b int);\nALTER TABLE t ADD COLUMN a int;\nCREATE INDEX i ON t (a);\nCREATE TYPE e AS ENUM ('y');\nALTER TYPE e ADD VALUE 'x';",
+            None,
+        ),
+    ]);
+    assert_eq!(
+        m,
+        [
+            "table `t` already exists: it was created in migrations/1_m.sql:6 @ migrations/2_m.sql:6",
+            "column `a` of table `t` already exists @ migrations/2_m.sql:7",
+            "index `i` already exists: it was created in migrations/1_m.sql:7 @ migrations/2_m.sql:8",
+            "type `e` already exists: it was created in migrations/1_m.sql:8 @ migrations/2_m.sql:9",
+            "enum type `e` already has the value 'x' @ migrations/2_m.sql:10",
+        ]
+    );
+}
+
+#[test]
+fn foreign_keys_need_a_table_columns_and_a_unique_constraint() {
+    let m = messages(&[(
+        "1",
+        "none",
+        "CREATE TABLE a (id int PRIMARY KEY, code text, other text UNIQUE);
+CREATE TABLE n (x int);
+CREATE TABLE b (a_id int REFERENCES missing);
+CREATE TABLE c (a_code text REFERENCES a (code));
+CREATE TABLE d (a_x text REFERENCES a (nope));
+CREATE TABLE e (x int REFERENCES n);
+CREATE TABLE f (a_id int REFERENCES a, o text REFERENCES a (other));",
+        None,
+    )]);
+    assert_eq!(
+        m,
+        [
+            "table `missing` does not exist @ migrations/1_m.sql:8",
+            "foreign key references `a` (code), which has no unique constraint on those columns @ migrations/1_m.sql:9",
+            "foreign key references column `nope` of table `a`, which does not exist @ migrations/1_m.sql:10",
+            "foreign key references table `n`, which has no primary key @ migrations/1_m.sql:11",
+        ]
+    );
+}
+
+#[test]
+fn unknown_statements_silence_the_checks() {
+    // After a DO block that runs DDL, nothing is known: no error about `t`.
+    ok(&[
+        (
+            "1",
+            "none",
+            "DO $$ BEGIN EXECUTE 'CREATE TABLE t (a int)'; END $$;",
+            Some(""),
+        ),
+        (
+            "2",
+            "1",
+            "ALTER TABLE t ADD COLUMN b int; DROP INDEX nope;",
+            None,
+        ),
+    ]);
+    // `LIKE` leaves the columns unknown: no column error on that table, but on others.
+    let m = messages(&[(
+        "1",
+        "none",
+        "CREATE TABLE t (a int); CREATE TABLE u (LIKE t);
+ALTER TABLE u DROP COLUMN a;
+ALTER TABLE t DROP COLUMN zz;",
+        None,
+    )]);
+    assert_eq!(
+        m,
+        ["column `zz` of table `t` does not exist @ migrations/1_m.sql:8"]
+    );
+    // A function whose body creates triggers, called: trigger names unknown.
+    ok(&[(
+        "1",
+        "none",
+        "CREATE TABLE t (a int);
+         CREATE FUNCTION mk(x regclass) RETURNS void AS $$ BEGIN EXECUTE format('CREATE TRIGGER tr BEFORE UPDATE ON %s FOR EACH ROW EXECUTE FUNCTION f()', x); END $$ LANGUAGE plpgsql;
+         SELECT mk('t');
+         DROP TRIGGER tr ON t;",
+        None,
+    )]);
+    // A statement that does not parse makes everything after it unknown.
+    ok(&[(
+        "1",
+        "none",
+        "CREATE TABLE t (a int);\n-- retort:unchecked new syntax\nCREATE FANCY THING;\nDROP TABLE nope;",
+        None,
+    )]);
+    // DROP … CASCADE: views may be gone, so they are unknown.
+    ok(&[(
+        "1",
+        "none",
+        "CREATE TABLE t (a int); CREATE VIEW v AS SELECT a FROM t; DROP TABLE t CASCADE; CREATE VIEW v AS SELECT 1;",
+        None,
+    )]);
+}
+
+#[test]
+fn branches_that_change_one_object_differently_conflict() {
+    let m = messages(&[
+        (
+            "1",
+            "none",
+            "CREATE TABLE t (a int);",
+            Some("DROP TABLE t;"),
+        ),
+        (
+            "2",
+            "1",
+            "ALTER TABLE t ADD COLUMN b int;",
+            Some("ALTER TABLE t DROP COLUMN b;"),
+        ),
+        (
+            "3",
+            "1",
+            "ALTER TABLE t ADD COLUMN c text;",
+            Some("ALTER TABLE t DROP COLUMN c;"),
+        ),
+        ("4", "2, 3", "", Some("")),
+    ]);
+    assert_eq!(m.len(), 1, "{m:#?}");
+    assert!(
+        m[0].starts_with("the branches merged by `4` change table `t` in different ways"),
+        "{m:#?}"
+    );
+    // Branches that touch different objects merge to the union.
+    let c = head(&[
+        (
+            "1",
+            "none",
+            "CREATE TABLE t (a int);",
+            Some("DROP TABLE t;"),
+        ),
+        ("2", "1", "CREATE TABLE u (a int);", Some("DROP TABLE u;")),
+        ("3", "1", "CREATE TABLE v (a int);", Some("DROP TABLE v;")),
+        (
+            "4",
+            "2, 3",
+            "ALTER TABLE u ADD COLUMN b int; ALTER TABLE v ADD COLUMN b int;",
+            Some("ALTER TABLE u DROP COLUMN b; ALTER TABLE v DROP COLUMN b;"),
+        ),
+    ]);
+    assert!(c.table(&q("t")).is_some() && c.table(&q("u")).is_some() && c.table(&q("v")).is_some());
+}
+
+// ---- reversibility ----
+
+#[test]
+fn a_down_that_restores_the_schema_is_clean() {
+    ok(&[
+        (
+            "1",
+            "none",
+            "CREATE TYPE mood AS ENUM ('a'); CREATE TABLE t (id serial PRIMARY KEY, m mood);
+             CREATE INDEX t_m ON t (m);",
+            Some("DROP TABLE t; DROP TYPE mood;"),
+        ),
+        (
+            "2",
+            "1",
+            "ALTER TABLE t ADD COLUMN email text NOT NULL DEFAULT ''; CREATE UNIQUE INDEX idx_user_email ON t (email);
+             ALTER TABLE t RENAME COLUMN m TO mm; ALTER TABLE t ALTER COLUMN id TYPE bigint;",
+            Some("DROP INDEX idx_user_email; ALTER TABLE t DROP COLUMN email; ALTER TABLE t RENAME COLUMN mm TO m; ALTER TABLE t ALTER COLUMN id TYPE int4;"),
+        ),
+        (
+            "3",
+            "2",
+            "CREATE EXTENSION IF NOT EXISTS citext;",
+            Some(""),
+        ),
+    ]);
+}
+
+#[test]
+fn a_down_that_leaves_or_misses_something_is_an_error() {
+    let m = messages(&[
+        (
+            "1",
+            "none",
+            "CREATE TABLE users (id int PRIMARY KEY, email text);",
+            Some("DROP TABLE users;"),
+        ),
+        (
+            "2",
+            "1",
+            "CREATE INDEX idx_user_email ON users (email);\nCREATE TYPE mood AS ENUM ('x');\nALTER TABLE users DROP COLUMN email;",
+            Some("SELECT 1;"),
+        ),
+    ]);
+    assert_eq!(
+        m,
+        [
+            "the down section of `2` does not restore column `email` of table `users` @ migrations/2_m.sql:9",
+            "the down section of `2` does not drop type `mood` created by up (created in migrations/2_m.sql:6) @ migrations/2_m.sql:9",
+        ]
+    );
+    let m = messages(&[
+        (
+            "1",
+            "none",
+            "CREATE TABLE users (id int PRIMARY KEY, email text);",
+            Some("DROP TABLE users;"),
+        ),
+        (
+            "2",
+            "1",
+            "CREATE INDEX idx_user_email ON users (email);",
+            Some(""),
+        ),
+    ]);
+    assert_eq!(
+        m,
+        [
+            "the down section of `2` leaves index `idx_user_email` (created in migrations/2_m.sql:5) @ migrations/2_m.sql:7"
+        ]
+    );
+}
+
+#[test]
+fn a_lossy_down_says_so_in_its_header() {
+    let inputs = [
+        input(
+            (
+                "1",
+                "none",
+                "CREATE TABLE t (a int, b int);",
+                Some("DROP TABLE t;"),
+            ),
+            "",
+        ),
+        input(
+            (
+                "2",
+                "1",
+                "ALTER TABLE t DROP COLUMN b;",
+                Some("ALTER TABLE t ADD COLUMN b int NOT NULL DEFAULT 0;"),
+            ),
+            "-- lossy_down: the column's data is gone; it comes back with zeros",
+        ),
+        input(("3", "2", "ALTER TABLE t DROP COLUMN a;", Some("")), ""),
+    ];
+    let report = check_texts(&inputs, "migrations", &Options::default());
+    let schema = analyze(&report);
+    let m: Vec<&str> = schema
+        .diagnostics
+        .iter()
+        .map(|d| d.message.as_str())
+        .collect();
+    assert_eq!(
+        m,
+        ["the down section of `3` does not restore column `a` of table `t`"]
+    );
+    assert_eq!(schema.stats.downs_skipped, 1);
+}
