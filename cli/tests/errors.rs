@@ -316,3 +316,17 @@ fn a_held_lock_times_out_as_retort_toml_says() {
     );
     assert!(run.stderr.contains("help: "), "{run:#?}");
 }
+
+#[test]
+fn the_flag_wins_over_database_url() {
+    let db = database();
+    let p = Project::new();
+    one_migration(&p);
+    let env = [("DATABASE_URL", "postgres://nobody@127.0.0.1:1/nothing")];
+    let mut args = vec!["--database-url", db.url(), "upgrade"];
+    let run = p.retort_env(&args, &env).ok();
+    assert!(run.stdout.contains("  applied  001 "), "{run:#?}");
+    args.drain(..2);
+    let run = p.retort_env(&args, &env).code(4);
+    assert!(run.stderr.contains("127.0.0.1:1/nothing"), "{run:#?}");
+}
