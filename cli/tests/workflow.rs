@@ -521,6 +521,28 @@ fn check_reports_what_is_out_of_sync() {
     let run = p.db(url, &["check", "--format", "json"]).code(3);
     let v: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
     assert_eq!(v["database"]["unknown"], serde_json::json!(["004"]));
+    // Reverting what the files do not know uses the SQL the version table kept.
+    let run = p.db(url, &["downgrade", "003"]).ok();
+    assert!(run.stdout.contains("  reverted 004 "), "{run:#?}");
+    p.db(url, &["check"]).ok();
+
+    // An interrupted migration (as a crash part-way through a non-transactional one leaves
+    // it): out of sync, every run refuses, until `stamp` records what a person decided.
+    db.connect()
+        .batch_execute("UPDATE retort_migrations SET state = 'started' WHERE revision = '003'")
+        .unwrap();
+    let run = p.db(url, &["check"]).code(3);
+    assert!(run.stderr.contains("interrupted  003"), "{run:#?}");
+    let run = p.db(url, &["upgrade"]).code(4);
+    assert!(
+        run.stderr
+            .starts_with("error: migration `003` was interrupted while applying"),
+        "{run:#?}"
+    );
+    assert!(run.stderr.contains("`retort stamp 003`"), "{run:#?}");
+    let run = p.db(url, &["stamp", "003"]).ok();
+    assert!(run.stdout.starts_with("stamped `003`"), "{run:#?}");
+    p.db(url, &["check"]).ok();
 }
 
 #[test]
