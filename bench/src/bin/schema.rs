@@ -93,6 +93,29 @@ fn main() {
                 }
             }
         }
+        // Where each table's columns or constraints first became unknown.
+        let mut prev: Option<&retort_core::schema::Catalog> = None;
+        for &i in &report.order {
+            let Some(c) = &schema.catalogs[i] else {
+                continue;
+            };
+            for (n, r) in c.relations.iter() {
+                let retort_core::schema::catalog::RelKind::Table(t) = &r.value else {
+                    continue;
+                };
+                let before = prev.and_then(|p| p.table(n));
+                let was = before.map_or((true, true), |b| (b.columns_known, b.constraints_known));
+                if was.0 && !t.columns_known || was.1 && !t.constraints_known {
+                    println!(
+                        "table {n}: columns known {}, constraints known {} after {}",
+                        t.columns_known,
+                        t.constraints_known,
+                        report.sources.get(report.files[i].file).path()
+                    );
+                }
+            }
+            prev = Some(c);
+        }
         if let Some(c) = head {
             for (ns, o) in &c.unknown.ns {
                 let src = report.sources.get(o.file);

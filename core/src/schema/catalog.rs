@@ -172,6 +172,9 @@ pub enum RelKind {
     View {
         /// `MATERIALIZED`.
         materialized: bool,
+        /// The words of its query (the relations and functions it uses are among them):
+        /// what a `DROP … CASCADE` may take with it.
+        mentions: Arc<BTreeSet<String>>,
     },
     /// An index on a table.
     Index {
@@ -201,8 +204,11 @@ impl RelKind {
             RelKind::Table(_) => "table",
             RelKind::View {
                 materialized: false,
+                ..
             } => "view",
-            RelKind::View { materialized: true } => "materialized view",
+            RelKind::View {
+                materialized: true, ..
+            } => "materialized view",
             RelKind::Index { .. } => "index",
             RelKind::Sequence { .. } => "sequence",
         }
@@ -226,6 +232,9 @@ impl<T: PartialEq> PartialEq for Obj<T> {
         self.value == other.value
     }
 }
+
+/// A trigger's key: its table and its name.
+pub type TriggerKey = (QName, String);
 
 /// A type.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -256,8 +265,8 @@ pub struct Catalog {
     pub types: Arc<BTreeMap<QName, Obj<TypeDef>>>,
     /// Functions and procedures, by name.
     pub functions: Arc<BTreeMap<QName, Obj<FnDef>>>,
-    /// Triggers: `(table, trigger name)`.
-    pub triggers: Arc<BTreeMap<(QName, String), Obj<()>>>,
+    /// Triggers: `(table, trigger name)` → the function it executes, if known.
+    pub triggers: Arc<BTreeMap<TriggerKey, Obj<Option<QName>>>>,
     /// Extensions.
     pub extensions: Arc<BTreeMap<String, Obj<()>>>,
     /// Schemas other than `public`.

@@ -30,6 +30,8 @@ pub(crate) struct Replayer<'a> {
     /// Offset of the current statement in the file.
     base: usize,
     origin: Origin,
+    /// The statement says `IF NOT EXISTS`: what it creates may have been there before.
+    stmt_ine: bool,
 }
 
 /// A constraint as written, before it is named and checked.
@@ -121,6 +123,7 @@ impl<'a> Replayer<'a> {
             file,
             base: 0,
             origin: Origin { file, range: 0..0 },
+            stmt_ine: false,
         }
     }
 
@@ -128,6 +131,7 @@ impl<'a> Replayer<'a> {
     pub fn statement(&mut self, sql: &str, start: usize, origin: Origin) {
         self.base = start;
         self.origin = origin;
+        self.stmt_ine = false;
         if self.cat.all_unknown() {
             return;
         }
@@ -215,7 +219,7 @@ impl<'a> Replayer<'a> {
         Obj {
             value,
             origin: self.origin.clone(),
-            if_not_exists,
+            if_not_exists: if_not_exists || self.stmt_ine,
         }
     }
 
@@ -469,10 +473,16 @@ impl<'a> Replayer<'a> {
                     }
                     Arc::make_mut(&mut self.cat.relations).remove(&name);
                 }
+                let mentions = Arc::new(
+                    words(&s.query().map(|q| text(&q)).unwrap_or_default())
+                        .into_iter()
+                        .collect(),
+                );
                 self.create_relation(
                     name,
                     RelKind::View {
                         materialized: false,
+                        mentions,
                     },
                     false,
                     range,
@@ -486,9 +496,17 @@ impl<'a> Replayer<'a> {
                     return self.unknown_all();
                 };
                 let range = self.span(&v);
+                let mentions = Arc::new(
+                    words(&s.query().map(|q| text(&q)).unwrap_or_default())
+                        .into_iter()
+                        .collect(),
+                );
                 self.create_relation(
                     name,
-                    RelKind::View { materialized: true },
+                    RelKind::View {
+                        materialized: true,
+                        mentions,
+                    },
                     s.if_not_exists().is_some(),
                     range,
                 );
@@ -599,9 +617,9 @@ impl<'a> Replayer<'a> {
                     self.drop_function(&name, ie, cas, range);
                 }
             }
+            S::AlterFunction(s) => self.alter_function(s),
             S::DropProcedure(_)
             | S::DropRoutine(_)
-            | S::AlterFunction(_)
             | S::AlterProcedure(_)
             | S::AlterRoutine(_)
             | S::DropAggregate(_) => {
@@ -643,7 +661,11 @@ impl<'a> Replayer<'a> {
                     }
                     return;
                 }
-                let o = self.obj((), false);
+                let func = s.call_expr().and_then(|c| {
+                    let t = text(&c);
+                    qname(&t[..t.find('(')?])
+                });
+                let o = self.obj(func, false);
                 Arc::make_mut(&mut self.cat.triggers).insert(key, o);
                 self.cat
                     .mark_name_known(Ns::Trigger, &trigger_key(&table, &tn));
@@ -687,7 +709,7 @@ impl<'a> Replayer<'a> {
                 }
                 self.cat.mark_name_known(Ns::Trigger, &tk);
             }
-            S::AlterTrigger(_) => self.unknown_ns(Ns::Trigger),
+            S::AlterTrigger(s) => self.alter_trigger(s),
             S::CreateExtension(s) => {
                 let Some(e) = s.syntax().children().find_map(ast::Extension::cast) else {
                     return self.unknown_all();
@@ -952,10 +974,141 @@ impl<'a> Replayer<'a> {
             // Other overloads may remain: the name is no longer known either way.
             self.cat.mark_name_unknown(Ns::Function, name);
             if cas {
-                self.unknown_ns(Ns::Trigger);
+                self.function_dependents_go(name);
             }
         } else if !ie {
             self.missing(Ns::Function, "function", name, range);
+        }
+    }
+
+    /// After `DROP FUNCTION … CASCADE`: the triggers that execute it go, views that use it
+    /// may have gone.
+    fn function_dependents_go(&mut self, name: &QName) {
+        if self.cat.triggers.values().any(|t| t.value.is_none()) {
+            self.unknown_ns(Ns::Trigger);
+        }
+        let gone: Vec<(QName, String)> = self
+            .cat
+            .triggers
+            .iter()
+            .filter(|(_, t)| t.value.as_ref() == Some(name))
+            .map(|(k, _)| k.clone())
+            .collect();
+        let o = self.origin.clone();
+        for k in gone {
+            Arc::make_mut(&mut self.cat.triggers).remove(&k);
+            self.cat
+                .record_drop(Ns::Trigger, &trigger_key(&k.0, &k.1), &o);
+        }
+        self.views_unknown(&name.name);
+    }
+
+    fn alter_function(&mut self, s: ast::AlterFunction) {
+        let old = s
+            .syntax()
+            .children()
+            .find_map(ast::FunctionSig::cast)
+            .and_then(|f| f.function_name_ref())
+            .and_then(|r| qname(&text(&r)));
+        let rename = s
+            .syntax()
+            .descendants()
+            .find_map(ast::FunctionRenameTo::cast);
+        let moved = s
+            .syntax()
+            .descendants()
+            .any(|n| ast::SetSchema::can_cast(n.kind()));
+        match (old, rename) {
+            (Some(old), Some(to)) => {
+                let Some(new) = to
+                    .syntax()
+                    .children()
+                    .find_map(ast::FunctionName::cast)
+                    .and_then(|n| simple_name(&text(&n)))
+                else {
+                    return self.unknown_ns(Ns::Function);
+                };
+                let newq = old.sibling(new);
+                let fns = Arc::make_mut(&mut self.cat.functions);
+                if let Some(f) = fns.remove(&old) {
+                    // Other overloads may keep the old name.
+                    fns.insert(newq.clone(), f);
+                    self.cat.mark_name_unknown(Ns::Function, &old);
+                } else {
+                    self.cat.mark_name_unknown(Ns::Function, &newq);
+                }
+                // Triggers call it by its new name.
+                let trs = Arc::make_mut(&mut self.cat.triggers);
+                for t in trs.values_mut() {
+                    if t.value.as_ref() == Some(&old) {
+                        t.value = Some(newq.clone());
+                    }
+                }
+            }
+            (Some(old), None) if moved => self.cat.mark_name_unknown(Ns::Function, &old),
+            (Some(_), None) => {}
+            (None, _) => self.unknown_ns(Ns::Function),
+        }
+    }
+
+    fn alter_trigger(&mut self, s: ast::AlterTrigger) {
+        let old = s
+            .syntax()
+            .children()
+            .find_map(ast::TriggerRef::cast)
+            .and_then(|t| simple_name(&text(&t)));
+        let table = s
+            .syntax()
+            .children()
+            .find_map(ast::OnRelation::cast)
+            .and_then(|o| o.relation_name_ref())
+            .and_then(|r| qname(&text(&r)));
+        let new = s
+            .syntax()
+            .descendants()
+            .find_map(ast::TriggerRenameTo::cast)
+            .and_then(|r| r.syntax().children().find_map(ast::Trigger::cast))
+            .and_then(|t| simple_name(&text(&t)));
+        let renamed = s
+            .syntax()
+            .descendants()
+            .any(|n| ast::TriggerRenameTo::can_cast(n.kind()));
+        match (old, table, new) {
+            (Some(old), Some(table), Some(new)) => {
+                let key = (table.clone(), old.clone());
+                let trs = Arc::make_mut(&mut self.cat.triggers);
+                match trs.remove(&key) {
+                    Some(t) => {
+                        trs.insert((table.clone(), new.clone()), t);
+                        let o = self.origin.clone();
+                        self.cat
+                            .record_drop(Ns::Trigger, &trigger_key(&table, &old), &o);
+                        self.cat
+                            .mark_name_known(Ns::Trigger, &trigger_key(&table, &new));
+                    }
+                    None => {
+                        if self.cat.knows(Ns::Trigger, &trigger_key(&table, &old))
+                            && self.cat.relations.contains_key(&table)
+                        {
+                            let r = self.origin.range.clone();
+                            self.err(
+                                Diagnostic::error(format!(
+                                    "trigger `{old}` on table `{table}` does not exist"
+                                ))
+                                .at(
+                                    self.file,
+                                    r,
+                                    "no such trigger at this point",
+                                ),
+                            );
+                        }
+                        self.cat
+                            .mark_name_unknown(Ns::Trigger, &trigger_key(&table, &new));
+                    }
+                }
+            }
+            (Some(_), Some(_), None) if !renamed => {}
+            _ => self.unknown_ns(Ns::Trigger),
         }
     }
 
@@ -993,6 +1146,7 @@ impl<'a> Replayer<'a> {
                     }
                 }
                 self.unknown_ns(Ns::Function);
+                self.views_unknown(&name.name);
             }
         } else if !ie {
             self.missing(Ns::Type, "type", name, range);
@@ -1246,10 +1400,10 @@ impl<'a> Replayer<'a> {
                 if cas {
                     // Foreign keys to it go; views on it go (which ones is not known).
                     self.drop_fks_to(name);
-                    self.views_unknown();
+                    self.views_unknown(&name.name);
                 }
             }
-            RelKind::View { .. } if cas => self.views_unknown(),
+            RelKind::View { .. } if cas => self.views_unknown(&name.name),
             RelKind::Sequence { .. } if cas => {
                 // Defaults using it go.
                 self.tables_unknown_where(|_| true, false);
@@ -1258,17 +1412,27 @@ impl<'a> Replayer<'a> {
         }
     }
 
-    /// Every view's existence becomes unknown (a `CASCADE` may have dropped it).
-    fn views_unknown(&mut self) {
-        let views: Vec<QName> = self
-            .cat
-            .relations
-            .iter()
-            .filter(|(_, r)| matches!(r.value, RelKind::View { .. }))
-            .map(|(n, _)| n.clone())
-            .collect();
-        for v in views {
-            self.cat.mark_name_unknown(Ns::Relation, &v);
+    /// The views that use `name` (a relation or function), and the views that use those, may
+    /// have been dropped by a `CASCADE`: their existence becomes unknown.
+    fn views_unknown(&mut self, name: &str) {
+        let mut gone = vec![name.to_owned()];
+        let mut marked = std::collections::BTreeSet::new();
+        while let Some(n) = gone.pop() {
+            let hit: Vec<QName> = self
+                .cat
+                .relations
+                .iter()
+                .filter(|(q, r)| {
+                    !marked.contains(*q)
+                        && matches!(&r.value, RelKind::View { mentions, .. } if mentions.contains(&n))
+                })
+                .map(|(q, _)| q.clone())
+                .collect();
+            for v in hit {
+                gone.push(v.name.clone());
+                self.cat.mark_name_unknown(Ns::Relation, &v);
+                marked.insert(v);
+            }
         }
     }
 
@@ -1436,6 +1600,7 @@ impl<'a> Replayer<'a> {
             return self.cat.mark_name_unknown(Ns::Relation, &name);
         }
         let ine = s.if_not_exists().is_some();
+        self.stmt_ine = ine;
         if self.cat.relations.contains_key(&name) || (ine && !self.cat.knows(Ns::Relation, &name)) {
             return self.create_relation(
                 name,
@@ -2167,11 +2332,15 @@ impl<'a> Replayer<'a> {
                                 Arc::make_mut(&mut self.cat.relations).remove(&q);
                             }
                             if cas {
-                                let tb = table.clone();
-                                self.tables_unknown_where(
-                                    |x| x.constraints.iter().any(|c| fk_to(c, &tb)),
-                                    false,
-                                );
+                                // The foreign keys that needed it go.
+                                let mut mine = c.columns.clone();
+                                mine.sort();
+                                let pk = t.primary_key().map(<[String]>::to_vec);
+                                self.drop_fks_to_columns(table, &pk, move |cols| {
+                                    let mut cols = cols.to_vec();
+                                    cols.sort();
+                                    cols == mine
+                                });
                             }
                         }
                     }
@@ -2303,6 +2472,11 @@ impl<'a> Replayer<'a> {
 
     fn drop_column(&mut self, table: &QName, col: &str, cas: bool) {
         let origin = self.origin.clone();
+        let pk = self
+            .cat
+            .table(table)
+            .and_then(|t| t.primary_key())
+            .map(<[String]>::to_vec);
         if let Some(t) = self.cat.table_mut(table) {
             t.columns.retain(|c| c.name != col);
             // Constraints on it go (PostgreSQL drops multi-column ones too).
@@ -2342,22 +2516,46 @@ impl<'a> Replayer<'a> {
         for u in unsure {
             self.cat.mark_name_unknown(Ns::Relation, &u);
         }
-        // Foreign keys from elsewhere to it (with CASCADE), views on it.
-        let tb = table.clone();
-        let c2 = col.to_owned();
-        self.tables_unknown_where(
-            |x| {
-                x.constraints.iter().any(|c| match &c.kind {
-                    ConstraintKind::ForeignKey { table, columns } => {
-                        *table == tb && (columns.is_empty() || columns.contains(&c2))
-                    }
-                    _ => false,
-                })
-            },
-            false,
-        );
+        // Foreign keys from elsewhere to it go with CASCADE (without, PostgreSQL refuses
+        // while there are any); views on it may go.
         if cas {
-            self.views_unknown();
+            let c2 = col.to_owned();
+            self.drop_fks_to_columns(table, &pk, move |cols| cols.contains(&c2));
+            self.views_unknown(&table.name);
+        }
+    }
+
+    /// Removes the foreign keys to `table` whose referenced columns (its primary key `pk`
+    /// when none are written) satisfy `pred`.
+    fn drop_fks_to_columns(
+        &mut self,
+        table: &QName,
+        pk: &Option<Vec<String>>,
+        pred: impl Fn(&[String]) -> bool,
+    ) {
+        let refs = |c: &Constraint| match &c.kind {
+            ConstraintKind::ForeignKey { table: t, columns } if t == table => {
+                if columns.is_empty() {
+                    pk.as_deref().is_none_or(&pred)
+                } else {
+                    pred(columns)
+                }
+            }
+            _ => false,
+        };
+        let names: Vec<QName> = self
+            .cat
+            .relations
+            .iter()
+            .filter(
+                |(_, r)| matches!(&r.value, RelKind::Table(t) if t.constraints.iter().any(refs)),
+            )
+            .map(|(n, _)| n.clone())
+            .collect();
+        for n in names {
+            if let Some(t) = self.cat.table_mut(&n) {
+                t.constraints.retain(|c| !refs(c));
+            }
         }
     }
 
@@ -2436,6 +2634,9 @@ impl<'a> Replayer<'a> {
         // Columns: plain names, or `None` when any item is an expression.
         let mut columns = Some(Vec::new());
         let mut col_nodes = Vec::new();
+        // The names PostgreSQL gives the items in a generated index name: a column's name,
+        // a function call's name; `None` when it is something else (we do not guess).
+        let mut name_parts = Some(Vec::new());
         for item in s
             .partition_item_list()
             .into_iter()
@@ -2445,6 +2646,18 @@ impl<'a> Replayer<'a> {
                 Some(ast::Expr::NameRef(n)) => simple_name(&text(&n)).map(|c| (c, self.span(&n))),
                 _ => None,
             };
+            let part = match item.expr() {
+                Some(ast::Expr::NameRef(n)) => simple_name(&text(&n)),
+                Some(ast::Expr::CallExpr(c)) => c
+                    .expr()
+                    .and_then(|f| super::catalog::name_parts(&text(&f)))
+                    .and_then(|mut p| p.pop()),
+                _ => None,
+            };
+            match (part, &mut name_parts) {
+                (Some(p), Some(parts)) => parts.push(p),
+                _ => name_parts = None,
+            }
             match plain {
                 Some((c, r)) => {
                     if let Some(cols) = &mut columns {
@@ -2458,7 +2671,14 @@ impl<'a> Replayer<'a> {
         let partial = s.where_clause().is_some();
         let Some(t) = self.cat.table(&table).cloned() else {
             match self.cat.relations.get(&table) {
-                Some(r) if matches!(r.value, RelKind::View { materialized: true }) => {}
+                Some(r)
+                    if matches!(
+                        r.value,
+                        RelKind::View {
+                            materialized: true,
+                            ..
+                        }
+                    ) => {}
                 Some(_) => {}
                 None => self.missing(Ns::Relation, "table", &table, trange),
             }
@@ -2482,10 +2702,14 @@ impl<'a> Replayer<'a> {
                 None => return self.unknown_all(),
             },
             None => {
-                let cols = columns.clone().unwrap_or_else(|| vec!["expr".to_owned()]);
+                let Some(cols) = name_parts.clone() else {
+                    // A name we cannot be sure of: the index exists, under a name not known.
+                    return self.unknown_ns(Ns::Relation);
+                };
                 let (n, exact) = generated_name(&table.name, &cols, "idx");
-                let taken = self.cat.relations.contains_key(&table.sibling(n.clone()));
-                (n, exact && columns.is_some() && !taken, trange.clone())
+                let taken = self.cat.relations.contains_key(&table.sibling(n.clone()))
+                    || !self.cat.knows(Ns::Relation, &table.sibling(n.clone()));
+                (n, exact && !taken, trange.clone())
             }
         };
         let q = table.sibling(name);
