@@ -125,7 +125,22 @@ fn main() {
                     src.line_col(o.range.start).0
                 );
             }
-            println!("unknown names at head: {:?}", c.unknown.names);
+            // Where each name whose existence is unknown at the head became so.
+            for n in &c.unknown.names {
+                let first = report.order.iter().find(|&&i| {
+                    schema.catalogs[i]
+                        .as_ref()
+                        .is_some_and(|c| c.unknown.names.contains(n))
+                });
+                if let Some(&i) = first {
+                    println!(
+                        "{:?} `{}` unknown from {}",
+                        n.0,
+                        n.1,
+                        report.sources.get(report.files[i].file).path()
+                    );
+                }
+            }
             for (n, r) in c.relations.iter() {
                 if let retort_core::schema::catalog::RelKind::Table(t) = &r.value
                     && (!t.columns_known || !t.constraints_known)

@@ -185,6 +185,9 @@ pub enum RelKind {
         /// Its columns when they are plain columns and the index is not partial (what a
         /// foreign key may reference).
         columns: Option<Vec<String>>,
+        /// Every column it uses (items, expressions, predicate), when known: dropping one of
+        /// them drops the index.
+        uses: Option<Vec<String>>,
         /// The index behind a primary key or unique constraint (named like it).
         constraint: bool,
         /// `false` when the name was generated and may differ from PostgreSQL's.
@@ -283,6 +286,9 @@ pub struct FnDef {
     /// What calling it may change: the kinds of objects its body creates, alters or drops
     /// (`EXECUTE` of a string counts as everything unless only triggers are named).
     pub ddl: Ddl,
+    /// The argument types of each overload created (normalised, `OUT` arguments left out);
+    /// an overload whose signature could not be read makes the name unknown instead.
+    pub sigs: BTreeSet<String>,
 }
 
 /// The schema changes a function body may make when called.

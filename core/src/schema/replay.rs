@@ -580,7 +580,8 @@ impl<'a> Replayer<'a> {
                     return self.unknown_all();
                 };
                 let ddl = body_ddl(sql, 3);
-                self.create_function(name, ddl);
+                let sig = signature(s.param_list());
+                self.create_function(name, sig, ddl);
             }
             S::CreateProcedure(s) => {
                 let name = s
@@ -593,7 +594,8 @@ impl<'a> Replayer<'a> {
                     return self.unknown_all();
                 };
                 let ddl = body_ddl(sql, 3);
-                self.create_function(name, ddl);
+                let sig = signature(s.syntax().children().find_map(ast::ParamList::cast));
+                self.create_function(name, sig, ddl);
             }
             S::DropFunction(s) => {
                 let ie = if_exists(s.if_exists());
@@ -614,7 +616,9 @@ impl<'a> Replayer<'a> {
                         return self.unknown_all();
                     };
                     let range = self.span(&r);
-                    self.drop_function(&name, ie, cas, range);
+                    // No argument list: PostgreSQL accepts it when there is one overload.
+                    let arg = sig.param_list().map(|l| signature(Some(l)));
+                    self.drop_function(&name, arg, ie, cas, range);
                 }
             }
             S::AlterFunction(s) => self.alter_function(s),
@@ -949,9 +953,23 @@ impl<'a> Replayer<'a> {
         }
     }
 
-    fn create_function(&mut self, name: QName, ddl: Ddl) {
-        let mut f = self.obj(FnDef { ddl }, false);
+    fn create_function(&mut self, name: QName, sig: Option<String>, ddl: Ddl) {
+        let mut f = self.obj(
+            FnDef {
+                ddl,
+                sigs: Default::default(),
+            },
+            false,
+        );
         let fns = Arc::make_mut(&mut self.cat.functions);
+        if let Some(old) = fns.get(&name) {
+            f.value.sigs = old.value.sigs.clone();
+        }
+        let Some(sig) = sig else {
+            fns.insert(name.clone(), f);
+            return self.cat.mark_name_unknown(Ns::Function, &name);
+        };
+        f.value.sigs.insert(sig);
         if let Some(old) = fns.get(&name).map(|o| o.value.ddl) {
             // Another overload, or a replacement: keep the broader effect.
             if old == Ddl::Any || ddl == Ddl::Any {
@@ -964,25 +982,55 @@ impl<'a> Replayer<'a> {
         self.cat.mark_name_known(Ns::Function, &name);
     }
 
-    fn drop_function(&mut self, name: &QName, ie: bool, cas: bool, range: Range<usize>) {
-        if Arc::make_mut(&mut self.cat.functions)
-            .remove(name)
-            .is_some()
-        {
-            self.cat
-                .record_drop(Ns::Function, name, &self.origin.clone());
-            // Other overloads may remain: the name is no longer known either way.
-            self.cat.mark_name_unknown(Ns::Function, name);
-            if cas {
-                self.function_dependents_go(name);
+    /// `args`: `None` without an argument list, `Some(None)` for one not understood.
+    fn drop_function(
+        &mut self,
+        name: &QName,
+        args: Option<Option<String>>,
+        ie: bool,
+        cas: bool,
+        range: Range<usize>,
+    ) {
+        let Some(f) = self.cat.functions.get(name).cloned() else {
+            if !ie {
+                self.missing(Ns::Function, "function", name, range);
             }
-        } else if !ie {
-            self.missing(Ns::Function, "function", name, range);
+            return;
+        };
+        let sigs = &f.value.sigs;
+        // Which overload goes, and whether others stay.
+        let rest: Option<std::collections::BTreeSet<String>> = match &args {
+            None if sigs.len() == 1 => Some(Default::default()),
+            Some(Some(sig)) if sigs.contains(sig) => {
+                let mut rest = sigs.clone();
+                rest.remove(sig);
+                Some(rest)
+            }
+            _ => None,
+        };
+        match rest {
+            Some(rest) if rest.is_empty() => {
+                Arc::make_mut(&mut self.cat.functions).remove(name);
+                let o = self.origin.clone();
+                self.cat.record_drop(Ns::Function, name, &o);
+                self.cat.mark_name_known(Ns::Function, name);
+            }
+            Some(rest) => {
+                if let Some(f) = Arc::make_mut(&mut self.cat.functions).get_mut(name) {
+                    f.value.sigs = rest;
+                }
+            }
+            None => {
+                // An overload we cannot match: whether the name stays is not known.
+                Arc::make_mut(&mut self.cat.functions).remove(name);
+                self.cat.mark_name_unknown(Ns::Function, name);
+            }
+        }
+        if cas {
+            self.function_dependents_go(name);
         }
     }
 
-    /// After `DROP FUNCTION … CASCADE`: the triggers that execute it go, views that use it
-    /// may have gone.
     fn function_dependents_go(&mut self, name: &QName) {
         if self.cat.triggers.values().any(|t| t.value.is_none()) {
             self.unknown_ns(Ns::Trigger);
@@ -1362,7 +1410,10 @@ impl<'a> Replayer<'a> {
         };
         self.cat.record_drop(Ns::Relation, name, &origin);
         match old.value {
-            RelKind::Table(_) => {
+            RelKind::Table(_)
+            | RelKind::View {
+                materialized: true, ..
+            } => {
                 // Its indexes, owned sequences and triggers go with it.
                 let gone: Vec<QName> = self
                     .cat
@@ -1431,6 +1482,19 @@ impl<'a> Replayer<'a> {
             for v in hit {
                 gone.push(v.name.clone());
                 self.cat.mark_name_unknown(Ns::Relation, &v);
+                // A materialized view's indexes go with it.
+                let indexes: Vec<QName> = self
+                    .cat
+                    .relations
+                    .iter()
+                    .filter(
+                        |(_, r)| matches!(&r.value, RelKind::Index { table, .. } if *table == v),
+                    )
+                    .map(|(n, _)| n.clone())
+                    .collect();
+                for i in indexes {
+                    self.cat.mark_name_unknown(Ns::Relation, &i);
+                }
                 marked.insert(v);
             }
         }
@@ -1945,6 +2009,7 @@ impl<'a> Replayer<'a> {
                         table: table.clone(),
                         unique: true,
                         columns: Some(spec.columns.clone()),
+                        uses: Some(spec.columns.clone()),
                         constraint: true,
                         name_exact: exact,
                     },
@@ -2490,12 +2555,12 @@ impl<'a> Replayer<'a> {
             match &r.value {
                 RelKind::Index {
                     table: t,
-                    columns: Some(c),
+                    uses: Some(c),
                     ..
                 } if t == table && c.iter().any(|x| x == col) => gone.push(n.clone()),
                 RelKind::Index {
                     table: t,
-                    columns: None,
+                    uses: None,
                     ..
                 } if t == table => unsure.push(n.clone()),
                 RelKind::Sequence {
@@ -2588,10 +2653,11 @@ impl<'a> Replayer<'a> {
             match &mut r.value {
                 RelKind::Index {
                     table: t,
-                    columns: Some(cols),
+                    columns,
+                    uses,
                     ..
                 } if t == table => {
-                    for x in cols {
+                    for x in columns.iter_mut().chain(uses.iter_mut()).flatten() {
                         if x == old {
                             *x = new.to_owned();
                         }
@@ -2669,18 +2735,41 @@ impl<'a> Replayer<'a> {
             }
         }
         let partial = s.where_clause().is_some();
-        let Some(t) = self.cat.table(&table).cloned() else {
-            match self.cat.relations.get(&table) {
-                Some(r)
-                    if matches!(
-                        r.value,
-                        RelKind::View {
-                            materialized: true,
-                            ..
-                        }
-                    ) => {}
-                Some(_) => {}
-                None => self.missing(Ns::Relation, "table", &table, trange),
+        // The columns it uses: what its items and predicate name, among the table's columns
+        // (unknown when the table's columns are).
+        let uses = self.cat.table(&table).filter(|t| t.columns_known).map(|t| {
+            let mut used: Vec<String> = Vec::new();
+            let exprs = s
+                .partition_item_list()
+                .into_iter()
+                .flat_map(|l| l.partition_items())
+                .filter_map(|i| i.expr())
+                .chain(s.where_clause().and_then(|w| w.expr()));
+            for e in exprs {
+                for w in column_refs_in(&e) {
+                    if t.column(&w).is_some() && !used.contains(&w) {
+                        used.push(w);
+                    }
+                }
+            }
+            used
+        });
+        let matview = matches!(
+            self.cat.relations.get(&table).map(|r| &r.value),
+            Some(RelKind::View {
+                materialized: true,
+                ..
+            })
+        );
+        let t = match self.cat.table(&table) {
+            Some(t) => Some(t.clone()),
+            // A materialized view's columns are not modelled: an index on it, nothing checked.
+            None if matview => Some(unknown_table()),
+            None => None,
+        };
+        let Some(t) = t else {
+            if !self.cat.relations.contains_key(&table) {
+                self.missing(Ns::Relation, "table", &table, trange);
             }
             if let Some(n) = s.index().and_then(|i| qname(&text(&i))) {
                 self.cat
@@ -2723,6 +2812,7 @@ impl<'a> Replayer<'a> {
                 table,
                 unique: s.unique_token().is_some(),
                 columns: if partial { None } else { columns },
+                uses,
                 constraint: false,
                 name_exact: exact,
             },
@@ -2895,6 +2985,39 @@ fn check(c: &ast::CheckConstraint, base: usize) -> Spec {
         using_index: None,
         expr_words: c.expr().map(|e| expr_words(&e)).unwrap_or_default(),
     }
+}
+
+/// A function's identity: its argument types, normalised, `OUT` arguments left out.
+fn signature(list: Option<ast::ParamList>) -> Option<String> {
+    let mut out = Vec::new();
+    for p in list?.params() {
+        if matches!(p.mode(), Some(ast::ParamMode::ParamOut(_))) {
+            continue;
+        }
+        let ty = match (p.func_type(), p.name()) {
+            (Some(t), _) => text(&t),
+            (None, Some(n)) => text(&n),
+            (None, None) => return None,
+        };
+        out.push(normalize_type(&ty));
+    }
+    Some(out.join(","))
+}
+
+/// The names in an expression that may be columns: every name but a called function's.
+fn column_refs_in(e: &ast::Expr) -> Vec<String> {
+    e.syntax()
+        .descendants()
+        .filter_map(ast::NameRef::cast)
+        .filter(|n| {
+            !n.syntax()
+                .parent()
+                .and_then(ast::CallExpr::cast)
+                .and_then(|c| c.expr())
+                .is_some_and(|callee| callee.syntax() == n.syntax())
+        })
+        .filter_map(|n| simple_name(&text(&n)))
+        .collect()
 }
 
 /// The identifiers of an expression, normalised (the columns it mentions are among them).
