@@ -556,3 +556,219 @@ fn a_lossy_down_says_so_in_its_header() {
     );
     assert_eq!(schema.stats.downs_skipped, 1);
 }
+
+#[test]
+fn cascade_makes_the_views_that_use_the_object_unknown_and_no_others() {
+    let m = messages(&[(
+        "1",
+        "none",
+        "CREATE TABLE t (a int);
+CREATE VIEW v AS SELECT a FROM t;
+CREATE VIEW vv AS SELECT * FROM v;
+CREATE VIEW w AS SELECT 1 AS x;
+DROP TABLE t CASCADE;
+DROP VIEW v;
+DROP VIEW vv;
+ALTER VIEW w RENAME TO w2;
+DROP VIEW w;",
+        None,
+    )]);
+    assert_eq!(
+        m,
+        [
+            "view `w` does not exist: it was dropped in migrations/1_m.sql:13 @ migrations/1_m.sql:14"
+        ]
+    );
+}
+
+#[test]
+fn functions_are_told_apart_by_argument_types() {
+    let m = messages(&[(
+        "1",
+        "none",
+        "CREATE FUNCTION f(a int) RETURNS int AS 'select 1' LANGUAGE sql;
+CREATE FUNCTION f(text) RETURNS int AS 'select 1' LANGUAGE sql;
+DROP FUNCTION f(integer);
+DROP FUNCTION f(text);
+DROP FUNCTION f(int4);",
+        None,
+    )]);
+    assert_eq!(
+        m,
+        [
+            "function `f` does not exist: it was dropped in migrations/1_m.sql:9 @ migrations/1_m.sql:10"
+        ]
+    );
+    // An overload we cannot match leaves the name unknown: no error either way.
+    ok(&[(
+        "1",
+        "none",
+        "CREATE FUNCTION f(int) RETURNS int AS 'select 1' LANGUAGE sql;
+         CREATE FUNCTION f(text) RETURNS int AS 'select 1' LANGUAGE sql;
+         DROP FUNCTION f(varchar); DROP FUNCTION f(int); DROP FUNCTION f;",
+        None,
+    )]);
+}
+
+#[test]
+fn triggers_follow_their_function_and_renames() {
+    let m = messages(&[(
+        "1",
+        "none",
+        "CREATE TABLE t (a int);
+CREATE FUNCTION tf() RETURNS trigger AS $$ BEGIN RETURN NEW; END $$ LANGUAGE plpgsql;
+CREATE TRIGGER tr BEFORE UPDATE ON t FOR EACH ROW EXECUTE FUNCTION tf();
+ALTER FUNCTION tf() RENAME TO tg;
+ALTER TRIGGER tr ON t RENAME TO tr2;
+DROP TRIGGER tr2 ON t;
+CREATE TRIGGER tr3 BEFORE UPDATE ON t FOR EACH ROW EXECUTE FUNCTION tg();
+DROP FUNCTION tg() CASCADE;
+DROP TRIGGER tr3 ON t;",
+        None,
+    )]);
+    assert_eq!(
+        m,
+        ["trigger `tr3` on table `t` does not exist @ migrations/1_m.sql:14"]
+    );
+}
+
+#[test]
+fn indexes_get_postgres_names_and_go_with_the_columns_they_use() {
+    let c = one("CREATE TABLE t (name text, b int); CREATE UNIQUE INDEX ON t (lower(name));");
+    assert!(c.relations.contains_key(&q("t_lower_idx")));
+    assert!(!c.partly_unknown());
+    let m = messages(&[(
+        "1",
+        "none",
+        "CREATE TABLE t (a int, b text, c int);
+CREATE INDEX i ON t (lower(b)) WHERE c > 0;
+CREATE INDEX j ON t (a);
+ALTER TABLE t DROP COLUMN c;
+DROP INDEX j;
+DROP INDEX i;",
+        None,
+    )]);
+    assert_eq!(
+        m,
+        [
+            "index `i` does not exist: it was dropped in migrations/1_m.sql:9 @ migrations/1_m.sql:11"
+        ]
+    );
+    // Indexes on a materialized view go with it.
+    let m = messages(&[(
+        "1",
+        "none",
+        "CREATE MATERIALIZED VIEW mv AS SELECT 1 AS id;
+CREATE UNIQUE INDEX mi ON mv (id);
+DROP MATERIALIZED VIEW mv;
+DROP INDEX mi;",
+        None,
+    )]);
+    assert_eq!(
+        m,
+        [
+            "index `mi` does not exist: it was dropped in migrations/1_m.sql:8 @ migrations/1_m.sql:9"
+        ]
+    );
+}
+
+#[test]
+fn postgres_18_not_null_constraints_and_null_defaults() {
+    let c = one(
+        "CREATE TABLE t (a int, b int DEFAULT NULL, CONSTRAINT a_nn NOT NULL a);
+         ALTER TABLE t ADD CONSTRAINT b_nn NOT NULL b;",
+    );
+    let t = c.table(&q("t")).unwrap();
+    assert!(t.column("a").unwrap().not_null && t.column("b").unwrap().not_null);
+    assert!(
+        !t.column("b").unwrap().default,
+        "DEFAULT NULL is no default"
+    );
+    // Their names are not held: dropping or renaming one is never an error.
+    let c = head(&[(
+        "1",
+        "none",
+        "CREATE TABLE t (a int NOT NULL);
+         ALTER TABLE t RENAME CONSTRAINT t_a_not_null TO a_nn;
+         ALTER TABLE t DROP CONSTRAINT t_a_not_null1;
+         ALTER TABLE t DROP CONSTRAINT t_a_not_null;",
+        None,
+    )]);
+    assert!(!c.table(&q("t")).unwrap().column("a").unwrap().not_null);
+    ok(&[(
+        "1",
+        "none",
+        "CREATE TABLE t (a int NOT NULL); ALTER TABLE t DROP CONSTRAINT t_a_not_null;",
+        None,
+    )]);
+}
+
+#[test]
+fn what_a_down_creates_if_not_exists_may_have_been_there() {
+    ok(&[
+        (
+            "1",
+            "none",
+            "CREATE TABLE t (a int);",
+            Some("DROP TABLE t;"),
+        ),
+        (
+            "2",
+            "1",
+            "DROP TABLE IF EXISTS legacy;",
+            Some("CREATE TABLE IF NOT EXISTS legacy (id serial PRIMARY KEY, v int8 UNIQUE);"),
+        ),
+    ]);
+}
+
+#[test]
+fn a_branch_that_drops_what_the_other_changes_conflicts() {
+    let m = messages(&[
+        (
+            "1",
+            "none",
+            "CREATE TABLE t (a int);",
+            Some("DROP TABLE t;"),
+        ),
+        ("2", "1", "DROP TABLE t;", Some("CREATE TABLE t (a int);")),
+        (
+            "3",
+            "1",
+            "ALTER TABLE t ADD COLUMN b int;",
+            Some("ALTER TABLE t DROP COLUMN b;"),
+        ),
+        ("4", "2, 3", "", Some("")),
+    ]);
+    assert_eq!(m.len(), 1, "{m:#?}");
+    assert!(
+        m[0].starts_with("the branches merged by `4` change table `t`"),
+        "{m:#?}"
+    );
+    // Both branches making the same change merge cleanly.
+    ok(&[
+        (
+            "1",
+            "none",
+            "CREATE TABLE t (a int);",
+            Some("DROP TABLE t;"),
+        ),
+        (
+            "2",
+            "1",
+            "ALTER TABLE t ADD COLUMN b int;",
+            Some("ALTER TABLE t DROP COLUMN b;"),
+        ),
+        (
+            "3",
+            "1",
+            "ALTER TABLE t ADD COLUMN b int;",
+            Some("ALTER TABLE t DROP COLUMN b;"),
+        ),
+        (
+            "4",
+            "2, 3",
+            "ALTER TABLE t DROP COLUMN b;",
+            Some("ALTER TABLE t ADD COLUMN b int;"),
+        ),
+    ]);
+}
