@@ -257,6 +257,9 @@ pub struct Unknown {
     pub ns: BTreeMap<Ns, Origin>,
     /// Objects whose existence is not known.
     pub names: BTreeSet<(Ns, QName)>,
+    /// Name prefixes in a namespace under which objects may exist that are not known (the
+    /// indexes PostgreSQL names after a table made by `LIKE … INCLUDING` or `PARTITION OF`).
+    pub prefixes: BTreeSet<(Ns, QName)>,
 }
 
 /// The schema at one point of the graph.
@@ -335,6 +338,7 @@ impl Catalog {
         self.unknown.all.is_some()
             || !self.unknown.ns.is_empty()
             || self.unknown_names_beyond_outside()
+            || !self.unknown.prefixes.is_empty()
             || self.relations.values().any(|r| match &r.value {
                 RelKind::Table(t) => !t.columns_known || !t.constraints_known,
                 _ => false,
@@ -346,6 +350,20 @@ impl Catalog {
         self.unknown.all.is_none()
             && !self.unknown.ns.contains_key(&ns)
             && !self.unknown.names.contains(&(ns, name.clone()))
+            && !self
+                .unknown
+                .prefixes
+                .iter()
+                .any(|(n, p)| *n == ns && p.schema == name.schema && name.name.starts_with(&p.name))
+    }
+
+    /// Objects in `ns` whose names start with `prefix` may exist unknown to the model.
+    pub fn mark_prefix_unknown(&mut self, ns: Ns, prefix: &QName) {
+        if !self.unknown.prefixes.contains(&(ns, prefix.clone())) {
+            Arc::make_mut(&mut self.unknown)
+                .prefixes
+                .insert((ns, prefix.clone()));
+        }
     }
 
     /// Nothing is known from `origin` on.

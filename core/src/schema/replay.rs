@@ -151,7 +151,13 @@ impl<'a> Replayer<'a> {
             return;
         };
         for stmt in tree.stmts() {
-            self.stmt(stmt, sql);
+            // A bug here must not break a build: what it would have done is unknown.
+            let done = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                self.stmt(stmt, sql);
+            }));
+            if done.is_err() {
+                self.unknown_all();
+            }
         }
     }
 
@@ -812,8 +818,10 @@ impl<'a> Replayer<'a> {
             }
             S::AlterSchema(_) => self.unknown_all(),
             S::Do(_) => {
-                if body_ddl(sql, 1) != Ddl::None {
+                if body_ddl(sql, 1) != Ddl::None || sql.to_lowercase().contains("search_path") {
                     self.unknown_all();
+                } else {
+                    self.calls(sql);
                 }
             }
             S::Set(s) => {
@@ -909,8 +917,13 @@ impl<'a> Replayer<'a> {
         }
     }
 
-    /// Calls of functions whose bodies change the schema.
+    /// Calls of functions whose bodies change the schema (or `set_config('search_path', …)`:
+    /// names may resolve elsewhere from here on).
     fn calls(&mut self, sql: &str) {
+        let lower = sql.to_lowercase();
+        if lower.contains("search_path") && lower.contains("set_config") {
+            return self.unknown_all();
+        }
         if self
             .cat
             .functions
@@ -1683,6 +1696,7 @@ impl<'a> Replayer<'a> {
         };
         let mut specs = Vec::new();
         let mut serials = Vec::new();
+        let mut likes_copy = s.partition_of().is_some();
         for arg in s.table_arg_list().into_iter().flat_map(|l| l.args()) {
             match arg {
                 ast::TableArg::Column(c) => {
@@ -1704,9 +1718,14 @@ impl<'a> Replayer<'a> {
                     }
                     table.columns.push(col);
                 }
-                ast::TableArg::LikeClause(_) => {
+                ast::TableArg::LikeClause(l) => {
                     table.columns_known = false;
                     table.constraints_known = false;
+                    // `INCLUDING INDEXES`/`ALL`/`IDENTITY` copies indexes and sequences under
+                    // names PostgreSQL makes from the new table's.
+                    if words(&text(&l)).iter().any(|w| w == "including") {
+                        likes_copy = true;
+                    }
                 }
                 ast::TableArg::TableConstraint(tc) => match table_constraint(&tc, self.base) {
                     Some(spec) => specs.push(spec),
@@ -1715,6 +1734,9 @@ impl<'a> Replayer<'a> {
             }
         }
         self.create_relation(name.clone(), RelKind::Table(Arc::new(table)), ine, range);
+        if likes_copy {
+            self.cat.mark_prefix_unknown(Ns::Relation, &name);
+        }
         for (col, _) in &serials {
             self.serial_sequence(&name, col);
         }
@@ -1794,6 +1816,7 @@ impl<'a> Replayer<'a> {
         if serial {
             serials.push((name.clone(), ()));
         }
+        let mut identity = false;
         for cc in constraints {
             use ast::ColumnConstraint as C;
             match cc {
@@ -1804,6 +1827,7 @@ impl<'a> Replayer<'a> {
                     Some(ast::GeneratedAs::GeneratedIdentity(_)) => {
                         col.identity = true;
                         col.not_null = true;
+                        identity = true;
                     }
                     Some(ast::GeneratedAs::GeneratedStored(_)) => col.generated = true,
                     None => return None,
@@ -1856,6 +1880,10 @@ impl<'a> Replayer<'a> {
                 }
                 C::ExcludeConstraint(_) => return None,
             }
+        }
+        if identity && !serial {
+            // An identity column has a sequence too, named like a serial's.
+            serials.push((name.clone(), ()));
         }
         let _ = table;
         Some(col)
@@ -1941,9 +1969,11 @@ impl<'a> Replayer<'a> {
                 }
             }
         }
-        let (name, exact) = match &spec.name {
-            Some((n, _)) => (n.clone(), true),
-            None => {
+        let (name, exact) = match (&spec.name, &spec.using_index) {
+            (Some((n, _)), _) => (n.clone(), true),
+            // `USING INDEX idx` without a name: the constraint is named like the index.
+            (None, Some(idx)) => (idx.name.clone(), true),
+            (None, None) => {
                 let (suffix, cols) = match &spec.kind {
                     ConstraintKind::PrimaryKey => ("pkey", Vec::new()),
                     ConstraintKind::Unique => ("key", spec.columns.clone()),
@@ -1989,10 +2019,18 @@ impl<'a> Replayer<'a> {
         );
         if with_index {
             if let Some(idx) = &spec.using_index {
-                // `USING INDEX idx`: the index takes the constraint's name.
+                // `USING INDEX idx`: the index takes the constraint's name, and its columns.
                 let o = Arc::make_mut(&mut self.cat.relations).remove(idx);
-                if o.is_none() {
-                    self.cat.mark_name_unknown(Ns::Relation, idx);
+                match o.map(|o| o.value) {
+                    Some(RelKind::Index {
+                        columns: Some(c), ..
+                    }) => spec.columns = c,
+                    _ => {
+                        self.cat.mark_name_unknown(Ns::Relation, idx);
+                        if let Some(t) = self.cat.table_mut(table) {
+                            t.constraints_known = false;
+                        }
+                    }
                 }
             }
             let q = table.sibling(name.clone());
@@ -2338,8 +2376,24 @@ impl<'a> Replayer<'a> {
                     Some(O::AddGenerated(_)) => {
                         c.identity = true;
                         c.not_null = true;
+                        // Its sequence: named like a serial's unless that name is taken.
+                        self.serial_sequence(table, &name);
                     }
-                    Some(O::DropIdentity(_)) => c.identity = false,
+                    Some(O::DropIdentity(_)) => {
+                        c.identity = false;
+                        let (seq, _) =
+                            generated_name(&table.name, std::slice::from_ref(&name), "seq");
+                        let q = table.sibling(seq);
+                        let owned = matches!(
+                            self.cat.relations.get(&q).map(|r| &r.value),
+                            Some(RelKind::Sequence { owned_by: Some((t, col)) }) if t == table && *col == name
+                        );
+                        if owned {
+                            Arc::make_mut(&mut self.cat.relations).remove(&q);
+                        } else {
+                            self.cat.mark_name_unknown(Ns::Relation, &q);
+                        }
+                    }
                     Some(O::DropExpression(_)) => c.generated = false,
                     Some(O::SetStatistics(_))
                     | Some(O::SetStorage(_))

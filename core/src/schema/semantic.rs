@@ -140,6 +140,9 @@ pub(crate) fn merge(
         for (ns, n) in &p.unknown.names {
             out.mark_name_unknown(*ns, n);
         }
+        for (ns, n) in &p.unknown.prefixes {
+            out.mark_prefix_unknown(*ns, n);
+        }
         for ((ns, n), o) in p.dropped.iter() {
             if !out.dropped.contains_key(&(*ns, n.clone())) {
                 out.record_drop(*ns, n, o);
