@@ -352,6 +352,36 @@ fn check_graph(
             f.down_revisions.is_none() && f.revision.as_ref().is_some_and(|r| r.value == *rev)
         })
     };
+    // Ids that differ only in case: on a case-insensitive file system (macOS, Windows) their
+    // files can overwrite each other, and people read them as one.
+    let mut by_folded: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    for (k, (rev, _)) in nodes.iter().enumerate() {
+        let folded = rev.as_str().to_ascii_lowercase();
+        match by_folded.get(&folded) {
+            Some(&first) if nodes[first].0 != *rev => {
+                let f1 = &files[members[first]];
+                let f2 = &files[members[k]];
+                let span =
+                    |f: &MigrationFile| f.revision.as_ref().map_or(0..0, |r| r.range.clone());
+                diags.push(
+                    Diagnostic::error(format!(
+                        "revisions `{}` and `{rev}` differ only in case",
+                        nodes[first].0
+                    ))
+                    .at(f2.file, span(f2), "this one")
+                    .with_secondary(f1.file, span(f1), "and this one")
+                    .with_help(
+                        "give one of them another id: on a case-insensitive file system their \
+                         files collide, and people read them as the same revision",
+                    ),
+                );
+            }
+            Some(_) => {}
+            None => {
+                by_folded.insert(folded, k);
+            }
+        }
+    }
     let (graph, problems) = Graph::build(&nodes);
     // A dangling parent makes a false root, a cycle false heads: judge the counts only on a
     // graph without either.
@@ -790,6 +820,30 @@ mod tests {
             messages,
             vec!["`down_revision` names `7`, which no migration declares"]
         );
+    }
+
+    #[test]
+    fn ids_differing_only_in_case_are_refused() {
+        let m = messages(&[file("a", "none", ""), file("A", "a", "")]);
+        assert_eq!(
+            m,
+            vec!["revisions `A` and `a` differ only in case @ migrations/a_m.sql:1:14"]
+        );
+    }
+
+    #[test]
+    fn a_thousand_unknown_keys_are_six_errors() {
+        let mut text = String::new();
+        for i in 0..1000 {
+            text.push_str(&format!("-- key{i}: v\n"));
+        }
+        text.push_str("-- revision: 1\n-- down_revision: none\n-- migrate:up\n-- migrate:down\n");
+        let m = messages(&[Input {
+            name: "1_m.sql".into(),
+            text,
+        }]);
+        assert_eq!(m.len(), 6, "{m:#?}");
+        assert!(m[5].starts_with("995 more unknown header keys"), "{m:#?}");
     }
 
     #[test]

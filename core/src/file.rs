@@ -52,6 +52,9 @@ pub struct MigrationFile {
     pub header: Range<usize>,
 }
 
+/// How many unknown header keys of one file are reported one by one.
+const MAX_UNKNOWN_REPORTED: usize = 5;
+
 /// Words that cannot be revision ids: `down_revision: none`, and the targets.
 const RESERVED_IDS: &[&str] = &["none", "head", "heads", "base"];
 
@@ -128,6 +131,8 @@ pub fn parse_file(
     let mut seen: Vec<(&str, Range<usize>)> = Vec::new();
     // Known keys that an unknown one was likely meant to be: not reported missing again.
     let mut suggested: Vec<&'static str> = Vec::new();
+    // Unknown keys: the first few are reported one by one, the rest in one line.
+    let mut unknown: Vec<Range<usize>> = Vec::new();
     while i < lines.len() {
         let LineShape::KeyValue { key, value } = line_shape(text, lines[i].clone()) else {
             break;
@@ -142,11 +147,30 @@ pub fn parse_file(
             );
         } else {
             seen.push((key_text, key.clone()));
-            suggested.extend(apply_key(&mut out, src, key, value, diags));
+            if KEYS.contains(&key_text) || unknown.len() < MAX_UNKNOWN_REPORTED {
+                suggested.extend(apply_key(&mut out, src, key.clone(), value, diags));
+            }
+            if !KEYS.contains(&key_text) {
+                unknown.push(key);
+            }
         }
         i += 1;
     }
     let header_end = i;
+    if unknown.len() > MAX_UNKNOWN_REPORTED {
+        let rest = &unknown[MAX_UNKNOWN_REPORTED..];
+        diags.push(
+            Diagnostic::error(format!("{} more unknown header keys", rest.len()))
+                .at(file, rest[0].clone(), "the next unknown key")
+                .with_help(format!(
+                    "the header keys are {}; put other comments after the header",
+                    KEYS.iter()
+                        .map(|k| format!("`{k}`"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )),
+        );
+    }
     if header_end > header_start {
         out.header = lines[header_start].start..lines[header_end - 1].end;
         let at = lines[header_start].clone();
