@@ -292,6 +292,9 @@ pub struct FnDef {
     /// The argument types of each overload created (normalised, `OUT` arguments left out);
     /// an overload whose signature could not be read makes the name unknown instead.
     pub sigs: BTreeSet<String>,
+    /// The words of its header (name, arguments, result): the types it depends on are among
+    /// them.
+    pub mentions: BTreeSet<String>,
 }
 
 /// The schema changes a function body may make when called.
@@ -321,10 +324,14 @@ impl Catalog {
 
     /// Whether any part is unknown, not counting what is never known ([`OUTSIDE_TABLES`]).
     fn unknown_names_beyond_outside(&self) -> bool {
-        self.unknown.names.iter().any(|(ns, n)| {
-            !(*ns == Ns::Relation
-                && n.schema == "public"
-                && OUTSIDE_TABLES.contains(&n.name.as_str()))
+        let outside = |name: &str| OUTSIDE_TABLES.contains(&name);
+        self.unknown.names.iter().any(|(ns, n)| match ns {
+            Ns::Relation => !(n.schema == "public" && outside(&n.name)),
+            // A trigger on a version table: `table.trigger`.
+            Ns::Trigger => {
+                !(n.schema == "public" && n.name.split_once('.').is_some_and(|(t, _)| outside(t)))
+            }
+            _ => true,
         })
     }
 

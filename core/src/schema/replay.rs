@@ -587,7 +587,7 @@ impl<'a> Replayer<'a> {
                 };
                 let ddl = body_ddl(sql, 3);
                 let sig = signature(s.param_list());
-                self.create_function(name, sig, ddl);
+                self.create_function(name, sig, ddl, sql);
             }
             S::CreateProcedure(s) => {
                 let name = s
@@ -601,7 +601,7 @@ impl<'a> Replayer<'a> {
                 };
                 let ddl = body_ddl(sql, 3);
                 let sig = signature(s.syntax().children().find_map(ast::ParamList::cast));
-                self.create_function(name, sig, ddl);
+                self.create_function(name, sig, ddl, sql);
             }
             S::DropFunction(s) => {
                 let ie = if_exists(s.if_exists());
@@ -966,11 +966,14 @@ impl<'a> Replayer<'a> {
         }
     }
 
-    fn create_function(&mut self, name: QName, sig: Option<String>, ddl: Ddl) {
+    fn create_function(&mut self, name: QName, sig: Option<String>, ddl: Ddl, sql: &str) {
+        // The header: everything before the body's quote.
+        let header = sql.split(['$', '\'']).next().unwrap_or("");
         let mut f = self.obj(
             FnDef {
                 ddl,
                 sigs: Default::default(),
+                mentions: words(header).into_iter().collect(),
             },
             false,
         );
@@ -1090,13 +1093,31 @@ impl<'a> Replayer<'a> {
                     return self.unknown_ns(Ns::Function);
                 };
                 let newq = old.sibling(new);
+                let sig = s
+                    .syntax()
+                    .children()
+                    .find_map(ast::FunctionSig::cast)
+                    .and_then(|f| f.param_list())
+                    .and_then(|l| signature(Some(l)));
                 let fns = Arc::make_mut(&mut self.cat.functions);
-                if let Some(f) = fns.remove(&old) {
-                    // Other overloads may keep the old name.
-                    fns.insert(newq.clone(), f);
-                    self.cat.mark_name_unknown(Ns::Function, &old);
-                } else {
-                    self.cat.mark_name_unknown(Ns::Function, &newq);
+                match fns.remove(&old) {
+                    // Its only overload: the name moves.
+                    Some(f)
+                        if f.value.sigs.len() == 1
+                            && sig.as_ref().is_none_or(|s| f.value.sigs.contains(s))
+                            && !fns.contains_key(&newq) =>
+                    {
+                        fns.insert(newq.clone(), f);
+                        self.cat.mark_name_known(Ns::Function, &old);
+                        self.cat.mark_name_known(Ns::Function, &newq);
+                    }
+                    Some(f) => {
+                        // Other overloads may keep the old name.
+                        fns.insert(newq.clone(), f);
+                        self.cat.mark_name_unknown(Ns::Function, &old);
+                        self.cat.mark_name_unknown(Ns::Function, &newq);
+                    }
+                    None => self.cat.mark_name_unknown(Ns::Function, &newq),
                 }
                 // Triggers call it by its new name.
                 let trs = Arc::make_mut(&mut self.cat.triggers);
@@ -1206,7 +1227,17 @@ impl<'a> Replayer<'a> {
                         t.constraints_known = false;
                     }
                 }
-                self.unknown_ns(Ns::Function);
+                // Functions that take or return it go with it.
+                let fns: Vec<QName> = self
+                    .cat
+                    .functions
+                    .iter()
+                    .filter(|(_, f)| f.value.mentions.contains(&name.name))
+                    .map(|(n, _)| n.clone())
+                    .collect();
+                for f in fns {
+                    self.cat.mark_name_unknown(Ns::Function, &f);
+                }
                 self.views_unknown(&name.name);
             }
         } else if !ie {
@@ -1346,7 +1377,16 @@ impl<'a> Replayer<'a> {
     /// Adds a relation, or reports that its name is taken.
     fn create_relation(&mut self, name: QName, kind: RelKind, ine: bool, range: Range<usize>) {
         if let Some(old) = self.cat.relations.get(&name).cloned() {
-            if !ine && self.cat.knows(Ns::Relation, &name) {
+            if !ine && !self.cat.knows(Ns::Relation, &name) {
+                // Whether it was still there is not known; PostgreSQL created this one, so it
+                // was not: this one replaces it.
+                Arc::make_mut(&mut self.cat.relations).remove(&name);
+                let o = self.obj(kind, ine);
+                Arc::make_mut(&mut self.cat.relations).insert(name.clone(), o);
+                self.cat.mark_name_known(Ns::Relation, &name);
+                return;
+            }
+            if !ine {
                 let what = old.value.word();
                 self.exists_already(
                     if what == kind.word() {
@@ -1422,6 +1462,7 @@ impl<'a> Replayer<'a> {
             return;
         };
         self.cat.record_drop(Ns::Relation, name, &origin);
+        self.cat.mark_name_known(Ns::Relation, name);
         match old.value {
             RelKind::Table(_)
             | RelKind::View {
@@ -1678,7 +1719,8 @@ impl<'a> Replayer<'a> {
         }
         let ine = s.if_not_exists().is_some();
         self.stmt_ine = ine;
-        if self.cat.relations.contains_key(&name) || (ine && !self.cat.knows(Ns::Relation, &name)) {
+        let known = self.cat.knows(Ns::Relation, &name);
+        if (self.cat.relations.contains_key(&name) && (ine || known)) || (ine && !known) {
             return self.create_relation(
                 name,
                 RelKind::Table(Arc::new(unknown_table())),
