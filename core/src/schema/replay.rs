@@ -1720,7 +1720,14 @@ impl<'a> Replayer<'a> {
         let ine = s.if_not_exists().is_some();
         self.stmt_ine = ine;
         let known = self.cat.knows(Ns::Relation, &name);
-        if (self.cat.relations.contains_key(&name) && (ine || known)) || (ine && !known) {
+        let exists = self.cat.relations.contains_key(&name);
+        // Known to be there (an error or a no-op), or perhaps there with `IF NOT EXISTS`.
+        let taken = if ine {
+            exists || !known
+        } else {
+            exists && known
+        };
+        if taken {
             return self.create_relation(
                 name,
                 RelKind::Table(Arc::new(unknown_table())),
