@@ -47,9 +47,10 @@ impl QName {
 }
 
 impl fmt::Display for QName {
-    /// The name as a message shows it: without `public.`.
+    /// The name as a message shows it: without `public.` (or an empty schema, for extensions
+    /// and schemas).
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.schema == "public" {
+        if self.schema == "public" || self.schema.is_empty() {
             write!(f, "{}", self.name)
         } else {
             write!(f, "{}.{}", self.schema, self.name)

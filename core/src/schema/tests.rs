@@ -817,3 +817,63 @@ fn search_path_and_functions_that_change_the_schema_make_everything_unknown() {
     );
     assert!(c.all_unknown());
 }
+
+#[test]
+fn types_schemas_and_sequences() {
+    let c = one("CREATE TYPE mood AS ENUM ('a', 'b');
+         CREATE TABLE t (m mood, ms mood[]);
+         ALTER TYPE mood RENAME VALUE 'a' TO 'aa';
+         ALTER TYPE mood RENAME TO feeling;
+         CREATE SCHEMA app;
+         CREATE TABLE app.x (id int);
+         CREATE SEQUENCE app.s OWNED BY app.x.id;
+         ALTER SEQUENCE app.s RENAME TO s2;");
+    assert_eq!(
+        c.types.get(&q("feeling")).map(|t| &t.value),
+        Some(&TypeDef::Enum(vec!["aa".into(), "b".into()]))
+    );
+    let t = c.table(&q("t")).unwrap();
+    assert_eq!(t.column("m").unwrap().ty, "feeling");
+    assert_eq!(t.column("ms").unwrap().ty, "feeling[]");
+    assert!(matches!(
+        c.relations.get(&QName::new("app", "s2")).map(|r| &r.value),
+        Some(RelKind::Sequence { owned_by: Some((t, col)) }) if *t == QName::new("app", "x") && col == "id"
+    ));
+    // Dropping the schema drops what is in it; a table in a schema that does not exist is an
+    // error.
+    let m = messages(&[(
+        "1",
+        "none",
+        "CREATE SCHEMA app;
+CREATE TABLE app.x (id int);
+DROP SCHEMA app CASCADE;
+DROP TABLE app.x;
+CREATE TABLE nope.y (id int);",
+        None,
+    )]);
+    assert_eq!(
+        m,
+        [
+            "table `app.x` does not exist: it was dropped in migrations/1_m.sql:8 @ migrations/1_m.sql:9",
+            "schema `nope` does not exist @ migrations/1_m.sql:10",
+        ]
+    );
+}
+
+#[test]
+fn an_enum_value_added_by_up_is_left_by_a_down_that_does_not_recreate_the_type() {
+    let m = messages(&[
+        (
+            "1",
+            "none",
+            "CREATE TYPE mood AS ENUM ('a');",
+            Some("DROP TYPE mood;"),
+        ),
+        ("2", "1", "ALTER TYPE mood ADD VALUE 'b';", Some("")),
+    ]);
+    assert_eq!(m.len(), 1, "{m:#?}");
+    assert!(
+        m[0].starts_with("the down section of `2` leaves value 'b' in enum type `mood`"),
+        "{m:#?}"
+    );
+}
