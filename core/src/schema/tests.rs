@@ -877,3 +877,16 @@ fn an_enum_value_added_by_up_is_left_by_a_down_that_does_not_recreate_the_type()
         "{m:#?}"
     );
 }
+
+#[test]
+fn alter_table_forms_without_the_column_keyword() {
+    let c = one("CREATE TABLE t (a int);
+         ALTER TABLE t ADD b int;
+         ALTER TABLE t RENAME b TO c;
+         ALTER TABLE t ALTER c TYPE bigint;
+         ALTER TABLE t DROP a;");
+    let t = c.table(&q("t")).unwrap();
+    let names: Vec<&str> = t.columns.iter().map(|c| c.name.as_str()).collect();
+    assert_eq!(names, ["c"]);
+    assert_eq!(t.column("c").unwrap().ty, "bigint");
+}
