@@ -13,7 +13,13 @@ pub fn convert_diesel(src: &Path, out: &Path) -> std::io::Result<usize> {
         .filter(|e| e.path().join("up.sql").is_file())
         .map(|e| e.file_name().to_string_lossy().into_owned())
         .collect();
-    dirs.sort();
+    // Diesel's order: by version, the name's part before `_` with `-` removed
+    // (`2017-09-23-182408_x` is `20170923182408`), not by directory name.
+    let version = |name: &str| -> String {
+        let v = name.split_once('_').map_or(name, |(v, _)| v);
+        v.chars().filter(|c| *c != '-').collect()
+    };
+    dirs.sort_by_key(|name| (version(name), name.clone()));
     let mut parent = "none".to_owned();
     for (i, name) in dirs.iter().enumerate() {
         let digits: String = name

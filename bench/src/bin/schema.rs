@@ -16,28 +16,7 @@ fn main() {
     };
     let out_path = std::path::Path::new(out);
     let _ = std::fs::remove_dir_all(out_path);
-    // Diesel orders migrations by version, the name's digits before `_` with `-` removed
-    // (`2017-09-23-182408_x` is `20170923182408`); `convert_diesel` orders by directory name,
-    // which puts dashed names before all others. Stage copies named by version first.
-    let staged = std::env::temp_dir().join(format!("retort-schema-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&staged);
-    for e in std::fs::read_dir(src).expect("read the diesel directory") {
-        let e = e.expect("entry");
-        let name = e.file_name().to_string_lossy().into_owned();
-        if !e.path().is_dir() {
-            continue;
-        }
-        let (version, rest) = name.split_once('_').unwrap_or((&name, ""));
-        let version: String = version.chars().filter(|c| *c != '-').collect();
-        let dest = staged.join(format!("{version}_{rest}"));
-        std::fs::create_dir_all(&dest).expect("stage");
-        for f in std::fs::read_dir(e.path()).expect("read a migration") {
-            let f = f.expect("entry");
-            std::fs::copy(f.path(), dest.join(f.file_name())).expect("copy");
-        }
-    }
-    let n = retort_bench::convert_diesel(&staged, out_path).expect("convert");
-    let _ = std::fs::remove_dir_all(&staged);
+    let n = retort_bench::convert_diesel(src.as_ref(), out_path).expect("convert");
     let report = check_dir(out_path, "migrations", &Options::default());
     let check_errors = report.errors().count();
     // Best of a few rounds for the time; the diagnostics of the last.
