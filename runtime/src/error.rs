@@ -36,6 +36,9 @@ pub struct StatementError {
     pub detail: Option<String>,
     /// What became of the migration.
     pub outcome: Outcome,
+    /// Whether the connection was lost (the server ended the session, or went away) rather
+    /// than the statement failing: the migration itself may be fine.
+    pub connection_lost: bool,
     /// The section's SQL placed at its lines of the file, for rendering.
     pub(crate) snippet: String,
 }
@@ -120,6 +123,17 @@ fn list_revs(items: &[Revision]) -> String {
         .join(", ")
 }
 
+/// Whether an error means the session is gone: the connection closed, a connection exception
+/// (SQLSTATE class 08), or the server ending it (57P01 `pg_terminate_backend` or a fast
+/// shutdown, 57P02 a crash shutdown, 57P03 not accepting connections).
+pub(crate) fn is_connection_lost(e: &postgres::Error) -> bool {
+    e.is_closed()
+        || e.as_db_error().is_some_and(|db| {
+            let code = db.code().code();
+            code.starts_with("08") || matches!(code, "57P01" | "57P02" | "57P03")
+        })
+}
+
 /// PostgreSQL's message without the connection details.
 pub(crate) fn describe_pg(e: &postgres::Error) -> String {
     match e.as_db_error() {
@@ -159,15 +173,38 @@ impl Error {
                     .find(|&(_, c)| !(c.is_alphanumeric() || c == '_'))
                     .map_or(at.end - caret, |(i, _)| i)
                     .max(1);
-                d = d.at(
-                    file,
-                    caret..(caret + word).min(at.end).max(caret),
-                    format!("SQLSTATE {}", e.code),
-                );
+                // A lost connection mid-section gives no position and cannot be replayed to
+                // find one: point at no statement rather than at the first (which ran fine).
+                if !(e.connection_lost && e.statement == 0) {
+                    d = d.at(
+                        file,
+                        caret..(caret + word).min(at.end).max(caret),
+                        format!("SQLSTATE {}", e.code),
+                    );
+                }
                 if let Some(detail) = &e.detail {
                     d = d.with_note(detail.clone());
                 }
                 d = d.with_help(match e.outcome {
+                    // The session ended under it: nothing is wrong with the migration as far
+                    // as anyone knows, and "fix the migration" would send a person looking
+                    // for a mistake that is not there.
+                    Outcome::RolledBack if e.connection_lost => format!(
+                        "the connection to the database was lost while `{}` ran: nothing of it \
+                         was applied (its transaction ended with the session). Run again once \
+                         the server accepts connections",
+                        e.revision
+                    ),
+                    Outcome::Interrupted { done } if e.connection_lost => format!(
+                        "the connection to the database was lost while `{}` ran outside a \
+                         transaction: {done} of its statements ran and stay applied; statement \
+                         {} may or may not have taken effect (an index it was building may be \
+                         left invalid). Undo or finish them by hand, then record the outcome \
+                         with `retort stamp {}` (done) or `retort stamp` of its parent (undone)",
+                        e.revision,
+                        done + 1,
+                        e.revision
+                    ),
                     Outcome::RolledBack => format!(
                         "nothing of `{}` was applied: its transaction was rolled back. Fix the \
                          migration and run again",

@@ -892,6 +892,7 @@ fn statement_error_at(
         code,
         detail,
         outcome,
+        connection_lost: crate::error::is_connection_lost(e),
         snippet: format!("{}{sql}", "\n".repeat(first_line - 1)),
     }))
 }
