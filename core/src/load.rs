@@ -132,6 +132,19 @@ pub fn read_dir(
             }
             Ok(_) => {}
             Err(e) => {
+                // A dangling symbolic link: `ls` lists it, so "it does not exist" would puzzle.
+                if e.kind() == std::io::ErrorKind::NotFound
+                    && let Ok(target) = std::fs::read_link(entry.path())
+                {
+                    diags.push(
+                        Diagnostic::error(format!(
+                            "cannot read `{path}`: it is a symbolic link to `{}`, which does not exist",
+                            target.display()
+                        ))
+                        .with_help("point the link at a migration file, or delete it"),
+                    );
+                    continue;
+                }
                 diags.push(Diagnostic::error(format!(
                     "cannot read `{path}`: {}",
                     io_reason(&e)

@@ -1,0 +1,1 @@
+../nowhere/002_add_email.sql

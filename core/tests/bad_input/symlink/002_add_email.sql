@@ -1,0 +1,1 @@
+../symlink_target/002_add_email.sql

@@ -1,0 +1,17 @@
+-- revision: 001
+-- down_revision: none
+-- key0001: value
+-- key0002: value
+-- key0003: value
+-- key0004: value
+-- key0005: value
+-- key0006: value
+-- key0007: value
+-- key0008: value
+-- key0009: value
+-- key0010: value
+-- key0011: value
+-- key0012: value
+-- key0013: value
+-- key0014: value
+-- key00
