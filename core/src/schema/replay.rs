@@ -161,6 +161,26 @@ impl<'a> Replayer<'a> {
         }
     }
 
+    /// `DROP <kind> a, b, …`: each name dropped as a relation of that kind; a name that
+    /// cannot be read makes the whole catalog unknown.
+    fn drop_relations<N: AstNode>(
+        &mut self,
+        refs: impl IntoIterator<Item = N>,
+        kind: &str,
+        ie: bool,
+        cas: bool,
+    ) {
+        for r in refs {
+            match qname(&text(&r)) {
+                Some(name) => {
+                    let range = self.span(&r);
+                    self.drop_relation(&name, kind, ie, cas, range);
+                }
+                None => self.unknown_all(),
+            }
+        }
+    }
+
     fn span(&self, node: &impl AstNode) -> Range<usize> {
         let r = node.syntax().text_range();
         self.base + usize::from(r.start())..self.base + usize::from(r.end())
@@ -260,29 +280,13 @@ impl<'a> Replayer<'a> {
             S::DropTable(s) => {
                 let ie = if_exists(s.if_exists());
                 let cas = cascade(s.drop_behavior());
-                for r in s.table_name_refs() {
-                    match qname(&text(&r)) {
-                        Some(name) => {
-                            let range = self.span(&r);
-                            self.drop_relation(&name, "table", ie, cas, range);
-                        }
-                        None => self.unknown_all(),
-                    }
-                }
+                self.drop_relations(s.table_name_refs(), "table", ie, cas);
             }
             S::CreateIndex(s) => self.create_index(s),
             S::DropIndex(s) => {
                 let ie = if_exists(s.if_exists());
                 let cas = cascade(s.drop_behavior());
-                for r in s.index_refs() {
-                    match qname(&text(&r)) {
-                        Some(name) => {
-                            let range = self.span(&r);
-                            self.drop_relation(&name, "index", ie, cas, range);
-                        }
-                        None => self.unknown_all(),
-                    }
-                }
+                self.drop_relations(s.index_refs(), "index", ie, cas);
             }
             S::AlterIndex(s) => {
                 let Some(r) = s.index_ref() else {
@@ -362,8 +366,8 @@ impl<'a> Replayer<'a> {
                 }
             }
             S::DropDomain(s) => {
-                let cas = text(&s).to_lowercase().contains("cascade");
-                let ie = text(&s).to_lowercase().contains(" if exists");
+                let cas = cascade(s.drop_behavior());
+                let ie = if_exists(s.if_exists());
                 let names: Vec<_> = s
                     .syntax()
                     .descendants()
@@ -408,18 +412,9 @@ impl<'a> Replayer<'a> {
                 }
             }
             S::DropSequence(s) => {
-                let t = text(&s).to_lowercase();
-                let ie = t.contains(" if exists");
-                let cas = t.contains("cascade");
-                for r in s.syntax().children().filter_map(ast::SequenceRef::cast) {
-                    match qname(&text(&r)) {
-                        Some(name) => {
-                            let range = self.span(&r);
-                            self.drop_relation(&name, "sequence", ie, cas, range);
-                        }
-                        None => self.unknown_all(),
-                    }
-                }
+                let ie = if_exists(s.if_exists());
+                let cas = cascade(s.drop_behavior());
+                self.drop_relations(s.sequence_refs(), "sequence", ie, cas);
             }
             S::AlterSequence(s) => {
                 let Some(r) = s.sequence_ref() else {
@@ -520,28 +515,12 @@ impl<'a> Replayer<'a> {
             S::DropView(s) => {
                 let ie = if_exists(s.if_exists());
                 let cas = cascade(s.drop_behavior());
-                for r in s.view_refs() {
-                    match qname(&text(&r)) {
-                        Some(name) => {
-                            let range = self.span(&r);
-                            self.drop_relation(&name, "view", ie, cas, range);
-                        }
-                        None => self.unknown_all(),
-                    }
-                }
+                self.drop_relations(s.view_refs(), "view", ie, cas);
             }
             S::DropMaterializedView(s) => {
                 let ie = if_exists(s.if_exists());
                 let cas = cascade(s.drop_behavior());
-                for r in s.view_refs() {
-                    match qname(&text(&r)) {
-                        Some(name) => {
-                            let range = self.span(&r);
-                            self.drop_relation(&name, "materialized view", ie, cas, range);
-                        }
-                        None => self.unknown_all(),
-                    }
-                }
+                self.drop_relations(s.view_refs(), "materialized view", ie, cas);
             }
             S::AlterView(s) => {
                 let Some(r) = s.syntax().children().find_map(ast::ViewRef::cast) else {
