@@ -562,65 +562,353 @@ pub fn simple_name(text: &str) -> Option<String> {
     (parts.len() == 1).then(|| parts.pop()).flatten()
 }
 
-/// A type as written, normalised so that aliases compare equal: `int4`/`int` → `integer`,
-/// `varchar(10)` → `charactervarying(10)`, `timestamptz` → `timestampwithtimezone`, …
+/// A type as written, normalised to the text PostgreSQL's `format_type(atttypid, atttypmod)`
+/// gives for it, so that aliases compare equal and the text is valid SQL again:
+/// `int4`/`int`/`serial` → `integer`, `varchar(10)` → `character varying(10)`, `timestamptz`
+/// → `timestamp with time zone`, `numeric(10, 2)` → `numeric(10,2)`, `char` →
+/// `character(1)`, `int[][]` → `integer[]`, `public.mood` → `mood`, `"Mood"` → `"Mood"`.
 pub fn normalize_type(text: &str) -> String {
-    let mut out = String::new();
-    let mut word = String::new();
-    let flush = |word: &mut String, out: &mut String| {
-        if word.is_empty() {
-            return;
-        }
-        out.push_str(match word.as_str() {
-            "int" | "int4" => "integer",
-            "int8" => "bigint",
-            "int2" => "smallint",
-            "float8" | "float" => "double precision",
-            "float4" => "real",
-            "bool" => "boolean",
-            "varchar" => "character varying",
-            "char" | "bpchar" => "character",
-            "decimal" => "numeric",
-            "timestamptz" => "timestamp with time zone",
-            "timetz" => "time with time zone",
-            "serial" | "serial4" => "integer",
-            "bigserial" | "serial8" => "bigint",
-            "smallserial" | "serial2" => "smallint",
-            w => w,
-        });
-        word.clear();
+    let toks = type_tokens(text);
+    // The array suffix: `[]`, `[3]`, `ARRAY`, `ARRAY[3]` (PostgreSQL keeps no dimensions).
+    let array_at = toks
+        .iter()
+        .position(|t| matches!(t, TypeTok::Punct('[')) || *t == TypeTok::Word("array".into()));
+    let (base, array) = match array_at {
+        Some(k) => (&toks[..k], true),
+        None => (&toks[..], false),
     };
-    let mut in_quote = false;
-    for c in text.chars() {
-        if in_quote {
-            word.push(c);
-            if c == '"' {
-                in_quote = false;
-            }
-            continue;
-        }
+    let mut out = normalize_base(base);
+    if array {
+        out.push_str("[]");
+    }
+    out
+}
+
+/// A token of a type's text.
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum TypeTok {
+    /// A word, folded to lower case (digits included: `10`, `int4`).
+    Word(String),
+    /// A quoted identifier, its quotes removed.
+    Quoted(String),
+    /// Any other character but white space.
+    Punct(char),
+}
+
+fn type_tokens(text: &str) -> Vec<TypeTok> {
+    let mut toks = Vec::new();
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
         if c == '"' {
-            in_quote = true;
-            word.push(c);
-        } else if c.is_alphanumeric() || c == '_' {
-            word.extend(c.to_lowercase());
+            let mut s = String::new();
+            while let Some(ch) = chars.next() {
+                match ch {
+                    '"' if chars.peek() == Some(&'"') => {
+                        chars.next();
+                        s.push('"');
+                    }
+                    '"' => break,
+                    ch => s.push(ch),
+                }
+            }
+            toks.push(TypeTok::Quoted(s));
+        } else if c.is_alphanumeric() || c == '_' || c == '$' {
+            let mut s: String = c.to_lowercase().collect();
+            while let Some(&ch) = chars.peek() {
+                if ch.is_alphanumeric() || ch == '_' || ch == '$' {
+                    s.extend(ch.to_lowercase());
+                    chars.next();
+                } else {
+                    break;
+                }
+            }
+            toks.push(TypeTok::Word(s));
+        } else if !c.is_whitespace() {
+            toks.push(TypeTok::Punct(c));
+        }
+    }
+    toks
+}
+
+/// An identifier as PostgreSQL prints it: quoted unless it is a plain lower-case name.
+pub fn quote_ident(name: &str) -> String {
+    let plain = name
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_lowercase() || c == '_')
+        && name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '$')
+        && !RESERVED.contains(&name);
+    if plain {
+        name.to_owned()
+    } else {
+        format!("\"{}\"", name.replace('"', "\"\""))
+    }
+}
+
+/// Key words that cannot be a bare name (PostgreSQL's reserved and type-function ones that
+/// migrations are likely to use as names).
+const RESERVED: &[&str] = &[
+    "all",
+    "analyse",
+    "analyze",
+    "and",
+    "any",
+    "array",
+    "as",
+    "asc",
+    "both",
+    "case",
+    "cast",
+    "check",
+    "collate",
+    "column",
+    "constraint",
+    "create",
+    "current_date",
+    "current_role",
+    "current_time",
+    "current_timestamp",
+    "current_user",
+    "default",
+    "deferrable",
+    "desc",
+    "distinct",
+    "do",
+    "else",
+    "end",
+    "except",
+    "false",
+    "fetch",
+    "for",
+    "foreign",
+    "from",
+    "grant",
+    "group",
+    "having",
+    "in",
+    "initially",
+    "intersect",
+    "into",
+    "lateral",
+    "leading",
+    "limit",
+    "localtime",
+    "localtimestamp",
+    "not",
+    "null",
+    "offset",
+    "on",
+    "only",
+    "or",
+    "order",
+    "placing",
+    "primary",
+    "references",
+    "returning",
+    "select",
+    "session_user",
+    "some",
+    "symmetric",
+    "table",
+    "then",
+    "to",
+    "trailing",
+    "true",
+    "union",
+    "unique",
+    "user",
+    "using",
+    "variadic",
+    "when",
+    "where",
+    "window",
+    "with",
+];
+
+/// A type's name as a column's type text holds it: `mood`, `app.mood`, `"Mood"`.
+pub fn type_name_text(name: &QName) -> String {
+    if name.schema == "public" || name.schema.is_empty() {
+        quote_ident(&name.name)
+    } else {
+        format!("{}.{}", quote_ident(&name.schema), quote_ident(&name.name))
+    }
+}
+
+/// The base type (no array suffix) as `format_type` prints it.
+fn normalize_base(toks: &[TypeTok]) -> String {
+    // Words before the modifier, the modifier's numbers, words after it.
+    let paren = toks.iter().position(|t| *t == TypeTok::Punct('('));
+    let close = toks.iter().position(|t| *t == TypeTok::Punct(')'));
+    let (before, modifier, after) = match (paren, close) {
+        (Some(o), Some(c)) if o < c => (&toks[..o], Some(&toks[o + 1..c]), &toks[c + 1..]),
+        (None, None) => (toks, None, &toks[toks.len()..]),
+        _ => return fallback(toks),
+    };
+    // `(10, 2)` → `10,2`; only numbers and commas are a modifier PostgreSQL prints back.
+    let numbers: Option<Vec<u32>> = match modifier {
+        None => Some(Vec::new()),
+        Some(m) => m
+            .iter()
+            .filter(|t| **t != TypeTok::Punct(','))
+            .map(|t| match t {
+                TypeTok::Word(w) => w.parse().ok(),
+                _ => None,
+            })
+            .collect(),
+    };
+    let (Some(words), Some(after_words), Some(nums)) =
+        (only_words(before), only_words(after), numbers)
+    else {
+        return named(before, modifier, after).unwrap_or_else(|| fallback(toks));
+    };
+    let m = |nums: &[u32]| -> String {
+        if nums.is_empty() {
+            String::new()
         } else {
-            flush(&mut word, &mut out);
-            if !c.is_whitespace() {
-                out.push(c);
+            let n: Vec<String> = nums.iter().map(u32::to_string).collect();
+            format!("({})", n.join(","))
+        }
+    };
+    let zone = |after: &[&str], tz: bool| -> Option<&'static str> {
+        match after {
+            [] => Some(if tz { "with" } else { "without" }),
+            ["with", "time", "zone"] if !tz => Some("with"),
+            ["without", "time", "zone"] if !tz => Some("without"),
+            _ => None,
+        }
+    };
+    let simple = match (words.as_slice(), after_words.as_slice()) {
+        (["int" | "int4" | "integer" | "serial" | "serial4"], []) if nums.is_empty() => {
+            Some("integer".to_owned())
+        }
+        (["int8" | "bigint" | "bigserial" | "serial8"], []) if nums.is_empty() => {
+            Some("bigint".to_owned())
+        }
+        (["int2" | "smallint" | "smallserial" | "serial2"], []) if nums.is_empty() => {
+            Some("smallint".to_owned())
+        }
+        (["float8"] | ["double", "precision"], []) if nums.is_empty() => {
+            Some("double precision".to_owned())
+        }
+        (["float4" | "real"], []) if nums.is_empty() => Some("real".to_owned()),
+        (["float"], []) => match nums.as_slice() {
+            [] => Some("double precision".to_owned()),
+            [p] if (1..=24).contains(p) => Some("real".to_owned()),
+            [p] if (25..=53).contains(p) => Some("double precision".to_owned()),
+            _ => None,
+        },
+        (["bool" | "boolean"], []) if nums.is_empty() => Some("boolean".to_owned()),
+        (["varchar"] | ["character" | "char", "varying"], []) => {
+            Some(format!("character varying{}", m(&nums)))
+        }
+        (["char" | "character"], []) => Some(if nums.is_empty() {
+            "character(1)".to_owned()
+        } else {
+            format!("character{}", m(&nums))
+        }),
+        (["bpchar"], []) => Some(if nums.is_empty() {
+            "bpchar".to_owned()
+        } else {
+            format!("character{}", m(&nums))
+        }),
+        (["decimal" | "numeric"], []) => Some(match nums.as_slice() {
+            [p] => format!("numeric({p},0)"),
+            _ => format!("numeric{}", m(&nums)),
+        }),
+        (["bit"], []) => Some(if nums.is_empty() {
+            "bit(1)".to_owned()
+        } else {
+            format!("bit{}", m(&nums))
+        }),
+        (["varbit"] | ["bit", "varying"], []) => Some(format!("bit varying{}", m(&nums))),
+        (["timestamptz"], []) => Some(format!("timestamp{} with time zone", m(&nums))),
+        (["timetz"], []) => Some(format!("time{} with time zone", m(&nums))),
+        (["timestamp"], a) => {
+            zone(a, false).map(|z| format!("timestamp{} {z} time zone", m(&nums)))
+        }
+        (["time"], a) => zone(a, false).map(|z| format!("time{} {z} time zone", m(&nums))),
+        // `timestamp with time zone` written without a modifier: all words before.
+        (["timestamp" | "time", rest @ ..], []) if !rest.is_empty() && nums.is_empty() => {
+            zone(rest, false).map(|z| format!("{} {z} time zone", words[0]))
+        }
+        (["interval", fields @ ..], []) => {
+            let mut s = "interval".to_owned();
+            for f in fields {
+                s.push(' ');
+                s.push_str(f);
+            }
+            s.push_str(&m(&nums));
+            Some(s)
+        }
+        _ => None,
+    };
+    simple
+        .or_else(|| named(before, modifier, after))
+        .unwrap_or_else(|| fallback(toks))
+}
+
+/// The tokens' words, if they are all words.
+fn only_words(ts: &[TypeTok]) -> Option<Vec<&str>> {
+    ts.iter()
+        .map(|t| match t {
+            TypeTok::Word(w) => Some(w.as_str()),
+            _ => None,
+        })
+        .collect()
+}
+
+/// A named type: `name`, `schema.name` (`public.` left out), with a modifier if written.
+fn named(before: &[TypeTok], modifier: Option<&[TypeTok]>, after: &[TypeTok]) -> Option<String> {
+    if !after.is_empty() {
+        return None;
+    }
+    let part = |t: &TypeTok| match t {
+        TypeTok::Word(w) | TypeTok::Quoted(w) => Some(w.clone()),
+        TypeTok::Punct(_) => None,
+    };
+    let name = match before {
+        [n] => QName::new("public", part(n)?),
+        [s, TypeTok::Punct('.'), n] => QName::new(part(s)?, part(n)?),
+        _ => return None,
+    };
+    let mut out = type_name_text(&name);
+    if let Some(m) = modifier {
+        out.push('(');
+        out.push_str(&fallback(m));
+        out.push(')');
+    }
+    Some(out)
+}
+
+/// Anything else: the words with single spaces, other characters without.
+fn fallback(toks: &[TypeTok]) -> String {
+    let mut out = String::new();
+    let mut last_word = false;
+    for t in toks {
+        match t {
+            TypeTok::Word(w) => {
+                if last_word {
+                    out.push(' ');
+                }
+                out.push_str(w);
+                last_word = true;
+            }
+            TypeTok::Quoted(w) => {
+                if last_word {
+                    out.push(' ');
+                }
+                out.push_str(&quote_ident(w));
+                last_word = true;
+            }
+            TypeTok::Punct(c) => {
+                out.push(*c);
+                last_word = false;
             }
         }
     }
-    flush(&mut word, &mut out);
-    let out: String = out.chars().filter(|c| !c.is_whitespace()).collect();
-    let out = out.strip_prefix("public.").unwrap_or(&out).to_owned();
-    // `timestamp` is `timestamp without time zone`; `character varying` without a length is
-    // itself.
-    match out.as_str() {
-        "timestampwithouttimezone" => "timestamp".to_owned(),
-        "timewithouttimezone" => "time".to_owned(),
-        _ => out,
-    }
+    out
 }
 
 /// Tables that exist outside the migrations: the version tables of retort (default name) and
@@ -673,6 +961,43 @@ mod tests {
         );
         assert_ne!(normalize_type("text"), normalize_type("varchar"));
         assert_eq!(normalize_type("text []"), "text[]");
+    }
+
+    #[test]
+    fn types_read_as_format_type_prints_them() {
+        for (written, pg) in [
+            ("serial", "integer"),
+            ("BIGSERIAL", "bigint"),
+            ("int2", "smallint"),
+            ("varchar(10)", "character varying(10)"),
+            ("varchar", "character varying"),
+            ("char", "character(1)"),
+            ("char(3)", "character(3)"),
+            ("numeric(10, 2)", "numeric(10,2)"),
+            ("decimal(5)", "numeric(5,0)"),
+            ("numeric", "numeric"),
+            ("float", "double precision"),
+            ("float(10)", "real"),
+            ("float4", "real"),
+            ("timestamptz", "timestamp with time zone"),
+            ("timestamptz(3)", "timestamp(3) with time zone"),
+            ("TIMESTAMP", "timestamp without time zone"),
+            ("timestamp(0) with time zone", "timestamp(0) with time zone"),
+            ("time", "time without time zone"),
+            ("bit", "bit(1)"),
+            ("varbit(4)", "bit varying(4)"),
+            ("int[][]", "integer[]"),
+            ("int ARRAY", "integer[]"),
+            ("text[3]", "text[]"),
+            ("public.mood", "mood"),
+            ("App.Mood", "app.mood"),
+            ("\"Mood\"[]", "\"Mood\"[]"),
+            ("\"mood\"", "mood"),
+            ("interval day to second", "interval day to second"),
+            ("double precision[]", "double precision[]"),
+        ] {
+            assert_eq!(normalize_type(written), pg, "{written}");
+        }
     }
 
     #[test]

@@ -13,7 +13,8 @@ use squawk_syntax::ast::{self, AstNode};
 
 use super::catalog::{
     Catalog, Column, Constraint, ConstraintKind, Ddl, FnDef, Ns, Obj, Origin, QName, RelKind,
-    Table, TypeDef, generated_name, normalize_type, qname, simple_name,
+    Table, TypeDef, generated_name, normalize_type, qname, quote_ident, simple_name,
+    type_name_text,
 };
 use crate::diagnostic::Diagnostic;
 use crate::source::FileId;
@@ -1322,7 +1323,7 @@ impl<'a> Replayer<'a> {
                 }
                 self.cat.record_drop(Ns::Type, &name, &self.origin.clone());
                 // Columns follow the type.
-                let (old_s, new_s) = (normalize_type(&name.to_string()), newq.to_string());
+                let (old_s, new_s) = (type_name_text(&name), type_name_text(&newq));
                 let affected: Vec<QName> = self
                     .cat
                     .relations
@@ -1339,7 +1340,7 @@ impl<'a> Replayer<'a> {
                             if let Some(rest) = c.ty.strip_prefix(&old_s)
                                 && (rest.is_empty() || rest.starts_with('['))
                             {
-                                c.ty = format!("{}{rest}", normalize_type(&new_s));
+                                c.ty = format!("{new_s}{rest}");
                             }
                         }
                     }
@@ -2970,12 +2971,12 @@ fn fk_to(c: &Constraint, table: &QName) -> bool {
 
 /// Whether the normalised column type `ty` is the type `name` (or an array of it).
 fn type_is(ty: &str, name: &QName) -> bool {
-    let n = normalize_type(&name.to_string());
+    let n = type_name_text(name);
     ty == n || ty.strip_prefix(&n).is_some_and(|r| r.starts_with('['))
 }
 
 fn types_used_in_other_schemas(cat: &Catalog, schema: &str) -> bool {
-    let prefix = format!("{schema}.");
+    let prefix = format!("{}.", quote_ident(schema));
     cat.relations.values().any(|r| match &r.value {
         RelKind::Table(t) => t.columns.iter().any(|c| c.ty.starts_with(&prefix)),
         _ => false,

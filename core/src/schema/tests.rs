@@ -93,7 +93,7 @@ fn create_table_records_columns_and_constraints() {
     assert_eq!(names, ["id", "email", "age", "n"]);
     let id = t.column("id").unwrap();
     assert!(id.not_null && id.default && id.ty == "integer");
-    assert_eq!(t.column("email").unwrap().ty, "charactervarying(255)");
+    assert_eq!(t.column("email").unwrap().ty, "character varying(255)");
     assert!(t.column("n").unwrap().identity);
     assert_eq!(t.primary_key(), Some(&["id".to_owned()][..]));
     assert!(t.constraint("Users_email_key").is_some());
