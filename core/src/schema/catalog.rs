@@ -507,16 +507,7 @@ pub fn name_parts(text: &str) -> Option<Vec<String>> {
                 }
                 parts.push(truncate_identifier(s));
             } else if c.is_alphabetic() || c == '_' {
-                let mut s = String::new();
-                while let Some(&ch) = chars.peek() {
-                    if ch.is_alphanumeric() || ch == '_' || ch == '$' {
-                        s.extend(ch.to_lowercase());
-                        chars.next();
-                    } else {
-                        break;
-                    }
-                }
-                parts.push(truncate_identifier(s));
+                parts.push(truncate_identifier(folded_word(&mut chars)));
             } else {
                 return None;
             }
@@ -529,6 +520,20 @@ pub fn name_parts(text: &str) -> Option<Vec<String>> {
         }
     }
     (!parts.is_empty() && !expect_name).then_some(parts)
+}
+
+/// The rest of an unquoted word (letters, digits, `_`, `$`), folded to lower case.
+fn folded_word(chars: &mut std::iter::Peekable<std::str::Chars<'_>>) -> String {
+    let mut s = String::new();
+    while let Some(&ch) = chars.peek() {
+        if ch.is_alphanumeric() || ch == '_' || ch == '$' {
+            s.extend(ch.to_lowercase());
+            chars.next();
+        } else {
+            break;
+        }
+    }
+    s
 }
 
 /// PostgreSQL keeps the first 63 bytes of an identifier (NAMEDATALEN - 1).
@@ -614,14 +619,7 @@ fn type_tokens(text: &str) -> Vec<TypeTok> {
             toks.push(TypeTok::Quoted(s));
         } else if c.is_alphanumeric() || c == '_' || c == '$' {
             let mut s: String = c.to_lowercase().collect();
-            while let Some(&ch) = chars.peek() {
-                if ch.is_alphanumeric() || ch == '_' || ch == '$' {
-                    s.extend(ch.to_lowercase());
-                    chars.next();
-                } else {
-                    break;
-                }
-            }
+            s.push_str(&folded_word(&mut chars));
             toks.push(TypeTok::Word(s));
         } else if !c.is_whitespace() {
             toks.push(TypeTok::Punct(c));
@@ -639,93 +637,13 @@ pub fn quote_ident(name: &str) -> String {
         && name
             .chars()
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '$')
-        && !RESERVED.contains(&name);
+        && !crate::sql::gaps::RESERVED.contains(&name);
     if plain {
         name.to_owned()
     } else {
         format!("\"{}\"", name.replace('"', "\"\""))
     }
 }
-
-/// Key words that cannot be a bare name (PostgreSQL's reserved and type-function ones that
-/// migrations are likely to use as names).
-const RESERVED: &[&str] = &[
-    "all",
-    "analyse",
-    "analyze",
-    "and",
-    "any",
-    "array",
-    "as",
-    "asc",
-    "both",
-    "case",
-    "cast",
-    "check",
-    "collate",
-    "column",
-    "constraint",
-    "create",
-    "current_date",
-    "current_role",
-    "current_time",
-    "current_timestamp",
-    "current_user",
-    "default",
-    "deferrable",
-    "desc",
-    "distinct",
-    "do",
-    "else",
-    "end",
-    "except",
-    "false",
-    "fetch",
-    "for",
-    "foreign",
-    "from",
-    "grant",
-    "group",
-    "having",
-    "in",
-    "initially",
-    "intersect",
-    "into",
-    "lateral",
-    "leading",
-    "limit",
-    "localtime",
-    "localtimestamp",
-    "not",
-    "null",
-    "offset",
-    "on",
-    "only",
-    "or",
-    "order",
-    "placing",
-    "primary",
-    "references",
-    "returning",
-    "select",
-    "session_user",
-    "some",
-    "symmetric",
-    "table",
-    "then",
-    "to",
-    "trailing",
-    "true",
-    "union",
-    "unique",
-    "user",
-    "using",
-    "variadic",
-    "when",
-    "where",
-    "window",
-    "with",
-];
 
 /// A type's name as a column's type text holds it: `mood`, `app.mood`, `"Mood"`.
 pub fn type_name_text(name: &QName) -> String {

@@ -14,7 +14,7 @@ use super::syntax::SyntaxError;
 /// Keywords PostgreSQL reserves, or allows only as type or function names
 /// (`pg_get_keywords()` categories R and T): none of them can name a column or a
 /// constraint without quotes.
-const RESERVED: &[&str] = &[
+pub(crate) const RESERVED: &[&str] = &[
     "all",
     "analyse",
     "analyze",
