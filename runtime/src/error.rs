@@ -8,6 +8,7 @@ use retort_core::diagnostic::Diagnostic;
 use retort_core::source::Sources;
 
 use crate::lock::Holder;
+use crate::migrator::Direction;
 
 /// Where in a migration a statement failed, and PostgreSQL's own words.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -97,6 +98,22 @@ pub enum Error {
     /// The target cannot be reached (see the message).
     #[error("{0}")]
     Plan(String),
+    /// Committing a migration's transaction (its SQL and its version-table row together)
+    /// failed. When the connection was lost on the way (`lost`), nobody on this side can
+    /// know whether the server committed before it went; otherwise the server refused the
+    /// commit (a deferred constraint, a serialization failure) and rolled everything back.
+    #[error("{}", commit_message(.revisions, *.direction, *.lost, .cause))]
+    Commit {
+        /// The migrations the transaction held: one, or every one of a single-transaction run.
+        revisions: Vec<Revision>,
+        /// Whether they were being applied or reverted.
+        direction: Direction,
+        /// Whether the connection was lost (the outcome is unknown) rather than the commit
+        /// refused (the outcome is known: rolled back).
+        lost: bool,
+        /// What the client saw, without connection details.
+        cause: String,
+    },
     /// A migration to revert is irreversible.
     #[error("migration `{revision}` is irreversible: {reason}")]
     Irreversible {
@@ -105,6 +122,30 @@ pub enum Error {
         /// Why, from its header.
         reason: String,
     },
+}
+
+fn commit_message(revisions: &[Revision], direction: Direction, lost: bool, cause: &str) -> String {
+    let which = match revisions {
+        [one] => format!("migration `{one}`"),
+        many => format!("the run's transaction ({})", list_revs(many)),
+    };
+    let done = match direction {
+        Direction::Up => "applied",
+        Direction::Down => "reverted",
+    };
+    let it = if revisions.len() == 1 { "it" } else { "they" };
+    if lost {
+        format!(
+            "the connection to the database was lost while committing {which}: {it} may or may \
+             not have been {done} ({cause})"
+        )
+    } else {
+        format!(
+            "committing {which} failed: {cause}; nothing of {} was {done} (the transaction was \
+             rolled back)",
+            if revisions.len() == 1 { "it" } else { "them" }
+        )
+    }
 }
 
 fn list(items: &[(Revision, String)]) -> String {
@@ -126,12 +167,19 @@ fn list_revs(items: &[Revision]) -> String {
 /// Whether an error means the session is gone: the connection closed, a connection exception
 /// (SQLSTATE class 08), or the server ending it (57P01 `pg_terminate_backend` or a fast
 /// shutdown, 57P02 a crash shutdown, 57P03 not accepting connections).
+/// A failure to read or write the socket (a reset connection) counts too.
 pub(crate) fn is_connection_lost(e: &postgres::Error) -> bool {
-    e.is_closed()
-        || e.as_db_error().is_some_and(|db| {
+    match e.as_db_error() {
+        Some(db) => {
             let code = db.code().code();
             code.starts_with("08") || matches!(code, "57P01" | "57P02" | "57P03")
-        })
+        }
+        None => {
+            e.is_closed()
+                || std::error::Error::source(e)
+                    .is_some_and(|s| s.downcast_ref::<std::io::Error>().is_some())
+        }
+    }
 }
 
 /// PostgreSQL's message without the connection details.
@@ -140,6 +188,30 @@ pub(crate) fn describe_pg(e: &postgres::Error) -> String {
         Some(db) => format!("{} ({})", db.message(), db.code().code()),
         None if e.is_closed() => "the connection to the server was closed".to_owned(),
         None => e.to_string(),
+    }
+}
+
+/// What to do after a commit whose outcome is unknown.
+fn commit_help(revisions: &[Revision], direction: Direction) -> String {
+    let names = list_revs(revisions);
+    let (it, is) = if revisions.len() == 1 {
+        ("it", "is")
+    } else {
+        ("they", "are")
+    };
+    match direction {
+        Direction::Up => format!(
+            "a migration and its row in the version table commit together, so the table \
+             tells: `retort current` shows whether {names} {is} applied. Nothing needs undoing \
+             by hand: the next `retort upgrade` reads the table and applies {it} only if {it} \
+             {is} not recorded"
+        ),
+        Direction::Down => format!(
+            "a migration's down section and the removal of its row in the version table \
+             commit together, so the table tells: `retort current` shows whether {names} {is} \
+             still applied. Nothing needs undoing by hand: the next `retort downgrade` reads \
+             the table and reverts {it} only if {it} {is} still recorded"
+        ),
     }
 }
 
@@ -244,6 +316,17 @@ impl Error {
                     )),
                     Error::Irreversible { .. } => Some(
                         "choose a target above it; data it removed cannot come back".to_owned(),
+                    ),
+                    Error::Commit {
+                        revisions,
+                        direction,
+                        lost: true,
+                        ..
+                    } => Some(commit_help(revisions, *direction)),
+                    Error::Commit { lost: false, .. } => Some(
+                        "PostgreSQL refused the commit (a deferred constraint or trigger, or a \
+                         conflict with another transaction): fix the migration, or run again"
+                            .to_owned(),
                     ),
                     _ => None,
                 };

@@ -333,7 +333,11 @@ impl<'s> Migrator<'s> {
                     }
                 }
             }
-            client.batch_execute(if self.dry_run { "ROLLBACK" } else { "COMMIT" })?;
+            if self.dry_run {
+                client.batch_execute("ROLLBACK")?;
+            } else {
+                commit(client, &migrations, Direction::Up)?;
+            }
             return Ok(steps);
         }
         let insert = client.prepare(&table::insert_sql(&self.config))?;
@@ -378,19 +382,15 @@ impl<'s> Migrator<'s> {
             client,
             insert,
             &new_row(m, RowState::Applied, Some(duration)),
-        )
-        .and_then(|()| {
-            if own_transaction {
-                client.batch_execute("COMMIT")
-            } else {
-                Ok(())
-            }
-        });
+        );
         if let Err(e) = recorded {
             if own_transaction {
                 let _ = client.batch_execute("ROLLBACK");
             }
             return Err(e.into());
+        }
+        if own_transaction {
+            commit(client, &[m], Direction::Up)?;
         }
         let step = step(m, Direction::Up, duration);
         self.report_end(m, &step);
@@ -491,12 +491,11 @@ impl<'s> Migrator<'s> {
             let down = m.down_sql().unwrap_or_default();
             if m.is_transactional() {
                 run_section(client, m, "down", down, true, &[])?;
-                let recorded = table::delete(client, &self.config, m.revision().as_str())
-                    .and_then(|()| client.batch_execute("COMMIT"));
-                if let Err(e) = recorded {
+                if let Err(e) = table::delete(client, &self.config, m.revision().as_str()) {
                     let _ = client.batch_execute("ROLLBACK");
                     return Err(e.into());
                 }
+                commit(client, &[m], Direction::Down)?;
             } else {
                 table::update_state(
                     client,
@@ -645,6 +644,33 @@ impl<'s> Migrator<'s> {
         tx.commit()?;
         Ok((added, removed))
     }
+}
+
+/// Commits the transaction that holds `migrations` and their version-table rows. A failure
+/// names them: when the connection was lost on the way, whether the server committed is
+/// unknown ([`Error::Commit`] says how to find out); otherwise the server refused and
+/// rolled back.
+fn commit<M: std::borrow::Borrow<Migration>>(
+    client: &mut Client,
+    migrations: &[M],
+    direction: Direction,
+) -> Result<(), Error> {
+    let Err(e) = client.batch_execute("COMMIT") else {
+        return Ok(());
+    };
+    let lost = crate::error::is_connection_lost(&e);
+    if !lost {
+        let _ = client.batch_execute("ROLLBACK");
+    }
+    Err(Error::Commit {
+        revisions: migrations
+            .iter()
+            .map(|m| m.borrow().revision().clone())
+            .collect(),
+        direction,
+        lost,
+        cause: describe_pg(&e),
+    })
 }
 
 fn read_rows(client: &mut Client, config: &Config, exists: bool) -> Result<Vec<AppliedRow>, Error> {

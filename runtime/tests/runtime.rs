@@ -675,3 +675,177 @@ fn set_with_broken_third() -> retort_core::MigrationSet {
         Options::default(),
     )
 }
+
+/// Waits until no session but `c`'s is left on its database and no advisory lock is held:
+/// a cut runner's session has ended (and, if it was to, committed).
+fn wait_alone(c: &mut postgres::Client) {
+    let start = std::time::Instant::now();
+    loop {
+        let others: i64 = c
+            .query_one(
+                "SELECT (SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() \
+                   AND pid <> pg_backend_pid() AND backend_type = 'client backend') \
+                 + (SELECT count(*) FROM pg_locks WHERE locktype = 'advisory')",
+                &[],
+            )
+            .unwrap()
+            .get(0);
+        if others == 0 {
+            return;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(20),
+            "a cut session lingers"
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
+fn commit_cut_set() -> retort_core::MigrationSet {
+    set(
+        &[
+            file(
+                "1",
+                "none",
+                "CREATE TABLE log (rev text NOT NULL);",
+                "DROP TABLE log;",
+            ),
+            file(
+                "2",
+                "1",
+                "INSERT INTO log VALUES ('2');\nCREATE TABLE t2 ();",
+                "DROP TABLE t2;\nDELETE FROM log WHERE rev = '2';",
+            ),
+            file(
+                "3",
+                "2",
+                "INSERT INTO log VALUES ('3');\nCREATE TABLE t3 ();",
+                "DROP TABLE t3;\nDELETE FROM log WHERE rev = '3';",
+            ),
+        ],
+        Options::default(),
+    )
+}
+
+fn log_count(c: &mut postgres::Client, rev: &str) -> i64 {
+    c.query_one("SELECT count(*) FROM log WHERE rev = $1", &[&rev])
+        .unwrap()
+        .get(0)
+}
+
+fn table_exists(c: &mut postgres::Client, name: &str) -> bool {
+    c.query_one("SELECT to_regclass($1) IS NOT NULL", &[&name])
+        .unwrap()
+        .get(0)
+}
+
+#[test]
+fn a_connection_lost_at_commit_names_the_migration_and_the_next_run_converges() {
+    use retort_runtime::Direction;
+    use retort_test_support::{CommitCut, CutProxy};
+    let set = commit_cut_set();
+    for how in [CommitCut::AfterForwarding, CommitCut::BeforeForwarding] {
+        let committed = how == CommitCut::AfterForwarding;
+        // Upgrade: the second COMMIT through the proxy is migration 2's.
+        let (db, mut c) = db();
+        let proxy = CutProxy::start(&db, 2, how).unwrap();
+        let mut through = postgres::Client::connect(&proxy.url(), postgres::NoTls).unwrap();
+        let err = Migrator::new(&set)
+            .upgrade(&mut through, &Target::Head)
+            .unwrap_err();
+        assert!(proxy.has_cut(), "{how:?}: {err:?}");
+        match &err {
+            Error::Commit {
+                revisions,
+                direction: Direction::Up,
+                lost: true,
+                ..
+            } => assert_eq!(revisions.len(), 1, "{err:?}"),
+            other => panic!("{how:?}: unexpected {other:?}"),
+        }
+        let text = err.render();
+        assert!(
+            text.starts_with(
+                "error: the connection to the database was lost while committing migration \
+                 `2`: it may or may not have been applied"
+            ),
+            "{text}"
+        );
+        assert!(
+            text.contains("`retort current` shows whether `2` is applied")
+                && text.contains("the next `retort upgrade` reads the table"),
+            "{text}"
+        );
+        wait_alone(&mut c);
+        // The table says what happened, whichever it was.
+        let expected: &[&str] = if committed { &["1", "2"] } else { &["1"] };
+        assert_eq!(versions(&mut c), expected, "{how:?}");
+        assert_eq!(log_count(&mut c, "2"), i64::from(committed), "{how:?}");
+        // The next run goes on from there: each migration applied exactly once.
+        let steps = Migrator::new(&set).upgrade(&mut c, &Target::Head).unwrap();
+        assert_eq!(steps.len(), if committed { 1 } else { 2 }, "{how:?}");
+        assert_eq!(versions(&mut c), ["1", "2", "3"]);
+        assert_eq!((log_count(&mut c, "2"), log_count(&mut c, "3")), (1, 1));
+        drop(proxy);
+
+        // Downgrade: the first COMMIT through a new proxy is migration 3's revert.
+        let proxy = CutProxy::start(&db, 1, how).unwrap();
+        let mut through = postgres::Client::connect(&proxy.url(), postgres::NoTls).unwrap();
+        let err = Migrator::new(&set)
+            .downgrade(&mut through, &Target::Base)
+            .unwrap_err();
+        assert!(proxy.has_cut());
+        assert!(
+            matches!(&err, Error::Commit { direction: Direction::Down, lost: true, revisions, .. } if revisions[0].as_str() == "3"),
+            "{err:?}"
+        );
+        let text = err.render();
+        assert!(
+            text.contains("while committing migration `3`: it may or may not have been reverted")
+                && text.contains("the next `retort downgrade` reads the table"),
+            "{text}"
+        );
+        wait_alone(&mut c);
+        let expected: &[&str] = if committed {
+            &["1", "2"]
+        } else {
+            &["1", "2", "3"]
+        };
+        assert_eq!(versions(&mut c), expected, "{how:?}");
+        assert_eq!(table_exists(&mut c, "t3"), !committed);
+        Migrator::new(&set).downgrade(&mut c, &t("1")).unwrap();
+        assert_eq!(versions(&mut c), ["1"]);
+        assert!(!table_exists(&mut c, "t2") && !table_exists(&mut c, "t3"));
+        assert_eq!((log_count(&mut c, "2"), log_count(&mut c, "3")), (0, 0));
+    }
+}
+
+#[test]
+fn a_connection_lost_at_the_single_transactions_commit_names_every_migration() {
+    use retort_test_support::{CommitCut, CutProxy};
+    let set = commit_cut_set();
+    let (db, mut c) = db();
+    let proxy = CutProxy::start(&db, 1, CommitCut::AfterForwarding).unwrap();
+    let mut through = postgres::Client::connect(&proxy.url(), postgres::NoTls).unwrap();
+    let err = Migrator::new(&set)
+        .single_transaction(true)
+        .upgrade(&mut through, &Target::Head)
+        .unwrap_err();
+    assert!(proxy.has_cut());
+    let text = err.render();
+    assert!(
+        text.contains(
+            "while committing the run's transaction (`1`, `2`, `3`): they may or may not have \
+             been applied"
+        ),
+        "{text}"
+    );
+    wait_alone(&mut c);
+    assert_eq!(versions(&mut c), ["1", "2", "3"]);
+    assert!(
+        Migrator::new(&set)
+            .upgrade(&mut c, &Target::Head)
+            .unwrap()
+            .is_empty()
+    );
+}

@@ -47,7 +47,12 @@ struct Owned {
     data: PathBuf,
     log: PathBuf,
     bin: PathBuf,
-    port: u16,
+    /// The port, kept across a stop and a start of a private cluster.
+    port: std::sync::atomic::AtomicU16,
+    /// The user the server runs as, when this process is root.
+    user: Option<User>,
+    /// Whether tests may stop it: a cluster of one test's own ([`crate::private_cluster`]).
+    private: bool,
     /// The write end of the reaper's standard input: held until the process ends. When the
     /// kernel closes it (exit, panic, kill), the reaper sees end-of-file and cleans up.
     _reaper: ChildStdin,
@@ -88,6 +93,15 @@ impl Cluster {
         Ok(cluster)
     }
 
+    /// A new throwaway cluster; `private`: one that its test may stop and start again.
+    pub(crate) fn start_new(private: bool) -> Result<Cluster, Error> {
+        let mut cluster = Cluster::start()?;
+        if let Some(o) = cluster.owned.as_mut() {
+            o.private = private;
+        }
+        Ok(cluster)
+    }
+
     fn start() -> Result<Cluster, Error> {
         let started = Instant::now();
         let bin = bins::find_server()?;
@@ -109,7 +123,7 @@ impl Cluster {
         // From here on, returning an error drops `reaper`, and the reaper removes `dir`.
         initdb(&bin, &data, &dir, user.as_ref())?;
         write_conf(&data, &dir)?;
-        let port = start_server(&bin, &data, &log, &dir, user.as_ref())?;
+        let port = start_server(&bin, &data, &log, &dir, user.as_ref(), None)?;
 
         let admin_url = owned_url(port, "postgres");
         let admin = admin_url.parse().expect("a URL we built parses");
@@ -123,7 +137,9 @@ impl Cluster {
                 data,
                 log,
                 bin,
-                port,
+                port: port.into(),
+                user,
+                private: false,
                 _reaper: reaper,
             }),
         };
@@ -154,7 +170,7 @@ impl Cluster {
     /// `key=value` pairs, `dbname=<db>` is appended (the last one wins).
     pub fn url_for(&self, db: &str) -> String {
         match &self.owned {
-            Some(owned) => owned_url(owned.port, db),
+            Some(owned) => owned_url(owned.port.load(Ordering::Relaxed), db),
             None => with_dbname(&self.admin_url, db),
         }
     }
@@ -204,7 +220,7 @@ impl Cluster {
 
     /// The TCP port on `127.0.0.1` of a throwaway cluster.
     pub fn port(&self) -> Option<u16> {
-        self.owned.as_ref().map(|o| o.port)
+        self.owned.as_ref().map(|o| o.port.load(Ordering::Relaxed))
     }
 
     /// The data directory of a throwaway cluster.
@@ -237,6 +253,63 @@ impl Cluster {
         text.lines().next()?.trim().parse().ok()
     }
 
+    /// Stops the server of a private cluster ([`crate::private_cluster`]) with `pg_ctl stop -m
+    /// <mode>` and waits until it is down. Refused for the shared cluster (other tests use it)
+    /// and for an external server.
+    pub fn stop(&self, mode: StopMode) -> Result<(), Error> {
+        let owned = self.private_owned()?;
+        let program = owned.bin.join("pg_ctl");
+        let out = server_command(&program, owned.user.as_ref(), &owned.dir)
+            .arg("stop")
+            .args(["-w", "-t", "60", "-s", "-m", mode.as_str()])
+            .arg("-D")
+            .arg(&owned.data)
+            .output()
+            .map_err(|e| Error::io(format!("running {}", program.display()), e))?;
+        if out.status.success() {
+            Ok(())
+        } else {
+            Err(Error::Stop(format!(
+                "pg_ctl stop -m {} failed ({}): {}",
+                mode.as_str(),
+                out.status,
+                tail(&combined(&out), 10)
+            )))
+        }
+    }
+
+    /// Starts a stopped private cluster again, on the same port (so URLs handed out before
+    /// still work), and waits until it accepts connections (crash recovery included, after an
+    /// immediate stop).
+    pub fn start_again(&self) -> Result<(), Error> {
+        let owned = self.private_owned()?;
+        let port = owned.port.load(Ordering::Relaxed);
+        start_server(
+            &owned.bin,
+            &owned.data,
+            &owned.log,
+            &owned.dir,
+            owned.user.as_ref(),
+            Some(port),
+        )?;
+        Ok(())
+    }
+
+    fn private_owned(&self) -> Result<&Owned, Error> {
+        match &self.owned {
+            Some(o) if o.private => Ok(o),
+            Some(_) => Err(Error::Stop(
+                "the shared cluster is used by every test of the process; stop only a cluster \
+                 from `private_cluster()`"
+                    .to_owned(),
+            )),
+            None => Err(Error::Stop(format!(
+                "the server is the one {} names, not a cluster of this process",
+                crate::DATABASE_URL_VAR
+            ))),
+        }
+    }
+
     fn query_version(&self) -> Result<String, Error> {
         let row = self
             .connect()?
@@ -246,6 +319,12 @@ impl Cluster {
                 source,
             })?;
         Ok(row.get(0))
+    }
+
+    /// A new empty database with a unique name on this server, dropped with the returned
+    /// [`TestDb`] ([`crate::database`] is this on the shared cluster).
+    pub fn database(&'static self) -> Result<TestDb, Error> {
+        self.create_database()
     }
 
     /// A new empty database with a unique name.
@@ -291,6 +370,29 @@ impl fmt::Debug for Cluster {
             d.field("dir", &o.dir).field("bin", &o.bin);
         }
         d.finish_non_exhaustive()
+    }
+}
+
+/// How [`Cluster::stop`] stops the server: `pg_ctl stop -m <mode>`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StopMode {
+    /// Waits for every session to end by itself.
+    Smart,
+    /// Ends every session (the clients read `57P01 terminating connection due to
+    /// administrator command`), rolls back their transactions, and shuts down cleanly.
+    Fast,
+    /// Kills every process at once, without a clean shutdown: the next start runs crash
+    /// recovery.
+    Immediate,
+}
+
+impl StopMode {
+    fn as_str(self) -> &'static str {
+        match self {
+            StopMode::Smart => "smart",
+            StopMode::Fast => "fast",
+            StopMode::Immediate => "immediate",
+        }
     }
 }
 
@@ -600,12 +702,16 @@ fn start_server(
     log: &Path,
     dir: &Path,
     user: Option<&User>,
+    fixed_port: Option<u16>,
 ) -> Result<u16, Error> {
     let program = bin.join("pg_ctl");
     let mut attempt = 0;
     loop {
         attempt += 1;
-        let port = free_port()?;
+        let port = match fixed_port {
+            Some(p) => p,
+            None => free_port()?,
+        };
         let log_start = fs::metadata(log).map_or(0, |m| m.len());
         // The server's own output goes to the log file (`-l`), so it holds no pipe of ours and
         // `output()` returns when pg_ctl does.
@@ -626,7 +732,7 @@ fn start_server(
         let new_log = read_from(log, log_start);
         let port_taken = new_log.contains("could not bind")
             || new_log.contains("could not create any TCP/IP sockets");
-        if port_taken && attempt < 5 {
+        if port_taken && fixed_port.is_none() && attempt < 5 {
             continue;
         }
         let printed = tail(&combined(&out), 10);

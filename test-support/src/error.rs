@@ -91,6 +91,11 @@ pub enum Error {
         source: postgres::Error,
     },
 
+    /// `pg_ctl stop` failed, or stopping was asked of a server that is not a private cluster
+    /// of this process.
+    #[error("cannot stop the server: {0}")]
+    Stop(String),
+
     /// The throwaway cluster failed to start earlier in this process; this is that failure,
     /// shared by every caller (the start is not retried).
     #[error(transparent)]

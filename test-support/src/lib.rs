@@ -51,12 +51,14 @@ mod bins;
 mod cluster;
 mod db;
 mod error;
+mod proxy;
 
 use std::sync::{Arc, OnceLock};
 
-pub use cluster::Cluster;
+pub use cluster::{Cluster, StopMode};
 pub use db::TestDb;
 pub use error::Error;
+pub use proxy::{CommitCut, CutProxy};
 
 /// The environment variable naming a server to create test databases on instead of starting
 /// a throwaway cluster: `RETORT_TEST_DATABASE_URL`.
@@ -94,4 +96,22 @@ pub fn cluster() -> Result<&'static Cluster, Error> {
         Ok(cluster) => Ok(cluster),
         Err(e) => Err(Error::Cluster(Arc::clone(e))),
     }
+}
+
+/// A throwaway cluster of the caller's own, which it may stop and start again
+/// ([`Cluster::stop`], [`Cluster::start_again`]) to see what a program does when the server
+/// goes away; [`Cluster::database`] makes databases on it.
+///
+/// Every call starts a new one (about half a second, more on a busy machine). It lives until
+/// the process ends, like the shared one; call [`Cluster::stop`] when done to free its memory
+/// early. Refused when `RETORT_TEST_DATABASE_URL` is set: a server of someone else's is not
+/// ours to stop.
+pub fn private_cluster() -> Result<&'static Cluster, Error> {
+    if std::env::var(DATABASE_URL_VAR).is_ok_and(|u| !u.trim().is_empty()) {
+        return Err(Error::Stop(format!(
+            "{DATABASE_URL_VAR} names the server to use; a test that stops the server needs a \
+             cluster of its own (unset {DATABASE_URL_VAR})"
+        )));
+    }
+    Ok(Box::leak(Box::new(Cluster::start_new(true)?)))
 }
