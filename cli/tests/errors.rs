@@ -306,15 +306,31 @@ fn a_held_lock_times_out_as_retort_toml_says() {
     holder
         .execute("SELECT pg_advisory_lock($1)", &[&key])
         .unwrap();
+    let pid: i32 = holder
+        .query_one("SELECT pg_backend_pid()", &[])
+        .unwrap()
+        .get(0);
     let started = std::time::Instant::now();
     let run = p.db(db.url(), &["upgrade"]).code(4);
-    assert!(started.elapsed() < std::time::Duration::from_secs(10));
+    // It waited the whole second before giving up (a lower bound: only a deadlock-sized
+    // upper one, so a busy machine does not fail the test).
+    let waited = started.elapsed();
+    assert!(waited >= std::time::Duration::from_secs(1), "{waited:?}");
+    assert!(waited < std::time::Duration::from_secs(60), "{waited:?}");
     assert!(
-        run.stderr
-            .starts_with("error: another migration run holds the lock on `retort_migrations`"),
+        run.stderr.starts_with(&format!(
+            "error: another migration run holds the lock on `retort_migrations` (backend pid \
+             {pid}"
+        )) && run.stderr.contains("; gave up after 1s"),
         "{run:#?}"
     );
-    assert!(run.stderr.contains("help: "), "{run:#?}");
+    assert!(
+        run.stderr
+            .contains("help: wait for the other run to finish"),
+        "{run:#?}"
+    );
+    // Nothing ran.
+    assert!(!common::tables(&db).contains(&"t".to_owned()), "{run:#?}");
 }
 
 #[test]

@@ -328,9 +328,18 @@ fn a_database_ahead_of_the_build_is_reported_and_can_be_reverted() {
     assert!(m.status(&mut c).unwrap().is_in_sync());
 }
 
-#[test]
-fn sixteen_concurrent_runners_apply_each_migration_once() {
-    let set = set(
+/// Whether the long variants were asked for (`RETORT_LONG_TESTS=1`).
+fn long() -> bool {
+    std::env::var("RETORT_LONG_TESTS").is_ok_and(|v| v == "1")
+}
+
+/// Longer than any run may take unless runners wait for each other forever: a bound that
+/// tells a deadlock (or a lost wake-up) from a slow machine, not a measure of speed.
+const DEADLOCK_BOUND: Duration = Duration::from_secs(120);
+
+/// Twenty migrations, each creating a table and logging itself in `applied_log`.
+fn race_set() -> retort_core::MigrationSet {
+    set(
         &(1..=20)
             .map(|i| {
                 let parent = if i == 1 {
@@ -338,58 +347,105 @@ fn sixteen_concurrent_runners_apply_each_migration_once() {
                 } else {
                     format!("{}", i - 1)
                 };
+                let log = if i == 1 {
+                    "CREATE TABLE applied_log (i int);\n"
+                } else {
+                    ""
+                };
                 file(
                     &i.to_string(),
                     &parent,
-                    &format!("CREATE TABLE t{i} (x int);\nINSERT INTO applied_log VALUES ({i});")
-                        .replace(
-                            "INSERT INTO applied_log",
-                            if i == 1 {
-                                "CREATE TABLE applied_log (i int);\nINSERT INTO applied_log"
-                            } else {
-                                "INSERT INTO applied_log"
-                            },
-                        ),
-                    &format!("DROP TABLE t{i};"),
+                    &format!(
+                        "{log}CREATE TABLE t{i} (x int);\nINSERT INTO applied_log VALUES ({i});"
+                    ),
+                    &format!(
+                        "DROP TABLE t{i};{}",
+                        if i == 1 {
+                            "\nDROP TABLE applied_log;"
+                        } else {
+                            ""
+                        }
+                    ),
                 )
             })
             .collect::<Vec<_>>(),
         Options::default(),
+    )
+}
+
+#[test]
+fn thirty_two_concurrent_runners_apply_each_migration_once() {
+    const RUNNERS: usize = 32;
+    let rounds = if long() { 20 } else { 3 };
+    let set = std::sync::Arc::new(race_set());
+    let mut slowest = Duration::ZERO;
+    let all = std::time::Instant::now();
+    for round in 0..rounds {
+        let db = std::sync::Arc::new(retort_test_support::database().unwrap());
+        // Every runner connects first, then all start at once.
+        let barrier = std::sync::Arc::new(std::sync::Barrier::new(RUNNERS));
+        let (tx, rx) = std::sync::mpsc::channel();
+        for runner in 0..RUNNERS {
+            let (set, db, barrier, tx) = (set.clone(), db.clone(), barrier.clone(), tx.clone());
+            std::thread::spawn(move || {
+                let mut c = db.connect();
+                barrier.wait();
+                let start = std::time::Instant::now();
+                let result = Migrator::new(&set)
+                    .upgrade(&mut c, &Target::Head)
+                    .map(|steps| steps.len());
+                let _ = tx.send((runner, result, start.elapsed()));
+            });
+        }
+        drop(tx);
+        let mut applied = 0;
+        let deadline = std::time::Instant::now() + DEADLOCK_BOUND;
+        for _ in 0..RUNNERS {
+            let left = deadline.saturating_duration_since(std::time::Instant::now());
+            let (runner, result, took) = rx.recv_timeout(left).unwrap_or_else(|_| {
+                panic!("round {round}: runners still waiting after {DEADLOCK_BOUND:?}: a deadlock")
+            });
+            applied += result.unwrap_or_else(|e| panic!("round {round}: runner {runner}: {e}"));
+            slowest = slowest.max(took);
+        }
+        assert_eq!(applied, 20, "round {round}: steps reported in all");
+        let mut c = db.connect();
+        let (n, distinct): (i64, i64) = c
+            .query_one(
+                "SELECT count(*), count(DISTINCT i) FROM applied_log WHERE i BETWEEN 1 AND 20",
+                &[],
+            )
+            .map(|r| (r.get(0), r.get(1)))
+            .unwrap();
+        assert_eq!(
+            (n, distinct),
+            (20, 20),
+            "round {round}: each ran exactly once"
+        );
+        let tables: i64 = c
+            .query_one(
+                "SELECT count(*) FROM pg_tables WHERE schemaname = 'public' AND tablename ~ '^t[0-9]+$'",
+                &[],
+            )
+            .unwrap()
+            .get(0);
+        assert_eq!(tables, 20, "round {round}");
+        let expected: Vec<String> = (1..=20).map(|i| i.to_string()).collect();
+        assert_eq!(versions(&mut c), expected, "round {round}");
+        let locks: i64 = c
+            .query_one(
+                "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' \
+                 AND database = (SELECT oid FROM pg_database WHERE datname = current_database())",
+                &[],
+            )
+            .unwrap()
+            .get(0);
+        assert_eq!(locks, 0, "round {round}: no lock left behind");
+    }
+    eprintln!(
+        "{rounds} rounds of {RUNNERS} runners in {:.1?}; the slowest runner took {slowest:.1?}",
+        all.elapsed()
     );
-    let db = retort_test_support::database().unwrap();
-    std::thread::scope(|s| {
-        let handles: Vec<_> = (0..16)
-            .map(|_| {
-                let set = &set;
-                let db = &db;
-                s.spawn(move || {
-                    let mut c = db.connect();
-                    Migrator::new(set)
-                        .upgrade(&mut c, &Target::Head)
-                        .map(|steps| steps.len())
-                })
-            })
-            .collect();
-        let applied: Vec<usize> = handles
-            .into_iter()
-            .map(|h| h.join().unwrap().expect("every runner succeeds"))
-            .collect();
-        assert_eq!(applied.iter().sum::<usize>(), 20, "{applied:?}");
-    });
-    let mut c = db.connect();
-    let n: i64 = c
-        .query_one("SELECT count(*) FROM applied_log", &[])
-        .unwrap()
-        .get(0);
-    assert_eq!(n, 20, "each migration ran exactly once");
-    let locks: i64 = c
-        .query_one(
-            "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'",
-            &[],
-        )
-        .unwrap()
-        .get(0);
-    assert_eq!(locks, 0, "no lock left behind");
 }
 
 #[test]
@@ -408,20 +464,43 @@ fn a_held_lock_times_out_naming_its_holder() {
     holder
         .query_one("SELECT pg_advisory_lock($1)", &[&config.lock_key()])
         .unwrap();
+    let started = std::time::Instant::now();
     let err = Migrator::new(&set)
         .with_config(config.clone())
         .upgrade(&mut c, &Target::Head)
         .unwrap_err();
+    // It waited the whole timeout (a lower bound only: a busy machine may take longer).
+    let waited = started.elapsed();
+    assert!(
+        waited >= Duration::from_millis(300),
+        "gave up after {waited:?}"
+    );
     match &err {
         Error::LockTimeout {
-            holder: Some(h), ..
+            holder: Some(h),
+            waited,
+            table,
         } => {
             assert_eq!(h.pid, pid);
             assert_eq!(h.application, "other-deploy");
+            assert_eq!(*waited, Duration::from_millis(300));
+            assert_eq!(table, "retort_migrations");
         }
         other => panic!("unexpected {other:?}"),
     }
-    assert!(err.to_string().contains("other-deploy"), "{err}");
+    let text = err.render();
+    assert!(
+        text.starts_with(&format!(
+            "error: another migration run holds the lock on `retort_migrations` (backend pid \
+             {pid}, application `other-deploy`"
+        )) && text.contains("gave up after 300ms"),
+        "{text}"
+    );
+    assert!(
+        text.contains("help: wait for the other run to finish")
+            && text.contains("pg_terminate_backend"),
+        "{text}"
+    );
     assert!(versions(&mut c).is_empty(), "nothing ran");
     drop(holder);
     Migrator::new(&set)
