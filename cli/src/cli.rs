@@ -168,6 +168,32 @@ pub enum Command {
                       retort check --database-url postgres://app@localhost/app --format json"
     )]
     Check(CheckArgs),
+
+    /// Print the schema the migrations define at REV (default: head), from the files alone.
+    #[command(
+        long_about = "Print the schema the migrations define at REV (default `head`), read from \
+                      the files alone (no database): PostgreSQL DDL in dependency order — \
+                      schemas, extensions, enum types, sequences, tables with their columns \
+                      and keys, foreign keys, indexes — with a comment for what the model does \
+                      not keep (a default's expression, a check's, a view's query, a \
+                      function's body) and for every part it does not know. REV is a revision \
+                      id or unique prefix, `head`, or `<rev>+N`/`<rev>-N`; with several heads, \
+                      name one.",
+        after_help = "Examples:\n  retort schema\n  retort schema 002\n  \
+                      retort schema head --format json\n  retort schema 002-1 > schema.sql"
+    )]
+    Schema(SchemaArgs),
+}
+
+/// `schema [REV]`.
+#[derive(Debug, Args)]
+pub struct SchemaArgs {
+    /// The revision: an id, a unique prefix, `head`, `<rev>+N` or `<rev>-N` [default: head].
+    #[arg(allow_negative_numbers = true)]
+    pub rev: Option<String>,
+    /// Output format: SQL text, or one JSON document.
+    #[arg(long, value_enum, default_value_t)]
+    pub format: Format,
 }
 
 /// `init [DIR]`.

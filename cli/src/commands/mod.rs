@@ -6,6 +6,7 @@ pub mod graph;
 pub mod init;
 pub mod migrate;
 pub mod revision;
+pub mod schema;
 
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
@@ -262,6 +263,7 @@ pub fn run(cli: &Cli) -> Status {
             Command::Branches => graph::branches(&ctx),
             Command::Show(a) => graph::show(&ctx, a),
             Command::Check(a) => check::run(&ctx, a),
+            Command::Schema(a) => schema::run(&ctx, a),
         }
     })();
     let _ = std::io::stdout().flush();

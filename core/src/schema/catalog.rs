@@ -645,8 +645,9 @@ pub fn quote_ident(name: &str) -> String {
     }
 }
 
-/// A type's name as a column's type text holds it: `mood`, `app.mood`, `"Mood"`.
-pub fn type_name_text(name: &QName) -> String {
+/// A qualified name as SQL (and as a column's type text holds a type's name): `mood`,
+/// `app.mood`, `"Mood"`.
+pub fn sql_name(name: &QName) -> String {
     if name.schema == "public" || name.schema.is_empty() {
         quote_ident(&name.name)
     } else {
@@ -791,7 +792,7 @@ fn named(before: &[TypeTok], modifier: Option<&[TypeTok]>, after: &[TypeTok]) ->
         [s, TypeTok::Punct('.'), n] => QName::new(part(s)?, part(n)?),
         _ => return None,
     };
-    let mut out = type_name_text(&name);
+    let mut out = sql_name(&name);
     if let Some(m) = modifier {
         out.push('(');
         out.push_str(&fallback(m));

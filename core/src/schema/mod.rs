@@ -14,6 +14,7 @@
 //! Not yet part of the build's verdict: `check_dir` does not call it.
 
 pub mod catalog;
+pub mod ddl;
 mod replay;
 mod semantic;
 

@@ -13,8 +13,7 @@ use squawk_syntax::ast::{self, AstNode};
 
 use super::catalog::{
     Catalog, Column, Constraint, ConstraintKind, Ddl, FnDef, Ns, Obj, Origin, QName, RelKind,
-    Table, TypeDef, generated_name, normalize_type, qname, quote_ident, simple_name,
-    type_name_text,
+    Table, TypeDef, generated_name, normalize_type, qname, quote_ident, simple_name, sql_name,
 };
 use crate::diagnostic::Diagnostic;
 use crate::source::FileId;
@@ -1323,7 +1322,7 @@ impl<'a> Replayer<'a> {
                 }
                 self.cat.record_drop(Ns::Type, &name, &self.origin.clone());
                 // Columns follow the type.
-                let (old_s, new_s) = (type_name_text(&name), type_name_text(&newq));
+                let (old_s, new_s) = (sql_name(&name), sql_name(&newq));
                 let affected: Vec<QName> = self
                     .cat
                     .relations
@@ -2971,7 +2970,7 @@ fn fk_to(c: &Constraint, table: &QName) -> bool {
 
 /// Whether the normalised column type `ty` is the type `name` (or an array of it).
 fn type_is(ty: &str, name: &QName) -> bool {
-    let n = type_name_text(name);
+    let n = sql_name(name);
     ty == n || ty.strip_prefix(&n).is_some_and(|r| r.starts_with('['))
 }
 

@@ -1,0 +1,460 @@
+//! A [`Catalog`] as PostgreSQL DDL: what `retort schema` prints.
+//!
+//! The script creates, in dependency order, what the model knows: schemas, extensions, enum
+//! types, sequences, tables (columns with type, `NOT NULL`, identity; primary keys, unique
+//! constraints), foreign keys (as `ALTER TABLE … ADD CONSTRAINT` after every table), indexes
+//! over plain columns, sequence ownership. What the model holds only in part is a comment,
+//! never an invention: a default whose expression is not kept, a check constraint, a
+//! generated column, a partial or expression index, a view, a function, a trigger, and every
+//! unknown part of the catalog (`-- unknown: …`).
+
+use std::fmt::Write as _;
+
+use super::catalog::{
+    Catalog, ConstraintKind, Ns, OUTSIDE_TABLES, Origin, QName, RelKind, Table, TypeDef,
+    generated_name, quote_ident, sql_name,
+};
+use crate::source::Sources;
+
+/// One part of a catalog that is not known, as a sentence, and where it became unknown when
+/// the model knows that.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UnknownPart {
+    /// What is not known: "the columns of table `x`".
+    pub what: String,
+    /// `migrations/0012_x.sql:3`: the statement after which it is not known (or, for a
+    /// table's contents, the one that created the table).
+    pub at: Option<String>,
+}
+
+/// `file:line` of an origin.
+pub fn origin_text(sources: &Sources, o: &Origin) -> String {
+    let src = sources.get(o.file);
+    format!("{}:{}", src.path(), src.line_col(o.range.start).0)
+}
+
+/// `(a, b)` with each name quoted as needed.
+fn column_list(cols: &[String]) -> String {
+    let c: Vec<String> = cols.iter().map(|c| quote_ident(c)).collect();
+    format!("({})", c.join(", "))
+}
+
+/// The word for a namespace in sentences.
+fn ns_word(ns: Ns) -> &'static str {
+    match ns {
+        Ns::Relation => "relation (table, view, index, sequence)",
+        Ns::Type => "type",
+        Ns::Function => "function",
+        Ns::Trigger => "trigger",
+        Ns::Extension => "extension",
+        Ns::Schema => "schema",
+    }
+}
+
+/// Every part of `cat` that is not known, in a stable order.
+pub fn unknown_parts(cat: &Catalog, sources: &Sources) -> Vec<UnknownPart> {
+    let mut out = Vec::new();
+    let u = &cat.unknown;
+    if let Some(o) = &u.all {
+        out.push(UnknownPart {
+            what: "everything from this statement on: the model does not understand it, so \
+                   what follows is what was known before it"
+                .to_owned(),
+            at: Some(origin_text(sources, o)),
+        });
+    }
+    for (ns, o) in &u.ns {
+        out.push(UnknownPart {
+            what: format!("which {}s exist beyond those listed", ns_word(*ns)),
+            at: Some(origin_text(sources, o)),
+        });
+    }
+    for (ns, name) in &u.names {
+        let outside = |n: &str| OUTSIDE_TABLES.contains(&n);
+        let skip = name.schema == "public"
+            && match ns {
+                Ns::Relation => outside(&name.name),
+                Ns::Trigger => name.name.split_once('.').is_some_and(|(t, _)| outside(t)),
+                _ => false,
+            };
+        if !skip {
+            out.push(UnknownPart {
+                what: format!("whether {} `{name}` exists, and what it is", ns_word(*ns)),
+                at: None,
+            });
+        }
+    }
+    for (ns, prefix) in &u.prefixes {
+        out.push(UnknownPart {
+            what: format!(
+                "which {}s whose names start with `{prefix}` exist",
+                ns_word(*ns)
+            ),
+            at: None,
+        });
+    }
+    for (name, r) in cat.relations.iter() {
+        if let RelKind::Table(t) = &r.value {
+            let at = Some(origin_text(sources, &r.origin));
+            if !t.columns_known {
+                out.push(UnknownPart {
+                    what: format!("some columns of table `{name}`"),
+                    at: at.clone(),
+                });
+            }
+            if !t.constraints_known {
+                out.push(UnknownPart {
+                    what: format!("some constraints of table `{name}`"),
+                    at,
+                });
+            }
+        }
+    }
+    out
+}
+
+/// `-- unknown: what (after at)`.
+fn unknown_line(p: &UnknownPart) -> String {
+    match &p.at {
+        Some(at) => format!("-- unknown: {} (after {at})", p.what),
+        None => format!("-- unknown: {}", p.what),
+    }
+}
+
+/// A string literal.
+fn literal(s: &str) -> String {
+    format!("'{}'", s.replace('\'', "''"))
+}
+
+/// The sequence owned by `table.col` under the name `serial` or an identity column gives
+/// it, if the catalog holds it.
+fn owned_sequence(cat: &Catalog, table: &QName, col: &str) -> Option<QName> {
+    cat.relations.iter().find_map(|(n, r)| match &r.value {
+        RelKind::Sequence {
+            owned_by: Some((t, c)),
+        } if t == table && c == col => Some(n.clone()),
+        _ => None,
+    })
+}
+
+/// Whether `seq` has the name PostgreSQL gives the sequence of `table.col`.
+fn default_sequence_name(seq: &QName, table: &QName, col: &str) -> bool {
+    let (n, exact) = generated_name(&table.name, &[col.to_owned()], "seq");
+    exact && seq.schema == table.schema && seq.name == n
+}
+
+/// The `serial` type for an integer type, if there is one.
+fn serial_of(ty: &str) -> Option<&'static str> {
+    match ty {
+        "integer" => Some("serial"),
+        "bigint" => Some("bigserial"),
+        "smallint" => Some("smallserial"),
+        _ => None,
+    }
+}
+
+/// The column lines of a `CREATE TABLE` and the sequences it creates itself.
+fn table_body(cat: &Catalog, name: &QName, t: &Table, out: &mut String) -> Vec<QName> {
+    let mut lines: Vec<(String, Option<String>)> = Vec::new();
+    let mut made = Vec::new();
+    for c in &t.columns {
+        let seq = owned_sequence(cat, name, &c.name);
+        let col = quote_ident(&c.name);
+        if c.generated {
+            lines.push((
+                format!("-- {col} {} GENERATED ALWAYS AS (…) STORED", c.ty),
+                Some("a generated column: its expression is not kept".to_owned()),
+            ));
+            continue;
+        }
+        let mut line = format!("{col} ");
+        let mut note = None;
+        let serial = match (&seq, serial_of(&c.ty)) {
+            (Some(s), Some(serial))
+                if !c.identity
+                    && c.default
+                    && c.not_null
+                    && default_sequence_name(s, name, &c.name) =>
+            {
+                Some((s.clone(), serial))
+            }
+            _ => None,
+        };
+        if let Some((s, serial)) = serial {
+            line.push_str(serial);
+            made.push(s);
+        } else {
+            line.push_str(&c.ty);
+            if c.not_null && !c.identity {
+                line.push_str(" NOT NULL");
+            }
+            if c.identity {
+                line.push_str(" GENERATED BY DEFAULT AS IDENTITY");
+                if let Some(s) = &seq {
+                    if !default_sequence_name(s, name, &c.name) {
+                        let _ = write!(line, " (SEQUENCE NAME {})", sql_name(s));
+                    }
+                    made.push(s.clone());
+                }
+                note = Some("identity: ALWAYS or BY DEFAULT is not kept".to_owned());
+            } else if c.default {
+                note = Some("has a default; its expression is not kept".to_owned());
+            }
+        }
+        lines.push((line, note));
+    }
+    for k in &t.constraints {
+        let cname = quote_ident(&k.name);
+        let guessed = (!k.name_exact).then(|| "name generated, may differ".to_owned());
+        match &k.kind {
+            ConstraintKind::PrimaryKey => lines.push((
+                format!("CONSTRAINT {cname} PRIMARY KEY {}", column_list(&k.columns)),
+                guessed,
+            )),
+            ConstraintKind::Unique => lines.push((
+                format!("CONSTRAINT {cname} UNIQUE {}", column_list(&k.columns)),
+                guessed,
+            )),
+            ConstraintKind::Check => lines.push((
+                format!("-- CONSTRAINT {cname} CHECK (…)"),
+                Some(format!(
+                    "its expression is not kept; it mentions {}",
+                    column_list(&k.columns)
+                )),
+            )),
+            ConstraintKind::ForeignKey { .. } | ConstraintKind::NotNull => {}
+            ConstraintKind::Other => lines.push((
+                format!("-- CONSTRAINT {cname} EXCLUDE …"),
+                Some("an exclusion or other constraint: its definition is not kept".to_owned()),
+            )),
+        }
+    }
+    if !t.columns_known {
+        lines.push((
+            "-- unknown: other columns may exist, and those listed may differ".to_owned(),
+            None,
+        ));
+    }
+    if !t.constraints_known {
+        lines.push(("-- unknown: other constraints may exist".to_owned(), None));
+    }
+    // Commas go after every SQL line but the last one; comments take none.
+    let last_sql = lines.iter().rposition(|(l, _)| !l.starts_with("--"));
+    for (k, (line, note)) in lines.iter().enumerate() {
+        let comma = if Some(k) < last_sql && !line.starts_with("--") {
+            ","
+        } else {
+            ""
+        };
+        match note {
+            Some(n) => {
+                let _ = writeln!(out, "    {line}{comma}  -- {n}");
+            }
+            None => {
+                let _ = writeln!(out, "    {line}{comma}");
+            }
+        }
+    }
+    made
+}
+
+/// Renders `cat` as a PostgreSQL script (see the module documentation).
+pub fn render(cat: &Catalog, sources: &Sources) -> String {
+    let mut out = String::new();
+    let unknown = unknown_parts(cat, sources);
+    if !unknown.is_empty() {
+        out.push_str("-- Parts of this schema are not known to the model:\n");
+        for p in &unknown {
+            out.push_str(&unknown_line(p));
+            out.push('\n');
+        }
+        out.push('\n');
+    }
+    let section = |out: &mut String, title: &str| {
+        if !out.is_empty() && !out.ends_with("\n\n") {
+            out.push('\n');
+        }
+        let _ = writeln!(out, "-- {title}");
+    };
+    if !cat.schemas.is_empty() {
+        section(&mut out, "Schemas");
+        for s in cat.schemas.keys() {
+            let _ = writeln!(out, "CREATE SCHEMA {};", quote_ident(s));
+        }
+    }
+    if !cat.extensions.is_empty() {
+        section(&mut out, "Extensions");
+        for e in cat.extensions.keys() {
+            let _ = writeln!(out, "CREATE EXTENSION IF NOT EXISTS {};", quote_ident(e));
+        }
+    }
+    if !cat.types.is_empty() {
+        section(&mut out, "Types");
+        for (name, t) in cat.types.iter() {
+            match &t.value {
+                TypeDef::Enum(values) => {
+                    let v: Vec<String> = values.iter().map(|v| literal(v)).collect();
+                    let _ = writeln!(
+                        out,
+                        "CREATE TYPE {} AS ENUM ({});",
+                        sql_name(name),
+                        v.join(", ")
+                    );
+                }
+                TypeDef::Other => {
+                    let _ = writeln!(
+                        out,
+                        "-- type {}: a composite, range, base type or domain; its definition \
+                         is not kept (created at {})",
+                        sql_name(name),
+                        origin_text(sources, &t.origin)
+                    );
+                }
+            }
+        }
+    }
+    // Tables first (they make their serial and identity sequences), then the rest.
+    let mut tables = String::new();
+    let mut made_by_tables: Vec<QName> = Vec::new();
+    let mut fks = Vec::new();
+    for (name, r) in cat.relations.iter() {
+        let RelKind::Table(t) = &r.value else {
+            continue;
+        };
+        let _ = writeln!(tables, "CREATE TABLE {} (", sql_name(name));
+        made_by_tables.extend(table_body(cat, name, t, &mut tables));
+        tables.push_str(");\n");
+        for k in &t.constraints {
+            if let ConstraintKind::ForeignKey { table, columns } = &k.kind {
+                let refs = if columns.is_empty() {
+                    String::new()
+                } else {
+                    format!(" {}", column_list(columns))
+                };
+                let note = if k.name_exact {
+                    ""
+                } else {
+                    "  -- name generated, may differ"
+                };
+                fks.push(format!(
+                    "ALTER TABLE {} ADD CONSTRAINT {} FOREIGN KEY {} REFERENCES {}{refs};{note}",
+                    sql_name(name),
+                    quote_ident(&k.name),
+                    column_list(&k.columns),
+                    sql_name(table),
+                ));
+            }
+        }
+    }
+    let mut sequences = Vec::new();
+    let mut owned = Vec::new();
+    let mut indexes = Vec::new();
+    let mut views = Vec::new();
+    for (name, r) in cat.relations.iter() {
+        match &r.value {
+            RelKind::Sequence { owned_by } if !made_by_tables.contains(name) => {
+                sequences.push(format!("CREATE SEQUENCE {};", sql_name(name)));
+                if let Some((t, c)) = owned_by {
+                    owned.push(format!(
+                        "ALTER SEQUENCE {} OWNED BY {}.{};",
+                        sql_name(name),
+                        sql_name(t),
+                        quote_ident(c)
+                    ));
+                }
+            }
+            RelKind::Index {
+                table,
+                unique,
+                columns,
+                uses,
+                constraint: false,
+                name_exact,
+            } => {
+                let u = if *unique { "UNIQUE " } else { "" };
+                let note = if *name_exact {
+                    ""
+                } else {
+                    "  -- name generated, may differ"
+                };
+                indexes.push(match columns {
+                    Some(cols) => format!(
+                        "CREATE {u}INDEX {} ON {} {};{note}",
+                        quote_ident(&name.name),
+                        sql_name(table),
+                        column_list(cols)
+                    ),
+                    None => format!(
+                        "-- CREATE {u}INDEX {} ON {} …: expressions or a predicate, not kept{}",
+                        quote_ident(&name.name),
+                        sql_name(table),
+                        match uses {
+                            Some(u) if !u.is_empty() => format!("; it uses {}", column_list(u)),
+                            _ => String::new(),
+                        }
+                    ),
+                });
+            }
+            RelKind::View { materialized, .. } => views.push(format!(
+                "-- CREATE {}VIEW {} AS …: its query is not kept (created at {})",
+                if *materialized { "MATERIALIZED " } else { "" },
+                sql_name(name),
+                origin_text(sources, &r.origin)
+            )),
+            _ => {}
+        }
+    }
+    let block = |out: &mut String, title: &str, lines: &[String]| {
+        if !lines.is_empty() {
+            section(out, title);
+            for l in lines {
+                out.push_str(l);
+                out.push('\n');
+            }
+        }
+    };
+    block(&mut out, "Sequences", &sequences);
+    if !tables.is_empty() {
+        section(&mut out, "Tables");
+        out.push_str(&tables);
+    }
+    block(&mut out, "Sequence ownership", &owned);
+    block(&mut out, "Foreign keys", &fks);
+    block(&mut out, "Indexes", &indexes);
+    block(&mut out, "Views", &views);
+    let functions: Vec<String> = cat
+        .functions
+        .iter()
+        .map(|(name, f)| {
+            let sigs: Vec<String> = f.value.sigs.iter().map(|s| format!("({s})")).collect();
+            format!(
+                "-- FUNCTION {}{}: its body is not kept (created at {})",
+                sql_name(name),
+                if sigs.is_empty() {
+                    String::new()
+                } else {
+                    format!(" {}", sigs.join(", "))
+                },
+                origin_text(sources, &f.origin)
+            )
+        })
+        .collect();
+    block(&mut out, "Functions", &functions);
+    let triggers: Vec<String> = cat
+        .triggers
+        .iter()
+        .map(|((table, name), f)| {
+            format!(
+                "-- TRIGGER {} ON {}{}: its definition is not kept",
+                quote_ident(name),
+                sql_name(table),
+                match &f.value {
+                    Some(func) => format!(" EXECUTE FUNCTION {}()", sql_name(func)),
+                    None => String::new(),
+                }
+            )
+        })
+        .collect();
+    block(&mut out, "Triggers", &triggers);
+    out
+}
