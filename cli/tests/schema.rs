@@ -1,0 +1,583 @@
+//! `retort schema` and the proof of the schema model against a real PostgreSQL: the rich
+//! fixture (`tests/fixtures/schema_rich`, 18 revisions with a merge) is applied with `retort
+//! upgrade`, the live catalog is read from `pg_catalog`, and it is compared, object by object
+//! and column by column, with what `retort schema --format json` says for the same revision.
+
+mod common;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+use common::{Project, database, psql};
+use serde_json::Value;
+
+/// The fixture's revisions, in file order.
+fn fixture_files() -> Vec<(String, String)> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/schema_rich");
+    let mut files: Vec<(String, String)> = std::fs::read_dir(&dir)
+        .expect("the fixture directory")
+        .map(|e| {
+            let e = e.unwrap();
+            (
+                e.file_name().to_string_lossy().into_owned(),
+                std::fs::read_to_string(e.path()).unwrap(),
+            )
+        })
+        .collect();
+    files.sort();
+    files
+}
+
+/// A project whose `migrations/` is the rich fixture.
+fn rich_project() -> Project {
+    let p = Project::new();
+    for (name, text) in fixture_files() {
+        p.file(&format!("migrations/{name}"), &text);
+    }
+    p
+}
+
+/// What to compare: everything, or only what the DDL that `retort schema` prints can
+/// create (no defaults but a serial's, no checks, no generated columns, no expression or
+/// partial indexes, no views, no sequence options).
+#[derive(Clone, Copy, PartialEq)]
+enum Scope {
+    Everything,
+    Ddl,
+}
+
+/// One line per fact: `column users.email #2 character varying(255) not null`, …
+type Facts = BTreeSet<String>;
+
+fn flags(not_null: bool, default: bool, identity: bool, generated: bool, scope: Scope) -> String {
+    let mut s = String::new();
+    if not_null {
+        s.push_str(" not null");
+    }
+    if default && scope == Scope::Everything {
+        s.push_str(" default");
+    }
+    if identity {
+        s.push_str(" identity");
+    }
+    if generated {
+        s.push_str(" generated");
+    }
+    s
+}
+
+fn strs(v: &Value) -> Vec<String> {
+    v.as_array()
+        .map(|a| {
+            a.iter()
+                .map(|x| x.as_str().unwrap_or_default().to_owned())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// The facts `retort schema --format json` states, leaving out what it says is unknown.
+fn model_facts(doc: &Value, scope: Scope) -> Facts {
+    let mut f = Facts::new();
+    let tables = doc["tables"].as_array().unwrap();
+    let pk_of = |table: &str| -> Vec<String> {
+        tables
+            .iter()
+            .find(|t| t["name"] == table)
+            .and_then(|t| {
+                t["constraints"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .find(|k| k["kind"] == "primary_key")
+            })
+            .map(|k| strs(&k["columns"]))
+            .unwrap_or_default()
+    };
+    for t in tables {
+        let name = t["name"].as_str().unwrap();
+        f.insert(format!("table {name}"));
+        if t["columns_known"] == true {
+            let mut n = 0;
+            for c in t["columns"].as_array().unwrap() {
+                let generated = c["generated"] == true;
+                if generated && scope == Scope::Ddl {
+                    continue;
+                }
+                n += 1;
+                f.insert(format!(
+                    "column {name}.{} #{n} {}{}",
+                    c["name"].as_str().unwrap(),
+                    c["type"].as_str().unwrap(),
+                    flags(
+                        c["not_null"] == true,
+                        c["default"] == true,
+                        c["identity"] == true,
+                        generated,
+                        scope
+                    )
+                ));
+            }
+        }
+        if t["constraints_known"] == true {
+            for k in t["constraints"].as_array().unwrap() {
+                let mut cols = strs(&k["columns"]);
+                let line = match k["kind"].as_str().unwrap() {
+                    "primary_key" => format!("p ({})", cols.join(", ")),
+                    "unique" => format!("u ({})", cols.join(", ")),
+                    "check" if scope == Scope::Ddl => continue,
+                    "check" => {
+                        cols.sort();
+                        format!("c ({})", cols.join(", "))
+                    }
+                    "foreign_key" => {
+                        let rt = k["references"]["table"].as_str().unwrap();
+                        let mut rc = strs(&k["references"]["columns"]);
+                        if rc.is_empty() {
+                            rc = pk_of(rt);
+                        }
+                        format!("f ({}) -> {rt} ({})", cols.join(", "), rc.join(", "))
+                    }
+                    other => format!("{other} ({})", cols.join(", ")),
+                };
+                f.insert(format!(
+                    "constraint {name}.{} {line}",
+                    k["name"].as_str().unwrap()
+                ));
+            }
+        }
+    }
+    for i in doc["indexes"].as_array().unwrap() {
+        let cols = if i["columns"].is_null() {
+            if scope == Scope::Ddl {
+                continue;
+            }
+            "(expressions or a predicate)".to_owned()
+        } else {
+            format!("({})", strs(&i["columns"]).join(", "))
+        };
+        f.insert(format!(
+            "index {} on {}{}{} {cols}",
+            i["name"].as_str().unwrap(),
+            i["table"].as_str().unwrap(),
+            if i["unique"] == true { " unique" } else { "" },
+            if i["constraint"] == true {
+                " (constraint)"
+            } else {
+                ""
+            },
+        ));
+    }
+    for s in doc["sequences"].as_array().unwrap() {
+        let owner = &s["owned_by"];
+        f.insert(if owner.is_null() {
+            format!("sequence {}", s["name"].as_str().unwrap())
+        } else {
+            format!(
+                "sequence {} owned by {}.{}",
+                s["name"].as_str().unwrap(),
+                owner["table"].as_str().unwrap(),
+                owner["column"].as_str().unwrap()
+            )
+        });
+    }
+    for t in doc["types"].as_array().unwrap() {
+        if t["kind"] == "enum" {
+            f.insert(format!(
+                "enum {} ({})",
+                t["name"].as_str().unwrap(),
+                strs(&t["values"]).join(", ")
+            ));
+        }
+    }
+    if scope == Scope::Everything {
+        for v in doc["views"].as_array().unwrap() {
+            f.insert(format!("view {}", v["name"].as_str().unwrap()));
+        }
+    }
+    for s in strs(&doc["schemas"]) {
+        f.insert(format!("schema {s}"));
+    }
+    f
+}
+
+/// `name` or `schema.name` as `retort schema` writes it, from a namespace and a name column.
+fn qualified(ns: &str, name: &str) -> String {
+    format!(
+        "CASE WHEN {ns} = 'public' THEN quote_ident({name}) \
+         ELSE quote_ident({ns}) || '.' || quote_ident({name}) END"
+    )
+}
+
+/// User relations: not the system's, not the version table's.
+const USER_RELATIONS: &str = "n.nspname NOT IN ('pg_catalog', 'information_schema') \
+    AND n.nspname NOT LIKE 'pg\\_%' AND c.relname NOT LIKE 'retort\\_migrations%'";
+
+/// The same facts, read from PostgreSQL's catalog.
+fn live_facts(client: &mut postgres::Client, scope: Scope) -> Facts {
+    let mut f = Facts::new();
+    let rel = qualified("n.nspname", "c.relname");
+    let q = |client: &mut postgres::Client, sql: &str| {
+        client
+            .query(sql, &[])
+            .unwrap_or_else(|e| panic!("{e}: {sql}"))
+    };
+    for r in q(
+        client,
+        &format!(
+            "SELECT {rel}, c.relkind::text FROM pg_class c \
+             JOIN pg_namespace n ON n.oid = c.relnamespace \
+             WHERE c.relkind IN ('r', 'p', 'v', 'm') AND {USER_RELATIONS}"
+        ),
+    ) {
+        let (name, kind): (String, String) = (r.get(0), r.get(1));
+        match kind.as_str() {
+            "r" | "p" => f.insert(format!("table {name}")),
+            _ if scope == Scope::Ddl => false,
+            _ => f.insert(format!("view {name}")),
+        };
+    }
+    for r in q(
+        client,
+        &format!(
+            "SELECT {rel}, a.attname::text, \
+                    row_number() OVER (PARTITION BY c.oid ORDER BY a.attnum), \
+                    format_type(a.atttypid, a.atttypmod), a.attnotnull, \
+                    a.atthasdef AND a.attgenerated = '', a.attidentity <> '', \
+                    a.attgenerated <> '' \
+             FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid \
+             JOIN pg_namespace n ON n.oid = c.relnamespace \
+             WHERE c.relkind IN ('r', 'p') AND a.attnum > 0 AND NOT a.attisdropped \
+               AND ({everything} OR a.attgenerated = '') AND {USER_RELATIONS}",
+            everything = scope == Scope::Everything,
+        ),
+    ) {
+        let n: i64 = r.get(2);
+        f.insert(format!(
+            "column {}.{} #{n} {}{}",
+            r.get::<_, String>(0),
+            r.get::<_, String>(1),
+            r.get::<_, String>(3),
+            flags(r.get(4), r.get(5), r.get(6), r.get(7), scope)
+        ));
+    }
+    let cols = |rel: &str, keys: &str| {
+        format!(
+            "ARRAY(SELECT a.attname::text FROM unnest({keys}) WITH ORDINALITY k(num, ord) \
+             JOIN pg_attribute a ON a.attrelid = {rel} AND a.attnum = k.num ORDER BY k.ord)"
+        )
+    };
+    for r in q(
+        client,
+        &format!(
+            "SELECT {rel}, con.conname::text, con.contype::text, {}, \
+                    {}, {} \
+             FROM pg_constraint con JOIN pg_class c ON c.oid = con.conrelid \
+             JOIN pg_namespace n ON n.oid = c.relnamespace \
+             LEFT JOIN pg_class fc ON fc.oid = con.confrelid \
+             LEFT JOIN pg_namespace fn ON fn.oid = fc.relnamespace \
+             WHERE con.contype IN ('p', 'u', 'c', 'f', 'x') AND {USER_RELATIONS}",
+            cols("con.conrelid", "con.conkey"),
+            qualified("fn.nspname", "fc.relname"),
+            cols("con.confrelid", "con.confkey"),
+        ),
+    ) {
+        let (table, name, kind): (String, String, String) = (r.get(0), r.get(1), r.get(2));
+        let mut columns: Vec<String> = r.get(3);
+        let line = match kind.as_str() {
+            "c" if scope == Scope::Ddl => continue,
+            "c" => {
+                columns.sort();
+                format!("c ({})", columns.join(", "))
+            }
+            "f" => format!(
+                "f ({}) -> {} ({})",
+                columns.join(", "),
+                r.get::<_, String>(4),
+                r.get::<_, Vec<String>>(5).join(", ")
+            ),
+            "x" => format!("other ({})", columns.join(", ")),
+            k => format!("{k} ({})", columns.join(", ")),
+        };
+        f.insert(format!("constraint {table}.{name} {line}"));
+    }
+    for r in q(
+        client,
+        &format!(
+            "SELECT {}, {rel}, i.indisunique, \
+                    i.indpred IS NOT NULL OR 0 = ANY (i.indkey::int2[]), {}, \
+                    EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = i.indexrelid \
+                            AND k.contype IN ('p', 'u', 'x')) \
+             FROM pg_index i JOIN pg_class c ON c.oid = i.indrelid \
+             JOIN pg_namespace n ON n.oid = c.relnamespace \
+             JOIN pg_class ic ON ic.oid = i.indexrelid \
+             WHERE {USER_RELATIONS}",
+            qualified("n.nspname", "ic.relname"),
+            cols("i.indrelid", "i.indkey::int2[]"),
+        ),
+    ) {
+        let expr: bool = r.get(3);
+        if expr && scope == Scope::Ddl {
+            continue;
+        }
+        let cols = if expr {
+            "(expressions or a predicate)".to_owned()
+        } else {
+            format!("({})", r.get::<_, Vec<String>>(4).join(", "))
+        };
+        f.insert(format!(
+            "index {} on {}{}{} {cols}",
+            r.get::<_, String>(0),
+            r.get::<_, String>(1),
+            if r.get(2) { " unique" } else { "" },
+            if r.get(5) { " (constraint)" } else { "" },
+        ));
+    }
+    for r in q(
+        client,
+        &format!(
+            "SELECT {rel}, (SELECT {} || '.' || quote_ident(a.attname) \
+                    FROM pg_depend d JOIN pg_class oc ON oc.oid = d.refobjid \
+                    JOIN pg_namespace onn ON onn.oid = oc.relnamespace \
+                    JOIN pg_attribute a ON a.attrelid = d.refobjid AND a.attnum = d.refobjsubid \
+                    WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid \
+                      AND d.refclassid = 'pg_class'::regclass AND d.deptype IN ('a', 'i')) \
+             FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace \
+             WHERE c.relkind = 'S' AND {USER_RELATIONS}",
+            qualified("onn.nspname", "oc.relname"),
+        ),
+    ) {
+        let owner: Option<String> = r.get(1);
+        f.insert(match owner {
+            Some(o) => format!("sequence {} owned by {o}", r.get::<_, String>(0)),
+            None => format!("sequence {}", r.get::<_, String>(0)),
+        });
+    }
+    for r in q(
+        client,
+        &format!(
+            "SELECT {}, array_agg(e.enumlabel::text ORDER BY e.enumsortorder) \
+             FROM pg_enum e JOIN pg_type t ON t.oid = e.enumtypid \
+             JOIN pg_namespace n ON n.oid = t.typnamespace GROUP BY 1",
+            qualified("n.nspname", "t.typname"),
+        ),
+    ) {
+        f.insert(format!(
+            "enum {} ({})",
+            r.get::<_, String>(0),
+            r.get::<_, Vec<String>>(1).join(", ")
+        ));
+    }
+    for r in q(
+        client,
+        "SELECT nspname::text FROM pg_namespace WHERE nspname NOT IN ('public', \
+         'information_schema') AND nspname NOT LIKE 'pg\\_%'",
+    ) {
+        f.insert(format!("schema {}", r.get::<_, String>(0)));
+    }
+    f
+}
+
+/// A readable diff of two fact sets, grouped by the object they are about; empty when they
+/// agree.
+fn diff(model: &Facts, live: &Facts) -> String {
+    let mut by_object: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    let object = |fact: &str| -> String {
+        let mut words = fact.split(' ');
+        let kind = words.next().unwrap_or_default();
+        let name = words.next().unwrap_or_default();
+        let table = name.rsplit_once('.').map_or(name, |(t, _)| t);
+        match kind {
+            "column" | "constraint" => format!("table {table}"),
+            _ => format!("{kind} {name}"),
+        }
+    };
+    for f in model.difference(live) {
+        by_object
+            .entry(object(f))
+            .or_default()
+            .push(format!("  model only:      {f}"));
+    }
+    for f in live.difference(model) {
+        by_object
+            .entry(object(f))
+            .or_default()
+            .push(format!("  PostgreSQL only: {f}"));
+    }
+    let mut out = String::new();
+    for (obj, lines) in by_object {
+        out.push_str(&format!("{obj}:\n"));
+        for l in lines {
+            out.push_str(&l);
+            out.push('\n');
+        }
+    }
+    out
+}
+
+/// `retort schema REV --format json`.
+fn model_json(p: &Project, rev: &str) -> Value {
+    let run = p.retort(&["schema", rev, "--format", "json"]).ok();
+    serde_json::from_str(&run.stdout).expect("one JSON document")
+}
+
+#[test]
+fn the_fixture_is_clean_and_fully_known() {
+    let p = rich_project();
+    let run = p.retort(&["check"]).ok();
+    assert!(
+        run.stderr
+            .contains("checked 18 migrations in migrations: ok"),
+        "{run:#?}"
+    );
+    // The model's own diagnostics (missing objects, merges, reversibility): none.
+    let report = retort_core::check::check_dir(
+        &p.path("migrations"),
+        "migrations",
+        &retort_core::check::Options::default(),
+    );
+    let schema = retort_core::schema::analyze(&report);
+    let messages: Vec<String> = schema
+        .diagnostics
+        .iter()
+        .map(|d| d.render(&report.sources))
+        .collect();
+    assert!(messages.is_empty(), "{}", messages.join("\n"));
+    assert_eq!(schema.stats.revisions, 18);
+    for (name, _) in fixture_files() {
+        let rev = &name[..2];
+        let doc = model_json(&p, rev);
+        assert_eq!(doc["complete"], true, "{rev}: {:#}", doc["unknown"]);
+        assert_eq!(doc["revision"], rev);
+    }
+}
+
+#[test]
+fn the_model_matches_postgres_at_every_stop_of_an_upgrade() {
+    let db = database();
+    let p = rich_project();
+    let mut client = db.connect();
+    let mut compared = 0;
+    // A stop on branch a alone (11), the merge (13), and the head.
+    for rev in [
+        "01", "03", "05", "07", "09", "11", "13", "15", "16", "17", "18",
+    ] {
+        p.db(db.url(), &["upgrade", rev]).ok();
+        let model = model_facts(&model_json(&p, rev), Scope::Everything);
+        let live = live_facts(&mut client, Scope::Everything);
+        let d = diff(&model, &live);
+        assert!(
+            d.is_empty(),
+            "at revision {rev} the model and PostgreSQL differ:\n{d}"
+        );
+        compared += model.len();
+    }
+    // The facts compared are many, not a handful.
+    assert!(compared > 400, "{compared}");
+}
+
+#[test]
+fn the_printed_ddl_builds_the_same_schema() {
+    let p = rich_project();
+    let migrated = database();
+    p.db(migrated.url(), &["upgrade", "head"]).ok();
+    let ddl = p.retort(&["schema"]).ok().stdout;
+    let fresh = database();
+    psql(&fresh, &ddl);
+    let model = model_facts(&model_json(&p, "head"), Scope::Ddl);
+    let built = live_facts(&mut fresh.connect(), Scope::Ddl);
+    let d = diff(&model, &built);
+    assert!(
+        d.is_empty(),
+        "the printed DDL builds another schema:\n{d}\n{ddl}"
+    );
+    // And the same as the migrations built, for the parts the DDL holds.
+    let migrated_facts = live_facts(&mut migrated.connect(), Scope::Ddl);
+    let d = diff(&migrated_facts, &built);
+    assert!(d.is_empty(), "DDL and migrations differ:\n{d}\n{ddl}");
+}
+
+#[test]
+fn schema_names_one_revision() {
+    let p = rich_project();
+    // Prefixes, steps, the merge's parents.
+    let out = p.retort(&["schema", "13-1"]).code(1);
+    assert!(
+        out.stderr
+            .contains("`13-1` is ambiguous: `13` has 2 parents, `11` and `12`"),
+        "{out:#?}"
+    );
+    let at_11 = p.retort(&["schema", "10+1"]).code(1);
+    assert!(at_11.stderr.contains("`10` has 2 children"), "{at_11:#?}");
+    let text = p.retort(&["schema", "12-2"]).ok().stdout;
+    assert!(text.starts_with("-- The schema at revision 09 "), "{text}");
+    assert!(text.contains("CREATE TYPE mood AS ENUM ('happy', 'neutral', 'unhappy');"));
+    assert!(!text.contains("invoices"), "{text}");
+    for (args, code, says) in [
+        (
+            &["schema", "base"][..],
+            1,
+            "`base` is before the first revision",
+        ),
+        (
+            &["schema", "+1"][..],
+            2,
+            "counts from the database's current revision",
+        ),
+        (&["schema", "99"][..], 1, "99"),
+        (&["schema", "a b"][..], 2, "is not a target"),
+    ] {
+        let run = p.retort(args).code(code);
+        assert!(run.stderr.contains(says), "{args:?}: {run:#?}");
+    }
+    // Two heads: an error listing them.
+    p.file(
+        "migrations/19_other.sql",
+        "-- revision: 19\n-- down_revision: 17\n-- message: Another head\n\n\
+         -- migrate:up\nCREATE TABLE other (id int);\n\n-- migrate:down\nDROP TABLE other;\n",
+    );
+    for rev in [None, Some("head"), Some("heads")] {
+        let mut args = vec!["schema"];
+        args.extend(rev);
+        let run = p.retort(&args).code(1);
+        assert!(run.stderr.contains("2 heads, `18` and `19`"), "{run:#?}");
+        assert!(
+            run.stderr.contains("help: name one, as `retort schema 18`"),
+            "{run:#?}"
+        );
+    }
+    let text = p.retort(&["schema", "19"]).ok().stdout;
+    assert!(text.contains("CREATE TABLE other ("), "{text}");
+    // Broken migrations: their errors, exit 1, nothing on standard output.
+    p.file("migrations/20_broken.sql", "-- revision: 20\n");
+    let run = p.retort(&["schema", "19"]).code(1);
+    assert!(run.stdout.is_empty(), "{run:#?}");
+    assert!(run.stderr.contains("migrations/20_broken.sql"), "{run:#?}");
+}
+
+#[test]
+fn unknown_parts_are_shown_not_guessed() {
+    let p = Project::new();
+    p.migration(
+        "1",
+        "none",
+        "CREATE TABLE t (id int PRIMARY KEY, v text DEFAULT 'x');\n\
+         CREATE TABLE copy AS SELECT * FROM t;\n\
+         CREATE INDEX t_v ON t (lower(v)) WHERE v <> '';",
+        "DROP TABLE copy;\nDROP TABLE t;",
+    );
+    let text = p.retort(&["schema"]).ok().stdout;
+    for line in [
+        "-- unknown: some columns of table `copy` (after migrations/1_m.sql:7)",
+        "    v text,  -- has a default; its expression is not kept",
+        "-- CREATE INDEX t_v ON t …: expressions or a predicate, not kept; it uses (v)",
+    ] {
+        assert!(text.contains(line), "{line}\n{text}");
+    }
+    let doc = model_json(&p, "head");
+    assert_eq!(doc["complete"], false);
+    assert_eq!(
+        doc["unknown"][0]["what"], "some columns of table `copy`",
+        "{doc:#}"
+    );
+}
