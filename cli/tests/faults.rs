@@ -297,8 +297,13 @@ fn advisory_locks(c: &mut postgres::Client) -> i64 {
 }
 
 fn spawn_upgrade(p: &Project, url: &str) -> Child {
+    spawn_retort(p, url, &["upgrade"])
+}
+
+fn spawn_retort(p: &Project, url: &str, args: &[&str]) -> Child {
     Command::new(env!("CARGO_BIN_EXE_retort"))
-        .args(["--database-url", url, "upgrade"])
+        .args(["--database-url", url])
+        .args(args)
         .current_dir(&p.root)
         .env_remove("DATABASE_URL")
         .env_remove("NO_COLOR")
@@ -361,21 +366,53 @@ struct Landed {
     after_end: usize,
 }
 
-/// Checks the promises after a kill; returns the interrupted migration's index, its
-/// statements done, and what became of the statement under way (none when all were done),
-/// if any.
+impl Landed {
+    /// Counts one round: where the kill landed (0 inside a non-transactional migration, 1
+    /// inside a transactional one, 2 between migrations, 3 after the run had ended) and what
+    /// became of the statement under way in an interrupted migration.
+    fn count(&mut self, landed: u8, under_way: Option<Option<Seen>>) {
+        match under_way {
+            Some(Some(Seen::Present)) => self.under_way_done += 1,
+            Some(Some(Seen::Partial)) => self.under_way_partial += 1,
+            Some(Some(Seen::Absent)) => self.under_way_absent += 1,
+            Some(None) => self.under_way_none += 1,
+            None => {}
+        }
+        match landed {
+            0 => self.outside += 1,
+            1 => self.transactional += 1,
+            2 => self.between += 1,
+            _ => self.after_end += 1,
+        }
+    }
+}
+
+/// Checks the promises after a kill of an upgrade (`reverting` false) or a downgrade: the
+/// rows are a prefix of the chain, in order, all applied but perhaps the last, and every
+/// applied row's effects are all there; a migration without a row has none of its effects
+/// (a transactional one is whole or nothing either way); a row left `started` (`reverting`)
+/// is a non-transactional migration whose first `statements_done` statements of its up (down)
+/// section took effect and whose later ones did not. Returns the interrupted migration's
+/// index, its statements done, and what became of the effect of the statement under way
+/// (none when all were done), if any.
 fn check_after_kill(
     c: &mut postgres::Client,
     migs: &[Mig],
+    reverting: bool,
 ) -> Option<(usize, usize, Option<Seen>)> {
     let rows = rows(c);
-    // The rows are a prefix of the chain, in order, all applied but perhaps the last.
     for (k, (rev, state, _)) in rows.iter().enumerate() {
         assert_eq!(rev, &migs[k].rev, "rows out of order: {rows:?}");
         if k + 1 < rows.len() {
             assert_eq!(state, "applied", "{rows:?}");
         }
     }
+    // An interrupted row's state, and what its statements done and not done leave.
+    let (interrupted_state, done_leaves, not_done_leaves) = if reverting {
+        ("reverting", Seen::Absent, Seen::Present)
+    } else {
+        ("started", Seen::Present, Seen::Absent)
+    };
     let mut interrupted = None;
     for (k, m) in migs.iter().enumerate() {
         let seen: Vec<Seen> = m.effects.iter().map(|e| seen(c, e)).collect();
@@ -388,21 +425,27 @@ fn check_after_kill(
                 m.effects
             ),
             Some((_, state, done)) => {
-                assert_eq!(state, "started", "{rows:?}");
-                assert!(!m.transactional, "a transactional migration was 'started'");
+                assert_eq!(state, interrupted_state, "{rows:?}");
+                assert!(!m.transactional, "a transactional migration was '{state}'");
                 let done = *done as usize;
                 // All may be done: killed between its last statement and the row's update.
-                assert!(done <= m.statements.len(), "{rows:?}");
-                for (j, s) in seen.iter().enumerate() {
+                assert!(done <= m.effects.len(), "{rows:?}");
+                // The down section undoes the effects from the last to the first.
+                let in_order: Vec<Seen> = if reverting {
+                    seen.iter().rev().copied().collect()
+                } else {
+                    seen.clone()
+                };
+                for (j, s) in in_order.iter().enumerate() {
                     // Statement `done` may have been under way: it may have run, in part or
                     // whole, on a server that had not yet noticed the client was gone.
                     if j < done {
-                        assert_eq!(*s, Seen::Present, "{}: statement {j} of {done} done", m.rev);
+                        assert_eq!(*s, done_leaves, "{}: statement {j} of {done} done", m.rev);
                     } else if j > done {
-                        assert_eq!(*s, Seen::Absent, "{}: statement {j} after {done}", m.rev);
+                        assert_eq!(*s, not_done_leaves, "{}: statement {j} after {done}", m.rev);
                     }
                 }
-                interrupted = Some((k, done, seen.get(done).copied()));
+                interrupted = Some((k, done, in_order.get(done).copied()));
             }
             None => assert!(
                 seen.iter().all(|s| *s == Seen::Absent),
@@ -417,13 +460,16 @@ fn check_after_kill(
 }
 
 /// Resolves an interrupted non-transactional migration by hand, as a person reading the file
-/// would: either finish its remaining statements (dropping an index a killed
-/// `CREATE INDEX CONCURRENTLY` left invalid, skipping what is there) and `stamp REV`, or
-/// undo what ran and `stamp PARENT`.
-fn resolve(p: &Project, db: &TestDb, m: &Mig, done: usize, finish_it: bool) {
+/// would: either bring it to applied — run what is missing of its up section (dropping an
+/// index a killed `CREATE INDEX CONCURRENTLY` or `DROP INDEX CONCURRENTLY` left invalid,
+/// skipping what is there) and `stamp REV` — or to not applied — run what is left of its down
+/// section and `stamp PARENT`. `finish_it`: the way the interrupted run was going (applying
+/// when not `reverting`), else back.
+fn resolve(p: &Project, db: &TestDb, m: &Mig, done: usize, reverting: bool, finish_it: bool) {
     let mut c = db.connect();
-    if finish_it {
-        for (s, e) in m.statements.iter().zip(&m.effects).skip(done) {
+    if finish_it != reverting {
+        let from = if reverting { 0 } else { done };
+        for (s, e) in m.statements.iter().zip(&m.effects).skip(from) {
             match seen(&mut c, e) {
                 Seen::Present => continue,
                 Seen::Partial => {
@@ -438,7 +484,9 @@ fn resolve(p: &Project, db: &TestDb, m: &Mig, done: usize, finish_it: bool) {
         let run = p.db(db.url(), &["stamp", &m.rev]).ok();
         assert!(run.stdout.contains(&m.rev), "{run:#?}");
     } else {
-        for e in m.effects.iter().rev() {
+        // The down section undoes the effects from the last to the first.
+        let skip = if reverting { done } else { 0 };
+        for e in m.effects.iter().rev().skip(skip) {
             match e {
                 Effect::Index(i) => c
                     .batch_execute(&format!("DROP INDEX IF EXISTS {i}"))
@@ -466,39 +514,46 @@ fn sigkill_at_random_moments_never_breaks_the_promises() {
     p.db(clean_db.url(), &["upgrade"]).ok();
     let clean_time = started.elapsed();
     let clean = catalog(&clean_db);
-    let timeline = timeline(&clean_db, spawned);
+    let mut took = vec![Duration::ZERO; migs.len()];
+    for (k, from, to) in timeline(&clean_db, spawned) {
+        took[k] = to - from;
+    }
     drop(clean_db);
     eprintln!("clean upgrade of {} migrations: {clean_time:?}", migs.len());
+    let run = Killed {
+        reverting: false,
+        migs: &migs,
+        clean: &clean,
+        clean_time,
+        took: &took,
+    };
+    kill_rounds(rounds, 0x5eed_0000, |seed, round| {
+        run.round(&p, database(), seed, round)
+    });
+}
 
+/// Runs `rounds` rounds of `round(seed, round)`, names the seed of a failing one, and prints
+/// where the kills landed.
+fn kill_rounds(
+    rounds: u64,
+    first_seed: u64,
+    round: impl Fn(u64, u64) -> (u8, Option<Option<Seen>>, Duration, Duration),
+) {
     let mut landed = Landed::default();
     let mut lingering = Duration::ZERO;
     let mut lock_waits = Duration::ZERO;
     let all = Instant::now();
-    for round in 0..rounds {
-        let seed = 0x5eed_0000 + round;
-        let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            one_round(&p, &migs, &clean, (clean_time, &timeline), seed, round)
-        }));
+    for r in 0..rounds {
+        let seed = first_seed + r;
+        let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| round(seed, r)));
         match result {
             Ok((l, under_way, linger, wait)) => {
-                match under_way {
-                    Some(Some(Seen::Present)) => landed.under_way_done += 1,
-                    Some(Some(Seen::Partial)) => landed.under_way_partial += 1,
-                    Some(Some(Seen::Absent)) => landed.under_way_absent += 1,
-                    Some(None) => landed.under_way_none += 1,
-                    None => {}
-                }
-                match l {
-                    0 => landed.outside += 1,
-                    1 => landed.transactional += 1,
-                    2 => landed.between += 1,
-                    _ => landed.after_end += 1,
-                }
+                landed.count(l, under_way);
                 lingering += linger;
                 lock_waits += wait;
             }
             Err(e) => {
-                eprintln!("round {round} failed; its seed: {seed:#x}");
+                eprintln!("round {r} failed; its seed: {seed:#x}");
                 std::panic::resume_unwind(e);
             }
         }
@@ -510,128 +565,169 @@ fn sigkill_at_random_moments_never_breaks_the_promises() {
     );
 }
 
-/// One round: returns where the kill landed (0 inside a non-transactional migration, 1 inside
-/// a transactional one, 2 between migrations, 3 after the run had ended), what became of the
-/// statement under way in an interrupted migration, how long the killed session lingered,
-/// and how long the next run took when it ran at once.
-fn one_round(
-    p: &Project,
-    migs: &[Mig],
-    clean: &[String],
-    (clean_time, timeline): (Duration, &[(usize, Duration, Duration)]),
-    seed: u64,
-    round: u64,
-) -> (u8, Option<Option<Seen>>, Duration, Duration) {
-    let mut rng = Rng(seed);
-    let db = database();
-    let mut c = db.connect();
-    // A quarter of the kills at a random moment of the clean run's length; the others aimed
-    // inside a migration (half of them a non-transactional one: they are quick, a uniform
-    // spread would seldom hit them; a quarter a transactional one): wait until the version
-    // table shows the run got there, then a random part of the migration's clean duration.
-    let aim = |rng: &mut Rng, transactional: bool| {
-        let spans: Vec<_> = timeline
-            .iter()
-            .filter(|(k, ..)| migs[*k].transactional == transactional)
-            .collect();
-        let (k, from, to) = *spans[rng.below(spans.len() as u64) as usize];
-        // The wait's polling takes some of a quick migration's time already.
-        let span = if transactional {
-            to - from
+/// A run of the crash corpus to kill: `retort upgrade` (from base) or `retort downgrade
+/// base` (from head), with what a clean run of it took and left.
+struct Killed<'a> {
+    reverting: bool,
+    migs: &'a [Mig],
+    /// The catalog after a clean run.
+    clean: &'a [String],
+    /// How long a clean run took.
+    clean_time: Duration,
+    /// How long each migration took in it (up or down section).
+    took: &'a [Duration],
+}
+
+impl Killed<'_> {
+    fn args(&self) -> &'static [&'static str] {
+        if self.reverting {
+            &["downgrade", "base"]
         } else {
-            (to - from) / 2
+            &["upgrade"]
+        }
+    }
+
+    /// Whether the version table shows the run has reached migration `k`: an upgrade's
+    /// non-transactional migration's row appears (`started`) as it starts, a transactional
+    /// one starts when the one before it is applied; a downgrade's non-transactional
+    /// migration's row turns `reverting` as its down section starts, a transactional one's
+    /// when the row of the one after it is gone.
+    fn reached(&self, k: usize, rows: &[(String, String, i32)]) -> bool {
+        let transactional = self.migs[k].transactional;
+        match (self.reverting, transactional) {
+            (false, true) => k == 0 || rows.get(k - 1).is_some_and(|r| r.1 == "applied"),
+            (false, false) => rows.len() > k,
+            (true, true) => rows.len() <= k + 1,
+            (true, false) => rows.len() <= k || rows[k].1 == "reverting",
+        }
+    }
+
+    /// One round on `db` (empty for an upgrade, at head for a downgrade): returns where the
+    /// kill landed (see [`Landed::count`]), what became of the statement under way in an
+    /// interrupted migration, how long the killed session lingered, and how long the next
+    /// run took when it ran at once.
+    fn round(
+        &self,
+        p: &Project,
+        db: TestDb,
+        seed: u64,
+        round: u64,
+    ) -> (u8, Option<Option<Seen>>, Duration, Duration) {
+        let migs = self.migs;
+        let mut rng = Rng(seed);
+        let mut c = db.connect();
+        // A quarter of the kills at a random moment of the clean run's length; the others
+        // aimed inside a migration (half of them a non-transactional one: they are quick, a
+        // uniform spread would seldom hit them; a quarter a transactional one): wait until the
+        // version table shows the run got there, then a random part of the migration's clean
+        // duration.
+        let aim = |rng: &mut Rng, transactional: bool| {
+            let ks: Vec<usize> = (0..migs.len())
+                .filter(|k| migs[*k].transactional == transactional)
+                .collect();
+            let k = ks[rng.below(ks.len() as u64) as usize];
+            // The wait's polling takes some of a quick migration's time already.
+            let span = if transactional {
+                self.took[k]
+            } else {
+                self.took[k] / 2
+            };
+            (
+                Some(k),
+                Duration::from_micros(rng.below(span.as_micros() as u64 + 1)),
+            )
         };
-        (
-            Some(k),
-            Duration::from_micros(rng.below(span.as_micros() as u64 + 1)),
-        )
-    };
-    let (at, delay) = match round % 4 {
-        0 | 1 => aim(&mut rng, false),
-        2 => aim(&mut rng, true),
-        _ => (
-            None,
-            Duration::from_micros(rng.below(clean_time.as_micros() as u64)),
-        ),
-    };
-    let mut child = spawn_upgrade(p, db.url());
-    if let Some(k) = at {
-        // A non-transactional migration's row appears as it starts; a transactional one
-        // starts when the one before it is applied.
-        let (rev, state) = if migs[k].transactional {
-            (k.checked_sub(1).map(|j| migs[j].rev.clone()), "applied")
-        } else {
-            (Some(migs[k].rev.clone()), "started")
+        let (at, delay) = match round % 4 {
+            0 | 1 => aim(&mut rng, false),
+            2 => aim(&mut rng, true),
+            _ => (
+                None,
+                Duration::from_micros(rng.below(self.clean_time.as_micros() as u64)),
+            ),
         };
-        let start = Instant::now();
-        while let Some(rev) = &rev {
-            let there = rows(&mut c)
-                .iter()
-                .any(|(r, s, _)| r == rev && (s == state || s == "applied"));
-            if there || child.try_wait().unwrap().is_some() {
-                break;
+        let mut child = spawn_retort(p, db.url(), self.args());
+        if let Some(k) = at {
+            let start = Instant::now();
+            while !self.reached(k, &rows(&mut c)) && child.try_wait().unwrap().is_none() {
+                assert!(start.elapsed() < Duration::from_secs(60), "seed {seed:#x}");
+                std::thread::sleep(Duration::from_micros(100));
             }
-            assert!(start.elapsed() < Duration::from_secs(60), "seed {seed:#x}");
-            std::thread::sleep(Duration::from_micros(100));
         }
-    }
-    std::thread::sleep(delay);
-    // What the runner is doing at the kill (a snapshot a millisecond before).
-    let doing = other_backends(&mut c);
-    let ended = child.try_wait().unwrap().is_some();
-    child.kill().unwrap();
-    let run = finish(child);
-    assert!(!run.stderr.contains("panicked"), "{run:#?}");
-    let mut wait = Duration::ZERO;
-    // Every other round, the next run starts at once, while the killed session may still
-    // hold the lock: it must wait for it (or find it free) and not time out.
-    let early = if round % 2 == 1 {
-        let t = Instant::now();
-        let run = p.db(db.url(), &["upgrade"]);
-        wait = t.elapsed();
-        assert!(
-            run.code == 0 || run.stderr.contains("was interrupted"),
-            "seed {seed:#x}: {run:#?}"
-        );
-        Some(run)
-    } else {
-        None
-    };
-    let linger = wait_alone(&mut c, Duration::from_secs(30));
-    let interrupted = check_after_kill(&mut c, migs);
-    let landed = if ended {
-        3
-    } else if interrupted.is_some() {
-        0
-    } else if doing.iter().any(|d| d.3) {
-        1
-    } else {
-        2
-    };
-    if let Some((k, done, _)) = interrupted {
-        let m = &migs[k];
-        let run = p.db(db.url(), &["check"]);
-        assert!(run.code == 3 || run.code == 4, "{run:#?}");
-        assert!(run.stderr.contains(&m.rev), "{run:#?}");
-        let run = p.db(db.url(), &["upgrade"]).code(4);
-        if let Some(early) = &early {
-            assert_eq!(early.stderr, run.stderr);
+        std::thread::sleep(delay);
+        // What the runner is doing at the kill (a snapshot a millisecond before).
+        let doing = other_backends(&mut c);
+        let ended = child.try_wait().unwrap().is_some();
+        child.kill().unwrap();
+        let run = finish(child);
+        assert!(!run.stderr.contains("panicked"), "{run:#?}");
+        let mut wait = Duration::ZERO;
+        let while_ = if self.reverting {
+            "reverting"
+        } else {
+            "applying"
+        };
+        // Every other round, the next run starts at once, while the killed session may still
+        // hold the lock: it must wait for it (or find it free) and not time out.
+        let early = if round % 2 == 1 {
+            let t = Instant::now();
+            let run = p.db(db.url(), self.args());
+            wait = t.elapsed();
+            assert!(
+                run.code == 0
+                    || run
+                        .stderr
+                        .contains(&format!("was interrupted while {while_}")),
+                "seed {seed:#x}: {run:#?}"
+            );
+            Some(run)
+        } else {
+            None
+        };
+        let linger = wait_alone(&mut c, Duration::from_secs(30));
+        let interrupted = check_after_kill(&mut c, migs, self.reverting);
+        let landed = if ended {
+            3
+        } else if interrupted.is_some() {
+            0
+        } else if doing.iter().any(|d| d.3) {
+            1
+        } else {
+            2
+        };
+        if let Some((k, done, _)) = interrupted {
+            let m = &migs[k];
+            let run = p.db(db.url(), &["check"]);
+            assert!(run.code == 3 || run.code == 4, "{run:#?}");
+            assert!(run.stderr.contains(&m.rev), "{run:#?}");
+            // Upgrades and downgrades are blocked until a person decides, in the same words.
+            let up = p.db(db.url(), &["upgrade"]).code(4);
+            let run = p.db(db.url(), &["downgrade", "base"]).code(4);
+            assert_eq!(up.stderr, run.stderr);
+            if let Some(early) = &early {
+                assert_eq!(early.stderr, run.stderr);
+            }
+            assert!(
+                run.stderr.starts_with(&format!(
+                    "error: migration `{}` was interrupted while {while_}: {done} of its \
+                     statements ran",
+                    m.rev
+                )),
+                "{run:#?}"
+            );
+            assert!(
+                run.stderr.contains(&format!("`retort stamp {}`", m.rev)),
+                "{run:#?}"
+            );
+            if self.reverting {
+                assert!(run.stderr.contains("finish reverting by hand"), "{run:#?}");
+            }
+            resolve(p, &db, m, done, self.reverting, rng.below(2) == 0);
         }
-        assert!(
-            run.stderr
-                .starts_with(&format!("error: migration `{}` was interrupted", m.rev)),
-            "{run:#?}"
-        );
-        assert!(
-            run.stderr.contains(&format!("`retort stamp {}`", m.rev)),
-            "{run:#?}"
-        );
-        resolve(p, &db, m, done, rng.below(2) == 0);
+        p.db(db.url(), self.args()).ok();
+        assert_eq!(catalog(&db), self.clean, "seed {seed:#x}");
+        assert_eq!(advisory_locks(&mut c), 0);
+        (landed, interrupted.map(|i| i.2), linger, wait)
     }
-    p.db(db.url(), &["upgrade"]).ok();
-    assert_eq!(catalog(&db), clean, "seed {seed:#x}");
-    assert_eq!(advisory_locks(&mut c), 0);
-    (landed, interrupted.map(|i| i.2), linger, wait)
 }
 
 /// Finds the runner's session by the text of the statement it is running (the runtime sets
@@ -883,4 +979,77 @@ fn the_server_ending_a_concurrent_index_build_leaves_it_invalid_and_the_run_says
         assert_eq!(seen(&mut c, &Effect::Index("a_x2".into())), Seen::Present);
         p.db(db.url(), &["check"]).ok();
     }
+}
+
+/// `  reverted 056 Migration 056      1.2ms` → (`056`, 1.2 ms).
+fn step_time(line: &str) -> Option<(String, Duration)> {
+    let words: Vec<&str> = line.split_whitespace().collect();
+    if words.first() != Some(&"reverted") || words.len() < 3 {
+        return None;
+    }
+    let time = words[words.len() - 1];
+    let (number, unit) = ["ns", "µs", "ms", "s"]
+        .iter()
+        .find_map(|u| time.strip_suffix(u).map(|n| (n, *u)))?;
+    let n: f64 = number.parse().ok()?;
+    let secs = match unit {
+        "ns" => n / 1e9,
+        "µs" => n / 1e6,
+        "ms" => n / 1e3,
+        _ => n,
+    };
+    Some((words[1].to_owned(), Duration::from_secs_f64(secs)))
+}
+
+#[test]
+fn sigkill_at_random_moments_of_a_downgrade_never_breaks_the_promises() {
+    let rounds: u64 = if long() { 100 } else { 8 };
+    let migs = corpus();
+    for m in migs.iter().filter(|m| !m.transactional) {
+        // One down statement per effect, undone from the last to the first.
+        assert_eq!(down_sql(m).lines().count(), m.effects.len());
+    }
+    let p = Project::new();
+    write_corpus(&p, &migs);
+    // Every round starts from a copy of one database at head.
+    let head = database();
+    p.db(head.url(), &["upgrade"]).ok();
+    // A clean downgrade: its step times aim the kills, its catalog is what every round must
+    // reach.
+    let clean_db = head.copy().unwrap();
+    let started = Instant::now();
+    let run = p.db(clean_db.url(), &["downgrade", "base"]).ok();
+    let clean_time = started.elapsed();
+    let clean = catalog(&clean_db);
+    drop(clean_db);
+    let times: std::collections::HashMap<String, Duration> =
+        run.stdout.lines().filter_map(step_time).collect();
+    let took: Vec<Duration> = migs
+        .iter()
+        .map(|m| {
+            *times
+                .get(&m.rev)
+                .unwrap_or_else(|| panic!("no time for {} in {}", m.rev, run.stdout))
+        })
+        .collect();
+    eprintln!(
+        "clean downgrade of {} migrations: {clean_time:?}",
+        migs.len()
+    );
+
+    let run = Killed {
+        reverting: true,
+        migs: &migs,
+        clean: &clean,
+        clean_time,
+        took: &took,
+    };
+    kill_rounds(rounds, 0xd0_0000, |seed, round| {
+        run.round(
+            &p,
+            head.copy().expect("a copy of the database at head"),
+            seed,
+            round,
+        )
+    });
 }

@@ -191,6 +191,22 @@ pub(crate) fn describe_pg(e: &postgres::Error) -> String {
     }
 }
 
+/// How a person settles a non-transactional migration that stopped part-way.
+fn resolution(rev: &Revision, reverting: bool) -> String {
+    if reverting {
+        format!(
+            "Either finish reverting by hand (the rest of its down section) and record that \
+             with `retort stamp` of its parent, or redo what its down section undid and record \
+             `retort stamp {rev}`"
+        )
+    } else {
+        format!(
+            "Finish or undo its statements by hand, then `retort stamp {rev}` if it is now \
+             complete, or `retort stamp` of its parent if it is undone"
+        )
+    }
+}
+
 /// What to do after a commit whose outcome is unknown.
 fn commit_help(revisions: &[Revision], direction: Direction) -> String {
     let names = list_revs(revisions);
@@ -257,36 +273,50 @@ impl Error {
                 if let Some(detail) = &e.detail {
                     d = d.with_note(detail.clone());
                 }
+                let down = e.section == "down";
+                let rev = &e.revision;
+                // What a rolled-back transaction left: nothing of an up section (the
+                // migration is not applied), nothing of a down section (it still is).
+                let nothing = if down {
+                    format!("nothing of `{rev}`'s down section took effect: it is still applied")
+                } else {
+                    format!("nothing of `{rev}` was applied")
+                };
                 d = d.with_help(match e.outcome {
                     // The session ended under it: nothing is wrong with the migration as far
                     // as anyone knows, and "fix the migration" would send a person looking
                     // for a mistake that is not there.
                     Outcome::RolledBack if e.connection_lost => format!(
-                        "the connection to the database was lost while `{}` ran: nothing of it \
-                         was applied (its transaction ended with the session). Run again once \
-                         the server accepts connections",
-                        e.revision
+                        "the connection to the database was lost while `{rev}` ran: {} (its \
+                         transaction ended with the session). Run again once the server accepts \
+                         connections",
+                        if down {
+                            "nothing of its down section took effect, it is still applied"
+                        } else {
+                            "nothing of it was applied"
+                        }
                     ),
                     Outcome::Interrupted { done } if e.connection_lost => format!(
-                        "the connection to the database was lost while `{}` ran outside a \
-                         transaction: {done} of its statements ran and stay applied; statement \
-                         {} may or may not have taken effect (an index it was building may be \
-                         left invalid). Undo or finish them by hand, then record the outcome \
-                         with `retort stamp {}` (done) or `retort stamp` of its parent (undone)",
-                        e.revision,
+                        "the connection to the database was lost while `{rev}` ran outside a \
+                         transaction: {done} of its {}statements ran and stay {}; statement {} \
+                         may or may not have taken effect (an index it was {} may be left \
+                         invalid). {}",
+                        if down { "down " } else { "" },
+                        if down { "done" } else { "applied" },
                         done + 1,
-                        e.revision
+                        if down { "dropping" } else { "building" },
+                        resolution(rev, down)
                     ),
                     Outcome::RolledBack => format!(
-                        "nothing of `{}` was applied: its transaction was rolled back. Fix the \
-                         migration and run again",
-                        e.revision
+                        "{nothing}: its transaction was rolled back. Fix the migration and run \
+                         again"
                     ),
                     Outcome::Interrupted { done } => format!(
-                        "`{}` runs outside a transaction: {done} of its statements ran and stay \
-                         applied. Undo or finish them by hand, then record the outcome with \
-                         `retort stamp {}` (done) or `retort stamp` of its parent (undone)",
-                        e.revision, e.revision
+                        "`{rev}` runs outside a transaction: {done} of its {}statements ran and \
+                         stay {}. {}",
+                        if down { "down " } else { "" },
+                        if down { "done" } else { "applied" },
+                        resolution(rev, down)
                     ),
                 });
                 d.render(&sources)
@@ -309,10 +339,15 @@ impl Error {
                          `retort downgrade` with the newer migrations first"
                             .to_owned(),
                     ),
-                    Error::Interrupted { revision, .. } => Some(format!(
-                        "a non-transactional migration stopped part-way. Finish or undo its \
-                         statements by hand, then `retort stamp {revision}` if it is now \
-                         complete, or `retort stamp` of its parent if it is undone"
+                    Error::Interrupted {
+                        revision,
+                        reverting,
+                        ..
+                    } => Some(format!(
+                        "a non-transactional migration stopped part-way through its {} section. \
+                         {}",
+                        if *reverting { "down" } else { "up" },
+                        resolution(revision, *reverting)
                     )),
                     Error::Irreversible { .. } => Some(
                         "choose a target above it; data it removed cannot come back".to_owned(),

@@ -69,6 +69,12 @@ impl TestDb {
         self.cluster.psql_command(&self.name)
     }
 
+    /// A new database, uniquely named, that starts as a copy of this one
+    /// ([`Cluster::database_from`]); close every connection to this one first.
+    pub fn copy(&self) -> Result<TestDb, Error> {
+        self.cluster.database_from(self)
+    }
+
     /// The server the database lives on.
     pub fn cluster(&self) -> &'static Cluster {
         self.cluster
