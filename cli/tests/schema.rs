@@ -1,5 +1,5 @@
 //! `retort schema` and the proof of the schema model against a real PostgreSQL: the rich
-//! fixture (`tests/fixtures/schema_rich`, 18 revisions with a merge) is applied with `retort
+//! fixture (`tests/fixtures/schema_rich`, 23 revisions with a merge) is applied with `retort
 //! upgrade`, the live catalog is read from `pg_catalog`, and it is compared, object by object
 //! and column by column, with what `retort schema --format json` says for the same revision.
 
@@ -148,6 +148,10 @@ fn model_facts(doc: &Value, scope: Scope) -> Facts {
         }
     }
     for i in doc["indexes"].as_array().unwrap() {
+        let on_table = tables.iter().any(|t| t["name"] == i["table"]);
+        if !on_table && scope == Scope::Ddl {
+            continue;
+        }
         let cols = if i["columns"].is_null() {
             if scope == Scope::Ddl {
                 continue;
@@ -192,7 +196,28 @@ fn model_facts(doc: &Value, scope: Scope) -> Facts {
     }
     if scope == Scope::Everything {
         for v in doc["views"].as_array().unwrap() {
-            f.insert(format!("view {}", v["name"].as_str().unwrap()));
+            let m = if v["materialized"] == true {
+                "materialized "
+            } else {
+                ""
+            };
+            f.insert(format!("{m}view {}", v["name"].as_str().unwrap()));
+        }
+        for func in doc["functions"].as_array().unwrap() {
+            for sig in strs(&func["signatures"]) {
+                f.insert(format!(
+                    "function {}({sig})",
+                    func["name"].as_str().unwrap()
+                ));
+            }
+        }
+        for t in doc["triggers"].as_array().unwrap() {
+            f.insert(format!(
+                "trigger {}.{} -> {}",
+                t["table"].as_str().unwrap(),
+                t["name"].as_str().unwrap(),
+                t["function"].as_str().unwrap_or("?")
+            ));
         }
     }
     for s in strs(&doc["schemas"]) {
@@ -234,6 +259,7 @@ fn live_facts(client: &mut postgres::Client, scope: Scope) -> Facts {
         match kind.as_str() {
             "r" | "p" => f.insert(format!("table {name}")),
             _ if scope == Scope::Ddl => false,
+            "m" => f.insert(format!("materialized view {name}")),
             _ => f.insert(format!("view {name}")),
         };
     }
@@ -311,9 +337,10 @@ fn live_facts(client: &mut postgres::Client, scope: Scope) -> Facts {
              FROM pg_index i JOIN pg_class c ON c.oid = i.indrelid \
              JOIN pg_namespace n ON n.oid = c.relnamespace \
              JOIN pg_class ic ON ic.oid = i.indexrelid \
-             WHERE {USER_RELATIONS}",
+             WHERE ({everything} OR c.relkind IN ('r', 'p')) AND {USER_RELATIONS}",
             qualified("n.nspname", "ic.relname"),
             cols("i.indrelid", "i.indkey::int2[]"),
+            everything = scope == Scope::Everything,
         ),
     ) {
         let expr: bool = r.get(3);
@@ -367,6 +394,32 @@ fn live_facts(client: &mut postgres::Client, scope: Scope) -> Facts {
             r.get::<_, String>(0),
             r.get::<_, Vec<String>>(1).join(", ")
         ));
+    }
+    if scope == Scope::Everything {
+        let func = qualified("n.nspname", "p.proname");
+        for r in q(
+            client,
+            &format!(
+                "SELECT {func} || '(' || replace(oidvectortypes(p.proargtypes), ', ', ',') \
+                 || ')' FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace \
+                 WHERE n.nspname NOT IN ('pg_catalog', 'information_schema')"
+            ),
+        ) {
+            f.insert(format!("function {}", r.get::<_, String>(0)));
+        }
+        for r in q(
+            client,
+            &format!(
+                "SELECT {rel} || '.' || t.tgname || ' -> ' || {func} FROM pg_trigger t \
+                 JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_namespace n ON n.oid = c.relnamespace \
+                 JOIN pg_proc p ON p.oid = t.tgfoid \
+                 JOIN pg_namespace pn ON pn.oid = p.pronamespace \
+                 WHERE NOT t.tgisinternal",
+                func = qualified("pn.nspname", "p.proname"),
+            ),
+        ) {
+            f.insert(format!("trigger {}", r.get::<_, String>(0)));
+        }
     }
     for r in q(
         client,
@@ -427,7 +480,7 @@ fn the_fixture_is_clean_and_fully_known() {
     let run = p.retort(&["check"]).ok();
     assert!(
         run.stderr
-            .contains("checked 18 migrations in migrations: ok"),
+            .contains("checked 23 migrations in migrations: ok"),
         "{run:#?}"
     );
     // The model's own diagnostics (missing objects, merges, reversibility): none.
@@ -443,7 +496,7 @@ fn the_fixture_is_clean_and_fully_known() {
         .map(|d| d.render(&report.sources))
         .collect();
     assert!(messages.is_empty(), "{}", messages.join("\n"));
-    assert_eq!(schema.stats.revisions, 18);
+    assert_eq!(schema.stats.revisions, 23);
     for (name, _) in fixture_files() {
         let rev = &name[..2];
         let doc = model_json(&p, rev);
@@ -460,7 +513,7 @@ fn the_model_matches_postgres_at_every_stop_of_an_upgrade() {
     let mut compared = 0;
     // A stop on branch a alone (11), the merge (13), and the head.
     for rev in [
-        "01", "03", "05", "07", "09", "11", "13", "15", "16", "17", "18",
+        "01", "03", "05", "07", "09", "11", "13", "15", "17", "18", "19", "20", "21", "22", "23",
     ] {
         p.db(db.url(), &["upgrade", rev]).ok();
         let model = model_facts(&model_json(&p, rev), Scope::Everything);
@@ -473,7 +526,7 @@ fn the_model_matches_postgres_at_every_stop_of_an_upgrade() {
         compared += model.len();
     }
     // The facts compared are many, not a handful.
-    assert!(compared > 400, "{compared}");
+    assert!(compared > 900, "{compared}");
 }
 
 #[test]
@@ -532,27 +585,27 @@ fn schema_names_one_revision() {
     }
     // Two heads: an error listing them.
     p.file(
-        "migrations/19_other.sql",
-        "-- revision: 19\n-- down_revision: 17\n-- message: Another head\n\n\
+        "migrations/90_other.sql",
+        "-- revision: 90\n-- down_revision: 22\n-- message: Another head\n\n\
          -- migrate:up\nCREATE TABLE other (id int);\n\n-- migrate:down\nDROP TABLE other;\n",
     );
     for rev in [None, Some("head"), Some("heads")] {
         let mut args = vec!["schema"];
         args.extend(rev);
         let run = p.retort(&args).code(1);
-        assert!(run.stderr.contains("2 heads, `18` and `19`"), "{run:#?}");
+        assert!(run.stderr.contains("2 heads, `23` and `90`"), "{run:#?}");
         assert!(
-            run.stderr.contains("help: name one, as `retort schema 18`"),
+            run.stderr.contains("help: name one, as `retort schema 23`"),
             "{run:#?}"
         );
     }
-    let text = p.retort(&["schema", "19"]).ok().stdout;
+    let text = p.retort(&["schema", "90"]).ok().stdout;
     assert!(text.contains("CREATE TABLE other ("), "{text}");
     // Broken migrations: their errors, exit 1, nothing on standard output.
-    p.file("migrations/20_broken.sql", "-- revision: 20\n");
-    let run = p.retort(&["schema", "19"]).code(1);
+    p.file("migrations/91_broken.sql", "-- revision: 91\n");
+    let run = p.retort(&["schema", "90"]).code(1);
     assert!(run.stdout.is_empty(), "{run:#?}");
-    assert!(run.stderr.contains("migrations/20_broken.sql"), "{run:#?}");
+    assert!(run.stderr.contains("migrations/91_broken.sql"), "{run:#?}");
 }
 
 #[test]

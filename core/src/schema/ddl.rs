@@ -377,7 +377,14 @@ pub fn render(cat: &Catalog, sources: &Sources) -> String {
                 } else {
                     "  -- name generated, may differ"
                 };
+                let on_table = cat.table(table).is_some();
                 indexes.push(match columns {
+                    Some(cols) if !on_table => format!(
+                        "-- CREATE {u}INDEX {} ON {} {}: on a view whose query is not kept",
+                        quote_ident(&name.name),
+                        sql_name(table),
+                        column_list(cols)
+                    ),
                     Some(cols) => format!(
                         "CREATE {u}INDEX {} ON {} {};{note}",
                         quote_ident(&name.name),
