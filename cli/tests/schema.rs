@@ -49,7 +49,7 @@ enum Scope {
 /// One line per fact: `column users.email #2 character varying(255) not null`, …
 type Facts = BTreeSet<String>;
 
-fn flags(not_null: bool, default: bool, identity: bool, generated: bool, scope: Scope) -> String {
+fn flags(not_null: bool, default: bool, identity: &str, generated: bool, scope: Scope) -> String {
     let mut s = String::new();
     if not_null {
         s.push_str(" not null");
@@ -57,8 +57,9 @@ fn flags(not_null: bool, default: bool, identity: bool, generated: bool, scope: 
     if default && scope == Scope::Everything {
         s.push_str(" default");
     }
-    if identity {
-        s.push_str(" identity");
+    if !identity.is_empty() {
+        s.push_str(" identity ");
+        s.push_str(identity);
     }
     if generated {
         s.push_str(" generated");
@@ -112,7 +113,7 @@ fn model_facts(doc: &Value, scope: Scope) -> Facts {
                     flags(
                         c["not_null"] == true,
                         c["default"] == true,
-                        c["identity"] == true,
+                        c["identity"].as_str().unwrap_or_default(),
                         generated,
                         scope
                     )
@@ -269,7 +270,9 @@ fn live_facts(client: &mut postgres::Client, scope: Scope) -> Facts {
             "SELECT {rel}, a.attname::text, \
                     row_number() OVER (PARTITION BY c.oid ORDER BY a.attnum), \
                     format_type(a.atttypid, a.atttypmod), a.attnotnull, \
-                    a.atthasdef AND a.attgenerated = '', a.attidentity <> '', \
+                    a.atthasdef AND a.attgenerated = '', \
+                    CASE a.attidentity WHEN 'a' THEN 'always' WHEN 'd' THEN 'by default' \
+                    ELSE '' END, \
                     a.attgenerated <> '' \
              FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid \
              JOIN pg_namespace n ON n.oid = c.relnamespace \
@@ -284,7 +287,7 @@ fn live_facts(client: &mut postgres::Client, scope: Scope) -> Facts {
             r.get::<_, String>(0),
             r.get::<_, String>(1),
             r.get::<_, String>(3),
-            flags(r.get(4), r.get(5), r.get(6), r.get(7), scope)
+            flags(r.get(4), r.get(5), r.get::<_, &str>(6), r.get(7), scope)
         ));
     }
     let cols = |rel: &str, keys: &str| {

@@ -165,7 +165,7 @@ pub fn json_of(cat: &Catalog, sources: &Sources) -> Value {
                     "type": c.ty,
                     "not_null": c.not_null,
                     "default": c.default,
-                    "identity": c.identity,
+                    "identity": c.identity.then_some(if c.identity_always { "always" } else { "by default" }),
                     "generated": c.generated,
                 })).collect::<Vec<_>>(),
                 "constraints": t.constraints.iter().map(|k| {

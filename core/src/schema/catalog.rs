@@ -89,6 +89,8 @@ pub struct Column {
     pub default: bool,
     /// `GENERATED … AS IDENTITY`.
     pub identity: bool,
+    /// `GENERATED ALWAYS AS IDENTITY` rather than `BY DEFAULT` (with `identity`).
+    pub identity_always: bool,
     /// `GENERATED ALWAYS AS (…) STORED`.
     pub generated: bool,
 }
