@@ -37,9 +37,8 @@ fn rich_project() -> Project {
     p
 }
 
-/// What to compare: everything, or only what the DDL that `retort schema` prints can
-/// create (no defaults but a serial's, no checks, no generated columns, no expression or
-/// partial indexes, no views, no sequence options).
+/// What to compare: everything, or only what the DDL that `retort schema` prints creates
+/// (no views, functions or triggers: their bodies are not kept).
 #[derive(Clone, Copy, PartialEq)]
 enum Scope {
     Everything,
@@ -49,12 +48,12 @@ enum Scope {
 /// One line per fact: `column users.email #2 character varying(255) not null`, …
 type Facts = BTreeSet<String>;
 
-fn flags(not_null: bool, default: bool, identity: &str, generated: bool, scope: Scope) -> String {
+fn flags(not_null: bool, default: bool, identity: &str, generated: bool) -> String {
     let mut s = String::new();
     if not_null {
         s.push_str(" not null");
     }
-    if default && scope == Scope::Everything {
+    if default {
         s.push_str(" default");
     }
     if !identity.is_empty() {
@@ -102,9 +101,6 @@ fn model_facts(doc: &Value, scope: Scope) -> Facts {
             let mut n = 0;
             for c in t["columns"].as_array().unwrap() {
                 let generated = c["generated"] == true;
-                if generated && scope == Scope::Ddl {
-                    continue;
-                }
                 n += 1;
                 f.insert(format!(
                     "column {name}.{} #{n} {}{}",
@@ -115,7 +111,6 @@ fn model_facts(doc: &Value, scope: Scope) -> Facts {
                         c["default"] == true,
                         c["identity"].as_str().unwrap_or_default(),
                         generated,
-                        scope
                     )
                 ));
             }
@@ -126,7 +121,6 @@ fn model_facts(doc: &Value, scope: Scope) -> Facts {
                 let line = match k["kind"].as_str().unwrap() {
                     "primary_key" => format!("p ({})", cols.join(", ")),
                     "unique" => format!("u ({})", cols.join(", ")),
-                    "check" if scope == Scope::Ddl => continue,
                     "check" => {
                         cols.sort();
                         format!("c ({})", cols.join(", "))
@@ -154,9 +148,6 @@ fn model_facts(doc: &Value, scope: Scope) -> Facts {
             continue;
         }
         let cols = if i["columns"].is_null() {
-            if scope == Scope::Ddl {
-                continue;
-            }
             "(expressions or a predicate)".to_owned()
         } else {
             format!("({})", strs(&i["columns"]).join(", "))
@@ -277,8 +268,7 @@ fn live_facts(client: &mut postgres::Client, scope: Scope) -> Facts {
              FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid \
              JOIN pg_namespace n ON n.oid = c.relnamespace \
              WHERE c.relkind IN ('r', 'p') AND a.attnum > 0 AND NOT a.attisdropped \
-               AND ({everything} OR a.attgenerated = '') AND {USER_RELATIONS}",
-            everything = scope == Scope::Everything,
+               AND {USER_RELATIONS}"
         ),
     ) {
         let n: i64 = r.get(2);
@@ -287,7 +277,7 @@ fn live_facts(client: &mut postgres::Client, scope: Scope) -> Facts {
             r.get::<_, String>(0),
             r.get::<_, String>(1),
             r.get::<_, String>(3),
-            flags(r.get(4), r.get(5), r.get::<_, &str>(6), r.get(7), scope)
+            flags(r.get(4), r.get(5), r.get::<_, &str>(6), r.get(7))
         ));
     }
     let cols = |rel: &str, keys: &str| {
@@ -314,7 +304,6 @@ fn live_facts(client: &mut postgres::Client, scope: Scope) -> Facts {
         let (table, name, kind): (String, String, String) = (r.get(0), r.get(1), r.get(2));
         let mut columns: Vec<String> = r.get(3);
         let line = match kind.as_str() {
-            "c" if scope == Scope::Ddl => continue,
             "c" => {
                 columns.sort();
                 format!("c ({})", columns.join(", "))
@@ -347,9 +336,6 @@ fn live_facts(client: &mut postgres::Client, scope: Scope) -> Facts {
         ),
     ) {
         let expr: bool = r.get(3);
-        if expr && scope == Scope::Ddl {
-            continue;
-        }
         let cols = if expr {
             "(expressions or a predicate)".to_owned()
         } else {
@@ -430,6 +416,36 @@ fn live_facts(client: &mut postgres::Client, scope: Scope) -> Facts {
          'information_schema') AND nspname NOT LIKE 'pg\\_%'",
     ) {
         f.insert(format!("schema {}", r.get::<_, String>(0)));
+    }
+    f
+}
+
+/// How PostgreSQL prints every default, generated expression, constraint and index: the
+/// same in two databases when their definitions are the same.
+fn live_definitions(client: &mut postgres::Client) -> Facts {
+    let rel = qualified("n.nspname", "c.relname");
+    let mut f = Facts::new();
+    for sql in [
+        format!(
+            "SELECT 'default ' || {rel} || '.' || a.attname || ' ' || pg_get_expr(d.adbin, d.adrelid) \
+             FROM pg_attrdef d JOIN pg_attribute a ON a.attrelid = d.adrelid AND a.attnum = d.adnum \
+             JOIN pg_class c ON c.oid = d.adrelid JOIN pg_namespace n ON n.oid = c.relnamespace \
+             WHERE {USER_RELATIONS}"
+        ),
+        format!(
+            "SELECT 'constraint ' || {rel} || '.' || con.conname || ' ' || pg_get_constraintdef(con.oid) \
+             FROM pg_constraint con JOIN pg_class c ON c.oid = con.conrelid \
+             JOIN pg_namespace n ON n.oid = c.relnamespace WHERE {USER_RELATIONS}"
+        ),
+        format!(
+            "SELECT 'index ' || pg_get_indexdef(i.indexrelid) FROM pg_index i \
+             JOIN pg_class c ON c.oid = i.indrelid JOIN pg_namespace n ON n.oid = c.relnamespace \
+             WHERE c.relkind IN ('r', 'p') AND {USER_RELATIONS}"
+        ),
+    ] {
+        for r in client.query(&sql, &[]).unwrap() {
+            f.insert(r.get(0));
+        }
     }
     f
 }
@@ -547,10 +563,18 @@ fn the_printed_ddl_builds_the_same_schema() {
         d.is_empty(),
         "the printed DDL builds another schema:\n{d}\n{ddl}"
     );
-    // And the same as the migrations built, for the parts the DDL holds.
+    // And the same as the migrations built, down to how PostgreSQL prints each default,
+    // generated expression, constraint and index.
     let migrated_facts = live_facts(&mut migrated.connect(), Scope::Ddl);
     let d = diff(&migrated_facts, &built);
     assert!(d.is_empty(), "DDL and migrations differ:\n{d}\n{ddl}");
+    let (from_migrations, from_ddl) = (
+        live_definitions(&mut migrated.connect()),
+        live_definitions(&mut fresh.connect()),
+    );
+    assert!(from_migrations.len() > 40, "{from_migrations:#?}");
+    let d = diff(&from_migrations, &from_ddl);
+    assert!(d.is_empty(), "definitions differ:\n{d}\n{ddl}");
 }
 
 #[test]
@@ -617,15 +641,19 @@ fn unknown_parts_are_shown_not_guessed() {
     p.migration(
         "1",
         "none",
-        "CREATE TABLE t (id int PRIMARY KEY, v text DEFAULT 'x');\n\
+        "CREATE SEQUENCE s;\n\
+         CREATE FUNCTION f(x text) RETURNS text LANGUAGE sql IMMUTABLE AS 'SELECT x';\n\
+         CREATE TABLE t (id int PRIMARY KEY DEFAULT nextval('s'), v text DEFAULT 'x');\n\
+         ALTER SEQUENCE s RENAME TO s2;\n\
          CREATE TABLE copy AS SELECT * FROM t;\n\
-         CREATE INDEX t_v ON t (lower(v)) WHERE v <> '';",
-        "DROP TABLE copy;\nDROP TABLE t;",
+         CREATE INDEX t_v ON t (f(v)) WHERE v <> '';",
+        "DROP TABLE copy;\nDROP TABLE t;\nDROP FUNCTION f(text);\nDROP SEQUENCE s2;",
     );
     let text = p.retort(&["schema"]).ok().stdout;
     for line in [
-        "-- unknown: some columns of table `copy` (after migrations/1_m.sql:7)",
-        "    v text,  -- has a default; its expression is not kept",
+        "-- unknown: some columns of table `copy` (after migrations/1_m.sql:10)",
+        "    id integer NOT NULL,  -- has a default: its expression is not kept",
+        "    v text DEFAULT 'x',",
         "-- CREATE INDEX t_v ON t …: expressions or a predicate, not kept; it uses (v)",
     ] {
         assert!(text.contains(line), "{line}\n{text}");

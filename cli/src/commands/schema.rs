@@ -167,6 +167,8 @@ pub fn json_of(cat: &Catalog, sources: &Sources) -> Value {
                     "default": c.default,
                     "identity": c.identity.then_some(if c.identity_always { "always" } else { "by default" }),
                     "generated": c.generated,
+                    "default_sql": c.default_sql.get(),
+                    "generated_sql": c.generated_sql.get(),
                 })).collect::<Vec<_>>(),
                 "constraints": t.constraints.iter().map(|k| {
                     let (kind, references) = match &k.kind {
@@ -186,6 +188,7 @@ pub fn json_of(cat: &Catalog, sources: &Sources) -> Value {
                         "kind": kind,
                         "columns": k.columns,
                         "references": references,
+                        "sql": k.sql.get(),
                     })
                 }).collect::<Vec<_>>(),
             })),
@@ -200,6 +203,7 @@ pub fn json_of(cat: &Catalog, sources: &Sources) -> Value {
                 uses,
                 constraint,
                 name_exact,
+                sql,
             } => indexes.push(json!({
                 "name": name(n),
                 "table": name(table),
@@ -208,6 +212,7 @@ pub fn json_of(cat: &Catalog, sources: &Sources) -> Value {
                 "uses": uses,
                 "constraint": constraint,
                 "name_exact": name_exact,
+                "sql": sql.get(),
             })),
             RelKind::Sequence { owned_by } => sequences.push(json!({
                 "name": name(n),

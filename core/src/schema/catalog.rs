@@ -76,6 +76,141 @@ pub enum Ns {
     Schema,
 }
 
+/// SQL text as a migration wrote it (an expression, a clause), kept so that `retort schema`
+/// can print it. Never compared ([`PartialEq`] is always true): two spellings of one
+/// expression are the same to PostgreSQL, and the model's checks are about what exists, not
+/// how it was written. Empty when not known: written in a form the model does not read, or
+/// gone stale (a rename of something it mentions).
+#[derive(Clone, Debug, Default)]
+pub struct Written(Option<Arc<str>>);
+
+impl Written {
+    /// The text `sql`, trimmed.
+    pub fn new(sql: &str) -> Self {
+        Written(Some(Arc::from(sql.trim())))
+    }
+
+    /// Not known.
+    pub fn unknown() -> Self {
+        Written(None)
+    }
+
+    /// The text, if known.
+    pub fn get(&self) -> Option<&str> {
+        self.0.as_deref()
+    }
+
+    /// Renames the column `old` to `new` where the text names it (outside string literals,
+    /// not as a function's or a type's name); a text that mentions `old` in a way this cannot
+    /// tell becomes unknown.
+    pub fn rename_column(&mut self, old: &str, new: &str) {
+        if let Some(t) = &self.0 {
+            *self = match rename_identifier(t, old, new) {
+                Some(r) => Written::new(&r),
+                None => Written::unknown(),
+            };
+        }
+    }
+
+    /// Forgets the text if it mentions the word `name` anywhere (strings included): what a
+    /// rename of a relation or a type makes stale.
+    pub fn forget_if_mentions(&mut self, name: &str) {
+        let mentions = self.0.as_deref().is_some_and(|t| {
+            t.split(|c: char| !(c.is_alphanumeric() || c == '_' || c == '$'))
+                .any(|w| w.eq_ignore_ascii_case(name))
+        });
+        if mentions {
+            self.0 = None;
+        }
+    }
+}
+
+impl PartialEq for Written {
+    /// Always equal: see the type's documentation.
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
+impl Eq for Written {}
+
+/// `text` with every reference to the identifier `old` replaced by `new`; `None` when `old`
+/// appears quoted in a way that cannot be told apart, or inside a dollar-quoted string.
+fn rename_identifier(text: &str, old: &str, new: &str) -> Option<String> {
+    let mut out = String::new();
+    let chars: Vec<char> = text.chars().collect();
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        if c == '$' {
+            return None;
+        }
+        if c == '\'' {
+            // A string literal, copied as is ('' inside it is a quote).
+            out.push(c);
+            i += 1;
+            while i < chars.len() {
+                out.push(chars[i]);
+                if chars[i] == '\'' {
+                    if chars.get(i + 1) == Some(&'\'') {
+                        out.push('\'');
+                        i += 1;
+                    } else {
+                        break;
+                    }
+                }
+                i += 1;
+            }
+            i += 1;
+            continue;
+        }
+        let (word, end) = if c == '"' {
+            let mut w = String::new();
+            let mut j = i + 1;
+            loop {
+                match chars.get(j) {
+                    None => return None,
+                    Some('"') if chars.get(j + 1) == Some(&'"') => {
+                        w.push('"');
+                        j += 2;
+                    }
+                    Some('"') => break,
+                    Some(&ch) => {
+                        w.push(ch);
+                        j += 1;
+                    }
+                }
+            }
+            (Some(w), j + 1)
+        } else if c.is_alphabetic() || c == '_' {
+            let mut j = i;
+            let mut w = String::new();
+            while j < chars.len() && (chars[j].is_alphanumeric() || chars[j] == '_') {
+                w.extend(chars[j].to_lowercase());
+                j += 1;
+            }
+            (Some(w), j)
+        } else {
+            (None, i + 1)
+        };
+        match word {
+            Some(w) if w == old => {
+                let before: String = out.trim_end().chars().rev().take(2).collect();
+                let after = chars[end..].iter().find(|c| !c.is_whitespace());
+                // `old(` is a call, `::old` a type: not the column.
+                if after == Some(&'(') || before == "::" {
+                    out.extend(&chars[i..end]);
+                } else {
+                    out.push_str(&quote_ident(new));
+                }
+            }
+            _ => out.extend(&chars[i..end]),
+        }
+        i = end;
+    }
+    Some(out)
+}
+
 /// A column.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Column {
@@ -93,6 +228,10 @@ pub struct Column {
     pub identity_always: bool,
     /// `GENERATED ALWAYS AS (…) STORED`.
     pub generated: bool,
+    /// The default's expression as written (a `serial`'s is PostgreSQL's `nextval(…)`).
+    pub default_sql: Written,
+    /// The generated column's expression as written.
+    pub generated_sql: Written,
 }
 
 /// What kind of constraint.
@@ -130,6 +269,9 @@ pub struct Constraint {
     pub kind: ConstraintKind,
     /// The constrained columns (empty when unknown or none).
     pub columns: Vec<String>,
+    /// A check's `CHECK (…)`; a foreign key's clauses after the referenced columns (`ON
+    /// DELETE CASCADE`, `MATCH FULL`, `DEFERRABLE`, …), as written.
+    pub sql: Written,
 }
 
 /// A table's columns and constraints.
@@ -195,6 +337,9 @@ pub enum RelKind {
         constraint: bool,
         /// `false` when the name was generated and may differ from PostgreSQL's.
         name_exact: bool,
+        /// What follows `ON table` as written: `USING gin (a, lower(b)) WHERE …` (empty for
+        /// a constraint's index).
+        sql: Written,
     },
     /// A sequence.
     Sequence {
@@ -416,6 +561,15 @@ impl Catalog {
             RelKind::Table(t) => Some(t),
             _ => None,
         }
+    }
+
+    /// The names of the tables for which `pred` holds.
+    pub fn tables_where(&self, pred: impl Fn(&Table) -> bool) -> Vec<QName> {
+        self.relations
+            .iter()
+            .filter(|(_, r)| matches!(&r.value, RelKind::Table(t) if pred(t)))
+            .map(|(n, _)| n.clone())
+            .collect()
     }
 
     /// The table `name` to change (copied on write).
@@ -645,6 +799,11 @@ pub fn quote_ident(name: &str) -> String {
     } else {
         format!("\"{}\"", name.replace('"', "\"\""))
     }
+}
+
+/// A string literal: `'it''s'`.
+pub fn literal(s: &str) -> String {
+    format!("'{}'", s.replace('\'', "''"))
 }
 
 /// A qualified name as SQL (and as a column's type text holds a type's name): `mood`,

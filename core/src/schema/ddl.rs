@@ -1,18 +1,19 @@
 //! A [`Catalog`] as PostgreSQL DDL: what `retort schema` prints.
 //!
 //! The script creates, in dependency order, what the model knows: schemas, extensions, enum
-//! types, sequences, tables (columns with type, `NOT NULL`, identity; primary keys, unique
-//! constraints), foreign keys (as `ALTER TABLE … ADD CONSTRAINT` after every table), indexes
-//! over plain columns, sequence ownership. What the model holds only in part is a comment,
-//! never an invention: a default whose expression is not kept, a check constraint, a
-//! generated column, a partial or expression index, a view, a function, a trigger, and every
-//! unknown part of the catalog (`-- unknown: …`).
+//! types, sequences, tables (columns with type, `NOT NULL`, default, identity, generated
+//! expression; primary keys, unique and check constraints), sequence ownership, foreign keys
+//! (as `ALTER TABLE … ADD CONSTRAINT` after every table), indexes. Expressions are printed
+//! as the migrations wrote them ([`Written`]). What the model holds only in part is a
+//! comment, never an invention: an expression it did not keep (or that a rename made stale,
+//! or that calls a function the script does not create), a view, a function, a trigger, and
+//! every unknown part of the catalog (`-- unknown: …`).
 
 use std::fmt::Write as _;
 
 use super::catalog::{
-    Catalog, ConstraintKind, Ns, OUTSIDE_TABLES, Origin, QName, RelKind, Table, TypeDef,
-    generated_name, quote_ident, sql_name,
+    Catalog, ConstraintKind, Ns, OUTSIDE_TABLES, Origin, QName, RelKind, Table, TypeDef, Written,
+    generated_name, literal, quote_ident, sql_name,
 };
 use crate::source::Sources;
 
@@ -121,11 +122,6 @@ fn unknown_line(p: &UnknownPart) -> String {
     }
 }
 
-/// A string literal.
-fn literal(s: &str) -> String {
-    format!("'{}'", s.replace('\'', "''"))
-}
-
 /// The sequence owned by `table.col` under the name `serial` or an identity column gives
 /// it, if the catalog holds it.
 fn owned_sequence(cat: &Catalog, table: &QName, col: &str) -> Option<QName> {
@@ -153,6 +149,34 @@ fn serial_of(ty: &str) -> Option<&'static str> {
     }
 }
 
+/// A text kept as written, if it can be printed as SQL: known, and calling none of the
+/// functions the migrations create (their bodies are not kept, so the script does not create
+/// them). Else why not.
+fn printable<'a>(cat: &Catalog, w: &'a Written) -> Result<&'a str, String> {
+    let Some(text) = w.get() else {
+        return Err("its expression is not kept".to_owned());
+    };
+    let calls = text
+        .split(|c: char| !(c.is_alphanumeric() || c == '_' || c == '$'))
+        .find(|word| {
+            cat.functions
+                .keys()
+                .any(|f| f.name.eq_ignore_ascii_case(word))
+        });
+    match calls {
+        Some(f) => Err(format!(
+            "`{}` calls function `{f}`, whose body is not kept",
+            one_line(text)
+        )),
+        None => Ok(text),
+    }
+}
+
+/// `text` on one line, for a comment.
+fn one_line(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
 /// The column lines of a `CREATE TABLE` and the sequences it creates itself.
 fn table_body(cat: &Catalog, name: &QName, t: &Table, out: &mut String) -> Vec<QName> {
     let mut lines: Vec<(String, Option<String>)> = Vec::new();
@@ -161,10 +185,16 @@ fn table_body(cat: &Catalog, name: &QName, t: &Table, out: &mut String) -> Vec<Q
         let seq = owned_sequence(cat, name, &c.name);
         let col = quote_ident(&c.name);
         if c.generated {
-            lines.push((
-                format!("-- {col} {} GENERATED ALWAYS AS (…) STORED", c.ty),
-                Some("a generated column: its expression is not kept".to_owned()),
-            ));
+            lines.push(match printable(cat, &c.generated_sql) {
+                Ok(expr) => (
+                    format!("{col} {} GENERATED ALWAYS AS ({expr}) STORED", c.ty),
+                    None,
+                ),
+                Err(why) => (
+                    format!("-- {col} {} GENERATED ALWAYS AS (…) STORED", c.ty),
+                    Some(format!("a generated column: {why}")),
+                ),
+            });
             continue;
         }
         let mut line = format!("{col} ");
@@ -201,7 +231,12 @@ fn table_body(cat: &Catalog, name: &QName, t: &Table, out: &mut String) -> Vec<Q
                     made.push(s.clone());
                 }
             } else if c.default {
-                note = Some("has a default; its expression is not kept".to_owned());
+                match printable(cat, &c.default_sql) {
+                    Ok(expr) => {
+                        let _ = write!(line, " DEFAULT {expr}");
+                    }
+                    Err(why) => note = Some(format!("has a default: {why}")),
+                }
             }
         }
         lines.push((line, note));
@@ -218,13 +253,13 @@ fn table_body(cat: &Catalog, name: &QName, t: &Table, out: &mut String) -> Vec<Q
                 format!("CONSTRAINT {cname} UNIQUE {}", column_list(&k.columns)),
                 guessed,
             )),
-            ConstraintKind::Check => lines.push((
-                format!("-- CONSTRAINT {cname} CHECK (…)"),
-                Some(format!(
-                    "its expression is not kept; it mentions {}",
-                    column_list(&k.columns)
-                )),
-            )),
+            ConstraintKind::Check => lines.push(match printable(cat, &k.sql) {
+                Ok(check) => (format!("CONSTRAINT {cname} {check}"), guessed),
+                Err(why) => (
+                    format!("-- CONSTRAINT {cname} CHECK (…)"),
+                    Some(format!("{why}; it mentions {}", column_list(&k.columns))),
+                ),
+            }),
             ConstraintKind::ForeignKey { .. } | ConstraintKind::NotNull => {}
             ConstraintKind::Other => lines.push((
                 format!("-- CONSTRAINT {cname} EXCLUDE …"),
@@ -339,8 +374,12 @@ pub fn render(cat: &Catalog, sources: &Sources) -> String {
                 } else {
                     "  -- name generated, may differ"
                 };
+                let tail = match k.sql.get() {
+                    Some(t) if !t.is_empty() => format!(" {t}"),
+                    _ => String::new(),
+                };
                 fks.push(format!(
-                    "ALTER TABLE {} ADD CONSTRAINT {} FOREIGN KEY {} REFERENCES {}{refs};{note}",
+                    "ALTER TABLE {} ADD CONSTRAINT {} FOREIGN KEY {} REFERENCES {}{refs}{tail};{note}",
                     sql_name(name),
                     quote_ident(&k.name),
                     column_list(&k.columns),
@@ -373,6 +412,7 @@ pub fn render(cat: &Catalog, sources: &Sources) -> String {
                 uses,
                 constraint: false,
                 name_exact,
+                sql,
             } => {
                 let u = if *unique { "UNIQUE " } else { "" };
                 let note = if *name_exact {
@@ -381,7 +421,14 @@ pub fn render(cat: &Catalog, sources: &Sources) -> String {
                     "  -- name generated, may differ"
                 };
                 let on_table = cat.table(table).is_some();
+                let def = printable(cat, sql);
                 indexes.push(match columns {
+                    _ if on_table && def.is_ok() => format!(
+                        "CREATE {u}INDEX {} ON {} {};{note}",
+                        quote_ident(&name.name),
+                        sql_name(table),
+                        def.unwrap_or_default()
+                    ),
                     Some(cols) if !on_table => format!(
                         "-- CREATE {u}INDEX {} ON {} {}: on a view whose query is not kept",
                         quote_ident(&name.name),

@@ -13,7 +13,8 @@ use squawk_syntax::ast::{self, AstNode};
 
 use super::catalog::{
     Catalog, Column, Constraint, ConstraintKind, Ddl, FnDef, Ns, Obj, Origin, QName, RelKind,
-    Table, TypeDef, generated_name, normalize_type, qname, quote_ident, simple_name, sql_name,
+    Table, TypeDef, Written, generated_name, literal, normalize_type, qname, quote_ident,
+    simple_name, sql_name,
 };
 use crate::diagnostic::Diagnostic;
 use crate::source::FileId;
@@ -45,10 +46,33 @@ struct Spec {
     using_index: Option<QName>,
     /// The words of a check's expression (the columns it mentions are among them).
     expr_words: Vec<String>,
+    /// A check's `CHECK (…)`, a foreign key's clauses after its referenced columns.
+    sql: Written,
 }
 
 fn text(node: &impl AstNode) -> String {
     node.syntax().text().to_string()
+}
+
+/// The text of `node` from the byte offset `from` (of the statement) on; unknown when
+/// `from` is `None` or outside it.
+fn text_from(node: &impl AstNode, from: Option<usize>) -> Written {
+    let all = text(node);
+    let start = usize::from(node.syntax().text_range().start());
+    match from.and_then(|at| at.checked_sub(start)) {
+        Some(k) => all.get(k..).map_or_else(Written::unknown, Written::new),
+        None => Written::unknown(),
+    }
+}
+
+/// Where `e` ends (a byte offset in the statement).
+fn end_of(e: &impl AstNode) -> usize {
+    usize::from(e.syntax().text_range().end())
+}
+
+/// Where the token `t` starts.
+fn start_of(t: &squawk_syntax::SyntaxToken) -> usize {
+    usize::from(t.text_range().start())
 }
 
 fn if_exists(node: Option<ast::IfExists>) -> bool {
@@ -1333,18 +1357,12 @@ impl<'a> Replayer<'a> {
                     types.insert(newq.clone(), o);
                 }
                 self.cat.record_drop(Ns::Type, &name, &self.origin.clone());
+                self.forget_texts_mentioning(&name.name);
                 // Columns follow the type.
                 let (old_s, new_s) = (sql_name(&name), sql_name(&newq));
-                let affected: Vec<QName> = self
+                let affected = self
                     .cat
-                    .relations
-                    .iter()
-                    .filter(|(_, r)| match &r.value {
-                        RelKind::Table(t) => t.columns.iter().any(|c| type_is(&c.ty, &name)),
-                        _ => false,
-                    })
-                    .map(|(n, _)| n.clone())
-                    .collect();
+                    .tables_where(|t| t.columns.iter().any(|c| type_is(&c.ty, &name)));
                 for t in affected {
                     if let Some(t) = self.cat.table_mut(&t) {
                         for c in &mut t.columns {
@@ -1611,6 +1629,33 @@ impl<'a> Replayer<'a> {
         Arc::make_mut(&mut self.cat.functions).retain(|n, _| n.schema != schema);
     }
 
+    /// Forgets the texts kept as written (defaults, generated expressions, checks, foreign
+    /// key clauses) that mention `word`: a rename made them stale.
+    fn forget_texts_mentioning(&mut self, word: &str) {
+        let mentions = |w: &Written| {
+            let mut x = w.clone();
+            x.forget_if_mentions(word);
+            x.get().is_none() && w.get().is_some()
+        };
+        let stale = self.cat.tables_where(|t| {
+            t.columns
+                .iter()
+                .any(|c| mentions(&c.default_sql) || mentions(&c.generated_sql))
+                || t.constraints.iter().any(|c| mentions(&c.sql))
+        });
+        for n in stale {
+            if let Some(t) = self.cat.table_mut(&n) {
+                for c in &mut t.columns {
+                    c.default_sql.forget_if_mentions(word);
+                    c.generated_sql.forget_if_mentions(word);
+                }
+                for c in &mut t.constraints {
+                    c.sql.forget_if_mentions(word);
+                }
+            }
+        }
+    }
+
     fn rename_relation(
         &mut self,
         name: &QName,
@@ -1639,6 +1684,7 @@ impl<'a> Replayer<'a> {
             return;
         }
         let origin = self.origin.clone();
+        self.forget_texts_mentioning(&name.name);
         let rels = Arc::make_mut(&mut self.cat.relations);
         rels.remove(name);
         rels.insert(newq.clone(), old.clone());
@@ -1853,6 +1899,17 @@ impl<'a> Replayer<'a> {
             identity: false,
             identity_always: false,
             generated: false,
+            // A serial's default is PostgreSQL's, on the sequence named after the column.
+            default_sql: if serial {
+                let (seq, _) = generated_name(&table.name, std::slice::from_ref(&name), "seq");
+                Written::new(&format!(
+                    "nextval({}::regclass)",
+                    literal(&sql_name(&table.sibling(seq)))
+                ))
+            } else {
+                Written::unknown()
+            },
+            generated_sql: Written::unknown(),
         };
         if serial {
             serials.push((name.clone(), ()));
@@ -1863,7 +1920,13 @@ impl<'a> Replayer<'a> {
             match cc {
                 C::NotNullConstraint(_) => col.not_null = true,
                 C::NullConstraint(_) => col.not_null = false,
-                C::DefaultConstraint(d) => col.default = !is_null(d.expr()),
+                C::DefaultConstraint(d) => {
+                    col.default = !is_null(d.expr());
+                    col.default_sql = match d.expr() {
+                        Some(e) if col.default => Written::new(&text(&e)),
+                        _ => Written::unknown(),
+                    };
+                }
                 C::GeneratedConstraint(g) => match g.generated_as() {
                     Some(ast::GeneratedAs::GeneratedIdentity(_)) => {
                         col.identity = true;
@@ -1871,7 +1934,12 @@ impl<'a> Replayer<'a> {
                         col.not_null = true;
                         identity = true;
                     }
-                    Some(ast::GeneratedAs::GeneratedStored(_)) => col.generated = true,
+                    Some(ast::GeneratedAs::GeneratedStored(gs)) => {
+                        col.generated = true;
+                        col.generated_sql = gs
+                            .expr()
+                            .map_or_else(Written::unknown, |e| Written::new(&text(&e)));
+                    }
                     None => return None,
                 },
                 C::PrimaryKeyConstraint(p) => {
@@ -1883,6 +1951,7 @@ impl<'a> Replayer<'a> {
                         ref_range: 0..0,
                         using_index: None,
                         expr_words: Vec::new(),
+                        sql: Written::unknown(),
                     });
                 }
                 C::UniqueConstraint(u) => specs.push(Spec {
@@ -1892,6 +1961,7 @@ impl<'a> Replayer<'a> {
                     ref_range: 0..0,
                     using_index: None,
                     expr_words: Vec::new(),
+                    sql: Written::unknown(),
                 }),
                 C::CheckConstraint(k) => specs.push(Spec {
                     name: cname(k.constraint_name_clause(), self.base),
@@ -1900,6 +1970,7 @@ impl<'a> Replayer<'a> {
                     ref_range: 0..0,
                     using_index: None,
                     expr_words: k.expr().map(|e| expr_words(&e)).unwrap_or_default(),
+                    sql: text_from(&k, k.check_token().as_ref().map(start_of)),
                 }),
                 C::ReferencesConstraint(r) => {
                     let t = r.table()?;
@@ -1918,6 +1989,10 @@ impl<'a> Replayer<'a> {
                         ref_range: self.span(&t),
                         using_index: None,
                         expr_words: Vec::new(),
+                        sql: text_from(
+                            &r,
+                            Some(r.r_paren_token().map_or(end_of(&t), |p| start_of(&p) + 1)),
+                        ),
                     });
                 }
                 C::ExcludeConstraint(_) => return None,
@@ -1927,7 +2002,6 @@ impl<'a> Replayer<'a> {
             // An identity column has a sequence too, named like a serial's.
             serials.push((name.clone(), ()));
         }
-        let _ = table;
         Some(col)
     }
 
@@ -2092,6 +2166,7 @@ impl<'a> Replayer<'a> {
                         uses: Some(spec.columns.clone()),
                         constraint: true,
                         name_exact: exact,
+                        sql: Written::unknown(),
                     },
                     false,
                 );
@@ -2117,6 +2192,7 @@ impl<'a> Replayer<'a> {
                 name_exact: exact,
                 kind: spec.kind,
                 columns: spec.columns,
+                sql: spec.sql,
             });
         }
     }
@@ -2413,8 +2489,17 @@ impl<'a> Replayer<'a> {
                     Some(O::SetNotNull(_)) => c.not_null = true,
                     Some(O::DropNotNull(_)) => c.not_null = false,
                     // `SET DEFAULT NULL` is no default (PostgreSQL stores none).
-                    Some(O::SetDefault(d)) => c.default = !is_null(d.expr()),
-                    Some(O::DropDefault(_)) => c.default = false,
+                    Some(O::SetDefault(d)) => {
+                        c.default = !is_null(d.expr());
+                        c.default_sql = match d.expr() {
+                            Some(e) if c.default => Written::new(&text(&e)),
+                            _ => Written::unknown(),
+                        };
+                    }
+                    Some(O::DropDefault(_)) => {
+                        c.default = false;
+                        c.default_sql = Written::unknown();
+                    }
                     Some(O::AddGenerated(a)) => {
                         c.identity = true;
                         c.identity_always = generated_always(&text(&a)).unwrap_or(false);
@@ -2437,7 +2522,10 @@ impl<'a> Replayer<'a> {
                             self.cat.mark_name_unknown(Ns::Relation, &q);
                         }
                     }
-                    Some(O::DropExpression(_)) => c.generated = false,
+                    Some(O::DropExpression(_)) => {
+                        c.generated = false;
+                        c.generated_sql = Written::unknown();
+                    }
                     Some(O::SetStatistics(_))
                     | Some(O::SetStorage(_))
                     | Some(O::SetCompression(_))
@@ -2731,8 +2819,11 @@ impl<'a> Replayer<'a> {
                 if c.name == old {
                     c.name = new.to_owned();
                 }
+                c.default_sql.rename_column(old, new);
+                c.generated_sql.rename_column(old, new);
             }
             for c in &mut t.constraints {
+                c.sql.rename_column(old, new);
                 for x in &mut c.columns {
                     if x == old {
                         *x = new.to_owned();
@@ -2756,8 +2847,10 @@ impl<'a> Replayer<'a> {
                     table: t,
                     columns,
                     uses,
+                    sql,
                     ..
                 } if t == table => {
+                    sql.rename_column(old, new);
                     for x in columns.iter_mut().chain(uses.iter_mut()).flatten() {
                         if x == old {
                             *x = new.to_owned();
@@ -2907,6 +3000,14 @@ impl<'a> Replayer<'a> {
             // A name we cannot be sure of: the index exists, under a name not known.
             return self.cat.mark_ns_unknown(Ns::Relation, &self.origin.clone());
         }
+        // What follows `ON table`: method, items, INCLUDE, WITH, WHERE.
+        let def = s
+            .table_relation_name()
+            .map_or_else(Written::unknown, |r| text_from(&s, Some(end_of(&r))));
+        let sql = match def.get() {
+            Some(t) => Written::new(t.trim_end_matches(|c: char| c == ';' || c.is_whitespace())),
+            None => def,
+        };
         self.create_relation(
             q,
             RelKind::Index {
@@ -2916,6 +3017,7 @@ impl<'a> Replayer<'a> {
                 uses,
                 constraint: false,
                 name_exact: exact,
+                sql,
             },
             ine,
             nrange,
@@ -3033,6 +3135,7 @@ fn pk_or_unique(
             ref_range: 0..0,
             using_index: Some(qname(&text(&u.index_ref()?))?),
             expr_words: Vec::new(),
+            sql: Written::unknown(),
         });
     }
     let p = params?;
@@ -3046,6 +3149,7 @@ fn pk_or_unique(
         ref_range: 0..0,
         using_index: None,
         expr_words: Vec::new(),
+        sql: Written::unknown(),
     })
 }
 
@@ -3074,6 +3178,7 @@ fn fk(f: &ast::ForeignKeyConstraint, base: usize) -> Option<Spec> {
         ref_range: base + usize::from(r.start())..base + usize::from(r.end()),
         using_index: None,
         expr_words: Vec::new(),
+        sql: text_from(f, Some(f.to_columns().map_or(end_of(&t), |c| end_of(&c)))),
     })
 }
 
@@ -3085,6 +3190,7 @@ fn check(c: &ast::CheckConstraint, base: usize) -> Spec {
         ref_range: 0..0,
         using_index: None,
         expr_words: c.expr().map(|e| expr_words(&e)).unwrap_or_default(),
+        sql: text_from(c, c.check_token().as_ref().map(start_of)),
     }
 }
 
@@ -3138,6 +3244,7 @@ fn not_null(n: &ast::NotNullConstraint, base: usize) -> Option<Spec> {
         ref_range: 0..0,
         using_index: None,
         expr_words: Vec::new(),
+        sql: Written::unknown(),
     })
 }
 

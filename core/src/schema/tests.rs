@@ -910,3 +910,55 @@ fn identity_columns_keep_always_or_by_default() {
         [(true, false), (true, true), (true, true), (true, false)]
     );
 }
+
+#[test]
+fn expressions_are_kept_as_written_and_follow_column_renames() {
+    let c = one("CREATE SEQUENCE s;
+         CREATE TABLE p (id int PRIMARY KEY);
+         CREATE TABLE t (
+             id serial PRIMARY KEY,
+             n int DEFAULT nextval('s'),
+             a int CHECK (a > 0),
+             b int GENERATED ALWAYS AS (a * 2) STORED,
+             \"text\" text DEFAULT ''::text,
+             p_id int REFERENCES p ON DELETE CASCADE,
+             CONSTRAINT t_a_b CHECK (a < 'a'::text::int + b)
+         );
+         CREATE INDEX t_lower ON t USING btree (lower(\"text\")) WHERE a > 1;
+         ALTER TABLE t RENAME COLUMN a TO aa;
+         ALTER TABLE t RENAME COLUMN \"text\" TO Body;
+         ALTER SEQUENCE s RENAME TO s2;");
+    let t = c.table(&q("t")).unwrap();
+    let col = |n: &str| t.column(n).unwrap();
+    assert_eq!(
+        col("id").default_sql.get(),
+        Some("nextval('t_id_seq'::regclass)")
+    );
+    assert_eq!(col("n").default_sql.get(), None, "the sequence was renamed");
+    assert_eq!(col("b").generated_sql.get(), Some("aa * 2"));
+    assert_eq!(col("body").default_sql.get(), Some("''::text"));
+    let sql = |n: &str| t.constraint(n).unwrap().sql.get().map(str::to_owned);
+    assert_eq!(sql("t_a_check").as_deref(), Some("CHECK (aa > 0)"));
+    assert_eq!(
+        sql("t_a_b").as_deref(),
+        Some("CHECK (aa < 'a'::text::int + b)"),
+        "a string and a type named like the column stay"
+    );
+    assert_eq!(sql("t_p_id_fkey").as_deref(), Some("ON DELETE CASCADE"));
+    match c.relations.get(&q("t_lower")).map(|r| &r.value) {
+        Some(RelKind::Index { sql, .. }) => {
+            assert_eq!(sql.get(), Some("USING btree (lower(body)) WHERE aa > 1"))
+        }
+        other => panic!("{other:?}"),
+    }
+    // Written texts are never compared.
+    let mut other = t.clone();
+    other.columns[2].generated_sql = super::catalog::Written::new("a+a");
+    assert_eq!(*t, other);
+    // ALTER COLUMN … SET/DROP DEFAULT.
+    let c = one("CREATE TABLE t (a int DEFAULT 1, b int);
+         ALTER TABLE t ALTER COLUMN a DROP DEFAULT, ALTER COLUMN b SET DEFAULT 2 + 2;");
+    let t = c.table(&q("t")).unwrap();
+    assert_eq!(t.column("a").unwrap().default_sql.get(), None);
+    assert_eq!(t.column("b").unwrap().default_sql.get(), Some("2 + 2"));
+}
