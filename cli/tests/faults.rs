@@ -253,6 +253,24 @@ fn rows(c: &mut postgres::Client) -> Vec<(String, String, i32)> {
     .collect()
 }
 
+/// Asserts the version table's rows: (revision, state, statements done).
+#[track_caller]
+fn assert_rows(c: &mut postgres::Client, expected: &[(&str, &str, i32)], what: &str) {
+    let expected: Vec<(String, String, i32)> = expected
+        .iter()
+        .map(|(r, s, n)| ((*r).to_owned(), (*s).to_owned(), *n))
+        .collect();
+    assert_eq!(rows(c), expected, "{what}");
+}
+
+/// How many `error` lines a run printed.
+fn error_lines(run: &Run) -> usize {
+    run.stderr
+        .lines()
+        .filter(|l| l.starts_with("error"))
+        .count()
+}
+
 /// The other client sessions on this database (the runner's, a killed runner's lingering).
 fn other_backends(c: &mut postgres::Client) -> Vec<(i32, Option<String>, String, bool)> {
     c.query(
@@ -778,12 +796,7 @@ fn one_clear_error(run: &Run) {
         !run.stderr.contains("panicked") && !run.stderr.contains("backtrace"),
         "{run:#?}"
     );
-    let errors: Vec<&str> = run
-        .stderr
-        .lines()
-        .filter(|l| l.starts_with("error"))
-        .collect();
-    assert_eq!(errors.len(), 1, "{run:#?}");
+    assert_eq!(error_lines(run), 1, "{run:#?}");
     // It says what happened: the session ended, the migration is not to blame. (The client
     // reads the server's FATAL message, or, when the socket closes first, only that.)
     assert!(
@@ -800,9 +813,9 @@ fn one_clear_error(run: &Run) {
     );
 }
 
-#[test]
-fn the_server_ending_the_session_mid_migration_leaves_only_what_was_done() {
-    let repeats = if long() { 5 } else { 1 };
+/// `001` makes table `a` with a row; `002`, transactional, makes table `b`, inserts a row,
+/// sleeps 30 s in a statement marked `slow-002`, and inserts another.
+fn slow_transactional() -> Project {
     let p = Project::new();
     p.migration(
         "001",
@@ -810,7 +823,6 @@ fn the_server_ending_the_session_mid_migration_leaves_only_what_was_done() {
         "CREATE TABLE a (x int);\nINSERT INTO a VALUES (1);",
         "DROP TABLE a;",
     );
-    // Transactional and slow: ended in its sleep, nothing of it may remain.
     p.migration(
         "002",
         "001",
@@ -818,6 +830,28 @@ fn the_server_ending_the_session_mid_migration_leaves_only_what_was_done() {
          INSERT INTO b VALUES (2);",
         "DROP TABLE b;",
     );
+    p
+}
+
+/// `001` makes table `a`; `002`, outside a transaction, builds index `a_x` concurrently,
+/// sleeps 30 s in a statement marked `slow-002`, and inserts a row into `a`.
+fn slow_outside() -> Project {
+    let p = Project::new();
+    p.migration("001", "none", "CREATE TABLE a (x int);", "DROP TABLE a;");
+    p.file(
+        "migrations/002_m.sql",
+        "-- revision: 002\n-- down_revision: 001\n-- transaction: false\n\n-- migrate:up\n\
+         CREATE INDEX CONCURRENTLY a_x ON a (x);\nSELECT pg_sleep(30) /* slow-002 */;\n\
+         INSERT INTO a VALUES (2);\n\n-- migrate:down\nDROP INDEX CONCURRENTLY a_x;\n",
+    );
+    p
+}
+
+#[test]
+fn the_server_ending_the_session_mid_migration_leaves_only_what_was_done() {
+    let repeats = if long() { 5 } else { 1 };
+    // Transactional and slow: ended in its sleep, nothing of it may remain.
+    let p = slow_transactional();
     for _ in 0..repeats {
         let db = database();
         let mut c = db.connect();
@@ -848,16 +882,9 @@ fn the_server_ending_the_session_mid_migration_leaves_only_what_was_done() {
 #[test]
 fn the_server_ending_the_session_mid_statement_records_the_statements_done() {
     let repeats = if long() { 5 } else { 1 };
-    let p = Project::new();
-    p.migration("001", "none", "CREATE TABLE a (x int);", "DROP TABLE a;");
     // Non-transactional and slow: ended in its second statement, it is recorded as started
     // with one statement done, and blocks the next run.
-    p.file(
-        "migrations/002_m.sql",
-        "-- revision: 002\n-- down_revision: 001\n-- transaction: false\n\n-- migrate:up\n\
-         CREATE INDEX CONCURRENTLY a_x ON a (x);\nSELECT pg_sleep(30) /* slow-002 */;\n\
-         INSERT INTO a VALUES (2);\n\n-- migrate:down\nDROP INDEX CONCURRENTLY a_x;\n",
-    );
+    let p = slow_outside();
     for _ in 0..repeats {
         let db = database();
         let mut c = db.connect();
@@ -874,13 +901,10 @@ fn the_server_ending_the_session_mid_statement_records_the_statements_done() {
                 && run.stderr.contains("`retort stamp 002`"),
             "{run:#?}"
         );
-        assert_eq!(
-            rows(&mut c),
-            vec![
-                ("001".to_owned(), "applied".to_owned(), 0),
-                ("002".to_owned(), "started".to_owned(), 1)
-            ],
-            "only what was done"
+        assert_rows(
+            &mut c,
+            &[("001", "applied", 0), ("002", "started", 1)],
+            "only what was done",
         );
         let n: i64 = c.query_one("SELECT count(*) FROM a", &[]).unwrap().get(0);
         assert_eq!(n, 0, "the third statement did not run");
@@ -957,13 +981,7 @@ fn the_server_ending_a_concurrent_index_build_leaves_it_invalid_and_the_run_says
                 && run.stderr.contains("may be left invalid"),
             "{run:#?}"
         );
-        assert_eq!(
-            rows(&mut c),
-            vec![
-                ("001".to_owned(), "applied".to_owned(), 0),
-                ("002".to_owned(), "started".to_owned(), 0)
-            ],
-        );
+        assert_rows(&mut c, &[("001", "applied", 0), ("002", "started", 0)], "");
         assert_eq!(seen(&mut c, &Effect::Index("a_x".into())), Seen::Partial);
         assert_eq!(seen(&mut c, &Effect::Index("a_x2".into())), Seen::Absent);
         wait_alone(&mut c, Duration::from_secs(10));
@@ -1052,4 +1070,180 @@ fn sigkill_at_random_moments_of_a_downgrade_never_breaks_the_promises() {
             round,
         )
     });
+}
+
+/// Waits until the runner is in the statement marked `marker`.
+fn wait_for_statement(c: &mut postgres::Client, child: &mut Child, marker: &str) {
+    let start = Instant::now();
+    loop {
+        let running: bool = c
+            .query_one(
+                "SELECT EXISTS (SELECT FROM pg_stat_activity WHERE datname = current_database() \
+                 AND pid <> pg_backend_pid() AND state = 'active' AND strpos(query, $1) > 0)",
+                &[&marker],
+            )
+            .unwrap()
+            .get(0);
+        if running {
+            return;
+        }
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "the run ended before {marker}"
+        );
+        assert!(start.elapsed() < Duration::from_secs(30));
+        std::thread::sleep(Duration::from_millis(5));
+    }
+}
+
+#[test]
+fn the_server_stopping_mid_run_leaves_only_what_was_done() {
+    use retort_test_support::StopMode;
+    // A cluster of this test's own: stopping the shared one would fail every other test.
+    let cluster = retort_test_support::private_cluster().expect("a private cluster");
+    let (transactional, outside) = (slow_transactional(), slow_outside());
+    let mut took = Vec::new();
+    for mode in [StopMode::Fast, StopMode::Immediate] {
+        for (p, in_transaction) in [(&transactional, true), (&outside, false)] {
+            let db = cluster.database().unwrap();
+            let mut c = db.connect();
+            let mut child = spawn_upgrade(p, db.url());
+            wait_for_statement(&mut c, &mut child, "slow-002");
+            drop(c);
+            let started = Instant::now();
+            cluster.stop(mode).unwrap();
+            let run = finish(child);
+            took.push(started.elapsed());
+            // One clear error: the session ended under the migration, which is not to blame.
+            assert_eq!(run.code, 4, "{mode:?}: {run:#?}");
+            let errors = run
+                .stderr
+                .lines()
+                .filter(|l| l.starts_with("error"))
+                .count();
+            assert_eq!(errors, 1, "{run:#?}");
+            assert!(
+                run.stderr
+                    .contains("the connection to the database was lost while `002` ran")
+                    && !run.stderr.contains("Fix the migration")
+                    && !run.stderr.contains("panicked"),
+                "{mode:?}: {run:#?}"
+            );
+            assert!(run.stdout.contains("applied  001"), "{run:#?}");
+            cluster.start_again().unwrap();
+            let mut c = db.connect();
+            // Nothing is recorded that was not done, and the lock went with the session.
+            assert_eq!(advisory_locks(&mut c), 0, "{mode:?}");
+            if in_transaction {
+                assert!(run.stderr.contains("nothing of it was applied"), "{run:#?}");
+                assert_rows(&mut c, &[("001", "applied", 0)], &format!("{mode:?}"));
+                assert_eq!(seen(&mut c, &Effect::Table("b".into(), 2)), Seen::Absent);
+            } else {
+                assert!(
+                    run.stderr.contains("1 of its statements ran")
+                        && run.stderr.contains("`retort stamp 002`")
+                        && !run.stderr.contains("SQLSTATE \n"),
+                    "{run:#?}"
+                );
+                assert_rows(
+                    &mut c,
+                    &[("001", "applied", 0), ("002", "started", 1)],
+                    &format!("{mode:?}"),
+                );
+                assert_eq!(seen(&mut c, &Effect::Index("a_x".into())), Seen::Present);
+                let n: i64 = c.query_one("SELECT count(*) FROM a", &[]).unwrap().get(0);
+                assert_eq!(n, 0, "the third statement did not run");
+                p.db(db.url(), &["upgrade"]).code(4);
+                // Finish it by hand and record it.
+                c.batch_execute("INSERT INTO a VALUES (2)").unwrap();
+                p.db(db.url(), &["stamp", "002"]).ok();
+            }
+            // The next run goes on from what the table says: the slow transactional migration
+            // again (cancelled here from the server side: it fails on its own, rolled back at
+            // once, and is not run again to find the statement), or, once resolved, nothing.
+            let mut finisher = spawn_upgrade(p, db.url());
+            if in_transaction {
+                wait_for_statement(&mut c, &mut finisher, "slow-002");
+                c.query_one(
+                    "SELECT pg_cancel_backend(pid) FROM pg_stat_activity \
+                     WHERE strpos(query, 'slow-002') > 0 AND pid <> pg_backend_pid()",
+                    &[],
+                )
+                .unwrap();
+            }
+            let t = Instant::now();
+            let run = finish(finisher);
+            assert!(t.elapsed() < Duration::from_secs(20), "{run:#?}");
+            if in_transaction {
+                // Cancelled: the migration fails cleanly, rolled back; the table says so.
+                assert_eq!(run.code, 4, "{run:#?}");
+                assert!(
+                    run.stderr.contains("nothing of `002` was applied"),
+                    "{run:#?}"
+                );
+                assert!(
+                    run.stderr
+                        .contains("canceling statement due to user request"),
+                    "{run:#?}"
+                );
+                assert_eq!(rows(&mut c).len(), 1);
+            } else {
+                assert_eq!(run.code, 0, "{run:#?}");
+                assert_eq!(rows(&mut c).len(), 2);
+            }
+        }
+    }
+    eprintln!("runs ended {took:?} after the stop was asked (fast, fast, immediate, immediate)");
+    let _ = cluster.stop(StopMode::Immediate);
+}
+
+#[test]
+fn a_connection_lost_at_commit_exits_4_naming_the_migration_and_the_next_run_converges() {
+    use retort_test_support::{CommitCut, CutProxy};
+    let p = Project::new();
+    p.migration(
+        "001",
+        "none",
+        "CREATE TABLE log (rev text NOT NULL);",
+        "DROP TABLE log;",
+    );
+    p.migration(
+        "002",
+        "001",
+        "INSERT INTO log VALUES ('002');\nCREATE TABLE b (x int);",
+        "DROP TABLE b;\nDELETE FROM log WHERE rev = '002';",
+    );
+    for how in [CommitCut::AfterForwarding, CommitCut::BeforeForwarding] {
+        let committed = how == CommitCut::AfterForwarding;
+        let db = database();
+        let mut c = db.connect();
+        // The second COMMIT through the proxy is 002's.
+        let proxy = CutProxy::start(&db, 2, how).unwrap();
+        let run = p.db(&proxy.url(), &["upgrade"]).code(4);
+        assert!(proxy.has_cut(), "{run:#?}");
+        assert!(run.stdout.contains("applied  001"), "{run:#?}");
+        assert_eq!(error_lines(&run), 1, "{run:#?}");
+        assert!(
+            run.stderr.starts_with(
+                "error: the connection to the database was lost while committing migration \
+                 `002`: it may or may not have been applied"
+            ) && run
+                .stderr
+                .contains("`retort current` shows whether `002` is applied"),
+            "{run:#?}"
+        );
+        wait_alone(&mut c, Duration::from_secs(10));
+        // `retort current` tells which it was, as the message says.
+        let current = p.db(db.url(), &["current"]).ok();
+        let at = if committed { "002" } else { "001" };
+        assert!(current.stdout.starts_with(at), "{how:?}: {current:#?}");
+        let run = p.db(db.url(), &["upgrade"]).ok();
+        assert_eq!(run.stdout.contains("applied  002"), !committed, "{run:#?}");
+        let n: i64 = c
+            .query_one("SELECT count(*) FROM log WHERE rev = '002'", &[])
+            .unwrap()
+            .get(0);
+        assert_eq!(n, 1, "{how:?}: applied exactly once");
+        assert_rows(&mut c, &[("001", "applied", 0), ("002", "applied", 0)], "");
+    }
 }

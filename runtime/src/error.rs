@@ -267,7 +267,13 @@ impl Error {
                     d = d.at(
                         file,
                         caret..(caret + word).min(at.end).max(caret),
-                        format!("SQLSTATE {}", e.code),
+                        if !e.code.is_empty() {
+                            format!("SQLSTATE {}", e.code)
+                        } else if e.connection_lost {
+                            "the connection was lost during this statement".to_owned()
+                        } else {
+                            "here".to_owned()
+                        },
                     );
                 }
                 if let Some(detail) = &e.detail {

@@ -758,6 +758,10 @@ fn run_section(
                 .position(|r| at < r.end)
                 .map(|i| (i, stmts[i].clone(), at - stmts[i].start))
         }
+        // Not the SQL's fault: the session is gone, or the statement was cancelled (by a
+        // person, or by `statement_timeout`). Running the section again to find the
+        // statement would only repeat the wait, or fail on the dead connection.
+        _ if crate::error::is_connection_lost(&e) || is_cancel(&e) => None,
         _ => locate_by_replay(client, section, sql, &stmts, before),
     };
     let (index, range, offset) = located.unwrap_or((usize::MAX, 0..0, 0));
@@ -799,6 +803,11 @@ fn locate_by_replay(
     }
     let _ = client.batch_execute("ROLLBACK");
     found
+}
+
+/// Whether a statement was cancelled (`57014`: `pg_cancel_backend`, `statement_timeout`).
+fn is_cancel(e: &postgres::Error) -> bool {
+    e.code() == Some(&postgres::error::SqlState::QUERY_CANCELED)
 }
 
 /// PostgreSQL's 1-based character position of an error, if it gave one.

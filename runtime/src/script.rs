@@ -18,6 +18,14 @@ fn literal(s: &str) -> String {
     format!("'{}'", s.replace('\'', "''"))
 }
 
+/// Text for a `--` comment line: a line break (or any other control character) in a
+/// message or path would end the comment and turn the rest into SQL, so each becomes a space.
+fn comment(s: &str) -> String {
+    s.chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect()
+}
+
 fn opt_literal(s: Option<&str>) -> String {
     s.map_or_else(|| "NULL".to_owned(), literal)
 }
@@ -36,6 +44,25 @@ fn terminated(sql: &str) -> String {
             out.push(';');
         }
         out.push('\n');
+    }
+    out
+}
+
+/// A non-transactional section's statements, each followed by the version-table update that
+/// records it done, as an online run records them: an interrupted script says how far it got.
+fn with_progress(table: &str, m: &Migration, sql: &str) -> String {
+    let mut out = String::new();
+    for (i, stmt) in lex::split(sql).iter().enumerate() {
+        out.push_str(&sql[stmt.range.clone()]);
+        if !stmt.terminated {
+            out.push(';');
+        }
+        let _ = writeln!(
+            out,
+            "\nUPDATE {table} SET statements_done = {} WHERE revision = {};",
+            i + 1,
+            literal(m.revision().as_str())
+        );
     }
     out
 }
@@ -78,7 +105,13 @@ impl Migrator<'_> {
                     "revision `{rev}` is not in this build"
                 )));
             };
-            let _ = writeln!(out, "\n-- {}: {} ({})", m.revision(), m.message(), m.path());
+            let _ = writeln!(
+                out,
+                "\n-- {}: {} ({})",
+                m.revision(),
+                comment(m.message()),
+                comment(m.path())
+            );
             let row = |state: &str| {
                 format!(
                     "INSERT INTO {t} (revision, down_revisions, message, checksum, down_sql, \
@@ -101,19 +134,7 @@ impl Migrator<'_> {
             } else {
                 // As online: recorded as started first, done after the last statement.
                 out.push_str(&row("started"));
-                let stmts = lex::split(m.up_sql());
-                for (i, stmt) in stmts.iter().enumerate() {
-                    out.push_str(&m.up_sql()[stmt.range.clone()]);
-                    if !stmt.terminated {
-                        out.push(';');
-                    }
-                    let _ = writeln!(
-                        out,
-                        "\nUPDATE {t} SET statements_done = {} WHERE revision = {};",
-                        i + 1,
-                        literal(m.revision().as_str())
-                    );
-                }
+                out.push_str(&with_progress(&t, m, m.up_sql()));
                 let _ = writeln!(
                     out,
                     "UPDATE {t} SET state = 'applied' WHERE revision = {};",
@@ -160,8 +181,8 @@ impl Migrator<'_> {
                 out,
                 "\n-- revert {}: {} ({})",
                 m.revision(),
-                m.message(),
-                m.path()
+                comment(m.message()),
+                comment(m.path())
             );
             let delete = format!(
                 "DELETE FROM {t} WHERE revision = {};\n",
@@ -178,7 +199,7 @@ impl Migrator<'_> {
                     "UPDATE {t} SET state = 'reverting', statements_done = 0 WHERE revision = {};",
                     literal(m.revision().as_str())
                 );
-                out.push_str(&terminated(down));
+                out.push_str(&with_progress(&t, m, down));
                 out.push_str(&delete);
             }
         }

@@ -562,34 +562,241 @@ fn irreversible_migrations_stop_a_downgrade_before_anything_runs() {
     assert_eq!(versions(&mut c), ["1", "2", "3"], "not even 3 was reverted");
 }
 
+/// An identifier quoted by hand, independently of the runtime's own quoting.
+fn quote(name: &str) -> String {
+    format!("\"{}\"", name.replace('"', "\"\""))
+}
+
 #[test]
 fn configured_table_and_schema_with_odd_names() {
     let set = chain();
-    let (_db, mut c) = db();
-    let config = Config::new()
-        .schema("ops \"x\"")
-        .unwrap()
-        .table("versions; drop")
-        .unwrap();
-    Migrator::new(&set)
-        .with_config(config.clone())
-        .upgrade(&mut c, &Target::Head)
-        .unwrap();
-    let n: i64 = c
-        .query_one(
-            "SELECT count(*) FROM \"ops \"\"x\"\"\".\"versions; drop\"",
+    // 63 bytes, PostgreSQL's longest name: 31 two-byte letters and one more byte.
+    let longest = format!("{}x", "é".repeat(31));
+    assert_eq!(longest.len(), 63);
+    let names: Vec<(Option<&str>, &str)> = vec![
+        (Some("ops \"x\""), "versions; drop"),
+        (Some("a.b"), "c"),
+        (Some("a"), "b.c"),
+        (Some("Upper Case"), "MixedCase"),
+        (None, "it's; \\ \"quoted\".name"),
+        (Some("$1"), "--"),
+        (None, &longest),
+    ];
+    for (schema, table) in names {
+        let (_db, mut c) = db();
+        let mut config = Config::new().table(table).unwrap();
+        if let Some(schema) = schema {
+            config = config.schema(schema).unwrap();
+        }
+        let mut m = Migrator::new(&set).with_config(config.clone());
+        m.upgrade(&mut c, &Target::Head).unwrap();
+        // The table has exactly the name given, in exactly the schema given.
+        let (got_schema, got_table): (String, String) = c
+            .query_one(
+                "SELECT n.nspname::text, c.relname::text FROM pg_class c \
+                 JOIN pg_namespace n ON n.oid = c.relnamespace \
+                 WHERE c.relname = $1 AND c.relkind = 'r'",
+                &[&table],
+            )
+            .map(|r| (r.get(0), r.get(1)))
+            .unwrap_or_else(|e| panic!("{schema:?}.{table:?}: {e}"));
+        assert_eq!(got_table, table);
+        assert_eq!(got_schema, schema.unwrap_or("public"));
+        let qualified = match schema {
+            Some(s) => format!("{}.{}", quote(s), quote(table)),
+            None => quote(table),
+        };
+        let n: i64 = c
+            .query_one(&format!("SELECT count(*) FROM {qualified}"), &[])
+            .unwrap()
+            .get(0);
+        assert_eq!(n, 5, "{qualified}");
+        assert!(m.status(&mut c).unwrap().is_in_sync(), "{qualified}");
+        // Nothing else was created by the name's pieces.
+        let other: i64 = c
+            .query_one(
+                "SELECT count(*) FROM pg_class WHERE relkind = 'r' AND relnamespace NOT IN \
+                 (SELECT oid FROM pg_namespace WHERE nspname IN ('pg_catalog', \
+                  'information_schema', 'pg_toast')) AND relname NOT IN ('users', 'posts')",
+                &[],
+            )
+            .unwrap()
+            .get(0);
+        assert_eq!(
+            other, 1,
+            "{qualified}: only the version table besides the chain's"
+        );
+        m.downgrade(&mut c, &Target::Base).unwrap();
+        let n: i64 = c
+            .query_one(&format!("SELECT count(*) FROM {qualified}"), &[])
+            .unwrap()
+            .get(0);
+        assert_eq!(n, 0, "{qualified}");
+        // The offline script writes the same name the same way.
+        let script = m.upgrade_script(None, &Target::Head).unwrap();
+        assert!(
+            script.contains(&format!("INSERT INTO {qualified} ")),
+            "{script}"
+        );
+    }
+    // Longer than 63 bytes would be cut short by PostgreSQL, and silently name another
+    // table: refused, saying why. So are empty names and NUL characters.
+    let too_long = format!("{longest}y");
+    let err = Config::new().table(&too_long).unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("longer than PostgreSQL's 63-byte limit"),
+        "{err}"
+    );
+    assert!(Config::new().schema(&"s".repeat(64)).is_err());
+    assert!(Config::new().table("").is_err());
+    assert!(Config::new().schema("a\0b").is_err());
+}
+
+/// A migration built by hand (the file format cannot hold a line break in a message).
+fn hand_made(
+    rev: &str,
+    parents: &[&str],
+    message: &str,
+    up: &str,
+    down: &str,
+    transactional: bool,
+) -> retort_core::Migration {
+    retort_core::Migration::new(retort_core::MigrationParts {
+        revision: retort_core::Revision::parse(rev).unwrap(),
+        down_revisions: parents
+            .iter()
+            .map(|p| retort_core::Revision::parse(p).unwrap())
+            .collect(),
+        message: message.to_owned(),
+        up_sql: up.to_owned(),
+        down_sql: Some(down.to_owned()),
+        irreversible: None,
+        transactional,
+        path: format!("migrations/{rev}_odd\n.sql"),
+        up_line: 4,
+        down_line: 7,
+    })
+}
+
+#[test]
+fn messages_and_sql_reach_the_database_unchanged_online_and_offline() {
+    // Quotes, backslashes, dollar quotes, a line break that would end a `--` comment, and
+    // what psql would read as a variable or a meta-command outside a literal.
+    let nasty = "it's a \\ back\\slash, $$ dollars $$ and $q$ tags $q$, 'quoted'\n\
+                 DROP TABLE victim; -- :var :'var' \\i /dev/null \\! echo hi";
+    let set = retort_core::MigrationSet::from_ordered(vec![
+        hand_made(
+            "1",
+            &[],
+            nasty,
+            "CREATE TABLE odd (x text);",
+            "DROP TABLE odd; -- it's $$ \\",
+            true,
+        ),
+        hand_made(
+            "2",
+            &["1"],
+            &format!("{nasty} (outside a transaction)"),
+            "CREATE INDEX CONCURRENTLY odd_x ON odd (x);",
+            "DROP INDEX CONCURRENTLY odd_x;",
+            false,
+        ),
+    ])
+    .unwrap();
+    let stored = |c: &mut postgres::Client| -> Vec<(String, String, Option<String>)> {
+        c.query(
+            "SELECT revision, message, down_sql FROM retort_migrations ORDER BY seq",
             &[],
         )
         .unwrap()
-        .get(0);
-    assert_eq!(n, 5);
+        .iter()
+        .map(|r| (r.get(0), r.get(1), r.get(2)))
+        .collect()
+    };
+    let expected: Vec<(String, String, Option<String>)> = set
+        .iter()
+        .map(|m| {
+            (
+                m.revision().to_string(),
+                m.message().to_owned(),
+                m.down_sql().map(str::to_owned),
+            )
+        })
+        .collect();
+    let victim = |c: &mut postgres::Client| -> bool {
+        c.query_one("SELECT to_regclass('victim') IS NOT NULL", &[])
+            .unwrap()
+            .get(0)
+    };
+
+    // Online: values travel as parameters.
+    let (_online_db, mut online) = db();
+    online.batch_execute("CREATE TABLE victim ()").unwrap();
+    Migrator::new(&set)
+        .upgrade(&mut online, &Target::Head)
+        .unwrap();
+    assert_eq!(stored(&mut online), expected);
+    assert!(victim(&mut online));
+
+    // Offline: literals escaped, comments kept on their line; psql runs it as written.
+    let (offline_db, mut offline) = db();
+    offline.batch_execute("CREATE TABLE victim ()").unwrap();
+    let m = Migrator::new(&set);
+    let up = m.upgrade_script(None, &Target::Head).unwrap();
+    // The comment above each migration holds its message on one line.
+    let heading = up
+        .lines()
+        .find(|l| l.starts_with("-- 1: it's a"))
+        .unwrap_or_else(|| panic!("{up}"));
+    assert!(
+        heading.contains("'quoted' DROP TABLE victim; -- :var"),
+        "{heading}"
+    );
+    let psql = |script: &str| {
+        let dir = std::env::temp_dir().join(format!(
+            "retort-literals-{}-{}",
+            std::process::id(),
+            script.len()
+        ));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("script.sql");
+        std::fs::write(&path, script).unwrap();
+        let out = offline_db
+            .psql_command()
+            .args(["-X", "-q", "-v", "ON_ERROR_STOP=1", "-f"])
+            .arg(&path)
+            .output()
+            .unwrap();
+        let _ = std::fs::remove_dir_all(&dir);
+        assert!(
+            out.status.success(),
+            "psql failed: {}\n{script}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(
+            !String::from_utf8_lossy(&out.stdout).contains("hi"),
+            "a meta-command ran"
+        );
+    };
+    psql(&up);
+    assert_eq!(stored(&mut offline), expected);
+    assert!(victim(&mut offline));
     assert!(
         Migrator::new(&set)
-            .with_config(config)
-            .status(&mut c)
+            .status(&mut offline)
             .unwrap()
             .is_in_sync()
     );
+    // The downgrade script, whose comments carry the messages too.
+    psql(&m.downgrade_script(None, &Target::Base).unwrap());
+    assert!(stored(&mut offline).is_empty());
+    assert!(victim(&mut offline));
+    let odd: bool = offline
+        .query_one("SELECT to_regclass('odd') IS NULL", &[])
+        .unwrap()
+        .get(0);
+    assert!(odd, "the downgrade script reverted both");
 }
 
 #[test]

@@ -94,10 +94,31 @@ impl Cluster {
     }
 
     /// A new throwaway cluster; `private`: one that its test may stop and start again.
+    ///
+    /// A private cluster is made durable (`fsync`, `synchronous_commit` and
+    /// `full_page_writes` on, as on a production server): an immediate stop then loses no
+    /// transaction whose commit was acknowledged, so what a test sees after a restart is what
+    /// the server had told its clients.
     pub(crate) fn start_new(private: bool) -> Result<Cluster, Error> {
         let mut cluster = Cluster::start()?;
         if let Some(o) = cluster.owned.as_mut() {
             o.private = private;
+        }
+        if private {
+            let mut admin = cluster.connect()?;
+            // One statement at a time: ALTER SYSTEM refuses a transaction block, and a
+            // multi-statement query is one.
+            for sql in [
+                "ALTER SYSTEM SET fsync = on",
+                "ALTER SYSTEM SET synchronous_commit = on",
+                "ALTER SYSTEM SET full_page_writes = on",
+                "SELECT pg_reload_conf()",
+            ] {
+                admin.batch_execute(sql).map_err(|source| Error::Sql {
+                    what: format!("making the private cluster durable: {sql}"),
+                    source,
+                })?;
+            }
         }
         Ok(cluster)
     }
