@@ -83,10 +83,23 @@ fn secrets(url: &str) -> Vec<String> {
         let rest = url[start..].trim_start();
         if let Some(v) = rest.strip_prefix('=') {
             let v = v.trim_start();
-            let v = v.trim_start_matches('\'');
-            let end = v.find([' ', '&', '\'', '\t', '\n']).unwrap_or(v.len());
-            found.push(v[..end].to_owned());
-            found.push(percent_decode(&v[..end]));
+            if let Some(quoted) = v.strip_prefix('\'') {
+                // A quoted value (spaces allowed), `\'` and `\\` escaped, as libpq reads it.
+                let mut value = String::new();
+                let mut chars = quoted.chars();
+                while let Some(c) = chars.next() {
+                    match c {
+                        '\\' => value.extend(chars.next()),
+                        '\'' => break,
+                        c => value.push(c),
+                    }
+                }
+                found.push(value);
+            } else {
+                let end = v.find([' ', '&', '\t', '\n']).unwrap_or(v.len());
+                found.push(v[..end].to_owned());
+                found.push(percent_decode(&v[..end]));
+            }
         }
         i = start;
     }
@@ -187,6 +200,14 @@ mod tests {
         );
         let url = "postgres://a:s3cretpw@h/d";
         assert_eq!(redact("xs3cretpwx", Some(url)), "x***x");
+    }
+
+    #[test]
+    fn quoted_key_value_passwords_are_redacted_whole() {
+        let url = r"host=h password='it\'s a secret' dbname=d";
+        let r = redact("the server said: it's a secret, really", Some(url));
+        assert_eq!(r, "the server said: ***, really");
+        assert_eq!(redact(url, Some(url)), "host=h password=*** dbname=d");
     }
 
     #[test]

@@ -346,3 +346,88 @@ fn the_flag_wins_over_database_url() {
     let run = p.retort_env(&args, &env).code(4);
     assert!(run.stderr.contains("127.0.0.1:1/nothing"), "{run:#?}");
 }
+
+/// A working connection string for `db` in every form a password can take: in the URL, in
+/// the URL percent-encoded, in its query string, and as `key=value` pairs, bare and quoted.
+fn urls_with_password(db: &retort_test_support::TestDb) -> Vec<String> {
+    let config = db.config();
+    let port = config.get_ports().first().copied().unwrap_or(5432);
+    let name = db.name();
+    vec![
+        format!("postgres://postgres:{SECRET}@127.0.0.1:{port}/{name}"),
+        // `p@ss/hunter2secret:x`, percent-encoded.
+        format!("postgres://postgres:p%40ss%2F{SECRET}%3Ax@127.0.0.1:{port}/{name}"),
+        format!(
+            "postgresql://postgres@127.0.0.1:{port}/{name}?password={SECRET}&connect_timeout=10"
+        ),
+        format!("host=127.0.0.1 port={port} user=postgres password={SECRET} dbname={name}"),
+        format!("host=127.0.0.1 port={port} user=postgres password='a {SECRET} b' dbname={name}"),
+    ]
+}
+
+#[test]
+fn a_password_never_shows_in_any_output() {
+    let db = database();
+    let p = Project::new();
+    one_migration(&p);
+    p.migration("002", "001", "SELECT 1/0;", "");
+    for url in urls_with_password(&db) {
+        // The trust-authenticated server ignores the password: every form connects.
+        p.db(&url, &["current"]).ok();
+        let runs = [
+            (&["upgrade", "001"][..], 0),
+            (&["current"], 0),
+            (&["current", "--format", "json"], 0),
+            (&["check"], 3),
+            (&["check", "--format", "json"], 3),
+            (&["history", "-i"], 0),
+            (&["heads", "--format", "json"], 0),
+            (&["upgrade", "--sql"], 0),
+            (&["downgrade", "--sql", "001:base"], 0),
+            (&["upgrade", "--dry-run"], 4),
+            (&["upgrade"], 4),
+            (&["downgrade", "base", "--dry-run"], 0),
+            (&["stamp", "001"], 0),
+            (&["downgrade", "base"], 0),
+        ];
+        for (args, code) in runs {
+            let run = p.db(&url, args).code(code);
+            for text in [&run.stdout, &run.stderr] {
+                assert!(
+                    !text.contains(SECRET) && !text.contains("p@ss") && !text.contains("p%40ss"),
+                    "{url}: {args:?}: {run:#?}"
+                );
+            }
+        }
+        // The failing migration's error, too, and through DATABASE_URL.
+        let run = p
+            .retort_env(&["upgrade"], &[("DATABASE_URL", &url)])
+            .code(4);
+        assert!(run.stderr.contains("division by zero"), "{run:#?}");
+        assert!(!run.stderr.contains(SECRET), "{url}: {run:#?}");
+        p.db(&url, &["downgrade", "base"]).ok();
+    }
+}
+
+#[test]
+fn a_password_never_shows_when_the_connection_fails() {
+    let db = database();
+    let p = Project::new();
+    one_migration(&p);
+    for url in urls_with_password(&db) {
+        // The same server, a database that does not exist.
+        let missing = url
+            .replace(db.name(), "no_such_database")
+            .replace("dbname=no_such_database", "dbname='no_such_database'");
+        let run = p.db(&missing, &["upgrade"]).code(4);
+        clear(&run);
+        assert!(run.stderr.contains("does not exist"), "{run:#?}");
+        assert!(!run.stderr.contains("p@ss"), "{run:#?}");
+        // A port nobody listens on.
+        let port = db.config().get_ports()[0].to_string();
+        let closed = url.replace(&port, "1");
+        let run = p.db(&closed, &["current"]).code(4);
+        clear(&run);
+        assert!(run.stderr.contains("cannot connect"), "{run:#?}");
+    }
+}
