@@ -1,5 +1,7 @@
 //! Checking a migration directory: every rule of "What fails the build", in one pass that
-//! reports every problem. The macro, `retort-build` and `retort check` all call this.
+//! reports every problem — format, SQL, graph, and the schema model's semantic and
+//! reversibility errors ([`crate::schema`]). The macro, `retort-build` and `retort check` all
+//! call this.
 
 use std::ops::Range;
 use std::path::Path;
@@ -8,6 +10,7 @@ use crate::diagnostic::{Diagnostic, render_all};
 use crate::file::{MigrationFile, Section, parse_file};
 use crate::graph::{Graph, GraphProblem};
 use crate::load::{Entry, display_path, read_dir};
+use crate::schema::{self, SchemaReport};
 use crate::source::{FileId, Sources};
 use crate::sql::lex::{self, Statement, UNCHECKED_MARKER};
 use crate::sql::syntax::check_statement;
@@ -31,12 +34,16 @@ pub struct Report {
     pub sources: Sources,
     /// Every migration file, sorted by name.
     pub files: Vec<MigrationFile>,
-    /// Every problem, in file order; errors and warnings.
+    /// Every problem, errors and warnings: those of each file in file order (format, SQL and
+    /// schema problems by their place in the file), then those of the graph.
     pub diagnostics: Vec<Diagnostic>,
     /// Indices into `files`, each after its parents; complete only when there are no errors.
     pub order: Vec<usize>,
     /// The files whose SQL passed (for [`check_dir_verified`] next time).
     pub sql_clean: Verified,
+    /// The schema model: the catalog after every revision and what it found (its
+    /// diagnostics are in `diagnostics` too). Computed even when there are other errors.
+    pub schema: SchemaReport,
 }
 
 /// One file's name and text, for [`check_texts`].
@@ -104,6 +111,8 @@ fn check_entries(
 ) -> Report {
     let mut files = Vec::with_capacity(entries.len());
     let mut sql_clean = Verified::new();
+    // Each file's diagnostics, by index into `entries`.
+    let mut per_file: Vec<Vec<Diagnostic>> = Vec::with_capacity(entries.len());
     for entry in &entries {
         let src = sources.get(entry.file);
         let mut diags = Vec::new();
@@ -128,19 +137,40 @@ fn check_entries(
         } else {
             sql_clean.insert(src.text());
         }
+        per_file.push(diags);
+        files.push(parsed);
+    }
+    let mut graph_diags = Vec::new();
+    let order = check_graph(&sources, &files, options, &mut graph_diags);
+    let mut report = Report {
+        sources,
+        files,
+        diagnostics: Vec::new(),
+        order,
+        sql_clean,
+        schema: SchemaReport::default(),
+    };
+    // The schema model runs whatever else is wrong: what it cannot know it leaves unknown.
+    report.schema = schema::analyze(&report);
+    let slot: std::collections::HashMap<FileId, usize> = entries
+        .iter()
+        .enumerate()
+        .map(|(k, e)| (e.file, k))
+        .collect();
+    for d in &report.schema.diagnostics {
+        match d.span.as_ref().and_then(|s| slot.get(&s.file)) {
+            Some(&k) => per_file[k].push(d.clone()),
+            None => graph_diags.push(d.clone()),
+        }
+    }
+    for mut diags in per_file {
         // In the order of the file, whichever check found them.
         diags.sort_by_key(|d| d.span.as_ref().map_or(0, |s| s.range.start));
         diagnostics.append(&mut diags);
-        files.push(parsed);
     }
-    let order = check_graph(&sources, &files, options, &mut diagnostics);
-    Report {
-        sources,
-        files,
-        diagnostics,
-        order,
-        sql_clean,
-    }
+    diagnostics.append(&mut graph_diags);
+    report.diagnostics = diagnostics;
+    report
 }
 
 /// Checks every statement of a section: syntax and transaction rules.
@@ -278,10 +308,15 @@ fn syntax_diagnostic(file: FileId, text: &str, span: Range<usize>, message: &str
     let at = span.start;
     let mut chars = message.chars();
     let message: String = match (chars.next(), chars.next()) {
-        (Some(first), Some(second)) if second.is_lowercase() => first
-            .to_lowercase()
-            .chain(message[first.len_utf8()..].chars())
-            .collect(),
+        // A proper name stays as it is: `PostgreSQL has no statement …`.
+        (Some(first), Some(second))
+            if second.is_lowercase() && !message.starts_with("PostgreSQL") =>
+        {
+            first
+                .to_lowercase()
+                .chain(message[first.len_utf8()..].chars())
+                .collect()
+        }
         _ => message.to_owned(),
     };
     let d = Diagnostic::error(format!("SQL syntax error: {message}"));
@@ -699,10 +734,14 @@ mod tests {
     use super::*;
 
     fn file(rev: &str, parent: &str, up: &str) -> Input {
+        reversible(rev, parent, up, "")
+    }
+
+    fn reversible(rev: &str, parent: &str, up: &str, down: &str) -> Input {
         Input {
             name: format!("{rev}_m.sql"),
             text: format!(
-                "-- revision: {rev}\n-- down_revision: {parent}\n\n-- migrate:up\n{up}\n\n-- migrate:down\n"
+                "-- revision: {rev}\n-- down_revision: {parent}\n\n-- migrate:up\n{up}\n\n-- migrate:down\n{down}\n"
             ),
         }
     }
@@ -771,8 +810,8 @@ mod tests {
         let report = check_texts(
             &[
                 file("3", "1, 2", ""),
-                file("1", "none", "CREATE TABLE a ();"),
-                file("2", "1", "CREATE TABLE b ();"),
+                reversible("1", "none", "CREATE TABLE a ();", "DROP TABLE a;"),
+                reversible("2", "1", "CREATE TABLE b ();", "DROP TABLE b;"),
             ],
             "migrations",
             &Options::default(),
@@ -786,7 +825,7 @@ mod tests {
 
     #[test]
     fn verified_files_skip_only_the_sql_checks() {
-        let good = file("1", "none", "CREATE TABLE a ();");
+        let good = reversible("1", "none", "CREATE TABLE a ();", "DROP TABLE a;");
         let bad_sql = file("2", "1", "CREATE TABEL b ();");
         let inputs = [good.clone(), bad_sql.clone()];
         let first = check_texts(&inputs, "migrations", &Options::default());
@@ -820,6 +859,69 @@ mod tests {
             messages,
             vec!["`down_revision` names `7`, which no migration declares"]
         );
+    }
+
+    #[test]
+    fn schema_errors_join_the_report_in_file_order() {
+        let inputs = [
+            reversible("1", "none", "CREATE TABLE t (a int);", "DROP TABLE t;"),
+            // A syntax error, then a semantic error and a reversibility error below it.
+            reversible(
+                "2",
+                "1",
+                "CREATE TABEL x ();\nALTER TABLE t ADD COLUMN a int;\nCREATE INDEX t_a ON t (a);",
+                "",
+            ),
+            reversible("3", "2", "ALTER TABLE nope ADD COLUMN b int;", ""),
+        ];
+        let report = check_texts(&inputs, "migrations", &Options::default());
+        let m: Vec<String> = report
+            .diagnostics
+            .iter()
+            .map(|d| {
+                format!(
+                    "{} @ {}",
+                    d.message,
+                    d.location(&report.sources).unwrap_or_default()
+                )
+            })
+            .collect();
+        // From the statement that does not parse on, the schema is unknown: no schema error
+        // about 2 or 3, only the syntax error.
+        assert_eq!(m.len(), 1, "{m:#?}");
+        assert_eq!(
+            m[0],
+            "SQL syntax error: PostgreSQL has no statement that starts `CREATE TABEL` @ migrations/2_m.sql:5:1"
+        );
+        assert_eq!(report.schema.diagnostics.len(), 0, "{m:#?}");
+        let clean_but_wrong = [
+            reversible("1", "none", "CREATE TABLE t (a int);", "DROP TABLE t;"),
+            reversible("2", "1", "CREATE INDEX t_a ON t (a);", ""),
+            reversible("3", "2", "ALTER TABLE nope ADD COLUMN b int;", ""),
+        ];
+        let report = check_texts(&clean_but_wrong, "migrations", &Options::default());
+        let m: Vec<String> = report
+            .diagnostics
+            .iter()
+            .map(|d| {
+                format!(
+                    "{} @ {}",
+                    d.message,
+                    d.location(&report.sources).unwrap_or_default()
+                )
+            })
+            .collect();
+        assert_eq!(m.len(), 2, "{m:#?}");
+        assert!(
+            m[0].starts_with("the down section of `2` leaves index `t_a`"),
+            "{m:#?}"
+        );
+        assert!(
+            m[1].contains("`nope`") && m[1].contains("3_m.sql:5:"),
+            "{m:#?}"
+        );
+        assert_eq!(report.schema.diagnostics, report.diagnostics);
+        assert!(report.to_set().is_none(), "schema errors fail the build");
     }
 
     #[test]

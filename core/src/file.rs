@@ -44,6 +44,10 @@ pub struct MigrationFile {
     pub down_revision_value: Option<Range<usize>>,
     /// The `irreversible` header's reason.
     pub irreversible: Option<String>,
+    /// The `lossy_down` header's reason: the down section does not restore the schema, on
+    /// purpose (the schema model's reversibility check is off for this file). Its range runs
+    /// from the key to the end of the reason.
+    pub lossy_down: Option<Spanned<String>>,
     /// The up section.
     pub up: Option<Section>,
     /// The down section.
@@ -89,6 +93,7 @@ pub fn parse_file(
         transactional: Some(true),
         down_revision_value: None,
         irreversible: None,
+        lossy_down: None,
         up: None,
         down: None,
         header: 0..0,
@@ -320,6 +325,16 @@ pub fn parse_file(
         ),
         _ => {}
     }
+    if let (Some(lossy), Some(_)) = (&out.lossy_down, &out.irreversible) {
+        diags.push(
+            Diagnostic::error("`lossy_down` on an irreversible migration")
+                .at(file, lossy.range.clone(), "nothing to excuse")
+                .with_help(
+                    "remove `lossy_down`: an irreversible migration has no down section, so no \
+                     down section is checked",
+                ),
+        );
+    }
 
     // 3. The file name must start with the revision.
     if let Some(rev) = &out.revision
@@ -387,6 +402,10 @@ fn apply_key(
                     "revision" => "write the revision id, the start of the file name",
                     "down_revision" => "write the parent revision, or `none` for a first migration",
                     "transaction" => "write `true` or `false`",
+                    "lossy_down" => {
+                        "say why the down section does not bring the schema back, such as \
+                         `-- lossy_down: the dropped column comes back empty`"
+                    }
                     _ => "say why the migration cannot be reverted",
                 }),
         );
@@ -487,6 +506,12 @@ fn apply_key(
             }
         },
         "irreversible" => out.irreversible = Some(v.to_owned()),
+        "lossy_down" => {
+            out.lossy_down = Some(Spanned {
+                value: v.to_owned(),
+                range: key.start..value.end,
+            })
+        }
         _ => unreachable!("every key of KEYS is handled"),
     }
     None
@@ -611,6 +636,37 @@ mod tests {
                 "`-- migrate:up` appears twice @ migrations/1_a.sql:5:1",
                 "unknown section marker `migrate:sideways` @ migrations/1_a.sql:6:12",
             ]
+        );
+    }
+
+    #[test]
+    fn lossy_down_needs_a_reason_and_a_down_section() {
+        let (f, d) = parse(
+            "1_a.sql",
+            "-- revision: 1\n-- down_revision: none\n-- lossy_down: the column comes back empty\n\
+             -- migrate:up\n-- migrate:down\n",
+        );
+        assert!(d.is_empty(), "{d:?}");
+        let lossy = f.lossy_down.expect("read");
+        assert_eq!(lossy.value, "the column comes back empty");
+        assert_eq!(lossy.range, 41..80);
+        let (f, d) = parse(
+            "1_a.sql",
+            "-- revision: 1\n-- down_revision: none\n-- lossy_down:\n-- migrate:up\n-- migrate:down\n",
+        );
+        assert!(f.lossy_down.is_none());
+        assert_eq!(
+            d,
+            vec!["header key `lossy_down` has no value @ migrations/1_a.sql:3:14"]
+        );
+        let (_, d) = parse(
+            "1_a.sql",
+            "-- revision: 1\n-- down_revision: none\n-- irreversible: data is gone\n\
+             -- lossy_down: also lossy\n-- migrate:up\n",
+        );
+        assert_eq!(
+            d,
+            vec!["`lossy_down` on an irreversible migration @ migrations/1_a.sql:4:4"]
         );
     }
 

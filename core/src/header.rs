@@ -1,4 +1,17 @@
 //! The header of a migration file: the leading run of `-- key: value` lines.
+//!
+//! The keys ([`KEYS`]):
+//!
+//! - `revision: <id>` (required): the file's revision id, the start of its name.
+//! - `down_revision: <parent>` (required): the parent revision, `none` for a first
+//!   migration, or a comma-separated list for a merge.
+//! - `message: <text>`: what the migration does (default: the file name's slug).
+//! - `transaction: true|false`: whether the migration runs in a transaction (default `true`).
+//! - `irreversible: <reason>`: the migration cannot be reverted and has no down section.
+//! - `lossy_down: <reason>`: the down section does not bring the schema back to what it was
+//!   before the up section, on purpose; the reversibility check of the schema model is off
+//!   for this revision alone. A reason is required, and the key cannot be combined with
+//!   `irreversible` (there is no down section to excuse).
 
 use std::ops::Range;
 
@@ -9,6 +22,7 @@ pub const KEYS: &[&str] = &[
     "message",
     "transaction",
     "irreversible",
+    "lossy_down",
 ];
 
 /// What one line of a migration file looks like, before any meaning is given to it.

@@ -11,21 +11,21 @@
 //! what it touches — or, if that cannot be told, the whole catalog from there on — as
 //! unknown, and every check about an unknown object stays silent.
 //!
-//! Not yet part of the build's verdict: `check_dir` does not call it.
+//! Part of the build's verdict: [`crate::check::check_dir`] (and so the macro, the build
+//! script and `retort check`) runs it on every directory, errors or not, appends its
+//! diagnostics to the report's and keeps the result in [`Report::schema`].
 
 pub mod catalog;
 pub mod ddl;
 mod replay;
 mod semantic;
 
-use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
 use crate::check::Report;
 use crate::diagnostic::Diagnostic;
 use crate::file::{MigrationFile, Section};
-use crate::graph::Graph;
-use crate::header::{LineShape, line_shape};
+use crate::graph::{Graph, GraphProblem};
 use crate::source::Sources;
 use crate::sql::lex;
 
@@ -38,12 +38,13 @@ use catalog::Origin;
 pub const LOSSY_DOWN_KEY: &str = "lossy_down";
 
 /// What [`analyze`] found.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct SchemaReport {
     /// The catalog after each file's up section, by index into `Report::files` (`None` for
     /// files outside the graph).
     pub catalogs: Vec<Option<Catalog>>,
-    /// Semantic and reversibility errors, in the order of the revisions.
+    /// Semantic and reversibility errors, in the order of the revisions (the checks also
+    /// put them in `Report::diagnostics`, in file order).
     pub diagnostics: Vec<Diagnostic>,
     /// Counts and time.
     pub stats: Stats,
@@ -71,7 +72,11 @@ pub struct Stats {
 }
 
 /// Replays every revision of `report` and checks the schema at each. Works on a report with
-/// errors: statements that do not parse make what they do unknown.
+/// errors: statements that do not parse make what they do unknown, and a revision whose
+/// parent is missing starts from a schema of which nothing is known.
+///
+/// The checks call it; `report.schema` holds the result, so there is rarely a reason to call
+/// it again.
 pub fn analyze(report: &Report) -> SchemaReport {
     let start = Instant::now();
     let files = &report.files;
@@ -91,8 +96,15 @@ pub fn analyze(report: &Report) -> SchemaReport {
             ));
         }
     }
-    let (graph, _) = Graph::build(&nodes);
-    let node_of: HashMap<usize, usize> = members.iter().enumerate().map(|(k, &i)| (i, k)).collect();
+    let (graph, problems) = Graph::build(&nodes);
+    // A revision whose parent is missing (or left out for a broken header) starts from
+    // an unknown schema, not an empty one.
+    let mut orphan = vec![false; nodes.len()];
+    for p in &problems {
+        if let GraphProblem::Dangling { node, .. } = p {
+            orphan[*node] = true;
+        }
+    }
     let paths = |o: &Origin| {
         let src = report.sources.get(o.file);
         format!("{}:{}", src.path(), src.line_col(o.range.start).0)
@@ -102,7 +114,7 @@ pub fn analyze(report: &Report) -> SchemaReport {
         let i = members[node];
         let f = &files[i];
         let parents: Vec<usize> = graph.nodes()[node].parents.clone();
-        let before = match parents.as_slice() {
+        let mut before = match parents.as_slice() {
             [] => Catalog::new(),
             [p] => catalogs[members[*p]].clone().unwrap_or_default(),
             many => {
@@ -125,6 +137,12 @@ pub fn analyze(report: &Report) -> SchemaReport {
                 )
             }
         };
+        if orphan[node] {
+            before.mark_all_unknown(&Origin {
+                file: f.file,
+                range: f.down_revision_value.clone().unwrap_or(0..0),
+            });
+        }
         let mut after = before.clone();
         if let Some(up) = &f.up {
             stats.statements +=
@@ -143,8 +161,7 @@ pub fn analyze(report: &Report) -> SchemaReport {
                 &paths,
                 &mut diagnostics,
             );
-            let lossy = header_value(f, &report.sources, LOSSY_DOWN_KEY);
-            if lossy.is_some() || before.all_unknown() || reverted.all_unknown() {
+            if f.lossy_down.is_some() || before.all_unknown() || reverted.all_unknown() {
                 stats.downs_skipped += 1;
             } else {
                 stats.downs_checked += 1;
@@ -171,7 +188,6 @@ pub fn analyze(report: &Report) -> SchemaReport {
         }
         catalogs[i] = Some(after);
     }
-    let _ = node_of;
     stats.elapsed = start.elapsed();
     SchemaReport {
         catalogs,
@@ -216,23 +232,6 @@ fn replay_section(
         );
     }
     stmts.len()
-}
-
-/// The value of header key `key` in `f`, if written.
-fn header_value(f: &MigrationFile, sources: &Sources, key: &str) -> Option<String> {
-    let src = sources.get(f.file);
-    let text = src.text();
-    let mut offset = f.header.start;
-    while offset < f.header.end.min(text.len()) {
-        let end = text[offset..].find('\n').map_or(text.len(), |k| offset + k);
-        if let LineShape::KeyValue { key: k, value } = line_shape(text, offset..end)
-            && &text[k] == key
-        {
-            return Some(text[value].to_owned());
-        }
-        offset = end + 1;
-    }
-    None
 }
 
 #[cfg(test)]

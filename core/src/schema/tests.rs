@@ -962,3 +962,26 @@ fn expressions_are_kept_as_written_and_follow_column_renames() {
     assert_eq!(t.column("a").unwrap().default_sql.get(), None);
     assert_eq!(t.column("b").unwrap().default_sql.get(), Some("2 + 2"));
 }
+
+#[test]
+fn a_revision_whose_parent_is_missing_starts_from_an_unknown_schema() {
+    // `2`'s parent does not exist: it must not be replayed on an empty schema ("table `t`
+    // does not exist"); the graph error says what is wrong.
+    let m = messages(&[
+        (
+            "1",
+            "none",
+            "CREATE TABLE u (a int);",
+            Some("DROP TABLE u;"),
+        ),
+        (
+            "2",
+            "9",
+            "ALTER TABLE t ADD COLUMN b int;",
+            Some("ALTER TABLE t DROP COLUMN b;"),
+        ),
+    ]);
+    assert!(m.is_empty(), "{m:#?}");
+    let c = head(&[("2", "9", "CREATE TABLE v (a int);", Some("DROP TABLE v;"))]);
+    assert!(c.all_unknown());
+}
