@@ -114,6 +114,26 @@ pub enum Error {
         /// What the client saw, without connection details.
         cause: String,
     },
+    /// A non-transactional migration's statements ran, but writing its progress to the
+    /// version table failed: the table may count fewer statements than ran, or not show the
+    /// migration as done (or, reverting, as gone) though every statement ran.
+    #[error("{}", record_message(.revision, .section, *.ran, *.total, *.lost, .cause))]
+    Record {
+        /// The migration.
+        revision: Revision,
+        /// `up` or `down`.
+        section: &'static str,
+        /// How many of its statements ran.
+        ran: usize,
+        /// How many it has.
+        total: usize,
+        /// How many the version table counts (as far as this side knows).
+        recorded: usize,
+        /// Whether the connection was lost (the write may have been made before it went).
+        lost: bool,
+        /// What the client saw, without connection details.
+        cause: String,
+    },
     /// A migration to revert is irreversible.
     #[error("migration `{revision}` is irreversible: {reason}")]
     Irreversible {
@@ -204,6 +224,28 @@ fn resolution(rev: &Revision, reverting: bool) -> String {
             "Finish or undo its statements by hand, then `retort stamp {rev}` if it is now \
              complete, or `retort stamp` of its parent if it is undone"
         )
+    }
+}
+
+fn record_message(
+    revision: &Revision,
+    section: &str,
+    ran: usize,
+    total: usize,
+    lost: bool,
+    cause: &str,
+) -> String {
+    let what = if lost {
+        "the connection to the database was lost while recording"
+    } else {
+        "the version table could not record"
+    };
+    if ran == total {
+        format!(
+            "{what} that `{revision}`'s {section} section ran (all {total} statements): {cause}"
+        )
+    } else {
+        format!("{what} that statement {ran} of `{revision}`'s {section} section ran: {cause}")
     }
 }
 
@@ -364,6 +406,28 @@ impl Error {
                         lost: true,
                         ..
                     } => Some(commit_help(revisions, *direction)),
+                    Error::Record {
+                        revision,
+                        section,
+                        ran,
+                        total,
+                        recorded,
+                        lost,
+                        ..
+                    } => Some(format!(
+                        "as far as retort knows, the version table counts {recorded} of its \
+                         statements as done and shows `{revision}` as interrupted, so the next \
+                         run refuses to go on until that is settled{}. Statement {ran} and \
+                         every one before it took effect{}. {}",
+                        if *lost {
+                            " (the write may have been made before the connection went: \
+                             `retort check` tells)"
+                        } else {
+                            ""
+                        },
+                        if ran < total { ", none after it" } else { "" },
+                        resolution(revision, *section == "down")
+                    )),
                     Error::Commit { lost: false, .. } => Some(
                         "PostgreSQL refused the commit (a deferred constraint or trigger, or a \
                          conflict with another transaction): fix the migration, or run again"

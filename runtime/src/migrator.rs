@@ -416,7 +416,8 @@ impl<'s> Migrator<'s> {
             RowState::Applied,
             done,
             Some(duration.as_secs_f64() * 1e3),
-        )?;
+        )
+        .map_err(|e| record_error(m, "up", done as usize, done as usize, done as usize, &e))?;
         let step = step(m, Direction::Up, duration);
         self.report_end(m, &step);
         Ok(step)
@@ -505,8 +506,10 @@ impl<'s> Migrator<'s> {
                     0,
                     None,
                 )?;
-                run_outside(client, &self.config, m, "down", down, RowState::Reverting)?;
-                table::delete(client, &self.config, m.revision().as_str())?;
+                let done = run_outside(client, &self.config, m, "down", down, RowState::Reverting)?
+                    as usize;
+                table::delete(client, &self.config, m.revision().as_str())
+                    .map_err(|e| record_error(m, "down", done, done, done, &e))?;
             }
             let step = step(m, Direction::Down, start.elapsed());
             self.report_end(m, &step);
@@ -710,9 +713,32 @@ fn run_outside(
             state,
             i as i32 + 1,
             None,
-        )?;
+        )
+        .map_err(|e| record_error(m, section, i + 1, stmts.len(), i, &e))?;
     }
     Ok(stmts.len() as i32)
+}
+
+/// A write to the version table about a non-transactional migration failed after `ran` of
+/// its `total` statements ran; the table counts `recorded` of them (as far as this side
+/// knows: a write lost with the connection may have been made before it went).
+fn record_error(
+    m: &Migration,
+    section: &'static str,
+    ran: usize,
+    total: usize,
+    recorded: usize,
+    e: &postgres::Error,
+) -> Error {
+    Error::Record {
+        revision: m.revision().clone(),
+        section,
+        ran,
+        total,
+        recorded,
+        lost: crate::error::is_connection_lost(e),
+        cause: describe_pg(e),
+    }
 }
 
 /// Runs a transactional section in one round trip: `BEGIN` (when `begin`) and the section's

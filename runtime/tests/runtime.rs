@@ -185,9 +185,10 @@ fn a_failing_third_statement_leaves_no_trace() {
     assert_eq!(tables, 0);
 }
 
-#[test]
-fn non_transactional_migration_applies_statement_by_statement() {
-    let set = set(
+/// `1` makes table `t`; `2`, outside a transaction, builds indexes `t_x` and `t_x2`
+/// concurrently, and drops them in its down section.
+fn concurrent_pair() -> retort_core::MigrationSet {
+    set(
         &[
             file("1", "none", "CREATE TABLE t (x int);", "DROP TABLE t;"),
             file_with(
@@ -199,7 +200,12 @@ fn non_transactional_migration_applies_statement_by_statement() {
             ),
         ],
         Options::default(),
-    );
+    )
+}
+
+#[test]
+fn non_transactional_migration_applies_statement_by_statement() {
+    let set = concurrent_pair();
     let (_db, mut c) = db();
     let mut m = Migrator::new(&set);
     m.upgrade(&mut c, &Target::Head).unwrap();
@@ -1140,4 +1146,114 @@ fn a_connection_lost_at_the_single_transactions_commit_names_every_migration() {
             .unwrap()
             .is_empty()
     );
+}
+
+#[test]
+fn a_connection_lost_while_recording_progress_says_how_far_it_got() {
+    let set = concurrent_pair();
+    let (db, mut c) = db();
+    Migrator::new(&set).upgrade(&mut c, &t("1")).unwrap();
+    // The runner's session ends itself as the version table is told of progress: the
+    // statement ran, the write that records it is lost with the session.
+    c.batch_execute(
+        "CREATE FUNCTION die() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN \
+           IF TG_OP = 'DELETE' OR NEW.statements_done = 1 THEN \
+             PERFORM pg_terminate_backend(pg_backend_pid()); \
+           END IF; RETURN NEW; END $$",
+    )
+    .unwrap();
+    c.batch_execute(
+        "CREATE TRIGGER die BEFORE UPDATE ON retort_migrations FOR EACH ROW EXECUTE FUNCTION die()",
+    )
+    .unwrap();
+    let mut runner = db.connect();
+    let err = Migrator::new(&set)
+        .upgrade(&mut runner, &Target::Head)
+        .unwrap_err();
+    match &err {
+        Error::Record {
+            section: "up",
+            ran: 1,
+            total: 2,
+            recorded: 0,
+            lost: true,
+            ..
+        } => {}
+        other => panic!("unexpected {other:?}"),
+    }
+    let text = err.render();
+    assert!(
+        text.starts_with(
+            "error: the connection to the database was lost while recording that statement 1 \
+             of `2`'s up section ran: "
+        ) && text.contains("counts 0 of its statements as done")
+            && text.contains("Statement 1 and every one before it took effect, none after it")
+            && text.contains("`retort stamp 2`"),
+        "{text}"
+    );
+    wait_alone(&mut c);
+    let row: (String, i32) = c
+        .query_one(
+            "SELECT state, statements_done FROM retort_migrations WHERE revision = '2'",
+            &[],
+        )
+        .map(|r| (r.get(0), r.get(1)))
+        .unwrap();
+    assert_eq!(row, ("started".to_owned(), 0), "as the message says");
+    assert!(table_exists(&mut c, "t_x") && !table_exists(&mut c, "t_x2"));
+    match Migrator::new(&set)
+        .upgrade(&mut c, &Target::Head)
+        .unwrap_err()
+    {
+        Error::Interrupted { done: 0, .. } => {}
+        other => panic!("unexpected {other:?}"),
+    }
+    // Settled by hand as the help says: finish it, stamp it.
+    c.batch_execute("DROP TRIGGER die ON retort_migrations; CREATE INDEX t_x2 ON t ((x * 2))")
+        .unwrap();
+    Migrator::new(&set).stamp(&mut c, &t("2")).unwrap();
+
+    // Reverting: every down statement runs, the row's removal is lost with the session.
+    c.batch_execute(
+        "CREATE TRIGGER die BEFORE DELETE ON retort_migrations FOR EACH ROW EXECUTE FUNCTION die()",
+    )
+    .unwrap();
+    let mut runner = db.connect();
+    let err = Migrator::new(&set)
+        .downgrade(&mut runner, &t("1"))
+        .unwrap_err();
+    assert!(
+        matches!(
+            &err,
+            Error::Record {
+                section: "down",
+                ran: 2,
+                total: 2,
+                recorded: 2,
+                lost: true,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    let text = err.render();
+    assert!(
+        text.contains("while recording that `2`'s down section ran (all 2 statements): ")
+            && text.contains("finish reverting by hand"),
+        "{text}"
+    );
+    wait_alone(&mut c);
+    assert!(!table_exists(&mut c, "t_x") && !table_exists(&mut c, "t_x2"));
+    match Migrator::new(&set).downgrade(&mut c, &t("1")).unwrap_err() {
+        Error::Interrupted {
+            done: 2,
+            reverting: true,
+            ..
+        } => {}
+        other => panic!("unexpected {other:?}"),
+    }
+    c.batch_execute("DROP TRIGGER die ON retort_migrations")
+        .unwrap();
+    Migrator::new(&set).stamp(&mut c, &t("1")).unwrap();
+    assert_eq!(versions(&mut c), ["1"]);
 }
