@@ -229,6 +229,31 @@ fn retort_toml_mistakes_name_file_line_and_key() {
             .starts_with("error: retort.toml:1: bad value for `schema`"),
         "{run:#?}"
     );
+    // A name PostgreSQL would cut short at 63 bytes (and so silently name another table).
+    p.file(
+        "retort.toml",
+        &format!("\ntable = \"{}\"\n", "t".repeat(64)),
+    );
+    let run = p.retort(&["heads"]).code(1);
+    assert!(
+        run.stderr
+            .starts_with("error: retort.toml:2: bad value for `table`")
+            && run
+                .stderr
+                .contains("longer than PostgreSQL's 63-byte limit"),
+        "{run:#?}"
+    );
+    // Quotes, dots and semicolons are fine: the name is always quoted.
+    p.file(
+        "retort.toml",
+        "table = \"v\\\"; DROP TABLE t; --.x\"\nschema = \"my.schema\"\n",
+    );
+    let run = p.retort(&["upgrade", "--sql"]).ok();
+    assert!(
+        run.stdout
+            .contains("INSERT INTO \"my.schema\".\"v\"\"; DROP TABLE t; --.x\" "),
+        "{run:#?}"
+    );
 }
 
 #[test]
