@@ -240,7 +240,9 @@ fn record_message(
     } else {
         "the version table could not record"
     };
-    if ran == total {
+    if ran == 0 {
+        format!("{what} that `{revision}`'s {section} section was starting: {cause}")
+    } else if ran == total {
         format!(
             "{what} that `{revision}`'s {section} section ran (all {total} statements): {cause}"
         )
@@ -409,6 +411,20 @@ impl Error {
                     Error::Record {
                         revision,
                         section,
+                        ran: 0,
+                        ..
+                    } => Some(format!(
+                        "none of its statements ran. If `retort check` now reports `{revision}` \
+                         as interrupted, record that nothing happened with {}; else run again",
+                        if *section == "down" {
+                            format!("`retort stamp {revision}`")
+                        } else {
+                            "`retort stamp` of its parent".to_owned()
+                        }
+                    )),
+                    Error::Record {
+                        revision,
+                        section,
                         ran,
                         total,
                         recorded,
@@ -431,6 +447,13 @@ impl Error {
                     Error::Commit { lost: false, .. } => Some(
                         "PostgreSQL refused the commit (a deferred constraint or trigger, or a \
                          conflict with another transaction): fix the migration, or run again"
+                            .to_owned(),
+                    ),
+                    Error::Database(e) if is_connection_lost(e) => Some(
+                        "the connection to the database was lost: what this run reported as \
+                         applied or reverted is done and recorded, and nothing else is (a \
+                         migration under way was rolled back with its transaction). Run again \
+                         once the server accepts connections"
                             .to_owned(),
                     ),
                     _ => None,

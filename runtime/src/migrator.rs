@@ -406,7 +406,8 @@ impl<'s> Migrator<'s> {
     ) -> Result<Step, Error> {
         self.report_start(m, Direction::Up);
         let start = Instant::now();
-        table::insert(client, insert, &new_row(m, RowState::Started, None))?;
+        table::insert(client, insert, &new_row(m, RowState::Started, None))
+            .map_err(|e| record_error(m, "up", 0, statements(m.up_sql()).len(), 0, &e))?;
         let done = run_outside(client, &self.config, m, "up", m.up_sql(), RowState::Started)?;
         let duration = start.elapsed();
         table::update_state(
@@ -505,7 +506,8 @@ impl<'s> Migrator<'s> {
                     RowState::Reverting,
                     0,
                     None,
-                )?;
+                )
+                .map_err(|e| record_error(m, "down", 0, statements(down).len(), 0, &e))?;
                 let done = run_outside(client, &self.config, m, "down", down, RowState::Reverting)?
                     as usize;
                 table::delete(client, &self.config, m.revision().as_str())

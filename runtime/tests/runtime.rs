@@ -1157,13 +1157,44 @@ fn a_connection_lost_while_recording_progress_says_how_far_it_got() {
     // statement ran, the write that records it is lost with the session.
     c.batch_execute(
         "CREATE FUNCTION die() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN \
-           IF TG_OP = 'DELETE' OR NEW.statements_done = 1 THEN \
-             PERFORM pg_terminate_backend(pg_backend_pid()); \
-           END IF; RETURN NEW; END $$",
+           PERFORM pg_terminate_backend(pg_backend_pid()); RETURN NEW; END $$",
     )
     .unwrap();
+    // As the migration starts: nothing of it ran, and the table does not have it.
     c.batch_execute(
-        "CREATE TRIGGER die BEFORE UPDATE ON retort_migrations FOR EACH ROW EXECUTE FUNCTION die()",
+        "CREATE TRIGGER die BEFORE INSERT ON retort_migrations FOR EACH ROW \
+         WHEN (NEW.state = 'started') EXECUTE FUNCTION die()",
+    )
+    .unwrap();
+    let err = Migrator::new(&set)
+        .upgrade(&mut db.connect(), &Target::Head)
+        .unwrap_err();
+    assert!(
+        matches!(
+            &err,
+            Error::Record {
+                section: "up",
+                ran: 0,
+                lost: true,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    let text = err.render();
+    assert!(
+        text.contains("while recording that `2`'s up section was starting: ")
+            && text.contains("none of its statements ran"),
+        "{text}"
+    );
+    wait_alone(&mut c);
+    assert_eq!(versions(&mut c), ["1"]);
+    assert!(!table_exists(&mut c, "t_x"));
+    // After the first statement.
+    c.batch_execute(
+        "DROP TRIGGER die ON retort_migrations; \
+         CREATE TRIGGER die BEFORE UPDATE ON retort_migrations FOR EACH ROW \
+         WHEN (NEW.statements_done = 1) EXECUTE FUNCTION die()",
     )
     .unwrap();
     let mut runner = db.connect();
@@ -1256,4 +1287,47 @@ fn a_connection_lost_while_recording_progress_says_how_far_it_got() {
         .unwrap();
     Migrator::new(&set).stamp(&mut c, &t("1")).unwrap();
     assert_eq!(versions(&mut c), ["1"]);
+}
+
+#[test]
+fn a_connection_lost_before_a_transactional_migration_commits_leaves_nothing_of_it() {
+    let set = chain();
+    let (db, mut c) = db();
+    Migrator::new(&set).upgrade(&mut c, &t("001")).unwrap();
+    // The session ends as 003's row is written, inside its transaction, before COMMIT.
+    c.batch_execute(
+        "CREATE FUNCTION die() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN \
+           PERFORM pg_terminate_backend(pg_backend_pid()); RETURN NEW; END $$; \
+         CREATE TRIGGER die BEFORE INSERT ON retort_migrations FOR EACH ROW \
+           WHEN (NEW.revision = '003') EXECUTE FUNCTION die()",
+    )
+    .unwrap();
+    let mut reported = Vec::new();
+    let err = Migrator::new(&set)
+        .on_progress(|m, _, step| {
+            if step.is_some() {
+                reported.push(m.revision().to_string());
+            }
+        })
+        .upgrade(&mut db.connect(), &Target::Head)
+        .unwrap_err();
+    assert!(matches!(err, Error::Database(_)), "{err:?}");
+    let text = err.render();
+    assert!(
+        text.contains("help: the connection to the database was lost: what this run reported")
+            && text.contains("a migration under way was rolled back with its transaction"),
+        "{text}"
+    );
+    wait_alone(&mut c);
+    assert_eq!(reported, ["002"]);
+    assert_eq!(
+        versions(&mut c),
+        ["001", "002"],
+        "what was reported, nothing else"
+    );
+    assert!(!table_exists(&mut c, "posts"), "nothing of 003");
+    c.batch_execute("DROP TRIGGER die ON retort_migrations")
+        .unwrap();
+    Migrator::new(&set).upgrade(&mut c, &Target::Head).unwrap();
+    assert_eq!(versions(&mut c).len(), 5);
 }
