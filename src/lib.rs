@@ -93,6 +93,10 @@
 // The `build.rs` example is about its `fn main`.
 #![allow(clippy::needless_doctest_main)]
 
+mod schema;
+
+pub use schema::{Column, FromRow, Raw, Table};
+
 #[doc(inline)]
 pub use retort_core::{Checksum, Migration, MigrationSet, Revision};
 
@@ -146,5 +150,70 @@ pub use postgres;
 /// - `untracked`: no build script needs to track the directory. Without a build script cargo
 ///   rebuilds when a migration file changes, but not when one is added or removed, so the
 ///   build can embed a stale list; the macro refuses that unless this flag says so.
+/// - `schema_at = ["002", "005"]`: generate the typed schema after these revisions too, as
+///   `schema_at::R002`, `schema_at::R005` (only the head's is generated unless asked: each
+///   costs compile time).
+///
+/// # Typed schema
+///
+/// The macro replays the migrations into a model of the schema (what `retort schema` prints)
+/// and, when there is one head, generates `pub mod schema` with the tables at the head:
+///
+/// ```
+/// # mod db { retort::migrations!("examples/hello/migrations", untracked); }
+/// use db::schema::users;
+///
+/// // The table and its columns, for SQL: quoted where PostgreSQL needs it.
+/// let sql = format!("SELECT {}, {} FROM {}", users::ID, users::NAME, users::TABLE);
+/// assert_eq!(sql, "SELECT id, name FROM users");
+/// assert_eq!(users::EMAIL.sql_type(), "text");
+/// assert!(users::EMAIL.is_nullable());
+///
+/// // A row, every column by name; `Option` where the column may be NULL.
+/// fn greet(row: &retort::postgres::Row) -> Result<String, retort::postgres::Error> {
+///     let user = users::Row::try_from(row)?; // from `SELECT * FROM users`
+///     let id: i64 = user.id;
+///     let email: Option<String> = user.email;
+///     Ok(format!("{id} {} <{}>", user.name, email.unwrap_or_default()))
+/// }
+/// ```
+///
+/// For each table, `schema::<table>` (`schema::<schema>::<table>` outside `public`) holds:
+///
+/// - `TABLE`: a [`Table`], its name (`Display`s as SQL: quoted if needed, qualified outside
+///   `public`);
+/// - one [`Column`] constant a column, named in upper case (`EMAIL`): name, type as
+///   PostgreSQL's `format_type` prints it, nullability; and `COLUMNS`, all of them in order;
+/// - `Row`: a struct with one field a column (`Option<T>` unless the column is `NOT NULL` or
+///   in the primary key), implementing [`FromRow`] and `TryFrom<&postgres::Row>`, which read
+///   each column by name (other columns of the row are ignored).
+///
+/// Code that names a column or a table that a later migration drops or renames stops
+/// compiling, like code naming a revision. What the model does not know is left out rather
+/// than guessed: a table whose existence it cannot tell (after a statement it does not
+/// follow) has no module, one whose columns it cannot tell (`CREATE TABLE … AS`, `INHERITS`)
+/// has `TABLE` alone; views are left out. With several heads there is no `schema`; name each
+/// head in `schema_at`.
+///
+/// | PostgreSQL | Rust |
+/// |---|---|
+/// | `boolean` | `bool` |
+/// | `smallint`, `integer` (`serial`), `bigint` (`bigserial`) | `i16`, `i32`, `i64` |
+/// | `real`, `double precision` | `f32`, `f64` |
+/// | `text`, `varchar(n)`, `char(n)`, `citext`, `name` | `String` |
+/// | `bytea` | `Vec<u8>` |
+/// | `"char"`, `oid` | `i8`, `u32` |
+/// | `inet` | `std::net::IpAddr` |
+/// | `hstore` | `HashMap<String, Option<String>>` |
+/// | `T[]` | `Vec<Option<T>>` (one dimension; an element may be NULL) |
+/// | anything else: timestamps, `uuid`, `json`, `numeric`, enums, domains, … | [`Raw`]: the type and the binary value; [`Raw::decode`] reads it as any `FromSql` type |
+///
+/// Rust names: a table or column name that is a Rust identifier is kept (a keyword becomes
+/// raw: `r#type`); other characters become `_` (ASCII) or `_u` and the hex code point
+/// (`first name` → `first_name`, `café` → `caf_ue9`); a leading digit gets a `_`; `self`,
+/// `super`, `crate`, `Self` and `_` get a trailing `_`. Constants are the same upper-cased;
+/// a column named `table` or `columns` is `TABLE_`, `COLUMNS_`. Two names that become the
+/// same Rust name (`first name` and `first_name`, or `Email` and `email` as constants) are
+/// a compile error naming both.
 #[doc(inline)]
 pub use retort_macros::migrations;

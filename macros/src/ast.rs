@@ -5,6 +5,8 @@
 //!        | flag { "," flag } [ "," ]
 //! path  := string literal (relative to the crate's Cargo.toml)
 //! flag  := "allow_multiple_heads" | "allow_multiple_roots" | "untracked"
+//!        | "schema_at" "=" "[" [ revision { "," revision } [ "," ] ] "]"
+//! revision := string literal (a revision id)
 //! ```
 
 use proc_macro2::Span;
@@ -18,6 +20,12 @@ pub const DEFAULT_DIR: &str = "migrations";
 
 /// Every flag the call accepts, for the error message that lists them.
 pub const FLAGS: &[&str] = &["allow_multiple_heads", "allow_multiple_roots", "untracked"];
+
+/// The option that asks for the typed schema at more revisions than the head.
+pub const SCHEMA_AT: &str = "schema_at";
+
+/// How `schema_at` is written, for help lines.
+const SCHEMA_AT_EXAMPLE: &str = "schema_at = [\"002\", \"005\"]";
 
 /// A parsed `migrations!(...)` call.
 pub struct Call {
@@ -33,6 +41,10 @@ pub struct Call {
     pub allow_multiple_roots: bool,
     /// `untracked`: no build script needs to track the directory.
     pub untracked: bool,
+    /// `schema_at = ["002", …]`: the revisions whose typed schema is generated besides the
+    /// head's, as written (with their spans, for errors); `None` when the call has no
+    /// `schema_at`.
+    pub schema_at: Option<Vec<LitStr>>,
 }
 
 impl Parse for Call {
@@ -44,6 +56,7 @@ impl Parse for Call {
             allow_multiple_heads: false,
             allow_multiple_roots: false,
             untracked: false,
+            schema_at: None,
         };
         if input.is_empty() {
             return Ok(call);
@@ -65,7 +78,11 @@ impl Parse for Call {
                          expanded; write the path itself: `retort::migrations!(\"db/migrations\")`",
                     ));
                 }
-                call.set_flag(&ident)?;
+                if input.peek(Token![=]) {
+                    call.set_option(&ident, input)?;
+                } else {
+                    call.set_flag(&ident)?;
+                }
             } else if input.peek(Lit) {
                 let lit: Lit = input.parse()?;
                 let Lit::Str(path) = lit else {
@@ -115,8 +132,53 @@ impl Call {
         Ok(())
     }
 
+    /// `name = value`: only `schema_at = ["002", …]`.
+    fn set_option(&mut self, ident: &Ident, input: ParseStream) -> Result<()> {
+        let name = ident.to_string();
+        if name != SCHEMA_AT {
+            return Err(error(
+                ident.span(),
+                &format!("unknown option `{name}`"),
+                &format!("the one option is `{SCHEMA_AT_EXAMPLE}`"),
+            ));
+        }
+        input.parse::<Token![=]>()?;
+        let list;
+        syn::bracketed!(list in input);
+        let revisions = list.parse_terminated(|i| i.parse::<Lit>(), Token![,])?;
+        if self.schema_at.is_some() {
+            return Err(Error::new(ident.span(), "`schema_at` is given twice"));
+        }
+        let mut listed: Vec<LitStr> = Vec::new();
+        for lit in revisions {
+            let Lit::Str(rev) = lit else {
+                return Err(error(
+                    lit.span(),
+                    "expected a revision id as a string literal",
+                    &format!("write `{SCHEMA_AT_EXAMPLE}`"),
+                ));
+            };
+            if listed.iter().any(|r| r.value() == rev.value()) {
+                return Err(Error::new(
+                    rev.span(),
+                    format!("revision `{}` is listed twice", rev.value()),
+                ));
+            }
+            listed.push(rev);
+        }
+        self.schema_at = Some(listed);
+        Ok(())
+    }
+
     fn set_flag(&mut self, ident: &Ident) -> Result<()> {
         let name = ident.to_string();
+        if name == SCHEMA_AT {
+            return Err(error(
+                ident.span(),
+                "`schema_at` needs the revisions whose typed schema to generate",
+                &format!("write `{SCHEMA_AT_EXAMPLE}`"),
+            ));
+        }
         let slot = match name.as_str() {
             "allow_multiple_heads" => &mut self.allow_multiple_heads,
             "allow_multiple_roots" => &mut self.allow_multiple_roots,
@@ -172,7 +234,7 @@ fn expected(span: Span) -> Error {
 }
 
 /// An error at `span` with a help line, laid out like the checks' messages.
-fn error(span: Span, message: &str, help: &str) -> Error {
+pub fn error(span: Span, message: &str, help: &str) -> Error {
     let rendered = Diagnostic::error(message)
         .with_help(help)
         .render(&Sources::new());
@@ -232,6 +294,26 @@ mod tests {
         assert!(msg("untracked, \"db\"").contains("comes before the flags"));
         assert!(msg("\"\"").contains("is empty"));
         assert!(msg("\"a\" \"b\"").contains("expected `,`"));
+        assert!(msg("schema_at").contains("needs the revisions"));
+        assert!(msg("schema_at = [\"1\", \"1\"]").contains("`1` is listed twice"));
+        assert!(msg("schema_at = [1]").contains("as a string literal"));
+        assert!(msg("schema_at = \"1\"").contains("expected square brackets"));
+        assert!(msg("schema_at = [], schema_at = [\"1\"]").contains("given twice"));
+        assert!(msg("schema_at = [\"1\"], schema_at = [\"2\"]").contains("given twice"));
+        assert!(msg("schema = [\"1\"]").starts_with("unknown option `schema`"));
+    }
+
+    #[test]
+    fn schema_at_lists_revisions() {
+        let c = parse(r#""db", schema_at = ["001", "a2b"], untracked"#).unwrap();
+        let revs: Vec<String> = c.schema_at.iter().flatten().map(LitStr::value).collect();
+        assert_eq!(revs, ["001", "a2b"]);
+        assert!(c.untracked);
+        assert_eq!(
+            parse("schema_at = []").unwrap().schema_at.map(|v| v.len()),
+            Some(0)
+        );
+        assert!(parse("untracked").unwrap().schema_at.is_none());
     }
 
     #[test]

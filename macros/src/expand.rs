@@ -13,7 +13,8 @@ use retort_core::source::Sources;
 use retort_core::verified::{OUT_DIR_FILE, Verified};
 use retort_core::{Migration, MigrationSet};
 
-use crate::ast::Call;
+use crate::ast::{self, Call};
+use crate::typed;
 
 /// Overrides `CARGO_MANIFEST_DIR` as the base of relative directories. For retort's own UI
 /// tests: trybuild compiles each test in a generated crate under `target/`, so the test
@@ -78,6 +79,7 @@ pub fn expand(call: &Call) -> TokenStream {
         ));
     };
     let mut out = items(&set, &call.dir);
+    out.extend(schema_modules(call, &report, &set));
     out.extend(file_dependencies(&report, &abs_dir));
     if !call.untracked {
         // `RETORT_TRACKED` (`retort_build::track` sets it with `cargo:rustc-env`): the tracked
@@ -243,6 +245,120 @@ fn items(set: &MigrationSet, dir: &str) -> TokenStream {
         pub const HEADS: &[::retort::Revision] = &[#(revisions::#head_idents),*];
 
         #head
+    }
+}
+
+/// The typed schema: `schema` at the head (when there is one head) and `schema_at::R<id>`
+/// for each revision the call lists in `schema_at`.
+fn schema_modules(call: &Call, report: &Report, set: &MigrationSet) -> TokenStream {
+    let catalog_of = |rev: &str| {
+        let i = report
+            .files
+            .iter()
+            .position(|f| f.revision.as_ref().is_some_and(|r| r.value.as_str() == rev))?;
+        report.schema.catalogs.get(i)?.as_ref()
+    };
+    let mut errors: Vec<String> = Vec::new();
+    let mut out = TokenStream::new();
+    let heads = set.heads();
+    if let [head] = heads.as_slice() {
+        let head = head.as_str();
+        if let Some(catalog) = catalog_of(head) {
+            let doc = format!(
+                " The typed schema at the head revision, `{head}`: a module a table \
+                 (`schema::<table>`, or `schema::<schema>::<table>` outside `public`) with \
+                 its name (`TABLE`), a constant a column, `COLUMNS`, and a `Row` struct \
+                 that reads a row returned by `SELECT *`. Code that names a column or table \
+                 a later migration drops stops compiling."
+            );
+            out.extend(schema_module(
+                &format_ident!("schema"),
+                &doc,
+                catalog,
+                head,
+                &mut errors,
+            ));
+        }
+    }
+    if let Some(asked) = &call.schema_at {
+        let mut modules = TokenStream::new();
+        for lit in asked {
+            let rev = lit.value();
+            let Some(catalog) = set.get(&rev).and_then(|_| catalog_of(&rev)) else {
+                let head = heads.first().map_or("", |h| h.as_str());
+                out.extend(
+                    ast::error(
+                        lit.span(),
+                        &format!(
+                            "`schema_at` names revision `{rev}`, which is not in `{}`",
+                            escape_code(&normalize_dir(&call.dir))
+                        ),
+                        &format!(
+                            "list the ids of revisions in the directory, such as the head: \
+                             `schema_at = [\"{head}\"]`"
+                        ),
+                    )
+                    .to_compile_error(),
+                );
+                continue;
+            };
+            let doc = format!(
+                " The typed schema after revision `{rev}`, laid out as the head's `schema`."
+            );
+            modules.extend(schema_module(
+                &rev_ident(&rev),
+                &doc,
+                catalog,
+                &rev,
+                &mut errors,
+            ));
+        }
+        out.extend(quote! {
+            #[doc = " The typed schema at the revisions the call lists in `schema_at`, one module \
+                     a revision (`schema_at::R<id>`)."]
+            #[allow(dead_code, non_snake_case)]
+            pub mod schema_at { #modules }
+        });
+    }
+    let mut seen = std::collections::HashSet::new();
+    errors.retain(|e| seen.insert(e.clone()));
+    out.extend(errors.iter().map(|e| compile_error(e)));
+    out
+}
+
+/// `pub mod <name> { … }`: the typed schema of `catalog`, the schema after `rev`.
+fn schema_module(
+    name: &Ident,
+    doc: &str,
+    catalog: &retort_core::schema::Catalog,
+    rev: &str,
+    errors: &mut Vec<String>,
+) -> TokenStream {
+    let generated = typed::schema_items(catalog, rev);
+    errors.extend(generated.problems.into_iter().map(|p| {
+        strip_level(
+            Diagnostic::error(p.message)
+                .with_help(p.help)
+                .render(&Sources::new()),
+        )
+    }));
+    let mut doc = doc.to_owned();
+    if catalog.all_unknown() {
+        doc.push_str(
+            "\n\n Empty: a statement retort's schema model does not follow makes every \
+             table unknown from there on.",
+        );
+    } else if generated.left_out > 0 {
+        doc.push_str(&format!(
+            "\n\n {} table(s) left out: retort's schema model cannot tell whether they exist.",
+            generated.left_out
+        ));
+    }
+    let items = generated.items;
+    quote! {
+        #[doc = #doc]
+        #[allow(dead_code, non_snake_case, clippy::module_inception)]
+        pub mod #name { #items }
     }
 }
 

@@ -9,6 +9,8 @@
 
 mod ast;
 mod expand;
+mod ident;
+mod typed;
 
 use proc_macro::TokenStream;
 
@@ -24,6 +26,10 @@ use proc_macro::TokenStream;
 ///   renamed or deleted stops compiling.
 /// - `pub const HEADS: &[retort::Revision]`, and `pub const HEAD: retort::Revision` when there
 ///   is exactly one head.
+/// - `pub mod schema`, when there is one head: the typed schema at the head, one module a
+///   table with `TABLE`, a `retort::Column` constant a column, `COLUMNS` and a `Row` struct
+///   (see `retort::migrations!`); and `pub mod schema_at` with `R<id>` for each revision the
+///   call lists in `schema_at = ["<id>", …]`.
 ///
 /// The build depends on every file read, so editing one rebuilds the crate;
 /// `retort_build::track` in `build.rs` makes adding or removing one rebuild it too.

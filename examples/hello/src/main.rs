@@ -64,6 +64,7 @@ fn run(args: &[String]) -> Result<(), String> {
             // The tour: apply everything, look, revert one, revert all, apply again.
             migrate(&mut client, "upgrade", &Target::Head).map_err(render)?;
             status(&mut client).map_err(render)?;
+            typed_rows(&mut client).map_err(|e| format!("error: {e}"))?;
             migrate(&mut client, "downgrade", &target(None, "-1")?).map_err(render)?;
             migrate(&mut client, "downgrade", &Target::Base).map_err(render)?;
             migrate(&mut client, "upgrade", &Target::Head).map_err(render)?;
@@ -139,6 +140,25 @@ fn migrate(
     };
     if steps.is_empty() {
         println!("  nothing to do");
+    }
+    Ok(())
+}
+
+/// The typed schema at the head: `db::schema::users` names the table and its columns, and
+/// its `Row` reads a row of `SELECT *` (`email` is an `Option`: the column may be NULL).
+fn typed_rows(client: &mut retort::postgres::Client) -> Result<(), retort::postgres::Error> {
+    use db::schema::users;
+    let insert = format!(
+        "INSERT INTO {} ({}, {}) VALUES ($1, $2)",
+        users::TABLE,
+        users::NAME,
+        users::EMAIL
+    );
+    client.execute(&insert, &[&"Ada", &"ada@example.com"])?;
+    println!("\n$ SELECT * FROM {}", users::TABLE);
+    for row in client.query(&format!("SELECT * FROM {}", users::TABLE), &[])? {
+        let user = users::Row::try_from(&row)?;
+        println!("  {} {} {:?}", user.id, user.name, user.email);
     }
     Ok(())
 }

@@ -1,0 +1,413 @@
+//! The typed schema: from the schema model's catalog at a revision to one Rust module a
+//! table, with its name, a constant a column and a row struct.
+//!
+//! ```text
+//! pub mod <table> {                       // a table of `public`; others under `<schema>::`
+//!     pub const TABLE: retort::Table;     // name, schema, SQL text
+//!     pub const <COLUMN>: retort::Column; // one a column: name, SQL text, type, nullability
+//!     pub const COLUMNS: &[retort::Column];
+//!     pub struct Row { pub <column>: T, … }   // Option<T> when nullable
+//!     impl retort::FromRow for Row; impl TryFrom<&postgres::Row> for Row;
+//! }
+//! ```
+//!
+//! Only what the model knows is generated: a table whose existence is not known is left out,
+//! and one whose columns are not all known has `TABLE` alone (no constants, no `Row`), so a
+//! struct never claims a column the table may not have. Views are left out (the model does
+//! not know their columns).
+
+use std::collections::BTreeMap;
+
+use proc_macro2::{Ident, Span, TokenStream};
+use quote::quote;
+use retort_core::schema::Catalog;
+use retort_core::schema::catalog::{
+    Column, Ns, QName, RelKind, Table, normalize_type, quote_ident, sql_name,
+};
+
+use crate::ident::{collisions, snake, upper};
+
+/// A name clash: the error's message and help line.
+pub struct Problem {
+    /// What clashes.
+    pub message: String,
+    /// How to fix it.
+    pub help: String,
+}
+
+/// The items of one revision's schema module, and the problems that keep some out.
+pub struct Generated {
+    /// The modules of the tables (and of the schemas other than `public`).
+    pub items: TokenStream,
+    /// Tables left out because the model does not know whether they exist.
+    pub left_out: usize,
+    /// SQL names that map to the same Rust name; the modules or columns concerned are left
+    /// out.
+    pub problems: Vec<Problem>,
+}
+
+/// The help line of a name clash.
+const CLASH_HELP: &str = "a SQL name becomes a Rust name by keeping ASCII letters, digits \
+     and `_` and replacing other characters (see `retort::migrations!`); rename one of them in \
+     a new migration";
+
+/// The help line of a clash between columns.
+const COLUMN_CLASH_HELP: &str = "a SQL name becomes a Rust name by keeping ASCII letters, \
+     digits and `_` and replacing other characters, upper-cased for a constant (see \
+     `retort::migrations!`); rename one of the columns in a new migration";
+
+/// The schema module's contents for `catalog`, the schema after revision `rev`.
+pub fn schema_items(catalog: &Catalog, rev: &str) -> Generated {
+    let mut by_schema: BTreeMap<&str, Vec<(&QName, &Table)>> = BTreeMap::new();
+    let mut left_out = 0;
+    for (name, obj) in catalog.relations.iter() {
+        let RelKind::Table(table) = &obj.value else {
+            continue;
+        };
+        if !catalog.knows(Ns::Relation, name) {
+            left_out += 1;
+            continue;
+        }
+        by_schema
+            .entry(name.schema.as_str())
+            .or_default()
+            .push((name, table));
+    }
+    let mut problems = Vec::new();
+    // The modules directly in the schema module: `public`'s tables and the other schemas.
+    let top: Vec<(String, &str)> = by_schema
+        .iter()
+        .flat_map(|(schema, tables)| {
+            let tables = tables
+                .iter()
+                .filter(|_| *schema == "public")
+                .map(|(q, _)| (format!("table `{q}`"), q.name.as_str()));
+            let module = (*schema != "public").then(|| (format!("schema `{schema}`"), *schema));
+            tables.chain(module)
+        })
+        .collect();
+    let top_clash = clashing(&top, "the schema module", &mut problems);
+    let mut items = TokenStream::new();
+    for (schema, tables) in &by_schema {
+        if *schema != "public" && top_clash.contains(schema) {
+            continue;
+        }
+        let names: Vec<(String, &str)> = tables
+            .iter()
+            .map(|(q, _)| (format!("table `{q}`"), q.name.as_str()))
+            .collect();
+        let clash = if *schema == "public" {
+            top_clash.clone()
+        } else {
+            clashing(
+                &names,
+                &format!("the module of schema `{schema}`"),
+                &mut problems,
+            )
+        };
+        let modules: TokenStream = tables
+            .iter()
+            .filter(|(q, _)| !clash.contains(&q.name.as_str()))
+            .map(|(q, t)| table_module(q, t, rev, &mut problems))
+            .collect();
+        if *schema == "public" {
+            items.extend(modules);
+        } else {
+            let m = ident(&snake(schema));
+            let doc = format!(" The tables of schema `{schema}` after revision `{rev}`.");
+            items.extend(quote! {
+                #[doc = #doc]
+                pub mod #m { #modules }
+            });
+        }
+    }
+    Generated {
+        items,
+        left_out,
+        problems,
+    }
+}
+
+/// The SQL names of `names` (each with what it names) that share a Rust module name in
+/// `place`, with a problem for each pair.
+fn clashing<'a>(
+    names: &[(String, &'a str)],
+    place: &str,
+    problems: &mut Vec<Problem>,
+) -> Vec<&'a str> {
+    let what = |n: &str| {
+        names
+            .iter()
+            .find(|(_, m)| *m == n)
+            .map_or_else(|| format!("`{n}`"), |(w, _)| w.clone())
+    };
+    let mut out = Vec::new();
+    for (a, b, rust) in collisions(names.iter().map(|(_, n)| *n), snake) {
+        problems.push(Problem {
+            message: format!(
+                "{} and {} are both the module `{rust}` in {place} of the typed schema",
+                what(a),
+                what(b)
+            ),
+            help: CLASH_HELP.to_owned(),
+        });
+        out.extend([a, b]);
+    }
+    out
+}
+
+/// `pub mod <table> { … }`.
+fn table_module(
+    qname: &QName,
+    table: &Table,
+    rev: &str,
+    problems: &mut Vec<Problem>,
+) -> TokenStream {
+    let m = ident(&snake(&qname.name));
+    let (schema, name) = (&qname.schema, &qname.name);
+    let sql = sql_name(qname);
+    let table_const = quote! {
+        #[doc = " The table's name."]
+        pub const TABLE: ::retort::Table = ::retort::Table::new(#schema, #name, #sql);
+    };
+    if !table.columns_known {
+        let doc = format!(
+            " Table `{qname}` after revision `{rev}`. Its columns are not all known to \
+             retort's schema model (a statement it does not follow changed them), so this \
+             module has the table's name alone."
+        );
+        return quote! {
+            #[doc = #doc]
+            pub mod #m { #table_const }
+        };
+    }
+    let names: Vec<&str> = table.columns.iter().map(|c| c.name.as_str()).collect();
+    let fields = collisions(names.iter().copied(), snake);
+    // Pairs that clash as fields clash as constants too: each pair is told once.
+    let consts: Vec<_> = collisions(names.iter().copied(), upper)
+        .into_iter()
+        .filter(|(a, b, _)| !fields.iter().any(|(c, d, _)| (a, b) == (c, d)))
+        .collect();
+    for ((a, b, rust), what) in fields
+        .iter()
+        .map(|f| (f, "field"))
+        .chain(consts.iter().map(|c| (c, "constant")))
+    {
+        problems.push(Problem {
+            message: format!(
+                "columns `{a}` and `{b}` of table `{qname}` are both the {what} `{rust}` in the \
+                 typed schema"
+            ),
+            help: COLUMN_CLASH_HELP.to_owned(),
+        });
+    }
+    if !fields.is_empty() || !consts.is_empty() {
+        let doc = format!(
+            " Table `{qname}` after revision `{rev}`: two of its columns have the same Rust \
+             name, so this module has the table's name alone."
+        );
+        return quote! {
+            #[doc = #doc]
+            pub mod #m { #table_const }
+        };
+    }
+    let pk: &[String] = table.primary_key().unwrap_or_default();
+    let columns: Vec<ColumnItems> = table
+        .columns
+        .iter()
+        .map(|c| ColumnItems::new(c, !c.not_null && !pk.contains(&c.name)))
+        .collect();
+    let consts = columns.iter().map(|c| &c.constant);
+    let const_names = columns.iter().map(|c| &c.const_ident);
+    let fields = columns.iter().map(|c| &c.field);
+    let reads = columns.iter().map(|c| &c.read);
+    let doc = format!(" Table `{qname}` after revision `{rev}`.");
+    let row_doc = format!(
+        " A row of `{qname}`: every column, by name, `Option` where it may be NULL. Read one \
+         with `Row::try_from(&row)` from a query that returns all of them (`SELECT *`)."
+    );
+    quote! {
+        #[doc = #doc]
+        pub mod #m {
+            #table_const
+            #(#consts)*
+            #[doc = " Every column, in the table's order."]
+            pub const COLUMNS: &[::retort::Column] = &[#(#const_names),*];
+            #[doc = #row_doc]
+            #[derive(Clone, Debug, PartialEq)]
+            pub struct Row { #(#fields)* }
+            impl ::retort::FromRow for Row {
+                fn from_row(
+                    row: &::retort::postgres::Row,
+                ) -> ::core::result::Result<Self, ::retort::postgres::Error> {
+                    ::core::result::Result::Ok(Row { #(#reads)* })
+                }
+            }
+            impl ::core::convert::TryFrom<&::retort::postgres::Row> for Row {
+                type Error = ::retort::postgres::Error;
+                fn try_from(
+                    row: &::retort::postgres::Row,
+                ) -> ::core::result::Result<Self, Self::Error> {
+                    <Self as ::retort::FromRow>::from_row(row)
+                }
+            }
+        }
+    }
+}
+
+/// A column's constant, field and read.
+struct ColumnItems {
+    const_ident: Ident,
+    constant: TokenStream,
+    field: TokenStream,
+    read: TokenStream,
+}
+
+impl ColumnItems {
+    fn new(c: &Column, nullable: bool) -> Self {
+        let const_ident = ident(&upper(&c.name));
+        let field_ident = ident(&snake(&c.name));
+        let (name, ty) = (&c.name, &c.ty);
+        let sql = quote_ident(name);
+        let null = if nullable { "nullable" } else { "NOT NULL" };
+        let doc = format!(
+            " `{}`: `{}`, {null}.",
+            name.replace('`', "'"),
+            ty.replace('`', "'")
+        );
+        let rust = rust_type(ty);
+        let rust = if nullable {
+            quote!(::core::option::Option<#rust>)
+        } else {
+            rust
+        };
+        ColumnItems {
+            constant: quote! {
+                #[doc = #doc]
+                pub const #const_ident: ::retort::Column =
+                    ::retort::Column::new(#name, #sql, #ty, #nullable);
+            },
+            field: quote! {
+                #[doc = #doc]
+                pub #field_ident: #rust,
+            },
+            read: quote!(#field_ident: row.try_get(#name)?,),
+            const_ident,
+        }
+    }
+}
+
+/// An identifier from `text` as [`snake`] or [`upper`] made it (`r#` for a raw one).
+fn ident(text: &str) -> Ident {
+    match text.strip_prefix("r#") {
+        Some(raw) => Ident::new_raw(raw, Span::call_site()),
+        None => Ident::new(text, Span::call_site()),
+    }
+}
+
+/// The Rust type a column of type `ty` (as the model normalised it) reads as, NULL aside.
+pub fn rust_type(ty: &str) -> TokenStream {
+    match ty.strip_suffix("[]") {
+        Some(element) => {
+            let element = scalar(element).unwrap_or_else(|| quote!(::retort::Raw));
+            quote!(::std::vec::Vec<::core::option::Option<#element>>)
+        }
+        None => scalar(ty).unwrap_or_else(|| quote!(::retort::Raw)),
+    }
+}
+
+/// The Rust type of a built-in type the `postgres` crate reads natively, if `ty` is one.
+fn scalar(ty: &str) -> Option<TokenStream> {
+    let builtin = match ty.strip_prefix("pg_catalog.") {
+        Some(rest) => normalize_type(rest),
+        None => ty.to_owned(),
+    };
+    let t = builtin.as_str();
+    Some(match t {
+        "boolean" => quote!(bool),
+        "smallint" => quote!(i16),
+        "integer" => quote!(i32),
+        "bigint" => quote!(i64),
+        "real" => quote!(f32),
+        "double precision" => quote!(f64),
+        "\"char\"" | "char" => quote!(i8),
+        "oid" => quote!(u32),
+        "bytea" => quote!(::std::vec::Vec<u8>),
+        "inet" => quote!(::std::net::IpAddr),
+        "hstore" => quote! {
+            ::std::collections::HashMap<
+                ::std::string::String,
+                ::core::option::Option<::std::string::String>,
+            >
+        },
+        "text" | "citext" | "name" | "bpchar" | "character varying" => {
+            quote!(::std::string::String)
+        }
+        _ if t.starts_with("character varying(") || t.starts_with("character(") => {
+            quote!(::std::string::String)
+        }
+        _ => return None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ty(sql: &str) -> String {
+        rust_type(&normalize_type(sql)).to_string().replace(' ', "")
+    }
+
+    #[test]
+    fn types_map_as_the_postgres_crate_reads_them() {
+        for (sql, rust) in [
+            ("bool", "bool"),
+            ("int2", "i16"),
+            ("serial", "i32"),
+            ("int", "i32"),
+            ("bigserial", "i64"),
+            ("float4", "f32"),
+            ("float8", "f64"),
+            ("text", "::std::string::String"),
+            ("varchar(10)", "::std::string::String"),
+            ("varchar", "::std::string::String"),
+            ("char(3)", "::std::string::String"),
+            ("char", "::std::string::String"),
+            ("\"char\"", "i8"),
+            ("citext", "::std::string::String"),
+            ("name", "::std::string::String"),
+            ("pg_catalog.int4", "i32"),
+            ("bytea", "::std::vec::Vec<u8>"),
+            ("oid", "u32"),
+            ("inet", "::std::net::IpAddr"),
+            ("int[]", "::std::vec::Vec<::core::option::Option<i32>>"),
+            (
+                "text[][]",
+                "::std::vec::Vec<::core::option::Option<::std::string::String>>",
+            ),
+        ] {
+            assert_eq!(ty(sql), rust, "{sql}");
+        }
+    }
+
+    #[test]
+    fn other_types_are_raw() {
+        for sql in [
+            "timestamptz",
+            "timestamp",
+            "uuid",
+            "jsonb",
+            "numeric(10,2)",
+            "mood",
+            "app.mood",
+            "interval",
+            "cidr",
+        ] {
+            assert_eq!(ty(sql), "::retort::Raw", "{sql}");
+        }
+        assert_eq!(
+            ty("mood[]"),
+            "::std::vec::Vec<::core::option::Option<::retort::Raw>>"
+        );
+    }
+}

@@ -1,0 +1,198 @@
+//! The typed schema against a real PostgreSQL: the migrations applied by the runtime, rows
+//! inserted, read back with `SELECT *` and converted to the generated `Row` structs.
+
+use retort::postgres::Client;
+use retort::postgres::types::Type;
+use retort::{FromRow, Migrator, Target};
+
+retort::migrations!("tests/ui/migrations/schema_typed_people", untracked);
+
+use schema::audit::events;
+use schema::people;
+
+fn migrated() -> (retort_test_support::TestDb, Client) {
+    let db = retort_test_support::database().expect("a test database");
+    let mut client = db.connect();
+    let steps = Migrator::new(&MIGRATIONS)
+        .upgrade(&mut client, &Target::Head)
+        .expect("the fixture's migrations apply");
+    assert_eq!(steps.len(), 3);
+    (db, client)
+}
+
+#[test]
+fn every_column_reads_into_its_field() {
+    let (_db, mut client) = migrated();
+    client
+        .batch_execute(
+            r#"
+            INSERT INTO people (name, nickname, age, level, active, avatar, ratio, weight,
+                                born, token, mood, tags, scores, "E-mail", "type")
+            VALUES ('Ada', 'ada', 36, 3, false, '\x00ff10', 0.25, 61.5,
+                    '2000-01-01 00:00:01+00', '00112233-4455-6677-8899-aabbccddeeff', 'sad',
+                    '{x,NULL,"y z"}', '{1,NULL,-3}', 'ada@example.com', 'admin');
+            INSERT INTO people (name) VALUES ('Bob');
+            "#,
+        )
+        .unwrap();
+    let rows = client
+        .query("SELECT * FROM people ORDER BY id", &[])
+        .unwrap();
+    let people: Vec<people::Row> = rows
+        .iter()
+        .map(people::Row::try_from)
+        .collect::<Result<_, _>>()
+        .unwrap();
+    let [ada, bob] = people.as_slice() else {
+        panic!("two rows, got {people:?}");
+    };
+
+    assert_eq!(ada.id, 1_i64);
+    assert_eq!(ada.name, "Ada");
+    assert_eq!(ada.nickname.as_deref(), Some("ada"));
+    assert_eq!(ada.age, Some(36));
+    assert_eq!(ada.level, 3_i16);
+    assert!(!ada.active);
+    assert_eq!(ada.avatar.as_deref(), Some(&[0x00, 0xff, 0x10][..]));
+    assert_eq!(ada.ratio, Some(0.25));
+    assert_eq!(ada.weight, Some(61.5));
+    assert_eq!(
+        ada.tags,
+        Some(vec![Some("x".to_owned()), None, Some("y z".to_owned())])
+    );
+    assert_eq!(ada.scores, [Some(1), None, Some(-3)]);
+    assert_eq!(ada.E_mail.as_deref(), Some("ada@example.com"));
+    assert_eq!(ada.r#type.as_deref(), Some("admin"));
+
+    // Types without a Rust type of their own: the type and the binary value.
+    let born = ada.born.as_ref().unwrap();
+    assert_eq!(born.ty(), &Type::TIMESTAMPTZ);
+    assert_eq!(born.bytes(), 1_000_000_i64.to_be_bytes());
+    assert!(
+        born.decode::<i64>().is_err(),
+        "an i64 reads int8, not timestamptz"
+    );
+    let token = ada.token.as_ref().unwrap();
+    assert_eq!(token.ty(), &Type::UUID);
+    assert_eq!(
+        token.bytes(),
+        [
+            0x00, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88, 0x99, 0xaa, 0xbb, 0xcc, 0xdd,
+            0xee, 0xff
+        ]
+    );
+    let mood = ada.mood.as_ref().unwrap();
+    assert_eq!(mood.ty().name(), "mood");
+    assert_eq!(mood.bytes(), b"sad");
+
+    // Defaults, and NULL as `None` in every nullable field.
+    assert_eq!(
+        *bob,
+        people::Row {
+            id: 2,
+            name: "Bob".to_owned(),
+            nickname: None,
+            age: None,
+            level: 1,
+            active: true,
+            avatar: None,
+            ratio: None,
+            weight: None,
+            born: None,
+            token: None,
+            mood: None,
+            tags: None,
+            scores: Vec::new(),
+            E_mail: None,
+            r#type: None,
+        }
+    );
+}
+
+#[test]
+fn constants_name_the_table_and_columns_in_sql() {
+    let (_db, mut client) = migrated();
+    client
+        .execute(
+            &format!(
+                "INSERT INTO {} ({}, {}) VALUES ($1, $2)",
+                people::TABLE,
+                people::NAME,
+                people::E_MAIL
+            ),
+            &[&"Cy", &"cy@example.com"],
+        )
+        .unwrap();
+    client
+        .execute(
+            &format!(
+                "INSERT INTO {} ({}, {}) VALUES (1, 'joined')",
+                events::TABLE,
+                events::PERSON,
+                events::WHAT
+            ),
+            &[],
+        )
+        .unwrap();
+    // Every column by name, from the constants.
+    let columns: Vec<String> = people::COLUMNS.iter().map(ToString::to_string).collect();
+    let row = client
+        .query_one(
+            &format!("SELECT {} FROM {}", columns.join(", "), people::TABLE),
+            &[],
+        )
+        .unwrap();
+    let cy = people::Row::from_row(&row).unwrap();
+    assert_eq!(
+        (cy.name.as_str(), cy.E_mail.as_deref()),
+        ("Cy", Some("cy@example.com"))
+    );
+    let event = events::Row::from_row(
+        &client
+            .query_one(&format!("SELECT * FROM {}", events::TABLE), &[])
+            .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(
+        event,
+        events::Row {
+            id: 1,
+            person: Some(1),
+            what: "joined".to_owned()
+        }
+    );
+    // The columns' types as PostgreSQL reports them.
+    for column in people::COLUMNS {
+        let reported: String = client
+            .query_one(
+                "SELECT format_type(atttypid, atttypmod) FROM pg_attribute \
+                 WHERE attrelid = 'people'::regclass AND attname = $1",
+                &[&column.name()],
+            )
+            .unwrap()
+            .get(0);
+        assert_eq!(column.sql_type(), reported, "{}", column.name());
+        let not_null: bool = client
+            .query_one(
+                "SELECT attnotnull FROM pg_attribute \
+                 WHERE attrelid = 'people'::regclass AND attname = $1",
+                &[&column.name()],
+            )
+            .unwrap()
+            .get(0);
+        assert_eq!(column.is_nullable(), !not_null, "{}", column.name());
+    }
+}
+
+#[test]
+fn a_row_without_every_column_is_an_error() {
+    let (_db, mut client) = migrated();
+    client
+        .execute("INSERT INTO people (name) VALUES ('Dee')", &[])
+        .unwrap();
+    let row = client
+        .query_one("SELECT id, name FROM people", &[])
+        .unwrap();
+    let err = people::Row::try_from(&row).unwrap_err();
+    assert!(err.to_string().contains("nickname"), "{err}");
+}

@@ -1,0 +1,72 @@
+//! The typed schema: a module a table at the head, a constant a column, the row struct's
+//! field types, escaped names, a schema other than `public`, and `schema_at`.
+#![deny(missing_docs, warnings)]
+
+/// The migrations of the fixture, with the schema after `002` too.
+pub mod db {
+    retort::migrations!(
+        "tests/ui/migrations/schema_typed_people",
+        untracked,
+        schema_at = ["002"],
+    );
+}
+
+use db::schema::people;
+
+fn main() {
+    // The table and its columns, as PostgreSQL names them and as SQL text.
+    assert_eq!(people::TABLE.name(), "people");
+    assert_eq!(people::TABLE.schema(), "public");
+    assert_eq!(people::NAME.name(), "name");
+    assert_eq!(people::NICKNAME.sql_type(), "character varying(40)");
+    assert!(people::NICKNAME.is_nullable());
+    assert!(!people::ID.is_nullable());
+    assert_eq!(people::E_MAIL.name(), "E-mail");
+    assert_eq!(people::E_MAIL.to_string(), "\"E-mail\"");
+    // `type` is a keyword of Rust (`r#type` below) but not a reserved word of PostgreSQL.
+    assert_eq!(people::TYPE.to_string(), "type");
+    let names: Vec<&str> = people::COLUMNS.iter().map(|c| c.name()).collect();
+    assert_eq!(names[..3], ["id", "name", "nickname"]);
+    assert_eq!(names.len(), 16);
+
+    // Every field with the type the `postgres` crate reads it as.
+    let row = people::Row {
+        id: 1_i64,
+        name: String::from("Ada"),
+        nickname: None::<String>,
+        age: Some(36_i32),
+        level: 1_i16,
+        active: true,
+        avatar: Some(vec![0_u8]),
+        ratio: Some(0.5_f64),
+        weight: Some(60.5_f32),
+        born: None::<retort::Raw>,
+        token: None::<retort::Raw>,
+        mood: None::<retort::Raw>,
+        tags: Some(vec![Some(String::from("x")), None]),
+        scores: vec![Some(1_i32)],
+        E_mail: None::<String>,
+        r#type: None,
+    };
+    assert_eq!(row.clone(), row);
+    let _: fn(&retort::postgres::Row) -> Result<people::Row, retort::postgres::Error> =
+        <people::Row as retort::FromRow>::from_row;
+    let _: fn(&retort::postgres::Row) -> Result<people::Row, retort::postgres::Error> =
+        |r| people::Row::try_from(r);
+
+    // Another schema is a module of its own.
+    assert_eq!(db::schema::audit::events::TABLE.to_string(), "audit.events");
+    assert_eq!(db::schema::audit::events::PERSON.sql_type(), "bigint");
+    let _ = db::schema::audit::events::Row {
+        id: 1_i32,
+        person: Some(2_i64),
+        what: String::new(),
+    };
+
+    // `legacy`, dropped by `003`, is there in the schema after `002`.
+    type At002 = db::schema_at::R002::people::Row;
+    assert_eq!(db::schema_at::R002::people::LEGACY.name(), "legacy");
+    let legacy = |r: &At002| r.legacy.clone();
+    let _ = legacy;
+    assert_eq!(db::schema_at::R002::people::COLUMNS.len(), 17);
+}
