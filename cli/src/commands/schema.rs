@@ -99,7 +99,7 @@ pub fn run(ctx: &Ctx, args: &SchemaArgs) -> Outcome {
     let (report, set) = ctx.load()?;
     let history = history_of(&set)?;
     let rev = revision_of(&history, args.rev.as_deref().unwrap_or("head"))?;
-    let schema = retort_core::schema::analyze(&report);
+    let schema = &report.schema;
     let found = report.files.iter().enumerate().find(|(_, f)| {
         f.revision
             .as_ref()

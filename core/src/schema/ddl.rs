@@ -12,8 +12,8 @@
 use std::fmt::Write as _;
 
 use super::catalog::{
-    Catalog, ConstraintKind, Ns, OUTSIDE_TABLES, Origin, QName, RelKind, Table, TypeDef, Written,
-    generated_name, literal, quote_ident, sql_name,
+    Catalog, Constraint, ConstraintKind, Ns, OUTSIDE_TABLES, Origin, QName, RelKind, Table,
+    TypeDef, Written, generated_name, literal, quote_ident, sql_name,
 };
 use crate::source::Sources;
 
@@ -96,17 +96,17 @@ pub fn unknown_parts(cat: &Catalog, sources: &Sources) -> Vec<UnknownPart> {
     }
     for (name, r) in cat.relations.iter() {
         if let RelKind::Table(t) = &r.value {
-            let at = Some(origin_text(sources, &r.origin));
+            let at = || Some(origin_text(sources, &r.origin));
             if !t.columns_known {
                 out.push(UnknownPart {
                     what: format!("some columns of table `{name}`"),
-                    at: at.clone(),
+                    at: at(),
                 });
             }
             if !t.constraints_known {
                 out.push(UnknownPart {
                     what: format!("some constraints of table `{name}`"),
-                    at,
+                    at: at(),
                 });
             }
         }
@@ -172,6 +172,28 @@ fn printable<'a>(cat: &Catalog, w: &'a Written) -> Result<&'a str, String> {
     }
 }
 
+/// Whether `table` is a table whose listed columns include every one of `cols` (and there
+/// is at least one): else what names them cannot be printed.
+fn has_columns(cat: &Catalog, table: &QName, cols: &[String]) -> bool {
+    !cols.is_empty()
+        && cat
+            .table(table)
+            .is_some_and(|t| cols.iter().all(|c| t.column(c).is_some()))
+}
+
+/// Why a definition on `table` is a comment when the table's columns are not all known.
+const COLUMNS_NOT_KNOWN: &str = "the table's columns are not all known";
+
+/// A check or foreign key added `NOT VALID` (and not validated since).
+fn not_valid(k: &Constraint) -> bool {
+    k.sql.get().is_some_and(|s| {
+        s.to_ascii_lowercase()
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .ends_with(&["not", "valid"])
+    })
+}
+
 /// `text` on one line, for a comment.
 fn one_line(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
@@ -185,7 +207,12 @@ fn table_body(cat: &Catalog, name: &QName, t: &Table, out: &mut String) -> Vec<Q
         let seq = owned_sequence(cat, name, &c.name);
         let col = quote_ident(&c.name);
         if c.generated {
-            lines.push(match printable(cat, &c.generated_sql) {
+            let text = if t.columns_known {
+                printable(cat, &c.generated_sql)
+            } else {
+                Err(COLUMNS_NOT_KNOWN.to_owned())
+            };
+            lines.push(match text {
                 Ok(expr) => (
                     format!("{col} {} GENERATED ALWAYS AS ({expr}) STORED", c.ty),
                     None,
@@ -245,13 +272,27 @@ fn table_body(cat: &Catalog, name: &QName, t: &Table, out: &mut String) -> Vec<Q
         let cname = quote_ident(&k.name);
         let guessed = (!k.name_exact).then(|| "name generated, may differ".to_owned());
         match &k.kind {
-            ConstraintKind::PrimaryKey => lines.push((
-                format!("CONSTRAINT {cname} PRIMARY KEY {}", column_list(&k.columns)),
-                guessed,
-            )),
-            ConstraintKind::Unique => lines.push((
-                format!("CONSTRAINT {cname} UNIQUE {}", column_list(&k.columns)),
-                guessed,
+            ConstraintKind::PrimaryKey | ConstraintKind::Unique => {
+                let what = if k.kind == ConstraintKind::PrimaryKey {
+                    "PRIMARY KEY"
+                } else {
+                    "UNIQUE"
+                };
+                let line = format!("CONSTRAINT {cname} {what} {}", column_list(&k.columns));
+                lines.push(if has_columns(cat, name, &k.columns) {
+                    (line, guessed)
+                } else {
+                    (
+                        format!("-- {line}"),
+                        Some("names columns the model does not know".to_owned()),
+                    )
+                });
+            }
+            // `NOT VALID` in `CREATE TABLE` is valid: such a check is added after it.
+            ConstraintKind::Check if not_valid(k) => {}
+            ConstraintKind::Check if !t.columns_known => lines.push((
+                format!("-- CONSTRAINT {cname} CHECK (…)"),
+                Some(COLUMNS_NOT_KNOWN.to_owned()),
             )),
             ConstraintKind::Check => lines.push(match printable(cat, &k.sql) {
                 Ok(check) => (format!("CONSTRAINT {cname} {check}"), guessed),
@@ -363,6 +404,25 @@ pub fn render(cat: &Catalog, sources: &Sources) -> String {
         made_by_tables.extend(table_body(cat, name, t, &mut tables));
         tables.push_str(");\n");
         for k in &t.constraints {
+            if k.kind == ConstraintKind::Check && not_valid(k) {
+                let text = if t.columns_known {
+                    printable(cat, &k.sql)
+                } else {
+                    Err(COLUMNS_NOT_KNOWN.to_owned())
+                };
+                fks.push(match text {
+                    Ok(check) => format!(
+                        "ALTER TABLE {} ADD CONSTRAINT {} {check};",
+                        sql_name(name),
+                        quote_ident(&k.name)
+                    ),
+                    Err(why) => format!(
+                        "-- ALTER TABLE {} ADD CONSTRAINT {} CHECK (…) NOT VALID: {why}",
+                        sql_name(name),
+                        quote_ident(&k.name)
+                    ),
+                });
+            }
             if let ConstraintKind::ForeignKey { table, columns } = &k.kind {
                 let refs = if columns.is_empty() {
                     String::new()
@@ -378,13 +438,25 @@ pub fn render(cat: &Catalog, sources: &Sources) -> String {
                     Some(t) if !t.is_empty() => format!(" {t}"),
                     _ => String::new(),
                 };
-                fks.push(format!(
-                    "ALTER TABLE {} ADD CONSTRAINT {} FOREIGN KEY {} REFERENCES {}{refs}{tail};{note}",
+                let line = format!(
+                    "ALTER TABLE {} ADD CONSTRAINT {} FOREIGN KEY {} REFERENCES {}{refs}{tail};",
                     sql_name(name),
                     quote_ident(&k.name),
                     column_list(&k.columns),
                     sql_name(table),
-                ));
+                );
+                let target_known = if columns.is_empty() {
+                    cat.table(table)
+                        .and_then(Table::primary_key)
+                        .is_some_and(|pk| has_columns(cat, table, pk))
+                } else {
+                    has_columns(cat, table, columns)
+                };
+                fks.push(if has_columns(cat, name, &k.columns) && target_known {
+                    format!("{line}{note}")
+                } else {
+                    format!("-- {line}  -- names columns the model does not know")
+                });
             }
         }
     }
@@ -397,12 +469,17 @@ pub fn render(cat: &Catalog, sources: &Sources) -> String {
             RelKind::Sequence { owned_by } if !made_by_tables.contains(name) => {
                 sequences.push(format!("CREATE SEQUENCE {};", sql_name(name)));
                 if let Some((t, c)) = owned_by {
-                    owned.push(format!(
+                    let line = format!(
                         "ALTER SEQUENCE {} OWNED BY {}.{};",
                         sql_name(name),
                         sql_name(t),
                         quote_ident(c)
-                    ));
+                    );
+                    owned.push(if has_columns(cat, t, std::slice::from_ref(c)) {
+                        line
+                    } else {
+                        format!("-- {line}  -- names a column the model does not know")
+                    });
                 }
             }
             RelKind::Index {
@@ -421,9 +498,10 @@ pub fn render(cat: &Catalog, sources: &Sources) -> String {
                     "  -- name generated, may differ"
                 };
                 let on_table = cat.table(table).is_some();
+                let all_known = cat.table(table).is_some_and(|t| t.columns_known);
                 let def = printable(cat, sql);
                 indexes.push(match columns {
-                    _ if on_table && def.is_ok() => format!(
+                    _ if all_known && def.is_ok() => format!(
                         "CREATE {u}INDEX {} ON {} {};{note}",
                         quote_ident(&name.name),
                         sql_name(table),
@@ -435,16 +513,21 @@ pub fn render(cat: &Catalog, sources: &Sources) -> String {
                         sql_name(table),
                         column_list(cols)
                     ),
-                    Some(cols) => format!(
+                    Some(cols) if has_columns(cat, table, cols) => format!(
                         "CREATE {u}INDEX {} ON {} {};{note}",
                         quote_ident(&name.name),
                         sql_name(table),
                         column_list(cols)
                     ),
-                    None => format!(
-                        "-- CREATE {u}INDEX {} ON {} …: expressions or a predicate, not kept{}",
+                    _ => format!(
+                        "-- CREATE {u}INDEX {} ON {} …: {}{}",
                         quote_ident(&name.name),
                         sql_name(table),
+                        match def {
+                            _ if !all_known => COLUMNS_NOT_KNOWN.to_owned(),
+                            Err(why) if sql.get().is_some() => why,
+                            _ => "expressions or a predicate, not kept".to_owned(),
+                        },
                         match uses {
                             Some(u) if !u.is_empty() => format!("; it uses {}", column_list(u)),
                             _ => String::new(),
@@ -476,7 +559,7 @@ pub fn render(cat: &Catalog, sources: &Sources) -> String {
         out.push_str(&tables);
     }
     block(&mut out, "Sequence ownership", &owned);
-    block(&mut out, "Foreign keys", &fks);
+    block(&mut out, "Foreign keys and checks not validated", &fks);
     block(&mut out, "Indexes", &indexes);
     block(&mut out, "Views", &views);
     let functions: Vec<String> = cat

@@ -1342,6 +1342,7 @@ impl<'a> Replayer<'a> {
                     && let Some(l) = labels.iter_mut().find(|l| *l == old)
                 {
                     *l = new.clone();
+                    self.enum_value_renamed(&name, old, new);
                 }
             }
             Some(ast::AlterTypeAction::TypeRenameTo(to)) => {
@@ -1627,6 +1628,37 @@ impl<'a> Replayer<'a> {
             self.tables_unknown_where(|_| true, true);
         }
         Arc::make_mut(&mut self.cat.functions).retain(|n, _| n.schema != schema);
+    }
+
+    /// PostgreSQL keeps an enum value by its identity: a default that is the old label is
+    /// now the new one; other texts of those tables that quote the old label are forgotten.
+    fn enum_value_renamed(&mut self, ty: &QName, old: &str, new: &str) {
+        let (old_lit, new_lit) = (literal(old), literal(new));
+        let affected = self
+            .cat
+            .tables_where(|t| t.columns.iter().any(|c| type_is(&c.ty, ty)));
+        for n in affected {
+            let Some(t) = self.cat.table_mut(&n) else {
+                continue;
+            };
+            for c in &mut t.columns {
+                let Some(d) = c.default_sql.get().filter(|_| type_is(&c.ty, ty)) else {
+                    continue;
+                };
+                if let Some(rest) = d.strip_prefix(&old_lit)
+                    && (rest.is_empty() || rest.starts_with("::"))
+                {
+                    c.default_sql = Written::new(&format!("{new_lit}{rest}"));
+                } else if d.contains(&old_lit) {
+                    c.default_sql = Written::unknown();
+                }
+            }
+            for k in &mut t.constraints {
+                if k.sql.get().is_some_and(|s| s.contains(&old_lit)) {
+                    k.sql = Written::unknown();
+                }
+            }
+        }
     }
 
     /// Forgets the texts kept as written (defaults, generated expressions, checks, foreign
@@ -2483,7 +2515,21 @@ impl<'a> Replayer<'a> {
                 };
                 match opt {
                     Some(O::SetType(st)) => match st.ty() {
-                        Some(ty) => c.ty = normalize_type(&text(&ty)),
+                        Some(ty) => {
+                            let new = normalize_type(&text(&ty));
+                            // PostgreSQL converts the default as it was parsed: a string
+                            // literal is a constant of the old type (other expressions lose
+                            // their implicit casts and are converted again).
+                            if new != c.ty
+                                && let Some(d) = c.default_sql.get()
+                                && d.starts_with('\'')
+                                && d.ends_with('\'')
+                                && !d[1..d.len() - 1].replace("''", "").contains('\'')
+                            {
+                                c.default_sql = Written::new(&format!("{d}::{}", c.ty));
+                            }
+                            c.ty = new;
+                        }
                         None => t.columns_known = false,
                     },
                     Some(O::SetNotNull(_)) => c.not_null = true,
@@ -2708,8 +2754,21 @@ impl<'a> Replayer<'a> {
                 }
                 self.unknown_ns(Ns::Relation);
             }
-            // Options, owners, triggers enabled, row security, validation, clustering,
-            // storage: nothing the model holds.
+            A::ValidateConstraint(v) => {
+                let name = v.constraint_name_ref().and_then(|r| simple_name(&text(&r)));
+                if let Some(t) = self.cat.table_mut(table)
+                    && let Some(c) = t
+                        .constraints
+                        .iter_mut()
+                        .find(|c| Some(&c.name) == name.as_ref())
+                    && let Some(sql) = c.sql.get()
+                {
+                    let valid = sql.strip_suffix(" NOT VALID").unwrap_or(sql).to_owned();
+                    c.sql = Written::new(&valid);
+                }
+            }
+            // Options, owners, triggers enabled, row security, clustering, storage: nothing
+            // the model holds.
             _ => {}
         }
     }

@@ -985,3 +985,50 @@ fn a_revision_whose_parent_is_missing_starts_from_an_unknown_schema() {
     let c = head(&[("2", "9", "CREATE TABLE v (a int);", Some("DROP TABLE v;"))]);
     assert!(c.all_unknown());
 }
+
+#[test]
+fn a_string_default_keeps_its_old_type_through_alter_type_and_checks_keep_not_valid() {
+    let up = "CREATE TABLE t (a timestamp DEFAULT '1970-01-01', b timestamp DEFAULT now(), n text);
+         ALTER TABLE t ALTER COLUMN a TYPE timestamptz, ALTER COLUMN b TYPE timestamptz;
+         ALTER TABLE t ADD CONSTRAINT t_n_len CHECK (char_length(n) < 9) NOT VALID;
+         ALTER TABLE t ADD CONSTRAINT t_n_nonempty CHECK (n <> '') NOT VALID;
+         ALTER TABLE t VALIDATE CONSTRAINT t_n_nonempty;";
+    let (report, schema) = run(&[("1", "none", up, None)]);
+    let c = schema.catalogs[0].clone().expect("replayed");
+    let t = c.table(&q("t")).unwrap();
+    // As PostgreSQL: the literal was a constant of the old type; now() loses its implicit cast.
+    assert_eq!(
+        t.column("a").unwrap().default_sql.get(),
+        Some("'1970-01-01'::timestamp without time zone")
+    );
+    assert_eq!(t.column("b").unwrap().default_sql.get(), Some("now()"));
+    let sql = |n: &str| t.constraint(n).unwrap().sql.get().map(str::to_owned);
+    assert_eq!(
+        sql("t_n_len").as_deref(),
+        Some("CHECK (char_length(n) < 9) NOT VALID")
+    );
+    assert_eq!(sql("t_n_nonempty").as_deref(), Some("CHECK (n <> '')"));
+    // The DDL adds a check not validated after the table, where NOT VALID holds.
+    let ddl = super::ddl::render(&c, &report.sources);
+    assert!(
+        ddl.contains("ALTER TABLE t ADD CONSTRAINT t_n_len CHECK (char_length(n) < 9) NOT VALID;"),
+        "{ddl}"
+    );
+    assert!(
+        ddl.contains("    CONSTRAINT t_n_nonempty CHECK (n <> '')\n"),
+        "{ddl}"
+    );
+}
+
+#[test]
+fn a_renamed_enum_value_renames_a_default_of_it() {
+    let c = one("CREATE TYPE m AS ENUM ('a', 'b');
+         CREATE TABLE t (x m DEFAULT 'a', y m DEFAULT 'a'::m, z text DEFAULT 'a', CONSTRAINT t_x_ck CHECK (x <> 'a'));
+         ALTER TYPE m RENAME VALUE 'a' TO 'c';");
+    let t = c.table(&q("t")).unwrap();
+    let d = |n: &str| t.column(n).unwrap().default_sql.get().map(str::to_owned);
+    assert_eq!(d("x").as_deref(), Some("'c'"));
+    assert_eq!(d("y").as_deref(), Some("'c'::m"));
+    assert_eq!(d("z").as_deref(), Some("'a'"), "not of the type");
+    assert_eq!(t.constraint("t_x_ck").unwrap().sql.get(), None);
+}
