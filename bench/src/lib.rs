@@ -3,6 +3,8 @@
 use std::fmt::Write as _;
 use std::path::Path;
 
+pub mod layouts;
+
 /// Converts a diesel-layout migration directory (`<name>/up.sql`, `<name>/down.sql`, optional
 /// `metadata.toml` with `run_in_transaction = false`) into retort files in `out`, one per
 /// migration, chained in name order. Returns how many files were written.
@@ -67,20 +69,27 @@ pub struct Generated {
     pub text: String,
 }
 
+/// One generated migration, independent of any tool's layout: the same SQL goes into
+/// retort's, sqlx's, refinery's and diesel's files (see [`layouts`]).
+pub struct Step {
+    /// Position in the chain, from 0.
+    pub index: usize,
+    /// Name part, such as `add_column_to_t7`.
+    pub slug: String,
+    /// What the migration does.
+    pub up: String,
+    /// What reverts it.
+    pub down: String,
+}
+
 /// Generates `n` realistic migrations in a linear chain: tables created with several
 /// columns, columns added with defaults, indexes (some partial), foreign keys, check
 /// constraints, small data changes, a function with a trigger now and then; each with a down
 /// section that reverts it. About 450 bytes each.
-pub fn generate(n: usize) -> Vec<Generated> {
+pub fn steps(n: usize) -> Vec<Step> {
     let mut out = Vec::with_capacity(n);
     let mut tables: Vec<usize> = Vec::new();
     for i in 0..n {
-        let rev = format!("{i:05}");
-        let parent = if i == 0 {
-            "none".to_owned()
-        } else {
-            format!("{:05}", i - 1)
-        };
         let kind = if tables.len() < 2 { 0 } else { i % 6 };
         let t = tables
             .get(i * 7 % tables.len().max(1))
@@ -149,16 +158,41 @@ pub fn generate(n: usize) -> Vec<Generated> {
                 format!("DROP TRIGGER trg_{i} ON t{t};\nDROP FUNCTION touch_{i}();\n"),
             ),
         };
-        let text = format!(
-            "-- revision: {rev}\n-- down_revision: {parent}\n-- message: {}\n\n-- migrate:up\n{up}\n-- migrate:down\n{down}",
-            slug.replace('_', " ")
-        );
-        out.push(Generated {
-            name: format!("{rev}_{slug}.sql"),
-            text,
+        out.push(Step {
+            index: i,
+            slug,
+            up,
+            down,
         });
     }
     out
+}
+
+/// Generates [`steps`]`(n)` in retort's format: `NNNNN_slug.sql`, each with its header and
+/// `-- migrate:up` / `-- migrate:down` sections, chained by `down_revision`.
+pub fn generate(n: usize) -> Vec<Generated> {
+    steps(n)
+        .into_iter()
+        .map(|s| {
+            let i = s.index;
+            let rev = format!("{i:05}");
+            let parent = if i == 0 {
+                "none".to_owned()
+            } else {
+                format!("{:05}", i - 1)
+            };
+            let text = format!(
+                "-- revision: {rev}\n-- down_revision: {parent}\n-- message: {}\n\n-- migrate:up\n{}\n-- migrate:down\n{}",
+                s.slug.replace('_', " "),
+                s.up,
+                s.down
+            );
+            Generated {
+                name: format!("{rev}_{}.sql", s.slug),
+                text,
+            }
+        })
+        .collect()
 }
 
 /// Writes [`generate`]`(n)` into `dir` (created if needed).

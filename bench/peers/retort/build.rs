@@ -1,0 +1,3 @@
+fn main() {
+    retort_build::track("migrations");
+}
