@@ -38,7 +38,8 @@ fn rich_project() -> Project {
 }
 
 /// What to compare: everything, or only what the DDL that `retort schema` prints creates
-/// (no views, functions or triggers: their bodies are not kept).
+/// (views whose query the model kept; no functions or triggers: their bodies are not kept;
+/// no indexes on materialized views).
 #[derive(Clone, Copy, PartialEq)]
 enum Scope {
     Everything,
@@ -186,15 +187,17 @@ fn model_facts(doc: &Value, scope: Scope) -> Facts {
             ));
         }
     }
-    if scope == Scope::Everything {
-        for v in doc["views"].as_array().unwrap() {
-            let m = if v["materialized"] == true {
-                "materialized "
-            } else {
-                ""
-            };
+    for v in doc["views"].as_array().unwrap() {
+        let m = if v["materialized"] == true {
+            "materialized "
+        } else {
+            ""
+        };
+        if scope == Scope::Everything || !v["sql"].is_null() {
             f.insert(format!("{m}view {}", v["name"].as_str().unwrap()));
         }
+    }
+    if scope == Scope::Everything {
         for func in doc["functions"].as_array().unwrap() {
             for sig in strs(&func["signatures"]) {
                 f.insert(format!(
@@ -250,7 +253,6 @@ fn live_facts(client: &mut postgres::Client, scope: Scope) -> Facts {
         let (name, kind): (String, String) = (r.get(0), r.get(1));
         match kind.as_str() {
             "r" | "p" => f.insert(format!("table {name}")),
-            _ if scope == Scope::Ddl => false,
             "m" => f.insert(format!("materialized view {name}")),
             _ => f.insert(format!("view {name}")),
         };
@@ -438,6 +440,11 @@ fn live_definitions(client: &mut postgres::Client) -> Facts {
              JOIN pg_namespace n ON n.oid = c.relnamespace WHERE {USER_RELATIONS}"
         ),
         format!(
+            "SELECT 'view ' || {rel} || ' ' || pg_get_viewdef(c.oid) FROM pg_class c \
+             JOIN pg_namespace n ON n.oid = c.relnamespace \
+             WHERE c.relkind IN ('v', 'm') AND {USER_RELATIONS}"
+        ),
+        format!(
             "SELECT 'index ' || pg_get_indexdef(i.indexrelid) FROM pg_index i \
              JOIN pg_class c ON c.oid = i.indrelid JOIN pg_namespace n ON n.oid = c.relnamespace \
              WHERE c.relkind IN ('r', 'p') AND {USER_RELATIONS}"
@@ -564,13 +571,35 @@ fn the_printed_ddl_builds_the_same_schema() {
         "the printed DDL builds another schema:\n{d}\n{ddl}"
     );
     // And the same as the migrations built, down to how PostgreSQL prints each default,
-    // generated expression, constraint and index.
-    let migrated_facts = live_facts(&mut migrated.connect(), Scope::Ddl);
+    // generated expression, constraint, index and view, but for the views the DDL leaves
+    // out (a rename made their query as written stale).
+    let doc = model_json(&p, "head");
+    let left_out: Vec<String> = doc["views"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|v| v["sql"].is_null())
+        .map(|v| format!("view {} ", v["name"].as_str().unwrap()))
+        .collect();
+    assert_eq!(left_out, ["view active_users "], "{doc:#}");
+    let printed = |facts: Facts| -> Facts {
+        facts
+            .into_iter()
+            .filter(|f| !left_out.iter().any(|v| format!("{f} ").starts_with(v)))
+            .collect()
+    };
+    let migrated_facts = printed(live_facts(&mut migrated.connect(), Scope::Ddl));
     let d = diff(&migrated_facts, &built);
     assert!(d.is_empty(), "DDL and migrations differ:\n{d}\n{ddl}");
     let (from_migrations, from_ddl) = (
-        live_definitions(&mut migrated.connect()),
+        printed(live_definitions(&mut migrated.connect())),
         live_definitions(&mut fresh.connect()),
+    );
+    assert!(
+        from_ddl
+            .iter()
+            .any(|f| f.starts_with("view article_counts ")),
+        "{from_ddl:#?}"
     );
     assert!(from_migrations.len() > 40, "{from_migrations:#?}");
     let d = diff(&from_migrations, &from_ddl);

@@ -192,9 +192,12 @@ pub fn json_of(cat: &Catalog, sources: &Sources) -> Value {
                     })
                 }).collect::<Vec<_>>(),
             })),
-            RelKind::View { materialized, .. } => views.push(json!({
+            RelKind::View {
+                materialized, sql, ..
+            } => views.push(json!({
                 "name": name(n),
                 "materialized": materialized,
+                "sql": sql.get(),
             })),
             RelKind::Index {
                 table,

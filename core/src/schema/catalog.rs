@@ -320,6 +320,10 @@ pub enum RelKind {
         /// The words of its query (the relations and functions it uses are among them):
         /// what a `DROP … CASCADE` may take with it.
         mentions: Arc<BTreeSet<String>>,
+        /// What follows its name, as written: `AS SELECT …`, with a column list, options,
+        /// `WITH CHECK OPTION` or `WITH NO DATA` if written; forgotten when a rename of
+        /// something it mentions makes it stale.
+        sql: Written,
     },
     /// An index on a table.
     Index {

@@ -194,6 +194,36 @@ fn not_valid(k: &Constraint) -> bool {
     })
 }
 
+/// A view's text after its name, if the script can create it: known, calling no function
+/// the migrations create, and using only tables whose columns are all known and views the
+/// script creates. Else why not.
+fn view_printable<'a>(cat: &'a Catalog, name: &QName, depth: usize) -> Result<&'a str, String> {
+    let Some(RelKind::View { sql, mentions, .. }) = cat.relations.get(name).map(|r| &r.value)
+    else {
+        return Err("not a view".to_owned());
+    };
+    let text = printable(cat, sql)?;
+    for (other, r) in cat.relations.iter() {
+        if other == name || !mentions.contains(&other.name.to_lowercase()) {
+            continue;
+        }
+        match &r.value {
+            RelKind::Table(t) if !t.columns_known => {
+                return Err(format!(
+                    "it uses table `{other}`, whose columns are not all known"
+                ));
+            }
+            RelKind::View { .. }
+                if depth > 32 || view_printable(cat, other, depth + 1).is_err() =>
+            {
+                return Err(format!("it uses view `{other}`, which is not printed"));
+            }
+            _ => {}
+        }
+    }
+    Ok(text)
+}
+
 /// `text` on one line, for a comment.
 fn one_line(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
@@ -463,7 +493,8 @@ pub fn render(cat: &Catalog, sources: &Sources) -> String {
     let mut sequences = Vec::new();
     let mut owned = Vec::new();
     let mut indexes = Vec::new();
-    let mut views = Vec::new();
+    let mut view_indexes = Vec::new();
+    let mut views: Vec<((crate::source::FileId, usize), String)> = Vec::new();
     for (name, r) in cat.relations.iter() {
         match &r.value {
             RelKind::Sequence { owned_by } if !made_by_tables.contains(name) => {
@@ -500,18 +531,32 @@ pub fn render(cat: &Catalog, sources: &Sources) -> String {
                 let on_table = cat.table(table).is_some();
                 let all_known = cat.table(table).is_some_and(|t| t.columns_known);
                 let def = printable(cat, sql);
+                if !on_table {
+                    // On a materialized view: printed after it, if it is printed.
+                    let view_printed = matches!(
+                        cat.relations.get(table).map(|r| &r.value),
+                        Some(RelKind::View { .. }) if view_printable(cat, table, 0).is_ok()
+                    );
+                    view_indexes.push(match def {
+                        Ok(d) if view_printed => format!(
+                            "CREATE {u}INDEX {} ON {} {d};{note}",
+                            quote_ident(&name.name),
+                            sql_name(table)
+                        ),
+                        _ => format!(
+                            "-- CREATE {u}INDEX {} ON {} …: on a view whose query is not kept",
+                            quote_ident(&name.name),
+                            sql_name(table)
+                        ),
+                    });
+                    continue;
+                }
                 indexes.push(match columns {
                     _ if all_known && def.is_ok() => format!(
                         "CREATE {u}INDEX {} ON {} {};{note}",
                         quote_ident(&name.name),
                         sql_name(table),
                         def.unwrap_or_default()
-                    ),
-                    Some(cols) if !on_table => format!(
-                        "-- CREATE {u}INDEX {} ON {} {}: on a view whose query is not kept",
-                        quote_ident(&name.name),
-                        sql_name(table),
-                        column_list(cols)
                     ),
                     Some(cols) if has_columns(cat, table, cols) => format!(
                         "CREATE {u}INDEX {} ON {} {};{note}",
@@ -535,12 +580,26 @@ pub fn render(cat: &Catalog, sources: &Sources) -> String {
                     ),
                 });
             }
-            RelKind::View { materialized, .. } => views.push(format!(
-                "-- CREATE {}VIEW {} AS …: its query is not kept (created at {})",
-                if *materialized { "MATERIALIZED " } else { "" },
-                sql_name(name),
-                origin_text(sources, &r.origin)
-            )),
+            RelKind::View {
+                materialized, sql, ..
+            } => {
+                let m = if *materialized { "MATERIALIZED " } else { "" };
+                let line = match view_printable(cat, name, 0) {
+                    Ok(def) => format!("CREATE {m}VIEW {} {def};", sql_name(name)),
+                    Err(why) => format!(
+                        "-- CREATE {m}VIEW {} AS …: {} (created at {})",
+                        sql_name(name),
+                        if sql.get().is_some() {
+                            why
+                        } else {
+                            "its query is not kept".to_owned()
+                        },
+                        origin_text(sources, &r.origin)
+                    ),
+                };
+                // In the order they were created: a view may use an earlier one.
+                views.push(((r.origin.file, r.origin.range.start), line));
+            }
             _ => {}
         }
     }
@@ -561,7 +620,10 @@ pub fn render(cat: &Catalog, sources: &Sources) -> String {
     block(&mut out, "Sequence ownership", &owned);
     block(&mut out, "Foreign keys and checks not validated", &fks);
     block(&mut out, "Indexes", &indexes);
+    views.sort();
+    let views: Vec<String> = views.into_iter().map(|(_, v)| v).collect();
     block(&mut out, "Views", &views);
+    block(&mut out, "Indexes on materialized views", &view_indexes);
     let functions: Vec<String> = cat
         .functions
         .iter()

@@ -65,6 +65,15 @@ fn text_from(node: &impl AstNode, from: Option<usize>) -> Written {
     }
 }
 
+/// A view's text after its name `v`, without the statement's `;`.
+fn view_sql(s: &impl AstNode, v: &impl AstNode) -> Written {
+    let def = text_from(s, Some(end_of(v)));
+    match def.get() {
+        Some(t) => Written::new(t.trim_end_matches(|c: char| c == ';' || c.is_whitespace())),
+        None => def,
+    }
+}
+
 /// Where `e` ends (a byte offset in the statement).
 fn end_of(e: &impl AstNode) -> usize {
     usize::from(e.syntax().text_range().end())
@@ -515,11 +524,13 @@ impl<'a> Replayer<'a> {
                         .into_iter()
                         .collect(),
                 );
+                let sql = view_sql(&s, &v);
                 self.create_relation(
                     name,
                     RelKind::View {
                         materialized: false,
                         mentions,
+                        sql,
                     },
                     false,
                     range,
@@ -538,11 +549,13 @@ impl<'a> Replayer<'a> {
                         .into_iter()
                         .collect(),
                 );
+                let sql = view_sql(&s, &v);
                 self.create_relation(
                     name,
                     RelKind::View {
                         materialized: true,
                         mentions,
+                        sql,
                     },
                     s.if_not_exists().is_some(),
                     range,
@@ -1659,6 +1672,14 @@ impl<'a> Replayer<'a> {
                 }
             }
         }
+        // A view's query may compare with the old label.
+        for r in Arc::make_mut(&mut self.cat.relations).values_mut() {
+            if let RelKind::View { sql, .. } = &mut r.value
+                && sql.get().is_some_and(|s| s.contains(&old_lit))
+            {
+                *sql = Written::unknown();
+            }
+        }
     }
 
     /// Forgets the texts kept as written (defaults, generated expressions, checks, foreign
@@ -1684,6 +1705,31 @@ impl<'a> Replayer<'a> {
                 for c in &mut t.constraints {
                     c.sql.forget_if_mentions(word);
                 }
+            }
+        }
+        self.forget_views_mentioning(word);
+    }
+
+    /// Forgets the queries of the views that mention `word` (a renamed relation, column or
+    /// type: PostgreSQL's view follows it, the text as written does not).
+    fn forget_views_mentioning(&mut self, word: &str) {
+        let word = word.to_lowercase();
+        let stale: Vec<QName> = self
+            .cat
+            .relations
+            .iter()
+            .filter(|(_, r)| {
+                matches!(&r.value, RelKind::View { mentions, sql, .. }
+                    if sql.get().is_some() && mentions.contains(&word))
+            })
+            .map(|(n, _)| n.clone())
+            .collect();
+        for n in stale {
+            if let Some(RelKind::View { sql, .. }) = Arc::make_mut(&mut self.cat.relations)
+                .get_mut(&n)
+                .map(|o| &mut o.value)
+            {
+                *sql = Written::unknown();
             }
         }
     }
@@ -2873,6 +2919,7 @@ impl<'a> Replayer<'a> {
     }
 
     fn rename_column(&mut self, table: &QName, old: &str, new: &str) {
+        self.forget_views_mentioning(old);
         if let Some(t) = self.cat.table_mut(table) {
             for c in &mut t.columns {
                 if c.name == old {

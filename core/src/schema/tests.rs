@@ -1032,3 +1032,29 @@ fn a_renamed_enum_value_renames_a_default_of_it() {
     assert_eq!(d("z").as_deref(), Some("'a'"), "not of the type");
     assert_eq!(t.constraint("t_x_ck").unwrap().sql.get(), None);
 }
+
+#[test]
+fn a_view_keeps_its_query_until_a_rename_makes_it_stale() {
+    let c = one("CREATE TABLE t (a int, b int);
+         CREATE TABLE u (c int);
+         CREATE VIEW v AS SELECT a FROM t;
+         CREATE VIEW w (x) AS SELECT c FROM u WITH CHECK OPTION;
+         CREATE MATERIALIZED VIEW m AS SELECT b FROM t WITH NO DATA;
+         ALTER TABLE t RENAME COLUMN a TO aa;");
+    let sql = |n: &str| match c.relations.get(&q(n)).map(|r| &r.value) {
+        Some(RelKind::View { sql, .. }) => sql.get().map(str::to_owned),
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(sql("v"), None, "it mentions the renamed column");
+    assert_eq!(
+        sql("w").as_deref(),
+        Some("(x) AS SELECT c FROM u WITH CHECK OPTION")
+    );
+    assert_eq!(sql("m").as_deref(), Some("AS SELECT b FROM t WITH NO DATA"));
+    let c2 = one("CREATE TABLE t (a int); CREATE VIEW v AS SELECT a FROM t;
+         ALTER TABLE t RENAME TO t2;");
+    assert!(matches!(
+        c2.relations.get(&q("v")).map(|r| &r.value),
+        Some(RelKind::View { sql, .. }) if sql.get().is_none()
+    ));
+}
