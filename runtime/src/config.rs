@@ -123,11 +123,12 @@ impl Config {
 
     /// The advisory-lock key: derived from the table's name, so two version tables in one
     /// database (two services) do not block each other, and every run for one table uses
-    /// the same key.
+    /// the same key. The name is taken quoted, so that schema `a.b` with table `c` and
+    /// schema `a` with table `b.c` (both `a.b.c` unquoted) get keys of their own.
     pub fn lock_key(&self) -> i64 {
         let mut h = Sha256::new();
         h.update(b"retort migration lock\0");
-        h.update(self.display_table().as_bytes());
+        h.update(self.qualified_table().as_bytes());
         let d = h.finalize();
         i64::from_be_bytes([d[0], d[1], d[2], d[3], d[4], d[5], d[6], d[7]])
     }
@@ -156,5 +157,14 @@ mod tests {
         let a = Config::new().lock_key();
         assert_eq!(a, Config::new().lock_key());
         assert_ne!(a, Config::new().table("other").unwrap().lock_key());
+        let dotted = |schema: &str, table: &str| {
+            Config::new()
+                .schema(schema)
+                .unwrap()
+                .table(table)
+                .unwrap()
+                .lock_key()
+        };
+        assert_ne!(dotted("a.b", "c"), dotted("a", "b.c"));
     }
 }

@@ -10,7 +10,12 @@
 //! - nothing applied twice, nothing silently different: the version table is read again
 //!   under the lock, and a run stops before changing anything when an applied migration was
 //!   edited (by meaning: see [`Checksum`](retort_core::Checksum)) or is unknown to the set;
-//! - offline: any upgrade or downgrade can be written as a `psql` script instead.
+//! - honest about what it cannot know: a connection lost while a migration's transaction
+//!   commits is [`Error::Commit`] (the migration, "may or may not have been applied", and
+//!   how to find out), a progress write of a non-transactional migration that failed is
+//!   [`Error::Record`] (which statement ran, what the table counts);
+//! - offline: any upgrade or downgrade can be written as a `psql` script instead, literals
+//!   escaped and messages kept inside their comment lines.
 //!
 //! The version table `retort_migrations` (name and schema configurable, always quoted)
 //! holds one row per applied revision: parents, checksum, down SQL, state, when it was
