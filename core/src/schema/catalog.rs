@@ -957,7 +957,13 @@ fn named(before: &[TypeTok], modifier: Option<&[TypeTok]>, after: &[TypeTok]) ->
         [s, TypeTok::Punct('.'), n] => QName::new(part(s)?, part(n)?),
         _ => return None,
     };
-    let mut out = sql_name(&name);
+    let mut out = match before {
+        // A quoted name that unquoted would be a built-in type (`"char"`) keeps its quotes.
+        [TypeTok::Quoted(w)] if normalize_base(&[TypeTok::Word(w.clone())]) != *w => {
+            format!("\"{}\"", w.replace('"', "\"\""))
+        }
+        _ => sql_name(&name),
+    };
     if let Some(m) = modifier {
         out.push('(');
         out.push_str(&fallback(m));
@@ -1079,6 +1085,8 @@ mod tests {
             ("\"mood\"", "mood"),
             ("interval day to second", "interval day to second"),
             ("double precision[]", "double precision[]"),
+            ("\"char\"", "\"char\""),
+            ("\"int\"", "\"int\""),
         ] {
             assert_eq!(normalize_type(written), pg, "{written}");
         }
