@@ -94,6 +94,7 @@
 #![allow(clippy::needless_doctest_main)]
 
 mod schema;
+pub mod types;
 
 pub use schema::{Column, FromRow, Raw, Table};
 
@@ -206,7 +207,10 @@ pub use postgres;
 /// | `inet` | `std::net::IpAddr` |
 /// | `hstore` | `HashMap<String, Option<String>>` |
 /// | `T[]` | `Vec<Option<T>>` (one dimension; an element may be NULL) |
-/// | anything else: timestamps, `uuid`, `json`, `numeric`, enums, domains, … | [`Raw`]: the type and the binary value; [`Raw::decode`] reads it as any `FromSql` type |
+/// | `timestamp with time zone`, `timestamp`, `date`, `time` | [`types::Timestamptz`], [`types::Timestamp`], [`types::Date`], [`types::Time`]: chrono's types with the `chrono` feature, else [`Raw`] |
+/// | `uuid` | [`types::Uuid`]: `uuid::Uuid` with the `uuid` feature, else [`Raw`] |
+/// | `json`, `jsonb` | [`types::Json`]: `serde_json::Value` with the `serde_json` feature, else [`Raw`] |
+/// | anything else: `numeric`, `interval`, enums, domains, extension types, … | [`Raw`]: the type and the binary value; [`Raw::decode`] reads it as any `FromSql` type |
 ///
 /// Rust names: a table or column name that is a Rust identifier is kept (a keyword becomes
 /// raw: `r#type`); other characters become `_` (ASCII) or `_u` and the hex code point

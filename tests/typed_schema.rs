@@ -2,7 +2,6 @@
 //! inserted, read back with `SELECT *` and converted to the generated `Row` structs.
 
 use retort::postgres::Client;
-use retort::postgres::types::Type;
 use retort::{FromRow, Migrator, Target};
 
 retort::migrations!("tests/ui/migrations/schema_typed_people", untracked);
@@ -27,9 +26,11 @@ fn every_column_reads_into_its_field() {
         .batch_execute(
             r#"
             INSERT INTO people (name, nickname, age, level, active, avatar, ratio, weight,
-                                born, token, mood, tags, scores, "E-mail", "type")
+                                born, seen, birthday, wakes, token, profile, mood, tags,
+                                scores, "E-mail", "type")
             VALUES ('Ada', 'ada', 36, 3, false, '\x00ff10', 0.25, 61.5,
-                    '2000-01-01 00:00:01+00', '00112233-4455-6677-8899-aabbccddeeff', 'sad',
+                    '2000-01-01 00:00:01+00', '2000-01-02 00:00:00', '2000-01-03', '00:00:02',
+                    '00112233-4455-6677-8899-aabbccddeeff', '{"a": [1]}', 'sad',
                     '{x,NULL,"y z"}', '{1,NULL,-3}', 'ada@example.com', 'admin');
             INSERT INTO people (name) VALUES ('Bob');
             "#,
@@ -64,23 +65,12 @@ fn every_column_reads_into_its_field() {
     assert_eq!(ada.E_mail.as_deref(), Some("ada@example.com"));
     assert_eq!(ada.r#type.as_deref(), Some("admin"));
 
-    // Types without a Rust type of their own: the type and the binary value.
-    let born = ada.born.as_ref().unwrap();
-    assert_eq!(born.ty(), &Type::TIMESTAMPTZ);
-    assert_eq!(born.bytes(), 1_000_000_i64.to_be_bytes());
-    assert!(
-        born.decode::<i64>().is_err(),
-        "an i64 reads int8, not timestamptz"
-    );
-    let token = ada.token.as_ref().unwrap();
-    assert_eq!(token.ty(), &Type::UUID);
-    assert_eq!(
-        token.bytes(),
-        [
-            0x00, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88, 0x99, 0xaa, 0xbb, 0xcc, 0xdd,
-            0xee, 0xff
-        ]
-    );
+    // Without the features `retort::Raw`: the type and the binary value.
+    times(ada);
+    token(ada);
+    profile(ada);
+
+    // An enum: `retort::Raw` whatever the features, its binary value is the label.
     let mood = ada.mood.as_ref().unwrap();
     assert_eq!(mood.ty().name(), "mood");
     assert_eq!(mood.bytes(), b"sad");
@@ -99,13 +89,96 @@ fn every_column_reads_into_its_field() {
             ratio: None,
             weight: None,
             born: None,
+            seen: None,
+            birthday: None,
+            wakes: None,
             token: None,
+            profile: None,
             mood: None,
             tags: None,
             scores: Vec::new(),
             E_mail: None,
             r#type: None,
         }
+    );
+}
+
+/// The UUID of the fixture's first row.
+const TOKEN: [u8; 16] = [
+    0x00, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88, 0x99, 0xaa, 0xbb, 0xcc, 0xdd, 0xee, 0xff,
+];
+
+/// Without the `chrono` feature: the binary values (microseconds and days since 2000-01-01).
+#[cfg(not(feature = "chrono"))]
+fn times(ada: &people::Row) {
+    use retort::postgres::types::Type;
+    let born = ada.born.as_ref().unwrap();
+    assert_eq!(born.ty(), &Type::TIMESTAMPTZ);
+    assert_eq!(born.bytes(), 1_000_000_i64.to_be_bytes());
+    assert!(
+        born.decode::<i64>().is_err(),
+        "an i64 reads int8, not timestamptz"
+    );
+    let seen = ada.seen.as_ref().unwrap();
+    assert_eq!(seen.ty(), &Type::TIMESTAMP);
+    assert_eq!(seen.bytes(), 86_400_000_000_i64.to_be_bytes());
+    let birthday = ada.birthday.as_ref().unwrap();
+    assert_eq!(
+        (birthday.ty(), birthday.bytes()),
+        (&Type::DATE, &2_i32.to_be_bytes()[..])
+    );
+    let wakes = ada.wakes.as_ref().unwrap();
+    assert_eq!(
+        (wakes.ty(), wakes.bytes()),
+        (&Type::TIME, &2_000_000_i64.to_be_bytes()[..])
+    );
+}
+
+/// With the `chrono` feature: chrono's types.
+#[cfg(feature = "chrono")]
+fn times(ada: &people::Row) {
+    use retort::types::chrono;
+    let day = |d| chrono::NaiveDate::from_ymd_opt(2000, 1, d).unwrap();
+    assert_eq!(
+        ada.born,
+        Some(chrono::DateTime::from_timestamp(946_684_801, 0).unwrap())
+    );
+    assert_eq!(ada.seen, Some(day(2).and_hms_opt(0, 0, 0).unwrap()));
+    assert_eq!(ada.birthday, Some(day(3)));
+    assert_eq!(ada.wakes, chrono::NaiveTime::from_hms_opt(0, 0, 2));
+}
+
+/// The `uuid` column: its 16 bytes, or a `uuid::Uuid` with the `uuid` feature.
+fn token(ada: &people::Row) {
+    #[cfg(not(feature = "uuid"))]
+    {
+        use retort::postgres::types::Type;
+        let token = ada.token.as_ref().unwrap();
+        assert_eq!((token.ty(), token.bytes()), (&Type::UUID, &TOKEN[..]));
+    }
+    #[cfg(feature = "uuid")]
+    assert_eq!(
+        ada.token,
+        Some(retort::types::uuid::Uuid::from_bytes(TOKEN))
+    );
+}
+
+/// The `jsonb` column: its binary format (a version byte, then the text as PostgreSQL prints
+/// it), or a `serde_json::Value` with the `serde_json` feature.
+fn profile(ada: &people::Row) {
+    #[cfg(not(feature = "serde_json"))]
+    {
+        use retort::postgres::types::Type;
+        let profile = ada.profile.as_ref().unwrap();
+        assert_eq!(
+            (profile.ty(), profile.bytes()),
+            (&Type::JSONB, &b"\x01{\"a\": [1]}"[..])
+        );
+    }
+    #[cfg(feature = "serde_json")]
+    assert_eq!(
+        ada.profile,
+        Some(retort::types::serde_json::json!({"a": [1]}))
     );
 }
 

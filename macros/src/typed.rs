@@ -346,8 +346,28 @@ fn scalar(ty: &str) -> Option<TokenStream> {
         _ if t.starts_with("character varying(") || t.starts_with("character(") => {
             quote!(::std::string::String)
         }
+        // The facade decides what these are (its features): `Raw`, or chrono's, uuid's and
+        // serde_json's types.
+        "date" => quote!(::retort::types::Date),
+        "uuid" => quote!(::retort::types::Uuid),
+        "json" | "jsonb" => quote!(::retort::types::Json),
+        _ if is_time(t, "timestamp", true) => quote!(::retort::types::Timestamptz),
+        _ if is_time(t, "timestamp", false) => quote!(::retort::types::Timestamp),
+        _ if is_time(t, "time", false) => quote!(::retort::types::Time),
         _ => return None,
     })
+}
+
+/// Whether `ty` is `<base>[(p)] with[out] time zone`.
+fn is_time(ty: &str, base: &str, zone: bool) -> bool {
+    let suffix = if zone {
+        " with time zone"
+    } else {
+        " without time zone"
+    };
+    ty.strip_suffix(suffix)
+        .and_then(|rest| rest.strip_prefix(base))
+        .is_some_and(|p| p.is_empty() || (p.starts_with('(') && p.ends_with(')')))
 }
 
 #[cfg(test)]
@@ -391,12 +411,32 @@ mod tests {
     }
 
     #[test]
+    fn times_uuid_and_json_are_the_facades_aliases() {
+        for (sql, alias) in [
+            ("timestamptz", "Timestamptz"),
+            ("timestamp(3) with time zone", "Timestamptz"),
+            ("timestamp", "Timestamp"),
+            ("timestamp(0)", "Timestamp"),
+            ("date", "Date"),
+            ("time", "Time"),
+            ("time(6) without time zone", "Time"),
+            ("uuid", "Uuid"),
+            ("json", "Json"),
+            ("jsonb", "Json"),
+        ] {
+            assert_eq!(ty(sql), format!("::retort::types::{alias}"), "{sql}");
+        }
+        assert_eq!(
+            ty("uuid[]"),
+            "::std::vec::Vec<::core::option::Option<::retort::types::Uuid>>"
+        );
+    }
+
+    #[test]
     fn other_types_are_raw() {
         for sql in [
-            "timestamptz",
-            "timestamp",
-            "uuid",
-            "jsonb",
+            "timetz",
+            "interval",
             "numeric(10,2)",
             "mood",
             "app.mood",

@@ -27,7 +27,7 @@ fn main() {
     assert_eq!(people::TYPE.to_string(), "type");
     let names: Vec<&str> = people::COLUMNS.iter().map(|c| c.name()).collect();
     assert_eq!(names[..3], ["id", "name", "nickname"]);
-    assert_eq!(names.len(), 16);
+    assert_eq!(names.len(), 20);
 
     // Every field with the type the `postgres` crate reads it as.
     let row = people::Row {
@@ -40,8 +40,12 @@ fn main() {
         avatar: Some(vec![0_u8]),
         ratio: Some(0.5_f64),
         weight: Some(60.5_f32),
-        born: None::<retort::Raw>,
-        token: None::<retort::Raw>,
+        born: None::<retort::types::Timestamptz>,
+        seen: None::<retort::types::Timestamp>,
+        birthday: None::<retort::types::Date>,
+        wakes: None::<retort::types::Time>,
+        token: None::<retort::types::Uuid>,
+        profile: None::<retort::types::Json>,
         mood: None::<retort::Raw>,
         tags: Some(vec![Some(String::from("x")), None]),
         scores: vec![Some(1_i32)],
@@ -68,5 +72,5 @@ fn main() {
     assert_eq!(db::schema_at::R002::people::LEGACY.name(), "legacy");
     let legacy = |r: &At002| r.legacy.clone();
     let _ = legacy;
-    assert_eq!(db::schema_at::R002::people::COLUMNS.len(), 17);
+    assert_eq!(db::schema_at::R002::people::COLUMNS.len(), 21);
 }
