@@ -77,11 +77,17 @@ fn retort_in(dir: &Path, args: &[&str]) -> Run {
     run
 }
 
-/// A migration file: header, up section, down section.
+/// A migration file whose up section changes no schema: header, up section, a down
+/// section of `SELECT 1;`.
 fn migration(rev: &str, down: &str, up: &str) -> String {
+    reversible(rev, down, up, "SELECT 1;")
+}
+
+/// A migration file: header, up section, down section.
+fn reversible(rev: &str, parents: &str, up: &str, down: &str) -> String {
     format!(
-        "-- revision: {rev}\n-- down_revision: {down}\n-- message: test\n\n-- migrate:up\n{up}\n\n\
-         -- migrate:down\nSELECT 1;\n"
+        "-- revision: {rev}\n-- down_revision: {parents}\n-- message: test\n\n-- migrate:up\n{up}\n\n\
+         -- migrate:down\n{down}\n"
     )
 }
 
@@ -99,15 +105,21 @@ fn last_line(text: &str) -> &str {
 fn good_history(p: &Project) {
     p.migration(
         "001_init.sql",
-        &migration(
+        &reversible(
             "001",
             "none",
             "CREATE TABLE \"user\" (id bigint PRIMARY KEY);",
+            "DROP TABLE \"user\";",
         ),
     )
     .migration(
         "002_add_email.sql",
-        &migration("002", "001", "ALTER TABLE \"user\" ADD COLUMN email text;"),
+        &reversible(
+            "002",
+            "001",
+            "ALTER TABLE \"user\" ADD COLUMN email text;",
+            "ALTER TABLE \"user\" DROP COLUMN email;",
+        ),
     );
 }
 
@@ -182,10 +194,11 @@ fn every_problem_in_every_file_is_reported_in_one_run() {
     .migration(
         // A statement PostgreSQL refuses inside a transaction.
         "005_index.sql",
-        &migration(
+        &reversible(
             "005",
             "004",
             "CREATE INDEX CONCURRENTLY user_email ON \"user\" (email);",
+            "DROP INDEX user_email;",
         ),
     )
     // Not a migration at all.
@@ -299,6 +312,51 @@ fn several_roots_fail_unless_allowed() {
     );
     let run = p.retort(&["check", "--allow-multiple-roots"]);
     assert_eq!(run.code, 0, "{run:#?}");
+}
+
+#[test]
+fn a_down_section_that_does_not_restore_the_schema_fails() {
+    let p = Project::new();
+    good_history(&p);
+    let index = reversible(
+        "003",
+        "002",
+        "CREATE INDEX user_email ON \"user\" (email);",
+        "SELECT 1;",
+    );
+    p.migration("003_index.sql", &index);
+    let run = p.retort(&["check"]);
+    assert_eq!(run.code, 1, "{run:#?}");
+    assert!(
+        run.stderr.starts_with(
+            "error: the down section of `003` leaves index `user_email` (created in \
+             migrations/003_index.sql:6)\n"
+        ),
+        "{run:#?}"
+    );
+    // It points at the down section and at the statement that created the index.
+    assert_eq!(locations(&run.stderr), ["migrations/003_index.sql:8:1"]);
+    assert!(
+        run.stderr
+            .contains("6 | CREATE INDEX user_email ON \"user\" (email);"),
+        "{run:#?}"
+    );
+    assert!(run.stderr.contains("-- lossy_down: <reason>"), "{run:#?}");
+    assert_eq!(
+        last_line(&run.stderr),
+        "checked 3 migrations in migrations: 1 error"
+    );
+    // Lossy on purpose, said so in the header: it passes.
+    p.migration(
+        "003_index.sql",
+        &index.replace(
+            "-- message: test\n",
+            "-- message: test\n-- lossy_down: the index stays, to be dropped by hand\n",
+        ),
+    );
+    let run = p.retort(&["check"]);
+    assert_eq!(run.code, 0, "{run:#?}");
+    assert_eq!(run.stderr, "checked 3 migrations in migrations: ok\n");
 }
 
 #[test]

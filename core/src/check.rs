@@ -13,7 +13,7 @@ use crate::load::{Entry, display_path, read_dir};
 use crate::schema::{self, SchemaReport};
 use crate::source::{FileId, Sources};
 use crate::sql::lex::{self, Statement, UNCHECKED_MARKER};
-use crate::sql::syntax::check_statement;
+use crate::sql::syntax::check_statement_keeping;
 use crate::sql::txn::{TxnNeed, classify};
 use crate::verified::Verified;
 use crate::{Migration, MigrationParts, MigrationSet, Revision};
@@ -111,6 +111,8 @@ fn check_entries(
 ) -> Report {
     let mut files = Vec::with_capacity(entries.len());
     let mut sql_clean = Verified::new();
+    // The statements parsed without error, for the schema model to replay.
+    let mut parses = schema::Parses::new();
     // Each file's diagnostics, by index into `entries`.
     let mut per_file: Vec<Vec<Diagnostic>> = Vec::with_capacity(entries.len());
     for entry in &entries {
@@ -126,6 +128,7 @@ fn check_entries(
                     section,
                     // An invalid `transaction` value is reported; judge no statement by a guess.
                     parsed.transactional.unwrap_or(false),
+                    &mut parses,
                     &mut diags,
                 );
             }
@@ -151,7 +154,7 @@ fn check_entries(
         schema: SchemaReport::default(),
     };
     // The schema model runs whatever else is wrong: what it cannot know it leaves unknown.
-    report.schema = schema::analyze(&report);
+    report.schema = schema::analyze_with(&report, &mut parses);
     let slot: std::collections::HashMap<FileId, usize> = entries
         .iter()
         .enumerate()
@@ -173,12 +176,14 @@ fn check_entries(
     report
 }
 
-/// Checks every statement of a section: syntax and transaction rules.
+/// Checks every statement of a section: syntax and transaction rules. The statements that
+/// parse go into `parses`, for the schema model.
 fn check_section(
     file: FileId,
     text: &str,
     section: &Section,
     transactional: bool,
+    parses: &mut schema::Parses,
     diags: &mut Vec<Diagnostic>,
 ) {
     let base = section.body.start;
@@ -215,6 +220,7 @@ fn check_section(
             stmt_toks,
             body,
             transactional,
+            parses,
             diags,
         );
     }
@@ -230,6 +236,7 @@ fn check_statement_rules(
     toks: &[lex::Tok],
     body: &str,
     transactional: bool,
+    parses: &mut schema::Parses,
     diags: &mut Vec<Diagnostic>,
 ) {
     let first_line_end = text[abs.clone()]
@@ -255,7 +262,11 @@ fn check_statement_rules(
             ),
         ),
         None => {
-            if let Some(err) = check_statement(&text[abs.clone()]) {
+            let (error, parse) = check_statement_keeping(&text[abs.clone()]);
+            if let Some(parse) = parse {
+                parses.insert((file, abs.start), parse);
+            }
+            if let Some(err) = error {
                 let at = abs.start + err.range.start;
                 let end = (abs.start + err.range.end).max(at);
                 diags.push(syntax_diagnostic(file, text, at..end, &err.message));

@@ -2,15 +2,16 @@
 //! the migrations say — with what is *not* known marked as such.
 //!
 //! Names are normalised as PostgreSQL does (unquoted folded to lower case, quoted kept) and
-//! qualified (`public` when no schema is written). Every map sits behind an [`Arc`] and is
-//! copied on write ([`Arc::make_mut`]), tables one by one, so a catalog per revision costs a
-//! few pointers plus what that revision changed.
+//! qualified (`public` when no schema is written). Every map is a [`PMap`] behind an
+//! [`Arc`], copied on write ([`Arc::make_mut`]) a chunk at a time, and tables one by one, so
+//! a catalog per revision costs a few pointers plus what that revision changed.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::ops::Range;
 use std::sync::Arc;
 
+pub use super::pmap::PMap;
 use crate::source::FileId;
 
 /// Where something happened: a statement's first line in a file.
@@ -418,19 +419,19 @@ pub struct Unknown {
 #[derive(Clone, Debug, Default)]
 pub struct Catalog {
     /// Tables, views, indexes, sequences.
-    pub relations: Arc<BTreeMap<QName, Obj<RelKind>>>,
+    pub relations: Arc<PMap<QName, Obj<RelKind>>>,
     /// Types.
-    pub types: Arc<BTreeMap<QName, Obj<TypeDef>>>,
+    pub types: Arc<PMap<QName, Obj<TypeDef>>>,
     /// Functions and procedures, by name.
-    pub functions: Arc<BTreeMap<QName, Obj<FnDef>>>,
+    pub functions: Arc<PMap<QName, Obj<FnDef>>>,
     /// Triggers: `(table, trigger name)` → the function it executes, if known.
-    pub triggers: Arc<BTreeMap<TriggerKey, Obj<Option<QName>>>>,
+    pub triggers: Arc<PMap<TriggerKey, Obj<Option<QName>>>>,
     /// Extensions.
-    pub extensions: Arc<BTreeMap<String, Obj<()>>>,
+    pub extensions: Arc<PMap<String, Obj<()>>>,
     /// Schemas other than `public`.
-    pub schemas: Arc<BTreeMap<String, Obj<()>>>,
+    pub schemas: Arc<PMap<String, Obj<()>>>,
     /// Where objects no longer there were dropped (for "was dropped in …").
-    pub dropped: Arc<BTreeMap<(Ns, QName), Origin>>,
+    pub dropped: Arc<PMap<(Ns, QName), Origin>>,
     /// What is not known.
     pub unknown: Arc<Unknown>,
 }

@@ -17,20 +17,23 @@
 
 pub mod catalog;
 pub mod ddl;
+pub mod pmap;
 mod replay;
 mod semantic;
 
+use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
 use crate::check::Report;
 use crate::diagnostic::Diagnostic;
 use crate::file::{MigrationFile, Section};
 use crate::graph::{Graph, GraphProblem};
-use crate::source::Sources;
+use crate::source::{FileId, Sources};
 use crate::sql::lex;
+use crate::sql::syntax::StatementParse;
 
 pub use catalog::Catalog;
-use catalog::Origin;
+use catalog::{Ns, Origin, QName};
 
 /// The header key that says a down section is lossy on purpose, with a reason:
 /// `-- lossy_down: the old column's data cannot come back`. It turns the reversibility
@@ -65,7 +68,8 @@ pub struct Stats {
     pub statements: usize,
     /// Down sections compared with the schema before their up.
     pub downs_checked: usize,
-    /// Down sections not compared: lossy on purpose, or too little known.
+    /// Down sections not compared: lossy on purpose, too little known, or after an up
+    /// section with a schema error.
     pub downs_skipped: usize,
     /// Time spent replaying and checking.
     pub elapsed: Duration,
@@ -78,6 +82,15 @@ pub struct Stats {
 /// The checks call it; `report.schema` holds the result, so there is rarely a reason to call
 /// it again.
 pub fn analyze(report: &Report) -> SchemaReport {
+    analyze_with(report, &mut Parses::new())
+}
+
+/// The statements the SQL check parsed without error, by file and the statement's first
+/// byte: the replay takes each from here instead of parsing it again.
+pub(crate) type Parses = HashMap<(FileId, usize), StatementParse>;
+
+/// [`analyze`], replaying the trees in `parses` (and taking them out) where it has them.
+pub(crate) fn analyze_with(report: &Report, parses: &mut Parses) -> SchemaReport {
     let start = Instant::now();
     let files = &report.files;
     let mut diagnostics = Vec::new();
@@ -127,12 +140,31 @@ pub fn analyze(report: &Report) -> SchemaReport {
                     .iter()
                     .map(|p| catalogs[members[*p]].clone().unwrap_or_default())
                     .collect();
+                // Where the branch of parent `j` last changed an object: down its first
+                // parents to the merge base.
+                let changed_in = |j: usize, ns: Ns, q: &QName| -> Option<Origin> {
+                    let mut node = many[j];
+                    for _ in 0..graph.nodes().len() {
+                        if bases.first() == Some(&node) {
+                            return None;
+                        }
+                        let parent = *graph.nodes()[node].parents.first()?;
+                        let now = catalogs[members[node]].as_ref()?;
+                        let earlier = catalogs[members[parent]].as_ref()?;
+                        if differs(now, earlier, ns, q) {
+                            return Some(mention(&files[members[node]], &report.sources, q));
+                        }
+                        node = parent;
+                    }
+                    None
+                };
                 semantic::merge(
                     &base,
                     &parent_cats,
                     bases.len() == 1,
                     f,
                     &report.sources,
+                    &changed_in,
                     &mut diagnostics,
                 )
             }
@@ -144,24 +176,42 @@ pub fn analyze(report: &Report) -> SchemaReport {
             });
         }
         let mut after = before.clone();
+        let errors_before_up = diagnostics.len();
         if let Some(up) = &f.up {
-            stats.statements +=
-                replay_section(&mut after, f, up, &report.sources, &paths, &mut diagnostics);
+            stats.statements += replay_section(
+                &mut after,
+                f,
+                up,
+                &report.sources,
+                &paths,
+                parses,
+                &mut diagnostics,
+            );
         }
         // Reversibility: up then down gives the schema before up.
         if f.irreversible.is_none()
             && let Some(down) = &f.down
         {
+            // An up section with a schema error never runs as written: its down section,
+            // judged against what is left, would only echo the error. It is judged once
+            // the up section is fixed.
+            let up_failed = diagnostics.len() > errors_before_up;
             let mut reverted = after.clone();
+            let mut down_diagnostics = Vec::new();
             stats.statements += replay_section(
                 &mut reverted,
                 f,
                 down,
                 &report.sources,
                 &paths,
-                &mut diagnostics,
+                parses,
+                &mut down_diagnostics,
             );
-            if f.lossy_down.is_some() || before.all_unknown() || reverted.all_unknown() {
+            if !up_failed {
+                diagnostics.append(&mut down_diagnostics);
+            }
+            if up_failed || f.lossy_down.is_some() || before.all_unknown() || reverted.all_unknown()
+            {
                 stats.downs_skipped += 1;
             } else {
                 stats.downs_checked += 1;
@@ -196,6 +246,45 @@ pub fn analyze(report: &Report) -> SchemaReport {
     }
 }
 
+/// Whether `ns` `q` differs between two catalogs (for the namespaces a merge conflict is
+/// traced in).
+fn differs(a: &Catalog, b: &Catalog, ns: Ns, q: &QName) -> bool {
+    match ns {
+        Ns::Relation => a.relations.get(q) != b.relations.get(q),
+        Ns::Type => a.types.get(q) != b.types.get(q),
+        Ns::Function => a.functions.get(q) != b.functions.get(q),
+        Ns::Trigger | Ns::Extension | Ns::Schema => false,
+    }
+}
+
+/// Where file `f` changes `q`: the first line of its up section that names it, or its
+/// revision id.
+fn mention(f: &MigrationFile, sources: &Sources, q: &QName) -> Origin {
+    let text = sources.get(f.file).text();
+    let name = q.name.to_lowercase();
+    let is_word = |c: char| c.is_alphanumeric() || c == '_';
+    if let Some(up) = &f.up {
+        let mut offset = up.body.start;
+        for line in text[up.body.clone()].split_inclusive('\n') {
+            let lower = line.to_lowercase();
+            let named = lower.match_indices(&name).any(|(i, _)| {
+                !lower[..i].ends_with(is_word) && !lower[i + name.len()..].starts_with(is_word)
+            });
+            if named && !line.trim_start().starts_with("--") {
+                return Origin {
+                    file: f.file,
+                    range: offset..offset + line.trim_end().len(),
+                };
+            }
+            offset += line.len();
+        }
+    }
+    Origin {
+        file: f.file,
+        range: f.revision.as_ref().map_or(0..0, |r| r.range.clone()),
+    }
+}
+
 /// Replays one section's statements; returns how many.
 fn replay_section(
     cat: &mut Catalog,
@@ -203,6 +292,7 @@ fn replay_section(
     section: &Section,
     sources: &Sources,
     paths: &dyn Fn(&Origin) -> String,
+    parses: &mut Parses,
     diags: &mut Vec<Diagnostic>,
 ) -> usize {
     let text = sources.get(f.file).text();
@@ -222,6 +312,7 @@ fn replay_section(
         let start = base + stmt.range.start;
         let end = base + stmt.range.end;
         let line_end = text[start..end].find('\n').map_or(end, |k| start + k);
+        let parsed = parses.remove(&(f.file, start));
         r.statement(
             &text[start..end],
             start,
@@ -229,6 +320,7 @@ fn replay_section(
                 file: f.file,
                 range: start..line_end,
             },
+            parsed.as_ref(),
         );
     }
     stmts.len()

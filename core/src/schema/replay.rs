@@ -173,7 +173,15 @@ impl<'a> Replayer<'a> {
     }
 
     /// Replays the statement `sql`, found at `range` of the file (`origin` its first line).
-    pub fn statement(&mut self, sql: &str, start: usize, origin: Origin) {
+    /// `parsed` is its parse without errors, when the SQL check kept one; otherwise the
+    /// statement is parsed here.
+    pub fn statement(
+        &mut self,
+        sql: &str,
+        start: usize,
+        origin: Origin,
+        parsed: Option<&crate::sql::syntax::StatementParse>,
+    ) {
         self.base = start;
         self.origin = origin;
         self.stmt_ine = false;
@@ -181,6 +189,9 @@ impl<'a> Replayer<'a> {
             return;
         }
         let parsed = std::panic::catch_unwind(|| {
+            if let Some(p) = parsed {
+                return Some(p.tree());
+            }
             let parse = squawk_syntax::SourceFile::parse(sql);
             if parse.errors().is_empty() {
                 Some(parse.tree())
@@ -260,7 +271,11 @@ impl<'a> Replayer<'a> {
                 "{what} `{name}` does not exist: it was dropped in {}",
                 (self.paths)(&o)
             );
-            d = d.with_secondary(o.file, o.range, "dropped here");
+            d = d
+                .with_secondary(o.file, o.range, "dropped here")
+                .with_help(format!(
+                    "create {what} `{name}` again before this statement, or stop using it here"
+                ));
         } else {
             d = d.with_help(format!(
                 "no earlier migration on this branch creates {what} `{name}`; check the name, \
@@ -2820,13 +2835,32 @@ impl<'a> Replayer<'a> {
     }
 
     fn missing_column(&mut self, table: &QName, col: &str, range: Range<usize>) {
-        self.err(
-            Diagnostic::error(format!("column `{col}` of table `{table}` does not exist")).at(
-                self.file,
-                range,
-                "no such column at this point",
-            ),
+        let d = Diagnostic::error(format!("column `{col}` of table `{table}` does not exist")).at(
+            self.file,
+            range,
+            "no such column at this point",
         );
+        let help = self.cat.table(table).filter(|t| t.columns_known).map(|t| {
+            let names: Vec<&str> = t.columns.iter().map(|c| c.name.as_str()).collect();
+            let close = names
+                .iter()
+                .filter(|n| strsim::damerau_levenshtein(n, col) <= 2)
+                .min_by_key(|n| strsim::damerau_levenshtein(n, col));
+            let list = names
+                .iter()
+                .map(|n| format!("`{n}`"))
+                .collect::<Vec<_>>()
+                .join(", ");
+            match (close, names.is_empty()) {
+                (Some(c), _) => format!("did you mean `{c}`? the columns of `{table}` are {list}"),
+                (None, true) => format!("table `{table}` has no columns at this point"),
+                (None, false) => format!("the columns of `{table}` at this point are {list}"),
+            }
+        });
+        self.err(match help {
+            Some(h) => d.with_help(h),
+            None => d,
+        });
     }
 
     fn drop_column(&mut self, table: &QName, col: &str, cas: bool) {

@@ -1,10 +1,10 @@
 //! The checks between catalogs: the branches of a merge, and a down section against the
 //! schema before its up.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 use std::sync::Arc;
 
-use super::catalog::{Catalog, ConstraintKind, Ns, Obj, Origin, QName, RelKind, Table};
+use super::catalog::{Catalog, ConstraintKind, Ns, Obj, Origin, PMap, QName, RelKind, Table};
 use crate::diagnostic::Diagnostic;
 use crate::file::{MigrationFile, Section};
 use crate::source::Sources;
@@ -16,18 +16,19 @@ fn rev(f: &MigrationFile) -> String {
         .map_or_else(String::new, |r| r.value.to_string())
 }
 
-/// A merged map and its conflicts: key, first side's value, other side's value.
-type Merged<K, V> = (Arc<BTreeMap<K, V>>, Vec<(K, Option<V>, Option<V>)>);
+/// A merged map and its conflicts: the other side's index in `parts`, key, first side's
+/// value, other side's value.
+type Merged<K, V> = (Arc<PMap<K, V>>, Vec<(usize, K, Option<V>, Option<V>)>);
 
 /// One map's three-way merge: `base` is the merge base's, `parts` the parents'. Conflicts
 /// (both sides changed a key differently) keep the first side's value and are returned.
 fn merge_map<K: Ord + Clone, V: PartialEq + Clone>(
-    base: &Arc<BTreeMap<K, V>>,
-    parts: &[&Arc<BTreeMap<K, V>>],
+    base: &Arc<PMap<K, V>>,
+    parts: &[&Arc<PMap<K, V>>],
 ) -> Merged<K, V> {
     let mut out = parts[0].clone();
     let mut conflicts = Vec::new();
-    for p in &parts[1..] {
+    for (j, p) in parts.iter().enumerate().skip(1) {
         if Arc::ptr_eq(&out, p) {
             continue;
         }
@@ -45,7 +46,7 @@ fn merge_map<K: Ord + Clone, V: PartialEq + Clone>(
                     None => m.remove(&k),
                 };
             } else {
-                conflicts.push((k, x.cloned(), y.cloned()));
+                conflicts.push((j, k, x.cloned(), y.cloned()));
             }
         }
     }
@@ -54,23 +55,40 @@ fn merge_map<K: Ord + Clone, V: PartialEq + Clone>(
 
 /// The catalog a merge revision starts from: the union of its parents' changes since their
 /// merge base. Objects both branches changed differently are reported (when known) and
-/// marked unknown.
+/// marked unknown. `changed_in(j, ns, name)` says where the branch of parent `j` last
+/// changed the object, if it can tell.
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn merge(
     base: &Catalog,
     parents: &[Catalog],
     base_known: bool,
     f: &MigrationFile,
     sources: &Sources,
+    changed_in: &dyn Fn(usize, Ns, &QName) -> Option<Origin>,
     diags: &mut Vec<Diagnostic>,
 ) -> Catalog {
     let _ = sources;
     let mut out = parents[0].clone();
+    // `$resolve(base, one side, other side)` merges an object both sides changed, when
+    // their changes do not touch the same part of it; `Err` says which part, if it can.
     macro_rules! field {
-        ($f:ident, $ns:expr, $key:expr, $word:expr) => {{
+        ($f:ident, $ns:expr, $key:expr, $word:expr) => {
+            field!($f, $ns, $key, $word, |_: Option<&_>, _: &_, _: &_| Err(
+                None
+            ))
+        };
+        ($f:ident, $ns:expr, $key:expr, $word:expr, $resolve:expr) => {{
             let parts: Vec<_> = parents.iter().map(|p| &p.$f).collect();
             let (m, conflicts) = merge_map(&base.$f, &parts);
             out.$f = m;
-            for (k, x, y) in conflicts {
+            for (j, k, x, y) in conflicts {
+                let detail: Option<String> = match $resolve(base.$f.get(&k), &x, &y) {
+                    Ok(merged) => {
+                        Arc::make_mut(&mut out.$f).insert(k, merged);
+                        continue;
+                    }
+                    Err(detail) => detail,
+                };
                 let q: QName = $key(&k);
                 let known = base_known && parents.iter().all(|p| p.knows($ns, &q));
                 out.mark_name_unknown($ns, &q);
@@ -79,8 +97,9 @@ pub(crate) fn merge(
                         f,
                         $word(&x, &y),
                         &q,
-                        x.as_ref().map(origin),
-                        y.as_ref().map(origin),
+                        detail,
+                        changed_in(0, $ns, &q).or_else(|| x.as_ref().map(origin)),
+                        changed_in(j, $ns, &q).or_else(|| y.as_ref().map(origin)),
                         diags,
                     );
                 }
@@ -97,7 +116,8 @@ pub(crate) fn merge(
         |x: &Option<Obj<RelKind>>, y: &Option<Obj<RelKind>>| x
             .as_ref()
             .or(y.as_ref())
-            .map_or("relation", |o| o.value.word())
+            .map_or("relation", |o| o.value.word()),
+        merge_relation
     );
     field!(
         types,
@@ -152,10 +172,85 @@ pub(crate) fn merge(
     out
 }
 
+/// A relation both branches changed: two tables merge when the branches changed different
+/// columns and constraints (adding one each, say), as PostgreSQL would apply them.
+fn merge_relation(
+    base: Option<&Obj<RelKind>>,
+    x: &Option<Obj<RelKind>>,
+    y: &Option<Obj<RelKind>>,
+) -> Result<Obj<RelKind>, Option<String>> {
+    let (Some(x), Some(y)) = (x, y) else {
+        return Err(None);
+    };
+    let (RelKind::Table(tx), RelKind::Table(ty)) = (&x.value, &y.value) else {
+        return Err(None);
+    };
+    let tb = match base.map(|b| &b.value) {
+        None => None,
+        Some(RelKind::Table(t)) => Some(t),
+        Some(_) => return Err(None),
+    };
+    let columns = merge_named(
+        tb.map_or(&[][..], |t| &t.columns),
+        &tx.columns,
+        &ty.columns,
+        |c| &c.name,
+    )
+    .map_err(|c| Some(format!("both branches change column `{c}`")))?;
+    let constraints = merge_named(
+        tb.map_or(&[][..], |t| &t.constraints),
+        &tx.constraints,
+        &ty.constraints,
+        |c| &c.name,
+    )
+    .map_err(|c| Some(format!("both branches change constraint `{c}`")))?;
+    Ok(Obj {
+        value: RelKind::Table(Arc::new(Table {
+            columns,
+            constraints,
+            columns_known: tx.columns_known && ty.columns_known,
+            constraints_known: tx.constraints_known && ty.constraints_known,
+        })),
+        origin: x.origin.clone(),
+        if_not_exists: x.if_not_exists,
+    })
+}
+
+/// A three-way merge of named items (columns, constraints): `x`'s order, then what `y`
+/// adds. `Err` names an item both sides changed differently.
+fn merge_named<T: Clone + PartialEq>(
+    base: &[T],
+    x: &[T],
+    y: &[T],
+    name: impl Fn(&T) -> &String,
+) -> Result<Vec<T>, String> {
+    let find = |v: &'_ [T], n: &String| v.iter().position(|c| name(c) == n);
+    let mut names: Vec<&String> = x.iter().map(&name).collect();
+    names.extend(y.iter().map(&name).filter(|n| find(x, n).is_none()));
+    let mut out = Vec::with_capacity(names.len());
+    for n in names {
+        let (b, cx, cy) = (
+            find(base, n).map(|i| &base[i]),
+            find(x, n).map(|i| &x[i]),
+            find(y, n).map(|i| &y[i]),
+        );
+        let pick = if cx == cy || cy == b {
+            cx
+        } else if cx == b {
+            cy
+        } else {
+            return Err(n.clone());
+        };
+        out.extend(pick.cloned());
+    }
+    Ok(out)
+}
+
 fn conflict(
     f: &MigrationFile,
     what: &str,
     name: &QName,
+    detail: Option<String>,
     a: Option<Origin>,
     b: Option<Origin>,
     diags: &mut Vec<Diagnostic>,
@@ -166,10 +261,10 @@ fn conflict(
         rev(f)
     ))
     .at(f.file, span, "merged here");
-    for (o, label) in [
-        (a, "one branch's version"),
-        (b, "the other branch's version"),
-    ] {
+    if let Some(detail) = detail {
+        d = d.with_note(detail);
+    }
+    for (o, label) in [(a, "one branch's change"), (b, "the other branch's change")] {
         match o {
             Some(o) => d = d.with_secondary(o.file, o.range, label),
             None => d = d.with_note(format!("one branch drops {what} `{name}`")),
@@ -211,13 +306,31 @@ pub(crate) fn reversibility(
         .keys()
         .chain(reverted.relations.keys())
         .collect();
+    // A table left behind (or not restored) takes its indexes and sequences with it: one
+    // error about the table says it all.
+    let table_of = |r: &RelKind| match r {
+        RelKind::Index { table, .. } => Some(table.clone()),
+        RelKind::Sequence {
+            owned_by: Some((table, _)),
+        } => Some(table.clone()),
+        _ => None,
+    };
+    let is_table =
+        |r: Option<&Obj<RelKind>>| r.is_some_and(|r| matches!(r.value, RelKind::Table(_)));
+    let left =
+        |t: &QName| !is_table(before.relations.get(t)) && is_table(reverted.relations.get(t));
+    let gone =
+        |t: &QName| is_table(before.relations.get(t)) && !is_table(reverted.relations.get(t));
     for k in keys {
         if !known(Ns::Relation, k) {
             continue;
         }
         match (before.relations.get(k), reverted.relations.get(k)) {
             (None, Some(r)) => {
-                if r.if_not_exists || is_guess(&r.value) {
+                if r.if_not_exists
+                    || is_guess(&r.value)
+                    || table_of(&r.value).is_some_and(|t| left(&t))
+                {
                     continue;
                 }
                 diffs.push(Diff {
@@ -226,7 +339,7 @@ pub(crate) fn reversibility(
                 });
             }
             (Some(b), None) => {
-                if is_guess(&b.value) {
+                if is_guess(&b.value) || table_of(&b.value).is_some_and(|t| gone(&t)) {
                     continue;
                 }
                 let at = reverted
@@ -509,8 +622,8 @@ fn same_constraint(a: &ConstraintKind, b: &ConstraintKind) -> bool {
 
 #[allow(clippy::too_many_arguments)]
 fn by_name<K: Ord, V>(
-    b: &BTreeMap<K, Obj<V>>,
-    r: &BTreeMap<K, Obj<V>>,
+    b: &PMap<K, Obj<V>>,
+    r: &PMap<K, Obj<V>>,
     q: impl Fn(&K) -> QName,
     ns: Ns,
     what: &str,

@@ -193,7 +193,11 @@ fn indexes_types_sequences_views_functions_triggers_extensions() {
             None,
         ),
     ]);
-    assert!(c2.relations.is_empty(), "{:?}", c2.relations.keys());
+    assert!(
+        c2.relations.is_empty(),
+        "{:?}",
+        c2.relations.keys().collect::<Vec<_>>()
+    );
     assert!(c2.types.is_empty() && c2.extensions.is_empty() && c2.triggers.is_empty());
     assert!(c2.functions.is_empty());
 }
@@ -414,11 +418,13 @@ fn branches_that_change_one_object_differently_conflict() {
             "ALTER TABLE t ADD COLUMN b int;",
             Some("ALTER TABLE t DROP COLUMN b;"),
         ),
+        // The same column, of another type (different columns merge: see
+        // `branches_that_change_different_columns_of_a_table_merge`).
         (
             "3",
             "1",
-            "ALTER TABLE t ADD COLUMN c text;",
-            Some("ALTER TABLE t DROP COLUMN c;"),
+            "ALTER TABLE t ADD COLUMN b text;",
+            Some("ALTER TABLE t DROP COLUMN b;"),
         ),
         ("4", "2, 3", "", Some("")),
     ]);
@@ -1057,4 +1063,105 @@ fn a_view_keeps_its_query_until_a_rename_makes_it_stale() {
         c2.relations.get(&q("v")).map(|r| &r.value),
         Some(RelKind::View { sql, .. }) if sql.get().is_none()
     ));
+}
+
+#[test]
+fn branches_that_change_different_columns_of_a_table_merge() {
+    let base = (
+        "1",
+        "none",
+        "CREATE TABLE t (a int);",
+        Some("DROP TABLE t;"),
+    );
+    let merge = ("4", "2, 3", "", Some(""));
+    let add_b = (
+        "2",
+        "1",
+        "ALTER TABLE t ADD COLUMN b int;",
+        Some("ALTER TABLE t DROP COLUMN b;"),
+    );
+    let side = |up, down| ("3", "1", up, Some(down));
+    ok(&[
+        base,
+        add_b,
+        side(
+            "ALTER TABLE t ADD COLUMN c int, ADD CONSTRAINT t_a_key UNIQUE (a);",
+            "ALTER TABLE t DROP CONSTRAINT t_a_key, DROP COLUMN c;",
+        ),
+        merge,
+    ]);
+    let c = head(&[
+        base,
+        add_b,
+        side(
+            "ALTER TABLE t DROP COLUMN a;",
+            "ALTER TABLE t ADD COLUMN a int;",
+        ),
+        merge,
+    ]);
+    let names: Vec<&str> = c
+        .table(&q("t"))
+        .expect("t")
+        .columns
+        .iter()
+        .map(|c| c.name.as_str())
+        .collect();
+    assert_eq!(names, ["b"]);
+    // One column changed two ways: a conflict that names the column.
+    let (report, schema) = run(&[
+        base,
+        (
+            "2",
+            "1",
+            "ALTER TABLE t ALTER COLUMN a TYPE bigint;",
+            Some("ALTER TABLE t ALTER COLUMN a TYPE int;"),
+        ),
+        side(
+            "ALTER TABLE t ALTER COLUMN a SET NOT NULL;",
+            "ALTER TABLE t ALTER COLUMN a DROP NOT NULL;",
+        ),
+        merge,
+    ]);
+    let text = crate::diagnostic::render_all(&schema.diagnostics, &report.sources);
+    assert_eq!(schema.diagnostics.len(), 1, "{text}");
+    assert!(
+        text.contains("error: the branches merged by `4` change table `t` in different ways"),
+        "{text}"
+    );
+    assert!(
+        text.contains("note: both branches change column `a`"),
+        "{text}"
+    );
+    // Each side points at its own change.
+    assert!(
+        text.contains("ALTER TABLE t ALTER COLUMN a TYPE bigint;"),
+        "{text}"
+    );
+    assert!(
+        text.contains("ALTER TABLE t ALTER COLUMN a SET NOT NULL;"),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_down_section_after_an_up_section_with_an_error_is_not_judged() {
+    // The up section fails on `name`: its down would only echo that the index is missing.
+    let m = messages(&[
+        (
+            "1",
+            "none",
+            "CREATE TABLE t (a int);",
+            Some("DROP TABLE t;"),
+        ),
+        (
+            "2",
+            "1",
+            "CREATE INDEX t_name ON t (name);",
+            Some("DROP INDEX t_name;"),
+        ),
+    ]);
+    assert_eq!(
+        m,
+        ["column `name` of table `t` does not exist @ migrations/2_m.sql:5"]
+    );
 }

@@ -18,29 +18,43 @@ pub struct SyntaxError {
 /// A panic inside the parser is caught and returned as an error that says so, so that a
 /// parser bug can never crash the build (the `retort:unchecked` marker gets past it).
 pub fn check_statement(sql: &str) -> Option<SyntaxError> {
+    check_statement_keeping(sql).0
+}
+
+/// A statement's parse, kept by the SQL check for the schema model.
+pub type StatementParse = squawk_syntax::Parse<squawk_syntax::SourceFile>;
+
+/// [`check_statement`], also returning the parse when the parser found no error (even if
+/// retort's own checks did), so that the schema model need not parse the statement again.
+pub fn check_statement_keeping(sql: &str) -> (Option<SyntaxError>, Option<StatementParse>) {
     let result = std::panic::catch_unwind(|| {
         let parse = squawk_syntax::SourceFile::parse(sql);
         match parse.errors().into_iter().next() {
             Some(e) => {
                 let r = e.range();
                 let range = usize::from(r.start())..usize::from(r.end());
-                Some(match unknown_statement(sql, &range, e.message()) {
+                let error = match unknown_statement(sql, &range, e.message()) {
                     Some(better) => better,
                     None => SyntaxError {
                         message: humanize(e.message()),
                         range,
                     },
-                })
+                };
+                (Some(error), None)
             }
-            None => super::gaps::find_gap(&parse.syntax_node()),
+            None => (super::gaps::find_gap(&parse.syntax_node()), Some(parse)),
         }
     });
     match result {
-        Ok(first) => first,
-        Err(_) => Some(SyntaxError {
-            message: "the SQL parser failed on this statement (a bug in retort's parser)".into(),
-            range: 0..0,
-        }),
+        Ok(checked) => checked,
+        Err(_) => (
+            Some(SyntaxError {
+                message: "the SQL parser failed on this statement (a bug in retort's parser)"
+                    .into(),
+                range: 0..0,
+            }),
+            None,
+        ),
     }
 }
 

@@ -1,0 +1,302 @@
+//! [`PMap`]: an ordered map whose copies share what they have in common, so that the schema
+//! model can keep a catalog per revision and copy one to change it at a cost that does not
+//! grow with the schema.
+//!
+//! The entries are kept in order in chunks of at most [`MAX_CHUNK`], each behind an [`Arc`].
+//! Cloning a map copies the list of chunk pointers; changing an entry copies its chunk alone
+//! (when another map shares it). Reading is a binary search over the chunks, then a lookup in
+//! one [`BTreeMap`]. The methods have the names and signatures of [`BTreeMap`]'s.
+
+use std::borrow::Borrow;
+use std::collections::BTreeMap;
+use std::fmt;
+use std::sync::Arc;
+
+/// The most entries a chunk holds before it is split in two.
+pub const MAX_CHUNK: usize = 16;
+
+/// An ordered map with cheap copies (see the module's documentation).
+pub struct PMap<K, V> {
+    /// Non-empty chunks, in key order: every key of a chunk is below every key of the next.
+    chunks: Vec<Arc<BTreeMap<K, V>>>,
+    len: usize,
+}
+
+impl<K, V> Clone for PMap<K, V> {
+    fn clone(&self) -> Self {
+        PMap {
+            chunks: self.chunks.clone(),
+            len: self.len,
+        }
+    }
+}
+
+impl<K, V> Default for PMap<K, V> {
+    fn default() -> Self {
+        PMap {
+            chunks: Vec::new(),
+            len: 0,
+        }
+    }
+}
+
+impl<K: fmt::Debug, V: fmt::Debug> fmt::Debug for PMap<K, V> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_map().entries(self.iter()).finish()
+    }
+}
+
+impl<K, V> PMap<K, V> {
+    /// An empty map.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// How many entries.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Whether there is no entry.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// The entries in key order.
+    pub fn iter(&self) -> impl DoubleEndedIterator<Item = (&K, &V)> + Clone {
+        self.chunks.iter().flat_map(|c| c.iter())
+    }
+
+    /// The keys in order.
+    pub fn keys(&self) -> impl DoubleEndedIterator<Item = &K> + Clone {
+        self.iter().map(|(k, _)| k)
+    }
+
+    /// The values in key order.
+    pub fn values(&self) -> impl DoubleEndedIterator<Item = &V> + Clone {
+        self.iter().map(|(_, v)| v)
+    }
+
+    /// The chunk that holds `key`, or would: the last whose first key is not above it.
+    fn chunk_of<Q>(&self, key: &Q) -> Option<usize>
+    where
+        K: Borrow<Q> + Ord,
+        Q: Ord + ?Sized,
+    {
+        if self.chunks.is_empty() {
+            return None;
+        }
+        let after = self.chunks.partition_point(|c| {
+            c.first_key_value()
+                .is_some_and(|(first, _)| first.borrow() <= key)
+        });
+        Some(after.saturating_sub(1))
+    }
+
+    /// The chunk that holds `key`, if one does.
+    fn chunk_holding<Q>(&self, key: &Q) -> Option<usize>
+    where
+        K: Borrow<Q> + Ord,
+        Q: Ord + ?Sized,
+    {
+        self.chunk_of(key)
+            .filter(|&i| self.chunks[i].contains_key(key))
+    }
+
+    /// The value of `key`.
+    pub fn get<Q>(&self, key: &Q) -> Option<&V>
+    where
+        K: Borrow<Q> + Ord,
+        Q: Ord + ?Sized,
+    {
+        self.chunks[self.chunk_of(key)?].get(key)
+    }
+
+    /// Whether `key` has a value.
+    pub fn contains_key<Q>(&self, key: &Q) -> bool
+    where
+        K: Borrow<Q> + Ord,
+        Q: Ord + ?Sized,
+    {
+        self.get(key).is_some()
+    }
+}
+
+impl<K: Ord + Clone, V: Clone> PMap<K, V> {
+    /// The value of `key`, to change (its chunk is copied if shared).
+    pub fn get_mut<Q>(&mut self, key: &Q) -> Option<&mut V>
+    where
+        K: Borrow<Q>,
+        Q: Ord + ?Sized,
+    {
+        let i = self.chunk_holding(key)?;
+        Arc::make_mut(&mut self.chunks[i]).get_mut(key)
+    }
+
+    /// Sets `key` to `value`; returns the value it had.
+    pub fn insert(&mut self, key: K, value: V) -> Option<V> {
+        let Some(i) = self.chunk_of(&key) else {
+            self.chunks.push(Arc::new(BTreeMap::from([(key, value)])));
+            self.len = 1;
+            return None;
+        };
+        let chunk = Arc::make_mut(&mut self.chunks[i]);
+        let old = chunk.insert(key, value);
+        if old.is_none() {
+            self.len += 1;
+            if chunk.len() > MAX_CHUNK {
+                let middle = chunk.keys().nth(chunk.len() / 2).cloned();
+                if let Some(middle) = middle {
+                    let upper = chunk.split_off(&middle);
+                    self.chunks.insert(i + 1, Arc::new(upper));
+                }
+            }
+        }
+        old
+    }
+
+    /// Removes `key`; returns its value.
+    pub fn remove<Q>(&mut self, key: &Q) -> Option<V>
+    where
+        K: Borrow<Q>,
+        Q: Ord + ?Sized,
+    {
+        let i = self.chunk_holding(key)?;
+        let chunk = Arc::make_mut(&mut self.chunks[i]);
+        let old = chunk.remove(key);
+        if chunk.is_empty() {
+            self.chunks.remove(i);
+        }
+        if old.is_some() {
+            self.len -= 1;
+        }
+        old
+    }
+
+    /// Keeps the entries for which `keep` holds (it may change them).
+    pub fn retain(&mut self, mut keep: impl FnMut(&K, &mut V) -> bool) {
+        for c in &mut self.chunks {
+            Arc::make_mut(c).retain(&mut keep);
+        }
+        self.chunks.retain(|c| !c.is_empty());
+        self.len = self.chunks.iter().map(|c| c.len()).sum();
+    }
+
+    /// Every value, to change (every chunk is copied if shared).
+    pub fn values_mut(&mut self) -> impl Iterator<Item = &mut V> {
+        self.chunks
+            .iter_mut()
+            .flat_map(|c| Arc::make_mut(c).values_mut())
+    }
+}
+
+impl<K: PartialEq, V: PartialEq> PartialEq for PMap<K, V> {
+    /// The same entries. Chunks shared at the start and at the end are skipped unread.
+    fn eq(&self, other: &Self) -> bool {
+        if self.len != other.len {
+            return false;
+        }
+        let (a, b) = (&self.chunks, &other.chunks);
+        let prefix = a
+            .iter()
+            .zip(b.iter())
+            .take_while(|(x, y)| Arc::ptr_eq(x, y))
+            .count();
+        let suffix = a[prefix..]
+            .iter()
+            .rev()
+            .zip(b[prefix..].iter().rev())
+            .take_while(|(x, y)| Arc::ptr_eq(x, y))
+            .count();
+        let rest_a = a[prefix..a.len() - suffix].iter().flat_map(|c| c.iter());
+        let rest_b = b[prefix..b.len() - suffix].iter().flat_map(|c| c.iter());
+        rest_a.eq(rest_b)
+    }
+}
+
+impl<K: Eq, V: Eq> Eq for PMap<K, V> {}
+
+impl<K: Ord + Clone, V: Clone> FromIterator<(K, V)> for PMap<K, V> {
+    fn from_iter<I: IntoIterator<Item = (K, V)>>(iter: I) -> Self {
+        let mut m = PMap::new();
+        for (k, v) in iter {
+            m.insert(k, v);
+        }
+        m
+    }
+}
+
+impl<'a, K, V> IntoIterator for &'a PMap<K, V> {
+    type Item = (&'a K, &'a V);
+    type IntoIter = Box<dyn DoubleEndedIterator<Item = (&'a K, &'a V)> + 'a>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        Box::new(self.iter())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn behaves_like_a_btree_map_and_shares_chunks() {
+        let mut m: PMap<u32, String> = PMap::new();
+        let mut reference = BTreeMap::new();
+        // A scrambled order, with repeats and removals, across many chunks.
+        for i in 0..2000u32 {
+            let k = (i * 7919) % 1000;
+            if i % 5 == 4 {
+                assert_eq!(m.remove(&k), reference.remove(&k), "remove {k}");
+            } else {
+                assert_eq!(
+                    m.insert(k, format!("v{i}")),
+                    reference.insert(k, format!("v{i}")),
+                    "insert {k}"
+                );
+            }
+            assert_eq!(m.len(), reference.len());
+        }
+        assert!(m.iter().eq(reference.iter()));
+        assert!(m.iter().rev().eq(reference.iter().rev()));
+        assert!(
+            m.chunks
+                .iter()
+                .all(|c| !c.is_empty() && c.len() <= MAX_CHUNK)
+        );
+        for k in 0..1000 {
+            assert_eq!(m.get(&k), reference.get(&k));
+        }
+        assert_eq!(m.get(&5000), None);
+
+        // A copy shares every chunk; a change copies one.
+        let mut copy = m.clone();
+        assert!(copy == m);
+        let k = *m.keys().nth(m.len() / 2).expect("entries");
+        *copy.get_mut(&k).expect("there") = "changed".into();
+        let shared = m
+            .chunks
+            .iter()
+            .zip(copy.chunks.iter())
+            .filter(|(a, b)| Arc::ptr_eq(a, b))
+            .count();
+        assert_eq!(shared, m.chunks.len() - 1);
+        assert!(copy != m);
+        assert_eq!(m.get(&k), reference.get(&k), "the original is unchanged");
+        *copy.get_mut(&k).expect("there") = reference[&k].clone();
+        assert!(copy == m, "equal again, though one chunk is a copy");
+
+        // The same entries in chunks split differently are equal.
+        let rebuilt: PMap<u32, String> = reference.clone().into_iter().rev().collect();
+        assert!(rebuilt == m);
+        m.retain(|k, _| k % 2 == 0);
+        reference.retain(|k, _| k % 2 == 0);
+        assert!(m.iter().eq(reference.iter()));
+        assert_eq!(m.len(), reference.len());
+        for v in m.values_mut() {
+            v.push('!');
+        }
+        assert!(m.values().all(|v| v.ends_with('!')));
+        assert!(copy.values().all(|v| !v.ends_with('!')));
+    }
+}
