@@ -11,6 +11,21 @@ pub mod db {
     );
 }
 
+/// Two heads: no `schema`, but each head through `schema_at`.
+pub mod heads {
+    retort::migrations!(
+        "tests/ui/migrations/heads",
+        allow_multiple_heads,
+        untracked,
+        schema_at = ["002", "003"],
+    );
+}
+
+/// A table whose columns the model cannot tell, and a view.
+pub mod unknown {
+    retort::migrations!("tests/ui/migrations/schema_typed_unknown", untracked);
+}
+
 use db::schema::people;
 
 fn main() {
@@ -73,4 +88,13 @@ fn main() {
     let legacy = |r: &At002| r.legacy.clone();
     let _ = legacy;
     assert_eq!(db::schema_at::R002::people::COLUMNS.len(), 21);
+
+    // Each head of a history with two.
+    assert_eq!(heads::schema_at::R002::users::EMAIL.name(), "email");
+    assert_eq!(heads::schema_at::R003::users::PHONE.name(), "phone");
+    let _ = heads::schema_at::R003::users::Row { id: 1, phone: None };
+
+    // `summary`'s columns come from a query: its name alone.
+    assert_eq!(unknown::schema::summary::TABLE.name(), "summary");
+    assert_eq!(unknown::schema::plain::COLUMNS.len(), 1);
 }
