@@ -1,0 +1,3 @@
+retort::migrations!("tests/ui/migrations/schema_down_leaves_enum", untracked);
+
+fn main() {}

@@ -1,0 +1,3 @@
+retort::migrations!("tests/ui/migrations/schema_foreign_key", untracked);
+
+fn main() {}

@@ -1,0 +1,3 @@
+retort::migrations!("tests/ui/migrations/schema_missing_column", untracked);
+
+fn main() {}
