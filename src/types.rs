@@ -29,37 +29,55 @@ pub use serde_json;
 #[cfg(feature = "uuid")]
 pub use uuid;
 
-/// `pub type $name`: `$ty` with the feature, else `Raw`; one doc comment for both.
+/// `pub type $name`: `$ty` with `$feature`, else `Raw`; the same doc comment for both.
 macro_rules! alias {
-    ($name:ident, $sql:literal, $feature:literal, $ty:ty) => {
-        #[doc = concat!(
-                    "`", $sql, "`: `", stringify!($ty), "` with the `", $feature,
-                    "` feature, else [`Raw`](crate::Raw)."
-                )]
+    ($doc:literal, $name:ident, $feature:literal, $ty:ty) => {
+        #[doc = $doc]
         #[cfg(feature = $feature)]
         pub type $name = $ty;
-        #[doc = concat!(
-                    "`", $sql, "`: `", stringify!($ty), "` with the `", $feature,
-                    "` feature, else [`Raw`](crate::Raw)."
-                )]
+        #[doc = $doc]
         #[cfg(not(feature = $feature))]
         pub type $name = crate::Raw;
     };
 }
 
 alias!(
+    "`timestamp with time zone`: `chrono::DateTime<Utc>` with the `chrono` feature, else \
+     [`Raw`](crate::Raw).",
     Timestamptz,
-    "timestamp with time zone",
     "chrono",
     chrono::DateTime<chrono::Utc>
 );
 alias!(
+    "`timestamp without time zone`: `chrono::NaiveDateTime` with the `chrono` feature, else \
+     [`Raw`](crate::Raw).",
     Timestamp,
-    "timestamp without time zone",
     "chrono",
     chrono::NaiveDateTime
 );
-alias!(Date, "date", "chrono", chrono::NaiveDate);
-alias!(Time, "time without time zone", "chrono", chrono::NaiveTime);
-alias!(Uuid, "uuid", "uuid", uuid::Uuid);
-alias!(Json, "json` and `jsonb", "serde_json", serde_json::Value);
+alias!(
+    "`date`: `chrono::NaiveDate` with the `chrono` feature, else [`Raw`](crate::Raw).",
+    Date,
+    "chrono",
+    chrono::NaiveDate
+);
+alias!(
+    "`time without time zone`: `chrono::NaiveTime` with the `chrono` feature, else \
+     [`Raw`](crate::Raw).",
+    Time,
+    "chrono",
+    chrono::NaiveTime
+);
+alias!(
+    "`uuid`: `uuid::Uuid` with the `uuid` feature, else [`Raw`](crate::Raw).",
+    Uuid,
+    "uuid",
+    uuid::Uuid
+);
+alias!(
+    "`json` and `jsonb`: `serde_json::Value` with the `serde_json` feature, else \
+     [`Raw`](crate::Raw).",
+    Json,
+    "serde_json",
+    serde_json::Value
+);
