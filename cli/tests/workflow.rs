@@ -501,7 +501,7 @@ fn check_reports_what_is_out_of_sync() {
         "002",
         "001",
         "ALTER TABLE \"user\" ADD COLUMN email varchar(10);",
-        COLUMNS_DOWN,
+        "ALTER TABLE \"user\" DROP COLUMN email;",
     );
     let run = p.db(url, &["check"]).code(3);
     assert!(

@@ -475,6 +475,14 @@ impl Catalog {
         c
     }
 
+    /// Whether anything but a table's columns or constraints is unknown.
+    pub(crate) fn partly_unknown_but_tables(&self) -> bool {
+        self.unknown.all.is_some()
+            || !self.unknown.ns.is_empty()
+            || self.unknown_names_beyond_outside()
+            || !self.unknown.prefixes.is_empty()
+    }
+
     /// Whether any part is unknown, not counting what is never known ([`OUTSIDE_TABLES`]).
     fn unknown_names_beyond_outside(&self) -> bool {
         let outside = |name: &str| OUTSIDE_TABLES.contains(&name);
@@ -495,10 +503,7 @@ impl Catalog {
 
     /// Whether any part is unknown (a namespace, an object, a table's contents).
     pub fn partly_unknown(&self) -> bool {
-        self.unknown.all.is_some()
-            || !self.unknown.ns.is_empty()
-            || self.unknown_names_beyond_outside()
-            || !self.unknown.prefixes.is_empty()
+        self.partly_unknown_but_tables()
             || self.relations.values().any(|r| match &r.value {
                 RelKind::Table(t) => !t.columns_known || !t.constraints_known,
                 _ => false,

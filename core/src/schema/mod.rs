@@ -96,6 +96,8 @@ pub(crate) fn analyze_with(report: &Report, parses: &mut Parses) -> SchemaReport
     let mut diagnostics = Vec::new();
     let mut stats = Stats::default();
     let mut catalogs: Vec<Option<Catalog>> = vec![None; files.len()];
+    // How many tables of each file's catalog have unknown columns or constraints.
+    let mut vague: Vec<Option<usize>> = vec![None; files.len()];
 
     // The graph again, over files with complete headers (node k is file members[k]).
     let mut members = Vec::new();
@@ -231,7 +233,25 @@ pub(crate) fn analyze_with(report: &Report, parses: &mut Parses) -> SchemaReport
         if after.all_unknown() {
             stats.all_unknown += 1;
         }
-        if after.partly_unknown() {
+        // Tables of which something is unknown, counted from the parent's count and what
+        // this revision changed (counting them all each time costs revisions × tables).
+        let from = match parents.as_slice() {
+            [p] => catalogs[members[*p]]
+                .as_ref()
+                .zip(vague[members[*p]])
+                .filter(|_| !orphan[node]),
+            _ => None,
+        };
+        let count = match from {
+            Some((parent, n)) => {
+                let (old, new) = parent.relations.unshared(&after.relations);
+                n + new.filter(|(_, r)| vague_table(r)).count()
+                    - old.filter(|(_, r)| vague_table(r)).count()
+            }
+            None => after.relations.values().filter(|r| vague_table(r)).count(),
+        };
+        vague[i] = Some(count);
+        if after.partly_unknown_but_tables() || count > 0 {
             stats.partly_unknown += 1;
         } else {
             stats.fully_known += 1;
@@ -244,6 +264,11 @@ pub(crate) fn analyze_with(report: &Report, parses: &mut Parses) -> SchemaReport
         diagnostics,
         stats,
     }
+}
+
+/// A table whose columns or constraints are not all known.
+fn vague_table(r: &catalog::Obj<catalog::RelKind>) -> bool {
+    matches!(&r.value, catalog::RelKind::Table(t) if !t.columns_known || !t.constraints_known)
 }
 
 /// Whether `ns` `q` differs between two catalogs (for the namespaces a merge conflict is

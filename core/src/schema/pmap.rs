@@ -190,12 +190,17 @@ impl<K: Ord + Clone, V: Clone> PMap<K, V> {
     }
 }
 
-impl<K: PartialEq, V: PartialEq> PartialEq for PMap<K, V> {
-    /// The same entries. Chunks shared at the start and at the end are skipped unread.
-    fn eq(&self, other: &Self) -> bool {
-        if self.len != other.len {
-            return false;
-        }
+impl<K, V> PMap<K, V> {
+    /// The entries of `self` and of `other` outside the chunks the two share at their start
+    /// and their end: everything that may differ between a map and a copy of it that was
+    /// changed, found without reading what the copy did not touch.
+    pub fn unshared<'a>(
+        &'a self,
+        other: &'a Self,
+    ) -> (
+        impl Iterator<Item = (&'a K, &'a V)>,
+        impl Iterator<Item = (&'a K, &'a V)>,
+    ) {
         let (a, b) = (&self.chunks, &other.chunks);
         let prefix = a
             .iter()
@@ -208,8 +213,20 @@ impl<K: PartialEq, V: PartialEq> PartialEq for PMap<K, V> {
             .zip(b[prefix..].iter().rev())
             .take_while(|(x, y)| Arc::ptr_eq(x, y))
             .count();
-        let rest_a = a[prefix..a.len() - suffix].iter().flat_map(|c| c.iter());
-        let rest_b = b[prefix..b.len() - suffix].iter().flat_map(|c| c.iter());
+        (
+            a[prefix..a.len() - suffix].iter().flat_map(|c| c.iter()),
+            b[prefix..b.len() - suffix].iter().flat_map(|c| c.iter()),
+        )
+    }
+}
+
+impl<K: PartialEq, V: PartialEq> PartialEq for PMap<K, V> {
+    /// The same entries. Chunks shared at the start and at the end are skipped unread.
+    fn eq(&self, other: &Self) -> bool {
+        if self.len != other.len {
+            return false;
+        }
+        let (rest_a, rest_b) = self.unshared(other);
         rest_a.eq(rest_b)
     }
 }
@@ -285,6 +302,8 @@ mod tests {
         assert_eq!(m.get(&k), reference.get(&k), "the original is unchanged");
         *copy.get_mut(&k).expect("there") = reference[&k].clone();
         assert!(copy == m, "equal again, though one chunk is a copy");
+        let (a, b) = m.unshared(&copy);
+        assert!(a.count() <= MAX_CHUNK && b.count() <= MAX_CHUNK);
 
         // The same entries in chunks split differently are equal.
         let rebuilt: PMap<u32, String> = reference.clone().into_iter().rev().collect();
