@@ -4,7 +4,11 @@
 use retort::postgres::Client;
 use retort::{FromRow, Migrator, Target};
 
-retort::migrations!("tests/ui/migrations/schema_typed_people", untracked);
+retort::migrations!(
+    "tests/ui/migrations/schema_typed_people",
+    untracked,
+    derive = [Debug, Clone, PartialEq],
+);
 
 use schema::audit::events;
 use schema::people;

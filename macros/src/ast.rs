@@ -6,10 +6,12 @@
 //! path  := string literal (relative to the crate's Cargo.toml)
 //! flag  := "allow_multiple_heads" | "allow_multiple_roots" | "untracked"
 //!        | "schema_at" "=" "[" [ revision { "," revision } [ "," ] ] "]"
+//!        | "derive" "=" "[" [ path { "," path } [ "," ] ] "]"
 //! revision := string literal (a revision id)
+//! path  := a derive macro's path, such as `Debug` or `serde::Serialize`
 //! ```
 
-use proc_macro2::Span;
+use proc_macro2::{Span, TokenStream, TokenTree};
 use retort_core::diagnostic::Diagnostic;
 use retort_core::source::Sources;
 use syn::parse::{Parse, ParseStream};
@@ -26,6 +28,12 @@ pub const SCHEMA_AT: &str = "schema_at";
 
 /// How `schema_at` is written, for help lines.
 const SCHEMA_AT_EXAMPLE: &str = "schema_at = [\"002\", \"005\"]";
+
+/// The option that names the derives of the typed schema's row structs.
+pub const DERIVE: &str = "derive";
+
+/// How `derive` is written, for help lines.
+const DERIVE_EXAMPLE: &str = "derive = [Debug, Clone, PartialEq]";
 
 /// A parsed `migrations!(...)` call.
 pub struct Call {
@@ -45,6 +53,9 @@ pub struct Call {
     /// head's, as written (with their spans, for errors); `None` when the call has no
     /// `schema_at`.
     pub schema_at: Option<Vec<LitStr>>,
+    /// `derive = [Debug, …]`: the derive macros of every row struct, each path's tokens as
+    /// written (their spans point at the call); `None` when the call has no `derive`.
+    pub derive: Option<Vec<TokenStream>>,
 }
 
 impl Parse for Call {
@@ -57,6 +68,7 @@ impl Parse for Call {
             allow_multiple_roots: false,
             untracked: false,
             schema_at: None,
+            derive: None,
         };
         if input.is_empty() {
             return Ok(call);
@@ -135,11 +147,14 @@ impl Call {
     /// `name = value`: only `schema_at = ["002", …]`.
     fn set_option(&mut self, ident: &Ident, input: ParseStream) -> Result<()> {
         let name = ident.to_string();
+        if name == DERIVE {
+            return self.set_derive(ident, input);
+        }
         if name != SCHEMA_AT {
             return Err(error(
                 ident.span(),
                 &format!("unknown option `{name}`"),
-                &format!("the one option is `{SCHEMA_AT_EXAMPLE}`"),
+                &format!("the options are `{SCHEMA_AT_EXAMPLE}` and `{DERIVE_EXAMPLE}`"),
             ));
         }
         input.parse::<Token![=]>()?;
@@ -170,13 +185,51 @@ impl Call {
         Ok(())
     }
 
+    /// `derive = [Debug, serde::Serialize, …]`: each path's tokens, split at the commas.
+    fn set_derive(&mut self, ident: &Ident, input: ParseStream) -> Result<()> {
+        input.parse::<Token![=]>()?;
+        let list;
+        syn::bracketed!(list in input);
+        let tokens: TokenStream = list.parse()?;
+        if self.derive.is_some() {
+            return Err(Error::new(ident.span(), "`derive` is given twice"));
+        }
+        let mut paths = vec![TokenStream::new()];
+        for tt in tokens {
+            match &tt {
+                TokenTree::Punct(p) if p.as_char() == ',' => {
+                    if paths.last().is_some_and(TokenStream::is_empty) {
+                        return Err(error(
+                            p.span(),
+                            "expected a derive macro's path before `,`",
+                            &format!("write `{DERIVE_EXAMPLE}`"),
+                        ));
+                    }
+                    paths.push(TokenStream::new());
+                }
+                _ => paths
+                    .last_mut()
+                    .into_iter()
+                    .for_each(|p| p.extend([tt.clone()])),
+            }
+        }
+        paths.retain(|p| !p.is_empty());
+        self.derive = Some(paths);
+        Ok(())
+    }
+
     fn set_flag(&mut self, ident: &Ident) -> Result<()> {
         let name = ident.to_string();
-        if name == SCHEMA_AT {
+        if name == SCHEMA_AT || name == DERIVE {
+            let example = if name == DERIVE {
+                DERIVE_EXAMPLE
+            } else {
+                SCHEMA_AT_EXAMPLE
+            };
             return Err(error(
                 ident.span(),
-                "`schema_at` needs the revisions whose typed schema to generate",
-                &format!("write `{SCHEMA_AT_EXAMPLE}`"),
+                &format!("`{name}` needs a list"),
+                &format!("write `{example}`"),
             ));
         }
         let slot = match name.as_str() {
@@ -294,7 +347,11 @@ mod tests {
         assert!(msg("untracked, \"db\"").contains("comes before the flags"));
         assert!(msg("\"\"").contains("is empty"));
         assert!(msg("\"a\" \"b\"").contains("expected `,`"));
-        assert!(msg("schema_at").contains("needs the revisions"));
+        assert!(msg("schema_at").contains("`schema_at` needs a list"));
+        assert!(msg("derive").contains("`derive` needs a list"));
+        assert!(msg("derive = [Debug], derive = []").contains("`derive` is given twice"));
+        assert!(msg("derive = [Debug,, Clone]").contains("path before `,`"));
+        assert!(msg("derive = Debug").contains("expected square brackets"));
         assert!(msg("schema_at = [\"1\", \"1\"]").contains("`1` is listed twice"));
         assert!(msg("schema_at = [1]").contains("as a string literal"));
         assert!(msg("schema_at = \"1\"").contains("expected square brackets"));
@@ -314,6 +371,18 @@ mod tests {
             Some(0)
         );
         assert!(parse("untracked").unwrap().schema_at.is_none());
+    }
+
+    #[test]
+    fn derive_lists_paths() {
+        let c = parse("derive = [Debug, serde::Serialize,], untracked").unwrap();
+        let paths: Vec<String> = c.derive.iter().flatten().map(|p| p.to_string()).collect();
+        assert_eq!(paths, ["Debug", "serde :: Serialize"]);
+        assert_eq!(
+            parse("derive = []").unwrap().derive.map(|d| d.len()),
+            Some(0)
+        );
+        assert!(parse("untracked").unwrap().derive.is_none());
     }
 
     #[test]

@@ -260,6 +260,11 @@ fn schema_modules(call: &Call, report: &Report, set: &MigrationSet) -> TokenStre
     };
     let mut errors: Vec<String> = Vec::new();
     let mut out = TokenStream::new();
+    // The row structs' derives: only those the call names (each costs compile time a table).
+    let derive = match call.derive.as_deref() {
+        Some(paths) if !paths.is_empty() => quote!(#[derive(#(#paths),*)]),
+        _ => TokenStream::new(),
+    };
     let heads = set.heads();
     if let [head] = heads.as_slice() {
         let head = head.as_str();
@@ -276,6 +281,7 @@ fn schema_modules(call: &Call, report: &Report, set: &MigrationSet) -> TokenStre
                 &doc,
                 catalog,
                 head,
+                &derive,
                 &mut errors,
             ));
         }
@@ -310,6 +316,7 @@ fn schema_modules(call: &Call, report: &Report, set: &MigrationSet) -> TokenStre
                 &doc,
                 catalog,
                 &rev,
+                &derive,
                 &mut errors,
             ));
         }
@@ -332,9 +339,10 @@ fn schema_module(
     doc: &str,
     catalog: &retort_core::schema::Catalog,
     rev: &str,
+    derive: &TokenStream,
     errors: &mut Vec<String>,
 ) -> TokenStream {
-    let generated = typed::schema_items(catalog, rev);
+    let generated = typed::schema_items(catalog, rev, derive);
     errors.extend(generated.problems.into_iter().map(|p| {
         strip_level(
             Diagnostic::error(p.message)

@@ -29,7 +29,7 @@ use proc_macro::TokenStream;
 /// - `pub mod schema`, when there is one head: the typed schema at the head, one module a
 ///   table with `TABLE`, a `retort::Column` constant a column, `COLUMNS` and a `Row` struct
 ///   (see `retort::migrations!`); and `pub mod schema_at` with `R<id>` for each revision the
-///   call lists in `schema_at = ["<id>", …]`.
+///   call lists in `schema_at = ["<id>", …]`; `derive = [Debug, …]` derives on every `Row`.
 ///
 /// The build depends on every file read, so editing one rebuilds the crate;
 /// `retort_build::track` in `build.rs` makes adding or removing one rebuild it too.

@@ -56,8 +56,9 @@ const COLUMN_CLASH_HELP: &str = "a SQL name becomes a Rust name by keeping ASCII
      digits and `_` and replacing other characters, upper-cased for a constant (see \
      `retort::migrations!`); rename one of the columns in a new migration";
 
-/// The schema module's contents for `catalog`, the schema after revision `rev`.
-pub fn schema_items(catalog: &Catalog, rev: &str) -> Generated {
+/// The schema module's contents for `catalog`, the schema after revision `rev`; `derive` is
+/// the row structs' `#[derive(…)]` attribute, or nothing.
+pub fn schema_items(catalog: &Catalog, rev: &str, derive: &TokenStream) -> Generated {
     let mut by_schema: BTreeMap<&str, Vec<(&QName, &Table)>> = BTreeMap::new();
     let mut left_out = 0;
     for (name, obj) in catalog.relations.iter() {
@@ -108,7 +109,7 @@ pub fn schema_items(catalog: &Catalog, rev: &str) -> Generated {
         let modules: TokenStream = tables
             .iter()
             .filter(|(q, _)| !clash.contains(&q.name.as_str()))
-            .map(|(q, t)| table_module(q, t, rev, &mut problems))
+            .map(|(q, t)| table_module(q, t, rev, derive, &mut problems))
             .collect();
         if *schema == "public" {
             items.extend(modules);
@@ -161,6 +162,7 @@ fn table_module(
     qname: &QName,
     table: &Table,
     rev: &str,
+    derive: &TokenStream,
     problems: &mut Vec<Problem>,
 ) -> TokenStream {
     let m = ident(&snake(&qname.name));
@@ -234,7 +236,7 @@ fn table_module(
             #[doc = " Every column, in the table's order."]
             pub const COLUMNS: &[::retort::Column] = &[#(#const_names),*];
             #[doc = #row_doc]
-            #[derive(Clone, Debug, PartialEq)]
+            #derive
             pub struct Row { #(#fields)* }
             impl ::retort::FromRow for Row {
                 fn from_row(

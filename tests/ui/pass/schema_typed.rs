@@ -8,6 +8,7 @@ pub mod db {
         "tests/ui/migrations/schema_typed_people",
         untracked,
         schema_at = ["002"],
+        derive = [Clone, Debug, PartialEq],
     );
 }
 
