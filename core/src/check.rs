@@ -13,7 +13,7 @@ use crate::load::{Entry, display_path, read_dir};
 use crate::schema::{self, SchemaReport};
 use crate::source::{FileId, Sources};
 use crate::sql::lex::{self, Statement, UNCHECKED_MARKER};
-use crate::sql::syntax::check_statement_keeping;
+use crate::sql::syntax::{StatementParse, check_statement_keeping};
 use crate::sql::txn::{TxnNeed, classify};
 use crate::verified::Verified;
 use crate::{Migration, MigrationParts, MigrationSet, Revision};
@@ -109,19 +109,17 @@ fn check_entries(
     options: &Options,
     verified: &Verified,
 ) -> Report {
-    let mut files = Vec::with_capacity(entries.len());
-    let mut sql_clean = Verified::new();
-    // The statements parsed without error, for the schema model to replay.
-    let mut parses = schema::Parses::new();
-    // Each file's diagnostics, by index into `entries`.
-    let mut per_file: Vec<Vec<Diagnostic>> = Vec::with_capacity(entries.len());
-    for entry in &entries {
+    // Each file on its own, on as many threads as there are cores: the format and SQL
+    // checks, and the parse trees the schema model replays.
+    let checked = parallel_map(&entries, |entry| {
         let src = sources.get(entry.file);
         let mut diags = Vec::new();
+        let mut parses = Vec::new();
         let parsed = parse_file(entry.file, src, &entry.name, &mut diags);
-        if !verified.contains(src.text()) {
+        let sections = [&parsed.up, &parsed.down];
+        let clean = if !verified.contains(src.text()) {
             let before = diags.iter().filter(|d| d.is_error()).count();
-            for section in [&parsed.up, &parsed.down].into_iter().flatten() {
+            for section in sections.into_iter().flatten() {
                 check_section(
                     entry.file,
                     src.text(),
@@ -134,12 +132,26 @@ fn check_entries(
             }
             // The SQL verdict depends on the text alone (the header's `transaction`
             // included), so a file whose sections added no error can be skipped next time.
-            if diags.iter().filter(|d| d.is_error()).count() == before {
-                sql_clean.insert(src.text());
-            }
+            diags.iter().filter(|d| d.is_error()).count() == before
         } else {
-            sql_clean.insert(src.text());
+            for section in sections.into_iter().flatten() {
+                parse_verified(entry.file, src.text(), section, &mut parses);
+            }
+            true
+        };
+        (parsed, diags, clean, parses)
+    });
+    let mut files = Vec::with_capacity(entries.len());
+    let mut sql_clean = Verified::new();
+    // The statements parsed without error, for the schema model to replay.
+    let mut parses = schema::Parses::new();
+    // Each file's diagnostics, by index into `entries`.
+    let mut per_file: Vec<Vec<Diagnostic>> = Vec::with_capacity(entries.len());
+    for (entry, (parsed, diags, clean, file_parses)) in entries.iter().zip(checked) {
+        if clean {
+            sql_clean.insert(sources.get(entry.file).text());
         }
+        parses.extend(file_parses);
         per_file.push(diags);
         files.push(parsed);
     }
@@ -176,6 +188,63 @@ fn check_entries(
     report
 }
 
+/// `f` over `items`, in order, on up to one thread per core (one thread for a few items).
+/// A panic in `f` goes on in the caller's thread.
+fn parallel_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    /// Fewer items than this per thread are not worth a thread.
+    const MIN_PER_THREAD: usize = 32;
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(items.len() / MIN_PER_THREAD)
+        .max(1);
+    if threads == 1 {
+        return items.iter().map(f).collect();
+    }
+    let per_thread = items.len().div_ceil(threads);
+    let f = &f;
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = items
+            .chunks(per_thread)
+            .map(|chunk| scope.spawn(move || chunk.iter().map(f).collect::<Vec<R>>()))
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| {
+                h.join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+            })
+            .collect()
+    })
+}
+
+/// The parse trees of a section of a file whose SQL is known to pass (see
+/// [`check_dir_verified`]), for the schema model: statements exempted by
+/// `retort:unchecked` are left for it to parse and judge.
+fn parse_verified(
+    file: FileId,
+    text: &str,
+    section: &Section,
+    parses: &mut Vec<((FileId, usize), StatementParse)>,
+) {
+    let base = section.body.start;
+    let body = &text[section.body.clone()];
+    let toks = lex::tokenize(body);
+    if toks.iter().any(|t| t.unterminated) {
+        return;
+    }
+    for stmt in lex::split_tokens(body, &toks) {
+        if stmt.unchecked.is_some() {
+            continue;
+        }
+        let abs = base + stmt.range.start..base + stmt.range.end;
+        // The check passed, so the parser finds no error: no need to ask it for them.
+        let sql = &text[abs.clone()];
+        if let Ok(parse) = std::panic::catch_unwind(|| squawk_syntax::SourceFile::parse(sql)) {
+            parses.push(((file, abs.start), parse));
+        }
+    }
+}
+
 /// Checks every statement of a section: syntax and transaction rules. The statements that
 /// parse go into `parses`, for the schema model.
 fn check_section(
@@ -183,7 +252,7 @@ fn check_section(
     text: &str,
     section: &Section,
     transactional: bool,
-    parses: &mut schema::Parses,
+    parses: &mut Vec<((FileId, usize), StatementParse)>,
     diags: &mut Vec<Diagnostic>,
 ) {
     let base = section.body.start;
@@ -236,7 +305,7 @@ fn check_statement_rules(
     toks: &[lex::Tok],
     body: &str,
     transactional: bool,
-    parses: &mut schema::Parses,
+    parses: &mut Vec<((FileId, usize), StatementParse)>,
     diags: &mut Vec<Diagnostic>,
 ) {
     let first_line_end = text[abs.clone()]
@@ -264,7 +333,7 @@ fn check_statement_rules(
         None => {
             let (error, parse) = check_statement_keeping(&text[abs.clone()]);
             if let Some(parse) = parse {
-                parses.insert((file, abs.start), parse);
+                parses.push(((file, abs.start), parse));
             }
             if let Some(err) = error {
                 let at = abs.start + err.range.start;
