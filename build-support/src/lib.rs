@@ -385,11 +385,18 @@ mod tests {
         krate
             .file(
                 "migrations/001_init.sql",
-                &migration("001", "none", "CREATE TABLE t (id int);"),
+                // Down sections that restore the schema: the schema model checks them.
+                &migration("001", "none", "CREATE TABLE t (id int);").replace(
+                    "-- migrate:down\nSELECT 1;",
+                    "-- migrate:down\nDROP TABLE t;",
+                ),
             )
             .file(
                 "migrations/002_more.sql",
-                &migration("002", "001", "ALTER TABLE t ADD COLUMN x int;"),
+                &migration("002", "001", "ALTER TABLE t ADD COLUMN x int;").replace(
+                    "-- migrate:down\nSELECT 1;",
+                    "-- migrate:down\nALTER TABLE t DROP COLUMN x;",
+                ),
             );
         let (clean, out, err) = call(&krate, &mut Vec::new(), "migrations", Policy::Defer);
         assert!(clean);
