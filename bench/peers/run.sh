@@ -6,7 +6,8 @@
 #
 # Environment: ROUNDS (best of, default 3), TIMEOUT (seconds per cargo build, default 900),
 # TOOLS (default "retort sqlx refinery diesel"), FSYNC (on or off, default on),
-# RESULTS (file the tables are appended to, default target/peers/results.md).
+# RESULTS (file the tables are appended to, default target/peers/results.md), LABEL (a note
+# for the tables' heading, such as the profile settings of the run).
 #
 # For each N, into target/peers/ (a copy of this workspace; nothing generated is committed):
 #   1. `peers-gen` writes the same N migrations in each tool's layout, and the up sections as
@@ -79,17 +80,21 @@ mib() { python3 -c "print(f'{int(\"$1\") / 1024:.0f} MiB')"; }
 # Warm-up: every dependency built as each peer alone needs it (features differ from a
 # workspace build), in both profiles, so that the timed builds compile the peer crate only.
 "$gen" "$work" 1 >/dev/null
-for t in "${tools[@]}"; do
+[[ ${PHASES:-build} == *build* ]] && for t in "${tools[@]}"; do
   cargo build -q -p "peer-$t"
   cargo build -q -p "peer-$t" --release
 done
 
-for n in "${@:-100 1000 10000}"; do
+[ $# -gt 0 ] || set -- 100 1000 10000
+for n in "$@"; do
   declare -A first touch touchmem noticed relsize apply applymem noop skip=()
   bytes=$("$gen" "$work" "$n")
   load=$(cut -d' ' -f1-3 /proc/loadavg)
   echo "== N = $n ($bytes); load average $load; rounds $rounds; fsync ${FSYNC:-on}" >&2
+  phases=${PHASES:-build apply}
+  [[ $phases == *build* ]] || rounds_build=0
   for t in "${tools[@]}"; do
+    [ "${rounds_build:-1}" = 0 ] && { first[$t]="not measured (PHASES)"; continue; }
     touch "$t/src/main.rs"
     r=$(build "$t")
     if [ "$r" = timeout ] || [ "$r" = failed ]; then skip[$t]=$r; first[$t]="> $timeout_s s ($r)"; continue; fi
@@ -97,7 +102,7 @@ for n in "${@:-100 1000 10000}"; do
     echo "  $t: first build ${first[$t]}" >&2
   done
   declare -A touches=() mems=()
-  for _ in $(seq "$rounds"); do
+  for _ in $(seq "${rounds_build:-$rounds}"); do
     for t in "${tools[@]}"; do
       [ -n "${skip[$t]:-}" ] && continue
       touch "$t/src/main.rs"
@@ -115,7 +120,7 @@ for n in "${@:-100 1000 10000}"; do
   # A new migration file, touching no Rust.
   "$gen" "$work" "$n" --add
   for t in "${tools[@]}"; do
-    [ -n "${skip[$t]:-}" ] && { noticed[$t]="not measured"; continue; }
+    [ -n "${skip[$t]:-}" ] || [ "${rounds_build:-1}" = 0 ] && { noticed[$t]="not measured"; continue; }
     r=$(build "$t")
     if [ "$r" = timeout ] || [ "$r" = failed ]; then noticed[$t]="not measured ($r)"; continue; fi
     count=$("$CARGO_TARGET_DIR/debug/peer-$t" count)
@@ -164,7 +169,7 @@ for n in "${@:-100 1000 10000}"; do
   done
   {
     echo
-    echo "### N = $n"
+    echo "### N = $n${LABEL:+, $LABEL}"
     echo
     echo "$bytes; load average at start $load (2 cores); best of $rounds; fsync ${FSYNC:-on}; $(date -u +%Y-%m-%dT%H:%MZ)."
     echo
@@ -188,5 +193,5 @@ for n in "${@:-100 1000 10000}"; do
     row "(5) release binary, stripped" f_size
     row "peak memory of the apply run" f_rmem
   } | tee -a "$results"
-  unset first touch touchmem noticed relsize apply applymem noop skip
+  unset first touch touchmem noticed relsize apply applymem noop skip rounds_build
 done
