@@ -19,7 +19,7 @@ use crate::typed;
 /// Overrides `CARGO_MANIFEST_DIR` as the base of relative directories. For retort's own UI
 /// tests: trybuild compiles each test in a generated crate under `target/`, so the test
 /// harness points the macro back at the crate that holds the migration directories.
-const MANIFEST_DIR_OVERRIDE_VAR: &str = "RETORT_MANIFEST_DIR_OVERRIDE";
+pub const MANIFEST_DIR_OVERRIDE_VAR: &str = "RETORT_MANIFEST_DIR_OVERRIDE";
 
 /// The files whose SQL `retort_build::track` already checked in this build (it leaves their
 /// digests in `OUT_DIR`); their SQL checks are skipped, everything else runs. Empty when the
@@ -30,20 +30,34 @@ fn verified_by_build_script() -> Verified {
         .map_or_else(Verified::new, |text| Verified::from_text(&text))
 }
 
-/// Expands a call: the items, or the errors.
-pub fn expand(call: &Call) -> TokenStream {
-    let manifest_dir = match manifest_dir() {
-        Some(dir) => dir,
-        None => {
-            return compile_error(&strip_level(
-                Diagnostic::error(
-                    "`CARGO_MANIFEST_DIR` is not set: there is no crate root to find the \
-                     migration directory in",
-                )
-                .with_help("build with cargo")
-                .render(&Sources::new()),
-            ));
+/// What a call expands to.
+pub struct Expansion {
+    /// The items, or the errors (`compile_error!`), or both.
+    pub tokens: TokenStream,
+    /// Whether `tokens` holds no error: only such an expansion is cached.
+    pub complete: bool,
+}
+
+impl Expansion {
+    fn failed(tokens: TokenStream) -> Self {
+        Self {
+            tokens,
+            complete: false,
         }
+    }
+}
+
+/// Expands a call: the items, or the errors.
+pub fn expand(call: &Call) -> Expansion {
+    let Some(manifest_dir) = manifest_dir() else {
+        return Expansion::failed(compile_error(&strip_level(
+            Diagnostic::error(
+                "`CARGO_MANIFEST_DIR` is not set: there is no crate root to find the \
+                     migration directory in",
+            )
+            .with_help("build with cargo")
+            .render(&Sources::new()),
+        )));
     };
     let abs_dir = manifest_dir.join(&call.dir);
     let options = Options {
@@ -57,7 +71,12 @@ pub fn expand(call: &Call) -> TokenStream {
         check_dir_verified(&abs_dir, &call.dir, &options, &verified)
     })) {
         Ok(report) => report,
-        Err(_) => return compile_error(&internal_error(&call.dir, "checking it panicked")),
+        Err(_) => {
+            return Expansion::failed(compile_error(&internal_error(
+                &call.dir,
+                "checking it panicked",
+            )));
+        }
     };
 
     let mut errors: Vec<String> = report
@@ -70,16 +89,17 @@ pub fn expand(call: &Call) -> TokenStream {
         errors.push(untracked_error(call, tracked_list));
     }
     if !errors.is_empty() {
-        return errors.iter().map(|e| compile_error(e)).collect();
+        return Expansion::failed(errors.iter().map(|e| compile_error(e)).collect());
     }
     let Some(set) = report.to_set() else {
-        return compile_error(&internal_error(
+        return Expansion::failed(compile_error(&internal_error(
             &call.dir,
             "the checks passed but the migrations do not form a set",
-        ));
+        )));
     };
     let mut out = items(&set, &call.dir);
-    out.extend(schema_modules(call, &report, &set));
+    let (schema, complete) = schema_modules(call, &report, &set);
+    out.extend(schema);
     out.extend(file_dependencies(&report, &abs_dir));
     if !call.untracked {
         // `RETORT_TRACKED` (`retort_build::track` sets it with `cargo:rustc-env`): the tracked
@@ -91,11 +111,15 @@ pub fn expand(call: &Call) -> TokenStream {
             const _: ::core::option::Option<&str> = ::core::option_env!(#TRACKED_ENV);
         });
     }
-    out
+    Expansion {
+        tokens: out,
+        complete,
+    }
 }
 
-/// The crate root that relative directories start from.
-fn manifest_dir() -> Option<PathBuf> {
+/// The crate root that relative directories start from (`RETORT_MANIFEST_DIR_OVERRIDE`, or
+/// `CARGO_MANIFEST_DIR`).
+pub fn manifest_dir() -> Option<PathBuf> {
     std::env::var_os(MANIFEST_DIR_OVERRIDE_VAR)
         .filter(|v| !v.is_empty())
         .or_else(|| std::env::var_os("CARGO_MANIFEST_DIR"))
@@ -137,7 +161,7 @@ fn tracked_dirs(list: Option<&str>) -> impl Iterator<Item = &str> {
 
 /// Whether `list` (the value of `RETORT_TRACKED`) names `dir`: written the same way once
 /// normalised, or naming the same directory on disk.
-fn is_tracked(list: Option<&str>, dir: &str, manifest_dir: &Path, abs_dir: &Path) -> bool {
+pub fn is_tracked(list: Option<&str>, dir: &str, manifest_dir: &Path, abs_dir: &Path) -> bool {
     let want = normalize_dir(dir);
     let canonical = abs_dir.canonicalize().ok();
     tracked_dirs(list).any(|t| {
@@ -249,8 +273,8 @@ fn items(set: &MigrationSet, dir: &str) -> TokenStream {
 }
 
 /// The typed schema: `schema` at the head (when there is one head) and `schema_at::R<id>`
-/// for each revision the call lists in `schema_at`.
-fn schema_modules(call: &Call, report: &Report, set: &MigrationSet) -> TokenStream {
+/// for each revision the call lists in `schema_at`; and whether they hold no error.
+fn schema_modules(call: &Call, report: &Report, set: &MigrationSet) -> (TokenStream, bool) {
     let catalog_of = |rev: &str| {
         let i = report
             .files
@@ -259,6 +283,7 @@ fn schema_modules(call: &Call, report: &Report, set: &MigrationSet) -> TokenStre
         report.schema.catalogs.get(i)?.as_ref()
     };
     let mut errors: Vec<String> = Vec::new();
+    let mut complete = true;
     let mut out = TokenStream::new();
     // The row structs' derives: only those the call names (each costs compile time a table).
     let derive = match call.derive.as_deref() {
@@ -292,6 +317,7 @@ fn schema_modules(call: &Call, report: &Report, set: &MigrationSet) -> TokenStre
             let rev = lit.value();
             let Some(catalog) = set.get(&rev).and_then(|_| catalog_of(&rev)) else {
                 let head = heads.first().map_or("", |h| h.as_str());
+                complete = false;
                 out.extend(
                     ast::error(
                         lit.span(),
@@ -329,8 +355,9 @@ fn schema_modules(call: &Call, report: &Report, set: &MigrationSet) -> TokenStre
     }
     let mut seen = std::collections::HashSet::new();
     errors.retain(|e| seen.insert(e.clone()));
+    complete &= errors.is_empty();
     out.extend(errors.iter().map(|e| compile_error(e)));
-    out
+    (out, complete)
 }
 
 /// `pub mod <name> { … }`: the typed schema of `catalog`, the schema after `rev`.

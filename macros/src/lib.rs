@@ -3,11 +3,13 @@
 //!
 //! Use it through the `retort` crate, which documents it: `retort::migrations!()`. The crate
 //! is a thin shell: `ast` parses the call, `retort_core::check::check_dir` loads and checks
-//! the directory, `expand` generates the items or the errors.
+//! the directory, `expand` generates the items or the errors, and `cache` keeps a complete
+//! expansion in `OUT_DIR` for the next rebuild with the same inputs.
 
 #![warn(missing_docs)]
 
 mod ast;
+mod cache;
 mod expand;
 mod ident;
 mod typed;
@@ -48,6 +50,17 @@ use proc_macro::TokenStream;
 /// `untracked`.
 #[proc_macro]
 pub fn migrations(input: TokenStream) -> TokenStream {
+    let call_text = input.to_string();
     let call = syn::parse_macro_input!(input as ast::Call);
-    expand::expand(&call).into()
+    let cache = cache::Cache::for_call(&call, &call_text);
+    if let Some(tokens) = cache.as_ref().and_then(cache::Cache::load) {
+        return tokens.into();
+    }
+    let expansion = expand::expand(&call);
+    if expansion.complete
+        && let Some(cache) = &cache
+    {
+        cache.store(&expansion.tokens);
+    }
+    expansion.tokens.into()
 }
