@@ -434,6 +434,23 @@ pub struct Catalog {
     pub dropped: Arc<PMap<(Ns, QName), Origin>>,
     /// What is not known.
     pub unknown: Arc<Unknown>,
+    /// Table → the relations that may point at it (its indexes, the sequences owned by its
+    /// columns): a superset, checked against [`Catalog::relations`] when read, so that
+    /// dropping a table costs what it touches rather than a scan of every relation. Kept by
+    /// [`Catalog::put_relation`] and [`Catalog::note_refs`]; rebuilt by
+    /// [`Catalog::rebuild_refs`] when the relations are replaced wholesale.
+    pub refs: Arc<PMap<QName, BTreeSet<QName>>>,
+}
+
+/// The table a relation points at, if it is an index or a sequence owned by a column.
+pub fn rel_target(r: &RelKind) -> Option<&QName> {
+    match r {
+        RelKind::Index { table, .. } => Some(table),
+        RelKind::Sequence {
+            owned_by: Some((t, _)),
+        } => Some(t),
+        _ => None,
+    }
 }
 
 /// A function, as far as the model cares.
@@ -580,6 +597,63 @@ impl Catalog {
             .filter(|(_, r)| matches!(&r.value, RelKind::Table(t) if pred(t)))
             .map(|(n, _)| n.clone())
             .collect()
+    }
+
+    /// Adds (or replaces) the relation `name`, noting what it points at in [`Catalog::refs`].
+    pub fn put_relation(&mut self, name: QName, obj: Obj<RelKind>) -> Option<Obj<RelKind>> {
+        if let Some(t) = rel_target(&obj.value) {
+            let t = t.clone();
+            self.note_ref(t, name.clone());
+        }
+        Arc::make_mut(&mut self.relations).insert(name, obj)
+    }
+
+    /// Notes in [`Catalog::refs`] what the relation `name` points at now (after it was
+    /// changed in place).
+    pub fn note_refs(&mut self, name: &QName) {
+        if let Some(t) = self
+            .relations
+            .get(name)
+            .and_then(|o| rel_target(&o.value))
+            .cloned()
+        {
+            self.note_ref(t, name.clone());
+        }
+    }
+
+    fn note_ref(&mut self, table: QName, from: QName) {
+        let refs = Arc::make_mut(&mut self.refs);
+        if let Some(set) = refs.get_mut(&table) {
+            set.insert(from);
+        } else {
+            refs.insert(table, BTreeSet::from([from]));
+        }
+    }
+
+    /// The relations that point at `table` now (its indexes, the sequences its columns own).
+    pub fn dependents(&self, table: &QName) -> Vec<QName> {
+        let Some(set) = self.refs.get(table) else {
+            return Vec::new();
+        };
+        set.iter()
+            .filter(|n| self.relations.get(*n).and_then(|o| rel_target(&o.value)) == Some(table))
+            .cloned()
+            .collect()
+    }
+
+    /// Rebuilds [`Catalog::refs`] from the relations (after they were replaced wholesale).
+    pub fn rebuild_refs(&mut self) {
+        let mut refs: PMap<QName, BTreeSet<QName>> = PMap::new();
+        for (n, o) in self.relations.iter() {
+            if let Some(t) = rel_target(&o.value) {
+                if let Some(set) = refs.get_mut(t) {
+                    set.insert(n.clone());
+                } else {
+                    refs.insert(t.clone(), BTreeSet::from([n.clone()]));
+                }
+            }
+        }
+        self.refs = Arc::new(refs);
     }
 
     /// The table `name` to change (copied on write).

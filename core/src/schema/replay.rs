@@ -1004,6 +1004,7 @@ impl<'a> Replayer<'a> {
                 {
                     *owned_by = o;
                 }
+                self.cat.note_refs(seq);
             }
             Err(()) => self.cat.mark_name_unknown(Ns::Relation, seq),
         }
@@ -1420,7 +1421,7 @@ impl<'a> Replayer<'a> {
                 // was not: this one replaces it.
                 Arc::make_mut(&mut self.cat.relations).remove(&name);
                 let o = self.obj(kind, ine);
-                Arc::make_mut(&mut self.cat.relations).insert(name.clone(), o);
+                self.cat.put_relation(name.clone(), o);
                 self.cat.mark_name_known(Ns::Relation, &name);
                 return;
             }
@@ -1455,7 +1456,7 @@ impl<'a> Replayer<'a> {
             return self.cat.mark_name_unknown(Ns::Relation, &name);
         }
         let o = self.obj(kind, ine);
-        Arc::make_mut(&mut self.cat.relations).insert(name.clone(), o);
+        self.cat.put_relation(name.clone(), o);
         self.cat.mark_name_known(Ns::Relation, &name);
     }
 
@@ -1507,19 +1508,10 @@ impl<'a> Replayer<'a> {
                 materialized: true, ..
             } => {
                 // Its indexes, owned sequences and triggers go with it.
-                let gone: Vec<QName> = self
-                    .cat
-                    .relations
-                    .iter()
-                    .filter(|(_, r)| match &r.value {
-                        RelKind::Index { table, .. } => table == name,
-                        RelKind::Sequence {
-                            owned_by: Some((t, _)),
-                        } => t == name,
-                        _ => false,
-                    })
-                    .map(|(n, _)| n.clone())
-                    .collect();
+                let gone = self.cat.dependents(name);
+                if self.cat.refs.contains_key(name) {
+                    Arc::make_mut(&mut self.cat.refs).remove(name);
+                }
                 let rels = Arc::make_mut(&mut self.cat.relations);
                 for g in &gone {
                     rels.remove(g);
@@ -1778,9 +1770,8 @@ impl<'a> Replayer<'a> {
         }
         let origin = self.origin.clone();
         self.forget_texts_mentioning(&name.name);
-        let rels = Arc::make_mut(&mut self.cat.relations);
-        rels.remove(name);
-        rels.insert(newq.clone(), old.clone());
+        Arc::make_mut(&mut self.cat.relations).remove(name);
+        self.cat.put_relation(newq.clone(), old.clone());
         self.cat.record_drop(Ns::Relation, name, &origin);
         self.cat.mark_name_known(Ns::Relation, &newq);
         if let RelKind::Index {
@@ -1799,6 +1790,7 @@ impl<'a> Replayer<'a> {
         }
         if let RelKind::Table(_) = old.value {
             // References by name follow the table.
+            let deps = self.cat.dependents(name);
             let rels = Arc::make_mut(&mut self.cat.relations);
             for r in rels.values_mut() {
                 match &mut r.value {
@@ -1817,6 +1809,9 @@ impl<'a> Replayer<'a> {
                     }
                     _ => {}
                 }
+            }
+            for d in deps {
+                self.cat.note_refs(&d);
             }
             let moved: Vec<_> = self
                 .cat
@@ -1937,7 +1932,7 @@ impl<'a> Replayer<'a> {
             },
             false,
         );
-        Arc::make_mut(&mut self.cat.relations).insert(q.clone(), o);
+        self.cat.put_relation(q.clone(), o);
         self.cat.mark_name_known(Ns::Relation, &q);
     }
 
@@ -2263,7 +2258,7 @@ impl<'a> Replayer<'a> {
                     },
                     false,
                 );
-                Arc::make_mut(&mut self.cat.relations).insert(q.clone(), o);
+                self.cat.put_relation(q.clone(), o);
                 if exact {
                     self.cat.mark_name_known(Ns::Relation, &q);
                 } else {
@@ -2781,7 +2776,7 @@ impl<'a> Replayer<'a> {
                     c.name_exact = true;
                 }
                 if let Some(o) = Arc::make_mut(&mut self.cat.relations).remove(&q) {
-                    Arc::make_mut(&mut self.cat.relations).insert(table.sibling(new), o);
+                    self.cat.put_relation(table.sibling(new), o);
                 }
             }
             A::TableRenameTo(to) => {
@@ -2879,21 +2874,24 @@ impl<'a> Replayer<'a> {
         // Indexes on it and its owned sequence go; indexes on expressions may.
         let mut gone = Vec::new();
         let mut unsure = Vec::new();
-        for (n, r) in self.cat.relations.iter() {
+        for n in self.cat.dependents(table) {
+            let Some(r) = self.cat.relations.get(&n) else {
+                continue;
+            };
             match &r.value {
                 RelKind::Index {
                     table: t,
                     uses: Some(c),
                     ..
-                } if t == table && c.iter().any(|x| x == col) => gone.push(n.clone()),
+                } if t == table && c.iter().any(|x| x == col) => gone.push(n),
                 RelKind::Index {
                     table: t,
                     uses: None,
                     ..
-                } if t == table => unsure.push(n.clone()),
+                } if t == table => unsure.push(n),
                 RelKind::Sequence {
                     owned_by: Some((t, c)),
-                } if t == table && c == col => gone.push(n.clone()),
+                } if t == table && c == col => gone.push(n),
                 _ => {}
             }
         }

@@ -119,6 +119,7 @@ pub(crate) fn merge(
             .map_or("relation", |o| o.value.word()),
         merge_relation
     );
+    out.rebuild_refs();
     field!(
         types,
         Ns::Type,

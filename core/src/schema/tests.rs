@@ -1165,3 +1165,49 @@ fn a_down_section_after_an_up_section_with_an_error_is_not_judged() {
         ["column `name` of table `t` does not exist @ migrations/2_m.sql:5"]
     );
 }
+
+#[test]
+fn a_dropped_table_takes_its_dependents_after_renames() {
+    let setup = "CREATE TABLE a (id serial PRIMARY KEY, n int);\n\
+         CREATE INDEX a_n ON a (n);\n\
+         CREATE SEQUENCE s OWNED BY a.n;\n\
+         CREATE TABLE b (a_id int REFERENCES a (id));\n\
+         ALTER TABLE a RENAME TO a2;\n\
+         ALTER INDEX a_n RENAME TO a_n2;\n\
+         CREATE VIEW v AS SELECT id FROM a2;\n";
+    let c = one(setup);
+    // The reverse index followed both renames.
+    let mut deps: Vec<String> = c
+        .dependents(&q("a2"))
+        .iter()
+        .map(|n| n.name.clone())
+        .collect();
+    deps.sort();
+    assert_eq!(deps, ["a_id_seq", "a_n2", "a_pkey", "s"]);
+    assert!(c.dependents(&q("a")).is_empty());
+
+    let c = one(&format!("{setup}DROP TABLE a2 CASCADE;"));
+    for gone in ["a2", "a_pkey", "a_n2", "a_n", "a_id_seq", "s"] {
+        assert!(!c.relations.contains_key(&q(gone)), "{gone} is still there");
+    }
+    assert!(c.dependents(&q("a2")).is_empty());
+    let b = c.table(&q("b")).expect("b stays");
+    assert!(
+        !b.constraints
+            .iter()
+            .any(|k| matches!(k.kind, ConstraintKind::ForeignKey { .. })),
+        "the foreign key to a2 went with it: {:?}",
+        b.constraints
+    );
+    assert!(
+        !c.knows(Ns::Relation, &q("v")),
+        "the view on a2 may be gone"
+    );
+
+    // Dropping the column drops the index on it and the sequence it owns, not the others.
+    let c = one(&format!("{setup}ALTER TABLE a2 DROP COLUMN n;"));
+    assert!(!c.relations.contains_key(&q("a_n2")));
+    assert!(!c.relations.contains_key(&q("s")));
+    assert!(c.relations.contains_key(&q("a_pkey")));
+    assert!(c.relations.contains_key(&q("a_id_seq")));
+}
