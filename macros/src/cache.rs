@@ -11,8 +11,10 @@
 //! every environment variable the expansion reads, whether a build script tracks the
 //! directory, and every entry of the directory that the checks read: name and bytes.
 //!
-//! One file a call and directory (`retort-expansion-<hash>.rs`), its first line the key, the
-//! rest the expansion's tokens as text; written to a temporary file, then renamed. Any I/O
+//! One file a call and directory (`retort-expansion-<hash>.rs`), its first line the key and
+//! the digest of the rest, the expansion's tokens as text; written to a temporary file, then
+//! renamed. The text is parsed back by the compiler's own parser (`proc_macro`), not by
+//! `proc_macro2`, which would first check it with its unoptimised lexer (most of a hit's cost). Any I/O
 //! problem leaves the cache aside: the macro expands as if there were none. No cache without
 //! `OUT_DIR` (a crate without a build script), or when the call has `derive`: the derive
 //! paths keep the spans the user wrote them with, which text parsed back would lose.
@@ -20,9 +22,7 @@
 use std::ffi::OsString;
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::str::FromStr;
 
-use proc_macro2::TokenStream;
 use retort_core::load::{TRACKED_ENV, is_ignored};
 use retort_core::verified::Verified;
 use sha2::{Digest, Sha256};
@@ -31,7 +31,7 @@ use crate::ast::Call;
 use crate::expand::{MANIFEST_DIR_OVERRIDE_VAR, is_tracked, manifest_dir};
 
 /// The layout of the key and of the file; bump it when either changes.
-const FORMAT: &str = "retort expansion cache 1";
+const FORMAT: &str = "retort expansion cache 2";
 
 /// Prefix of the cache files in `OUT_DIR`.
 const FILE_PREFIX: &str = "retort-expansion-";
@@ -142,19 +142,24 @@ impl Cache {
         })
     }
 
-    /// The cached expansion, if the file exists, is readable and holds this key.
-    pub fn load(&self) -> Option<TokenStream> {
-        let text = fs::read_to_string(&self.path).ok()?;
-        let (first, rest) = text.split_once('\n')?;
-        if first.strip_prefix(KEY_LINE)? != self.key {
+    /// The cached expansion's text, if the file exists, is readable, holds this key and its
+    /// text is whole (its digest is in the first line): the compiler's parser cannot always
+    /// recover from bad input, so nothing but text this cache wrote is handed to it.
+    pub fn load(&self) -> Option<String> {
+        let mut text = fs::read_to_string(&self.path).ok()?;
+        let newline = text.find('\n')?;
+        let (key, digest) = text[..newline].strip_prefix(KEY_LINE)?.split_once(' ')?;
+        if key != self.key || digest != hex(&Sha256::digest(&text[newline + 1..])) {
             return None;
         }
-        TokenStream::from_str(rest).ok()
+        text.drain(..=newline);
+        Some(text)
     }
 
-    /// Stores a complete expansion; a failure to write is ignored.
-    pub fn store(&self, tokens: &TokenStream) {
-        let text = format!("{KEY_LINE}{}\n{tokens}\n", self.key);
+    /// Stores a complete expansion's text; a failure to write is ignored.
+    pub fn store(&self, tokens: &str) {
+        let digest = hex(&Sha256::digest(tokens));
+        let text = format!("{KEY_LINE}{} {digest}\n{tokens}", self.key);
         let tmp = self
             .path
             .with_extension(format!("{}.tmp", std::process::id()));
@@ -167,6 +172,10 @@ impl Cache {
 
 #[cfg(test)]
 mod tests {
+    use std::str::FromStr;
+
+    use proc_macro2::TokenStream;
+
     use super::*;
 
     /// A fresh directory under the system's temporary directory, removed on drop.
@@ -283,14 +292,23 @@ mod tests {
             pub const A: &[u8] = b"\x00\"";
             pub mod r#type { pub const S: &str = "a\nb"; }
         };
-        cache.store(&tokens);
+        cache.store(&tokens.to_string());
         let loaded = cache.load().expect("stored");
-        assert_eq!(loaded.to_string(), tokens.to_string());
+        let parsed = TokenStream::from_str(&loaded).expect("valid tokens");
+        assert_eq!(parsed.to_string(), tokens.to_string());
         let other = Cache {
             path: cache.path.clone(),
             key: "cd".to_owned(),
         };
         assert!(other.load().is_none(), "another key misses");
+        // A file cut short, or changed, is not used.
+        let whole = fs::read_to_string(&cache.path).unwrap();
+        fs::write(&cache.path, &whole[..whole.len() - 3]).unwrap();
+        assert!(cache.load().is_none(), "a truncated file misses");
+        fs::write(&cache.path, whole.replace("a\\nb", "a\\nc")).unwrap();
+        assert!(cache.load().is_none(), "an altered file misses");
+        fs::write(&cache.path, &whole).unwrap();
+        assert!(cache.load().is_some());
         // No temporary file is left behind.
         let names: Vec<_> = fs::read_dir(&tmp.0)
             .unwrap()

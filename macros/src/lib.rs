@@ -53,14 +53,18 @@ pub fn migrations(input: TokenStream) -> TokenStream {
     let call_text = input.to_string();
     let call = syn::parse_macro_input!(input as ast::Call);
     let cache = cache::Cache::for_call(&call, &call_text);
-    if let Some(tokens) = cache.as_ref().and_then(cache::Cache::load) {
-        return tokens.into();
+    if let Some(Ok(Ok(tokens))) = cache
+        .as_ref()
+        .and_then(cache::Cache::load)
+        .map(|text| std::panic::catch_unwind(|| text.parse::<TokenStream>()))
+    {
+        return tokens;
     }
     let expansion = expand::expand(&call);
     if expansion.complete
         && let Some(cache) = &cache
     {
-        cache.store(&expansion.tokens);
+        cache.store(&expansion.tokens.to_string());
     }
     expansion.tokens.into()
 }
