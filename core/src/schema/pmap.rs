@@ -15,17 +15,24 @@ use std::sync::Arc;
 /// The most entries a chunk holds before it is split in two.
 pub const MAX_CHUNK: usize = 16;
 
+/// The most chunks a group holds before it is split in two.
+pub const MAX_GROUP: usize = 32;
+
+type Chunk<K, V> = Arc<BTreeMap<K, V>>;
+
 /// An ordered map with cheap copies (see the module's documentation).
 pub struct PMap<K, V> {
-    /// Non-empty chunks, in key order: every key of a chunk is below every key of the next.
-    chunks: Vec<Arc<BTreeMap<K, V>>>,
+    /// Non-empty groups of non-empty chunks, in key order: every key of a chunk is below
+    /// every key of the next. Two levels, so that copying the map copies
+    /// `len / (MAX_CHUNK * MAX_GROUP)` pointers or so, and changing it one group's list.
+    groups: Vec<Arc<Vec<Chunk<K, V>>>>,
     len: usize,
 }
 
 impl<K, V> Clone for PMap<K, V> {
     fn clone(&self) -> Self {
         PMap {
-            chunks: self.chunks.clone(),
+            groups: self.groups.clone(),
             len: self.len,
         }
     }
@@ -34,7 +41,7 @@ impl<K, V> Clone for PMap<K, V> {
 impl<K, V> Default for PMap<K, V> {
     fn default() -> Self {
         PMap {
-            chunks: Vec::new(),
+            groups: Vec::new(),
             len: 0,
         }
     }
@@ -44,6 +51,11 @@ impl<K: fmt::Debug, V: fmt::Debug> fmt::Debug for PMap<K, V> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_map().entries(self.iter()).finish()
     }
+}
+
+/// The first key of a chunk.
+fn first<K: Ord, V>(c: &Chunk<K, V>) -> Option<&K> {
+    c.first_key_value().map(|(k, _)| k)
 }
 
 impl<K, V> PMap<K, V> {
@@ -62,9 +74,14 @@ impl<K, V> PMap<K, V> {
         self.len == 0
     }
 
+    /// The chunks in key order.
+    fn chunks(&self) -> impl DoubleEndedIterator<Item = &Chunk<K, V>> + Clone {
+        self.groups.iter().flat_map(|g| g.iter())
+    }
+
     /// The entries in key order.
     pub fn iter(&self) -> impl DoubleEndedIterator<Item = (&K, &V)> + Clone {
-        self.chunks.iter().flat_map(|c| c.iter())
+        self.chunks().flat_map(|c| c.iter())
     }
 
     /// The keys in order.
@@ -77,30 +94,31 @@ impl<K, V> PMap<K, V> {
         self.iter().map(|(_, v)| v)
     }
 
-    /// The chunk that holds `key`, or would: the last whose first key is not above it.
-    fn chunk_of<Q>(&self, key: &Q) -> Option<usize>
+    /// The group and the chunk that hold `key`, or would: the last whose first key is not
+    /// above it.
+    fn chunk_of<Q>(&self, key: &Q) -> Option<(usize, usize)>
     where
         K: Borrow<Q> + Ord,
         Q: Ord + ?Sized,
     {
-        if self.chunks.is_empty() {
-            return None;
-        }
-        let after = self.chunks.partition_point(|c| {
-            c.first_key_value()
-                .is_some_and(|(first, _)| first.borrow() <= key)
-        });
-        Some(after.saturating_sub(1))
+        let not_above = |c: &Chunk<K, V>| first(c).is_some_and(|f| f.borrow() <= key);
+        let g = self
+            .groups
+            .partition_point(|g| g.first().is_some_and(not_above))
+            .checked_sub(1)
+            .or((!self.groups.is_empty()).then_some(0))?;
+        let c = self.groups[g].partition_point(not_above).saturating_sub(1);
+        Some((g, c))
     }
 
-    /// The chunk that holds `key`, if one does.
-    fn chunk_holding<Q>(&self, key: &Q) -> Option<usize>
+    /// The group and the chunk that hold `key`, if one does.
+    fn chunk_holding<Q>(&self, key: &Q) -> Option<(usize, usize)>
     where
         K: Borrow<Q> + Ord,
         Q: Ord + ?Sized,
     {
         self.chunk_of(key)
-            .filter(|&i| self.chunks[i].contains_key(key))
+            .filter(|&(g, c)| self.groups[g][c].contains_key(key))
     }
 
     /// The value of `key`.
@@ -109,7 +127,8 @@ impl<K, V> PMap<K, V> {
         K: Borrow<Q> + Ord,
         Q: Ord + ?Sized,
     {
-        self.chunks[self.chunk_of(key)?].get(key)
+        let (g, c) = self.chunk_of(key)?;
+        self.groups[g][c].get(key)
     }
 
     /// Whether `key` has a value.
@@ -129,18 +148,20 @@ impl<K: Ord + Clone, V: Clone> PMap<K, V> {
         K: Borrow<Q>,
         Q: Ord + ?Sized,
     {
-        let i = self.chunk_holding(key)?;
-        Arc::make_mut(&mut self.chunks[i]).get_mut(key)
+        let (g, c) = self.chunk_holding(key)?;
+        Arc::make_mut(&mut Arc::make_mut(&mut self.groups[g])[c]).get_mut(key)
     }
 
     /// Sets `key` to `value`; returns the value it had.
     pub fn insert(&mut self, key: K, value: V) -> Option<V> {
-        let Some(i) = self.chunk_of(&key) else {
-            self.chunks.push(Arc::new(BTreeMap::from([(key, value)])));
+        let Some((g, c)) = self.chunk_of(&key) else {
+            self.groups
+                .push(Arc::new(vec![Arc::new(BTreeMap::from([(key, value)]))]));
             self.len = 1;
             return None;
         };
-        let chunk = Arc::make_mut(&mut self.chunks[i]);
+        let group = Arc::make_mut(&mut self.groups[g]);
+        let chunk = Arc::make_mut(&mut group[c]);
         let old = chunk.insert(key, value);
         if old.is_none() {
             self.len += 1;
@@ -148,8 +169,12 @@ impl<K: Ord + Clone, V: Clone> PMap<K, V> {
                 let middle = chunk.keys().nth(chunk.len() / 2).cloned();
                 if let Some(middle) = middle {
                     let upper = chunk.split_off(&middle);
-                    self.chunks.insert(i + 1, Arc::new(upper));
+                    group.insert(c + 1, Arc::new(upper));
                 }
+            }
+            if group.len() > MAX_GROUP {
+                let upper = group.split_off(group.len() / 2);
+                self.groups.insert(g + 1, Arc::new(upper));
             }
         }
         old
@@ -161,11 +186,15 @@ impl<K: Ord + Clone, V: Clone> PMap<K, V> {
         K: Borrow<Q>,
         Q: Ord + ?Sized,
     {
-        let i = self.chunk_holding(key)?;
-        let chunk = Arc::make_mut(&mut self.chunks[i]);
+        let (g, c) = self.chunk_holding(key)?;
+        let group = Arc::make_mut(&mut self.groups[g]);
+        let chunk = Arc::make_mut(&mut group[c]);
         let old = chunk.remove(key);
         if chunk.is_empty() {
-            self.chunks.remove(i);
+            group.remove(c);
+            if group.is_empty() {
+                self.groups.remove(g);
+            }
         }
         if old.is_some() {
             self.len -= 1;
@@ -175,19 +204,41 @@ impl<K: Ord + Clone, V: Clone> PMap<K, V> {
 
     /// Keeps the entries for which `keep` holds (it may change them).
     pub fn retain(&mut self, mut keep: impl FnMut(&K, &mut V) -> bool) {
-        for c in &mut self.chunks {
-            Arc::make_mut(c).retain(&mut keep);
+        for g in &mut self.groups {
+            let group = Arc::make_mut(g);
+            for c in group.iter_mut() {
+                Arc::make_mut(c).retain(&mut keep);
+            }
+            group.retain(|c| !c.is_empty());
         }
-        self.chunks.retain(|c| !c.is_empty());
-        self.len = self.chunks.iter().map(|c| c.len()).sum();
+        self.groups.retain(|g| !g.is_empty());
+        self.len = self.chunks().map(|c| c.len()).sum();
     }
 
     /// Every value, to change (every chunk is copied if shared).
     pub fn values_mut(&mut self) -> impl Iterator<Item = &mut V> {
-        self.chunks
-            .iter_mut()
-            .flat_map(|c| Arc::make_mut(c).values_mut())
+        self.groups.iter_mut().flat_map(|g| {
+            Arc::make_mut(g)
+                .iter_mut()
+                .flat_map(|c| Arc::make_mut(c).values_mut())
+        })
     }
+}
+
+/// How many items two lists share (by pointer) at their start and, after that, at their end.
+fn shared_ends<T>(a: &[&Arc<T>], b: &[&Arc<T>]) -> (usize, usize) {
+    let prefix = a
+        .iter()
+        .zip(b.iter())
+        .take_while(|(x, y)| Arc::ptr_eq(x, y))
+        .count();
+    let suffix = a[prefix..]
+        .iter()
+        .rev()
+        .zip(b[prefix..].iter().rev())
+        .take_while(|(x, y)| Arc::ptr_eq(x, y))
+        .count();
+    (prefix, suffix)
 }
 
 impl<K, V> PMap<K, V> {
@@ -201,21 +252,16 @@ impl<K, V> PMap<K, V> {
         impl Iterator<Item = (&'a K, &'a V)>,
         impl Iterator<Item = (&'a K, &'a V)>,
     ) {
-        let (a, b) = (&self.chunks, &other.chunks);
-        let prefix = a
-            .iter()
-            .zip(b.iter())
-            .take_while(|(x, y)| Arc::ptr_eq(x, y))
-            .count();
-        let suffix = a[prefix..]
-            .iter()
-            .rev()
-            .zip(b[prefix..].iter().rev())
-            .take_while(|(x, y)| Arc::ptr_eq(x, y))
-            .count();
+        let (ga, gb): (Vec<_>, Vec<_>) =
+            (self.groups.iter().collect(), other.groups.iter().collect());
+        let (p, s) = shared_ends(&ga, &gb);
+        let ca: Vec<&Chunk<K, V>> = ga[p..ga.len() - s].iter().flat_map(|g| g.iter()).collect();
+        let cb: Vec<&Chunk<K, V>> = gb[p..gb.len() - s].iter().flat_map(|g| g.iter()).collect();
+        let (p, s) = shared_ends(&ca, &cb);
+        let (ea, eb) = (ca.len() - s, cb.len() - s);
         (
-            a[prefix..a.len() - suffix].iter().flat_map(|c| c.iter()),
-            b[prefix..b.len() - suffix].iter().flat_map(|c| c.iter()),
+            ca.into_iter().take(ea).skip(p).flat_map(|c| c.iter()),
+            cb.into_iter().take(eb).skip(p).flat_map(|c| c.iter()),
         )
     }
 }
@@ -277,9 +323,10 @@ mod tests {
         assert!(m.iter().eq(reference.iter()));
         assert!(m.iter().rev().eq(reference.iter().rev()));
         assert!(
-            m.chunks
-                .iter()
-                .all(|c| !c.is_empty() && c.len() <= MAX_CHUNK)
+            m.chunks().all(|c| !c.is_empty() && c.len() <= MAX_CHUNK)
+                && m.groups
+                    .iter()
+                    .all(|g| !g.is_empty() && g.len() <= MAX_GROUP)
         );
         for k in 0..1000 {
             assert_eq!(m.get(&k), reference.get(&k));
@@ -292,12 +339,19 @@ mod tests {
         let k = *m.keys().nth(m.len() / 2).expect("entries");
         *copy.get_mut(&k).expect("there") = "changed".into();
         let shared = m
-            .chunks
-            .iter()
-            .zip(copy.chunks.iter())
+            .chunks()
+            .zip(copy.chunks())
             .filter(|(a, b)| Arc::ptr_eq(a, b))
             .count();
-        assert_eq!(shared, m.chunks.len() - 1);
+        assert_eq!(shared, m.chunks().count() - 1);
+        let groups_shared = m
+            .groups
+            .iter()
+            .zip(copy.groups.iter())
+            .filter(|(a, b)| Arc::ptr_eq(a, b))
+            .count();
+        assert!(m.groups.len() > 1, "the test spans several groups");
+        assert_eq!(groups_shared, m.groups.len() - 1);
         assert!(copy != m);
         assert_eq!(m.get(&k), reference.get(&k), "the original is unchanged");
         *copy.get_mut(&k).expect("there") = reference[&k].clone();
