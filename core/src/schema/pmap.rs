@@ -2,10 +2,12 @@
 //! model can keep a catalog per revision and copy one to change it at a cost that does not
 //! grow with the schema.
 //!
-//! The entries are kept in order in chunks of at most [`MAX_CHUNK`], each behind an [`Arc`].
-//! Cloning a map copies the list of chunk pointers; changing an entry copies its chunk alone
-//! (when another map shares it). Reading is a binary search over the chunks, then a lookup in
-//! one [`BTreeMap`]. The methods have the names and signatures of [`BTreeMap`]'s.
+//! The entries are kept in order in chunks of at most [`MAX_CHUNK`], each behind an [`Arc`],
+//! and the chunks in groups of at most [`MAX_GROUP`], each behind an [`Arc`] too. Cloning a
+//! map copies the list of group pointers; changing an entry copies its group's list of chunk
+//! pointers and its chunk (when another map shares them). Reading is a binary search over the
+//! groups, then over the group's chunks, then a lookup in one [`BTreeMap`]. Comparing two maps
+//! skips the chunks they share. The methods have the names and signatures of [`BTreeMap`]'s.
 
 use std::borrow::Borrow;
 use std::collections::BTreeMap;
@@ -401,7 +403,9 @@ mod tests {
 
         // Entries added near the start and at the end and removed again: equal, whatever
         // was copied.
-        let low = (0..100).find(|k| !m.contains_key(k)).expect("a key left out");
+        let low = (0..100)
+            .find(|k| !m.contains_key(k))
+            .expect("a key left out");
         let mut both = copy.clone();
         both.insert(low, "first".into());
         both.insert(999_999, "last".into());
