@@ -1583,6 +1583,5 @@ mod tests {
             fan.upgrade(&none, &Target::Head),
             Err(PlanError::MultipleHeads { heads }) if heads.len() == N - 1
         ));
-
     }
 }
