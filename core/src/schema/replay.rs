@@ -1717,6 +1717,29 @@ impl<'a> Replayer<'a> {
         self.forget_views_mentioning(word);
     }
 
+    /// Adds `new` to the words of every view that mentions `old`: PostgreSQL's view follows
+    /// a renamed relation, so a later `DROP … CASCADE` of the new name takes it too. (A
+    /// superset of words only makes more things unknown, never an error.)
+    fn views_follow_rename(&mut self, old: &str, new: &str) {
+        let old = old.to_lowercase();
+        let new = new.to_lowercase();
+        let hit: Vec<QName> = self
+            .cat
+            .relations
+            .iter()
+            .filter(|(_, r)| matches!(&r.value, RelKind::View { mentions, .. } if mentions.contains(&old)))
+            .map(|(n, _)| n.clone())
+            .collect();
+        for n in hit {
+            if let Some(RelKind::View { mentions, .. }) = Arc::make_mut(&mut self.cat.relations)
+                .get_mut(&n)
+                .map(|o| &mut o.value)
+            {
+                Arc::make_mut(mentions).insert(new.clone());
+            }
+        }
+    }
+
     /// Forgets the queries of the views that mention `word` (a renamed relation, column or
     /// type: PostgreSQL's view follows it, the text as written does not).
     fn forget_views_mentioning(&mut self, word: &str) {
@@ -1770,6 +1793,7 @@ impl<'a> Replayer<'a> {
         }
         let origin = self.origin.clone();
         self.forget_texts_mentioning(&name.name);
+        self.views_follow_rename(&name.name, &newq.name);
         Arc::make_mut(&mut self.cat.relations).remove(name);
         self.cat.put_relation(newq.clone(), old.clone());
         self.cat.record_drop(Ns::Relation, name, &origin);

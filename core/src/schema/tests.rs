@@ -1211,3 +1211,29 @@ fn a_dropped_table_takes_its_dependents_after_renames() {
     assert!(c.relations.contains_key(&q("a_pkey")));
     assert!(c.relations.contains_key(&q("a_id_seq")));
 }
+
+#[test]
+fn a_view_follows_its_table_through_a_rename_into_a_cascade() {
+    // PostgreSQL's view follows the renamed table, so DROP … CASCADE of the new name drops
+    // it; the model must not go on believing the view exists (a later CREATE VIEW v would
+    // then be a false "already exists").
+    let c = one("CREATE TABLE a (id int);\n\
+         CREATE VIEW v AS SELECT id FROM a;\n\
+         ALTER TABLE a RENAME TO a2;\n\
+         DROP TABLE a2 CASCADE;\n");
+    assert!(
+        !c.knows(Ns::Relation, &q("v")),
+        "the view on a2 may be gone"
+    );
+    let m = messages(&[(
+        "1",
+        "none",
+        "CREATE TABLE a (id int);\n\
+         CREATE VIEW v AS SELECT id FROM a;\n\
+         ALTER TABLE a RENAME TO a2;\n\
+         DROP TABLE a2 CASCADE;\n\
+         CREATE VIEW v AS SELECT 1;\n",
+        None,
+    )]);
+    assert!(m.is_empty(), "{m:?}");
+}
