@@ -50,6 +50,25 @@ struct Spec {
     sql: Written,
 }
 
+impl Spec {
+    /// A constraint of `kind` on `columns`, with nothing else known.
+    fn new(
+        name: Option<(String, Range<usize>)>,
+        kind: ConstraintKind,
+        columns: Vec<String>,
+    ) -> Self {
+        Spec {
+            name,
+            kind,
+            columns,
+            ref_range: 0..0,
+            using_index: None,
+            expr_words: Vec::new(),
+            sql: Written::unknown(),
+        }
+    }
+}
+
 fn text(node: &impl AstNode) -> String {
     node.syntax().text().to_string()
 }
@@ -2056,33 +2075,25 @@ impl<'a> Replayer<'a> {
                 },
                 C::PrimaryKeyConstraint(p) => {
                     col.not_null = true;
-                    specs.push(Spec {
-                        name: cname(p.constraint_name_clause(), self.base),
-                        kind: ConstraintKind::PrimaryKey,
-                        columns: vec![name.clone()],
-                        ref_range: 0..0,
-                        using_index: None,
-                        expr_words: Vec::new(),
-                        sql: Written::unknown(),
-                    });
+                    specs.push(Spec::new(
+                        cname(p.constraint_name_clause(), self.base),
+                        ConstraintKind::PrimaryKey,
+                        vec![name.clone()],
+                    ));
                 }
-                C::UniqueConstraint(u) => specs.push(Spec {
-                    name: cname(u.constraint_name_clause(), self.base),
-                    kind: ConstraintKind::Unique,
-                    columns: vec![name.clone()],
-                    ref_range: 0..0,
-                    using_index: None,
-                    expr_words: Vec::new(),
-                    sql: Written::unknown(),
-                }),
+                C::UniqueConstraint(u) => specs.push(Spec::new(
+                    cname(u.constraint_name_clause(), self.base),
+                    ConstraintKind::Unique,
+                    vec![name.clone()],
+                )),
                 C::CheckConstraint(k) => specs.push(Spec {
-                    name: cname(k.constraint_name_clause(), self.base),
-                    kind: ConstraintKind::Check,
-                    columns: vec![name.clone()],
-                    ref_range: 0..0,
-                    using_index: None,
                     expr_words: k.expr().map(|e| expr_words(&e)).unwrap_or_default(),
                     sql: text_from(&k, k.check_token().as_ref().map(start_of)),
+                    ..Spec::new(
+                        cname(k.constraint_name_clause(), self.base),
+                        ConstraintKind::Check,
+                        vec![name.clone()],
+                    )
                 }),
                 C::ReferencesConstraint(r) => {
                     let t = r.table()?;
@@ -3291,28 +3302,15 @@ fn pk_or_unique(
     let name = cname(name, base);
     if let Some(u) = using {
         return Some(Spec {
-            name,
-            kind,
-            columns: Vec::new(),
-            ref_range: 0..0,
             using_index: Some(qname(&text(&u.index_ref()?))?),
-            expr_words: Vec::new(),
-            sql: Written::unknown(),
+            ..Spec::new(name, kind, Vec::new())
         });
     }
     let p = params?;
     if p.constraint_include_clause().is_some() {
         return None;
     }
-    Some(Spec {
-        name,
-        kind,
-        columns: column_refs(p.column_list())?,
-        ref_range: 0..0,
-        using_index: None,
-        expr_words: Vec::new(),
-        sql: Written::unknown(),
-    })
+    Some(Spec::new(name, kind, column_refs(p.column_list())?))
 }
 
 fn fk(f: &ast::ForeignKeyConstraint, base: usize) -> Option<Spec> {
@@ -3346,13 +3344,13 @@ fn fk(f: &ast::ForeignKeyConstraint, base: usize) -> Option<Spec> {
 
 fn check(c: &ast::CheckConstraint, base: usize) -> Spec {
     Spec {
-        name: cname(c.constraint_name_clause(), base),
-        kind: ConstraintKind::Check,
-        columns: Vec::new(),
-        ref_range: 0..0,
-        using_index: None,
         expr_words: c.expr().map(|e| expr_words(&e)).unwrap_or_default(),
         sql: text_from(c, c.check_token().as_ref().map(start_of)),
+        ..Spec::new(
+            cname(c.constraint_name_clause(), base),
+            ConstraintKind::Check,
+            Vec::new(),
+        )
     }
 }
 
@@ -3399,15 +3397,11 @@ fn expr_words(e: &ast::Expr) -> Vec<String> {
 }
 
 fn not_null(n: &ast::NotNullConstraint, base: usize) -> Option<Spec> {
-    Some(Spec {
-        name: cname(n.constraint_name_clause(), base),
-        kind: ConstraintKind::NotNull,
-        columns: vec![simple_name(&text(&n.column_name_ref()?))?],
-        ref_range: 0..0,
-        using_index: None,
-        expr_words: Vec::new(),
-        sql: Written::unknown(),
-    })
+    Some(Spec::new(
+        cname(n.constraint_name_clause(), base),
+        ConstraintKind::NotNull,
+        vec![simple_name(&text(&n.column_name_ref()?))?],
+    ))
 }
 
 fn table_constraint(c: &ast::TableConstraint, base: usize) -> Option<Spec> {
