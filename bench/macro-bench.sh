@@ -19,7 +19,7 @@ work="$root/target/bench-macro"
 export CARGO_TARGET_DIR="$work/target"
 mkdir -p "$work"
 cargo build --release -q --manifest-path "$root/Cargo.toml" -p retort-bench --bin gen
-gen="$root/target/release/gen"
+gen="$CARGO_TARGET_DIR/release/gen"   # built just above, into the exported target dir
 
 best_of_3() { # command... ; prints the best wall time in seconds
   local best=999999 t
