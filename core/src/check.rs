@@ -827,7 +827,11 @@ mod tests {
     }
 
     fn messages(inputs: &[Input]) -> Vec<String> {
-        let report = check_texts(inputs, "migrations", &Options::default());
+        located(&check_texts(inputs, "migrations", &Options::default()))
+    }
+
+    /// Every diagnostic of `report` as `message @ file:line:col`.
+    fn located(report: &Report) -> Vec<String> {
         report
             .diagnostics
             .iter()
@@ -955,17 +959,7 @@ mod tests {
             reversible("3", "2", "ALTER TABLE nope ADD COLUMN b int;", ""),
         ];
         let report = check_texts(&inputs, "migrations", &Options::default());
-        let m: Vec<String> = report
-            .diagnostics
-            .iter()
-            .map(|d| {
-                format!(
-                    "{} @ {}",
-                    d.message,
-                    d.location(&report.sources).unwrap_or_default()
-                )
-            })
-            .collect();
+        let m = located(&report);
         // From the statement that does not parse on, the schema is unknown: no schema error
         // about 2 or 3, only the syntax error.
         assert_eq!(m.len(), 1, "{m:#?}");
@@ -980,17 +974,7 @@ mod tests {
             reversible("3", "2", "ALTER TABLE nope ADD COLUMN b int;", ""),
         ];
         let report = check_texts(&clean_but_wrong, "migrations", &Options::default());
-        let m: Vec<String> = report
-            .diagnostics
-            .iter()
-            .map(|d| {
-                format!(
-                    "{} @ {}",
-                    d.message,
-                    d.location(&report.sources).unwrap_or_default()
-                )
-            })
-            .collect();
+        let m = located(&report);
         assert_eq!(m.len(), 2, "{m:#?}");
         assert!(
             m[0].starts_with("the down section of `2` leaves index `t_a`"),

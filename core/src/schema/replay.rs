@@ -256,6 +256,20 @@ impl<'a> Replayer<'a> {
         }
     }
 
+    /// `DROP TYPE`/`DROP DOMAIN` of every name in `refs`, as [`Self::drop_relations`] does
+    /// for relations.
+    fn drop_types<N: AstNode>(&mut self, refs: impl IntoIterator<Item = N>, ie: bool, cas: bool) {
+        for r in refs {
+            match qname(&text(&r)) {
+                Some(name) => {
+                    let range = self.span(&r);
+                    self.drop_type(&name, ie, cas, range);
+                }
+                None => self.unknown_all(),
+            }
+        }
+    }
+
     fn span(&self, node: &impl AstNode) -> Range<usize> {
         let r = node.syntax().text_range();
         self.base + usize::from(r.start())..self.base + usize::from(r.end())
@@ -434,15 +448,7 @@ impl<'a> Replayer<'a> {
             S::DropType(s) => {
                 let ie = if_exists(s.if_exists());
                 let cas = cascade(s.drop_behavior());
-                for r in s.type_name_refs() {
-                    match qname(&text(&r)) {
-                        Some(name) => {
-                            let range = self.span(&r);
-                            self.drop_type(&name, ie, cas, range);
-                        }
-                        None => self.unknown_all(),
-                    }
-                }
+                self.drop_types(s.type_name_refs(), ie, cas);
             }
             S::DropDomain(s) => {
                 let cas = cascade(s.drop_behavior());
@@ -455,15 +461,7 @@ impl<'a> Replayer<'a> {
                 if names.is_empty() {
                     return self.unknown_all();
                 }
-                for r in names {
-                    match qname(&text(&r)) {
-                        Some(name) => {
-                            let range = self.span(&r);
-                            self.drop_type(&name, ie, cas, range);
-                        }
-                        None => self.unknown_all(),
-                    }
-                }
+                self.drop_types(names, ie, cas);
             }
             S::AlterType(s) => self.alter_type(s),
             S::CreateSequence(s) => {
