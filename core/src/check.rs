@@ -8,7 +8,8 @@ use std::path::Path;
 
 use crate::diagnostic::{Diagnostic, render_all};
 use crate::file::{MigrationFile, Section, parse_file};
-use crate::graph::{Graph, GraphProblem};
+use crate::file_graph::FileGraph;
+use crate::graph::GraphProblem;
 use crate::load::{Entry, display_path, read_dir};
 use crate::schema::{self, SchemaReport};
 use crate::source::{FileId, Sources};
@@ -39,6 +40,9 @@ pub struct Report {
     pub diagnostics: Vec<Diagnostic>,
     /// Indices into `files`, each after its parents; complete only when there are no errors.
     pub order: Vec<usize>,
+    /// The revision graph over the files with complete headers, built once for the graph
+    /// checks and the schema model.
+    pub graph: FileGraph,
     /// The files whose SQL passed (for [`check_dir_verified`] next time).
     pub sql_clean: Verified,
     /// The schema model: the catalog after every revision and what it found (its
@@ -155,24 +159,17 @@ fn check_entries(
         per_file.push(diags);
         files.push(parsed);
     }
+    let graph = FileGraph::of(&files);
     let mut graph_diags = Vec::new();
-    let order = check_graph(&sources, &files, options, &mut graph_diags);
-    let mut report = Report {
-        sources,
-        files,
-        diagnostics: Vec::new(),
-        order,
-        sql_clean,
-        schema: SchemaReport::default(),
-    };
+    check_graph(&sources, &files, &graph, options, &mut graph_diags);
     // The schema model runs whatever else is wrong: what it cannot know it leaves unknown.
-    report.schema = schema::analyze_with(&report, &mut parses);
+    let schema = schema::analyze_with(&sources, &files, &graph, &mut parses);
     let slot: std::collections::HashMap<FileId, usize> = entries
         .iter()
         .enumerate()
         .map(|(k, e)| (e.file, k))
         .collect();
-    for d in &report.schema.diagnostics {
+    for d in &schema.diagnostics {
         match d.span.as_ref().and_then(|s| slot.get(&s.file)) {
             Some(&k) => per_file[k].push(d.clone()),
             None => graph_diags.push(d.clone()),
@@ -184,8 +181,15 @@ fn check_entries(
         diagnostics.append(&mut diags);
     }
     diagnostics.append(&mut graph_diags);
-    report.diagnostics = diagnostics;
-    report
+    Report {
+        order: graph.file_order(),
+        sources,
+        files,
+        diagnostics,
+        sql_clean,
+        schema,
+        graph,
+    }
 }
 
 /// `f` over `items`, in order, on up to one thread per core (one thread for a few items).
@@ -442,25 +446,17 @@ const STATEMENT_STARTS: &[&str] = &[
 fn check_graph(
     sources: &Sources,
     files: &[MigrationFile],
+    fg: &FileGraph,
     options: &Options,
     diags: &mut Vec<Diagnostic>,
-) -> Vec<usize> {
-    // Files with a revision and parents join the graph; `members[k]` is file of node k.
-    let mut members = Vec::new();
-    let mut nodes: Vec<(Revision, Vec<Revision>)> = Vec::new();
-    let mut incomplete = false;
-    for (i, f) in files.iter().enumerate() {
-        match (&f.revision, &f.down_revisions) {
-            (Some(rev), Some(parents)) => {
-                members.push(i);
-                nodes.push((
-                    rev.value.clone(),
-                    parents.iter().map(|p| p.value.clone()).collect(),
-                ));
-            }
-            _ => incomplete = true,
-        }
-    }
+) {
+    let FileGraph {
+        graph,
+        members,
+        nodes,
+        problems,
+        incomplete,
+    } = fg;
     // Revisions of files left out for a broken header still count as existing.
     let known_elsewhere = |rev: &Revision| {
         files.iter().any(|f| {
@@ -497,10 +493,9 @@ fn check_graph(
             }
         }
     }
-    let (graph, problems) = Graph::build(&nodes);
     // A dangling parent makes a false root, a cycle false heads: judge the counts only on a
     // graph without either.
-    let incomplete = incomplete
+    let incomplete = *incomplete
         || problems.iter().any(|p| {
             matches!(
                 p,
@@ -530,7 +525,7 @@ fn check_graph(
     // Separate histories have separate heads: once several roots are an error, several heads
     // are its echo.
     let mut roots_reported = false;
-    for problem in problems {
+    for problem in problems.iter().cloned() {
         match problem {
             GraphProblem::Duplicate { first, second } => {
                 let (f2, r2) = rev_span(second);
@@ -729,7 +724,6 @@ fn check_graph(
             GraphProblem::MultipleRoots(_) | GraphProblem::MultipleHeads(_) => {}
         }
     }
-    graph.order().iter().map(|&n| members[n]).collect()
 }
 
 /// The span of a root file's `down_revision: none`, where the messages about roots point.

@@ -53,8 +53,8 @@ pub enum GraphProblem {
     MultipleHeads(Vec<usize>),
 }
 
-/// A revision graph over a list of `(revision, parents)`.
-#[derive(Clone, Debug)]
+/// A revision graph over a list of `(revision, parents)`; the default is the empty graph.
+#[derive(Clone, Debug, Default)]
 pub struct Graph {
     nodes: Vec<Node>,
     index: HashMap<Revision, usize>,

@@ -12,6 +12,8 @@ pub use set::{Migration, MigrationParts, MigrationSet, SetError};
 pub mod check;
 #[cfg(feature = "check")]
 pub mod file;
+#[cfg(feature = "check")]
+pub mod file_graph;
 pub mod graph;
 #[cfg(feature = "check")]
 pub mod header;

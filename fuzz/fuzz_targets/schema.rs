@@ -36,7 +36,7 @@ fuzz_target!(|data: &[u8]| {
         });
     }
     let report = check_texts(&inputs, "migrations", &Options::default());
-    let schema = retort_core::schema::analyze(&report);
+    let schema = retort_core::schema::analyze(&report.sources, &report.files, &report.graph);
     for d in report.diagnostics.iter().chain(&schema.diagnostics) {
         let _ = d.location(&report.sources);
     }

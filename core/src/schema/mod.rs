@@ -13,7 +13,7 @@
 //!
 //! Part of the build's verdict: [`crate::check::check_dir`] (and so the macro, the build
 //! script and `retort check`) runs it on every directory, errors or not, appends its
-//! diagnostics to the report's and keeps the result in [`Report::schema`].
+//! diagnostics to the report's and keeps the result in [`crate::check::Report::schema`].
 
 pub mod catalog;
 pub mod ddl;
@@ -24,10 +24,9 @@ mod semantic;
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
-use crate::check::Report;
 use crate::diagnostic::Diagnostic;
 use crate::file::{MigrationFile, Section};
-use crate::graph::{Graph, GraphProblem};
+use crate::file_graph::FileGraph;
 use crate::source::{FileId, Sources};
 use crate::sql::lex;
 use crate::sql::syntax::StatementParse;
@@ -75,14 +74,15 @@ pub struct Stats {
     pub elapsed: Duration,
 }
 
-/// Replays every revision of `report` and checks the schema at each. Works on a report with
-/// errors: statements that do not parse make what they do unknown, and a revision whose
-/// parent is missing starts from a schema of which nothing is known.
+/// Replays every revision of a directory's `files` in the order of their `graph` and checks
+/// the schema at each. Works on files with errors: statements that do not parse make what
+/// they do unknown, and a revision whose parent is missing starts from a schema of which
+/// nothing is known.
 ///
-/// The checks call it; `report.schema` holds the result, so there is rarely a reason to call
-/// it again.
-pub fn analyze(report: &Report) -> SchemaReport {
-    analyze_with(report, &mut Parses::new())
+/// The checks call it; [`crate::check::Report::schema`] holds the result, so there is rarely a
+/// reason to call it again.
+pub fn analyze(sources: &Sources, files: &[MigrationFile], graph: &FileGraph) -> SchemaReport {
+    analyze_with(sources, files, graph, &mut Parses::new())
 }
 
 /// The statements the SQL check parsed without error, by file and the statement's first
@@ -90,38 +90,25 @@ pub fn analyze(report: &Report) -> SchemaReport {
 pub(crate) type Parses = HashMap<(FileId, usize), StatementParse>;
 
 /// [`analyze`], replaying the trees in `parses` (and taking them out) where it has them.
-pub(crate) fn analyze_with(report: &Report, parses: &mut Parses) -> SchemaReport {
+pub(crate) fn analyze_with(
+    sources: &Sources,
+    files: &[MigrationFile],
+    fg: &FileGraph,
+    parses: &mut Parses,
+) -> SchemaReport {
     let start = Instant::now();
-    let files = &report.files;
     let mut diagnostics = Vec::new();
     let mut stats = Stats::default();
     let mut catalogs: Vec<Option<Catalog>> = vec![None; files.len()];
     // How many tables of each file's catalog have unknown columns or constraints.
     let mut vague: Vec<Option<usize>> = vec![None; files.len()];
-
-    // The graph again, over files with complete headers (node k is file members[k]).
-    let mut members = Vec::new();
-    let mut nodes = Vec::new();
-    for (i, f) in files.iter().enumerate() {
-        if let (Some(rev), Some(parents)) = (&f.revision, &f.down_revisions) {
-            members.push(i);
-            nodes.push((
-                rev.value.clone(),
-                parents.iter().map(|p| p.value.clone()).collect::<Vec<_>>(),
-            ));
-        }
-    }
-    let (graph, problems) = Graph::build(&nodes);
+    let graph = &fg.graph;
+    let members = &fg.members;
     // A revision whose parent is missing (or left out for a broken header) starts from
     // an unknown schema, not an empty one.
-    let mut orphan = vec![false; nodes.len()];
-    for p in &problems {
-        if let GraphProblem::Dangling { node, .. } = p {
-            orphan[*node] = true;
-        }
-    }
+    let orphan = fg.orphans();
     let paths = |o: &Origin| {
-        let src = report.sources.get(o.file);
+        let src = sources.get(o.file);
         format!("{}:{}", src.path(), src.line_col(o.range.start).0)
     };
 
@@ -154,7 +141,7 @@ pub(crate) fn analyze_with(report: &Report, parses: &mut Parses) -> SchemaReport
                         let now = catalogs[members[node]].as_ref()?;
                         let earlier = catalogs[members[parent]].as_ref()?;
                         if differs(now, earlier, ns, q) {
-                            return Some(mention(&files[members[node]], &report.sources, q));
+                            return Some(mention(&files[members[node]], sources, q));
                         }
                         node = parent;
                     }
@@ -165,7 +152,7 @@ pub(crate) fn analyze_with(report: &Report, parses: &mut Parses) -> SchemaReport
                     &parent_cats,
                     bases.len() == 1,
                     f,
-                    &report.sources,
+                    sources,
                     &changed_in,
                     &mut diagnostics,
                 )
@@ -180,15 +167,8 @@ pub(crate) fn analyze_with(report: &Report, parses: &mut Parses) -> SchemaReport
         let mut after = before.clone();
         let errors_before_up = diagnostics.len();
         if let Some(up) = &f.up {
-            stats.statements += replay_section(
-                &mut after,
-                f,
-                up,
-                &report.sources,
-                &paths,
-                parses,
-                &mut diagnostics,
-            );
+            stats.statements +=
+                replay_section(&mut after, f, up, sources, &paths, parses, &mut diagnostics);
         }
         // Reversibility: up then down gives the schema before up.
         if f.irreversible.is_none()
@@ -204,7 +184,7 @@ pub(crate) fn analyze_with(report: &Report, parses: &mut Parses) -> SchemaReport
                 &mut reverted,
                 f,
                 down,
-                &report.sources,
+                sources,
                 &paths,
                 parses,
                 &mut down_diagnostics,
@@ -223,7 +203,7 @@ pub(crate) fn analyze_with(report: &Report, parses: &mut Parses) -> SchemaReport
                     &reverted,
                     f,
                     down,
-                    &report.sources,
+                    sources,
                     &paths,
                     &mut diagnostics,
                 );

@@ -1,6 +1,6 @@
 use super::catalog::{ConstraintKind, QName, RelKind, TypeDef};
 use super::*;
-use crate::check::{Input, Options, check_texts};
+use crate::check::{Input, Options, Report, check_texts};
 
 /// A migration: revision, parents, up, down (`None`: irreversible).
 type M<'a> = (&'a str, &'a str, &'a str, Option<&'a str>);
@@ -28,7 +28,7 @@ fn input((rev, parent, up, down): M<'_>, extra_header: &str) -> Input {
 fn run(ms: &[M<'_>]) -> (Report, SchemaReport) {
     let inputs: Vec<Input> = ms.iter().map(|m| input(*m, "")).collect();
     let report = check_texts(&inputs, "migrations", &Options::default());
-    let schema = analyze(&report);
+    let schema = analyze(&report.sources, &report.files, &report.graph);
     (report, schema)
 }
 
@@ -550,7 +550,7 @@ fn a_lossy_down_says_so_in_its_header() {
         input(("3", "2", "ALTER TABLE t DROP COLUMN a;", Some("")), ""),
     ];
     let report = check_texts(&inputs, "migrations", &Options::default());
-    let schema = analyze(&report);
+    let schema = analyze(&report.sources, &report.files, &report.graph);
     let m: Vec<&str> = schema
         .diagnostics
         .iter()
