@@ -1,0 +1,312 @@
+//! What every relation (table, view, index, sequence) shares: creating one under a name
+//! that may be taken, dropping one (and what depends on it: indexes, owned sequences,
+//! triggers, foreign keys, views), renaming one (and what refers to it by name).
+
+use std::ops::Range;
+use std::sync::Arc;
+
+use squawk_syntax::ast::AstNode;
+
+use super::Replayer;
+use super::constraints::fk_to;
+use super::readers::text;
+use crate::schema::catalog::{ConstraintKind, Ns, QName, RelKind, Table, Written, qname};
+
+impl Replayer<'_> {
+    /// `DROP <kind> a, b, …`: each name dropped as a relation of that kind; a name that
+    /// cannot be read makes the whole catalog unknown.
+    pub(super) fn drop_relations<N: AstNode>(
+        &mut self,
+        refs: impl IntoIterator<Item = N>,
+        kind: &str,
+        ie: bool,
+        cas: bool,
+    ) {
+        for r in refs {
+            match qname(&text(&r)) {
+                Some(name) => {
+                    let range = self.span(&r);
+                    self.drop_relation(&name, kind, ie, cas, range);
+                }
+                None => self.unknown_all(),
+            }
+        }
+    }
+
+    /// Adds a relation, or reports that its name is taken.
+    pub(super) fn create_relation(
+        &mut self,
+        name: QName,
+        kind: RelKind,
+        ine: bool,
+        range: Range<usize>,
+    ) {
+        if let Some(old) = self.cat.relations.get(&name).cloned() {
+            if !ine && !self.cat.knows(Ns::Relation, &name) {
+                // Whether it was still there is not known; PostgreSQL created this one, so it
+                // was not: this one replaces it.
+                Arc::make_mut(&mut self.cat.relations).remove(&name);
+                let o = self.obj(kind, ine);
+                self.cat.put_relation(name.clone(), o);
+                self.cat.mark_name_known(Ns::Relation, &name);
+                return;
+            }
+            if !ine {
+                let what = old.value.word();
+                self.exists_already(
+                    if what == kind.word() {
+                        what
+                    } else {
+                        "relation"
+                    },
+                    &name.to_string(),
+                    range,
+                    Some(old.origin),
+                );
+            }
+            return;
+        }
+        if ine && !self.cat.knows(Ns::Relation, &name) {
+            // It may have been there; if so, it was left as it was.
+            return;
+        }
+        if !self
+            .cat
+            .exists(Ns::Schema, &QName::new("", name.schema.clone()))
+            && self
+                .cat
+                .knows(Ns::Schema, &QName::new("", name.schema.clone()))
+        {
+            let sq = QName::new("", name.schema.clone());
+            self.missing(Ns::Schema, "schema", &sq, range);
+            return self.cat.mark_name_unknown(Ns::Relation, &name);
+        }
+        let o = self.obj(kind, ine);
+        self.cat.put_relation(name.clone(), o);
+        self.cat.mark_name_known(Ns::Relation, &name);
+    }
+
+    pub(super) fn drop_relation(
+        &mut self,
+        name: &QName,
+        what: &str,
+        ie: bool,
+        cas: bool,
+        range: Range<usize>,
+    ) {
+        let Some(old) = self.cat.relations.get(name).cloned() else {
+            if !ie {
+                self.missing(Ns::Relation, what, name, range);
+            }
+            self.cat.mark_name_known(Ns::Relation, name);
+            return;
+        };
+        let kind_word = old.value.word();
+        let matches = kind_word == what
+            || (what == "view" && kind_word == "view")
+            || (what == "materialized view" && kind_word == "materialized view");
+        if !matches {
+            // `DROP TABLE` of a view, `DROP INDEX` of a table: PostgreSQL refuses with its own
+            // words. Stay silent and change nothing.
+            return;
+        }
+        if let RelKind::Index {
+            constraint: true, ..
+        } = old.value
+        {
+            // PostgreSQL refuses to drop a constraint's index; stay silent.
+            return;
+        }
+        self.remove_relation(name, cas);
+    }
+
+    /// Removes a relation and what goes with it.
+    pub(super) fn remove_relation(&mut self, name: &QName, cas: bool) {
+        let origin = self.origin.clone();
+        let Some(old) = Arc::make_mut(&mut self.cat.relations).remove(name) else {
+            return;
+        };
+        self.cat.record_drop(Ns::Relation, name, &origin);
+        self.cat.mark_name_known(Ns::Relation, name);
+        match old.value {
+            RelKind::Table(_)
+            | RelKind::View {
+                materialized: true, ..
+            } => {
+                // Its indexes, owned sequences and triggers go with it.
+                let gone = self.cat.dependents(name);
+                if self.cat.refs.contains_key(name) {
+                    Arc::make_mut(&mut self.cat.refs).remove(name);
+                }
+                let rels = Arc::make_mut(&mut self.cat.relations);
+                for g in &gone {
+                    rels.remove(g);
+                }
+                for g in gone {
+                    self.cat.record_drop(Ns::Relation, &g, &origin);
+                }
+                let triggers: Vec<_> = self
+                    .cat
+                    .triggers
+                    .keys()
+                    .filter(|(t, _)| t == name)
+                    .cloned()
+                    .collect();
+                if !triggers.is_empty() {
+                    let trs = Arc::make_mut(&mut self.cat.triggers);
+                    for t in &triggers {
+                        trs.remove(t);
+                    }
+                }
+                if cas {
+                    // Foreign keys to it go; views on it go (which ones is not known).
+                    self.drop_fks_to(name);
+                    self.views_unknown(&name.name);
+                }
+            }
+            RelKind::View { .. } if cas => self.views_unknown(&name.name),
+            RelKind::Sequence { .. } if cas => {
+                // Defaults using it go.
+                self.tables_unknown_where(|_| true, false);
+            }
+            _ => {}
+        }
+    }
+
+    pub(super) fn tables_unknown_where(&mut self, pred: impl Fn(&Table) -> bool, columns: bool) {
+        let names: Vec<QName> = self
+            .cat
+            .relations
+            .iter()
+            .filter(|(_, r)| matches!(&r.value, RelKind::Table(t) if pred(t)))
+            .map(|(n, _)| n.clone())
+            .collect();
+        for n in names {
+            if let Some(t) = self.cat.table_mut(&n) {
+                t.constraints_known = false;
+                if columns {
+                    t.columns_known = false;
+                }
+            }
+        }
+    }
+
+    /// Forgets the texts kept as written (defaults, generated expressions, checks, foreign
+    /// key clauses) that mention `word`: a rename made them stale.
+    pub(super) fn forget_texts_mentioning(&mut self, word: &str) {
+        let mentions = |w: &Written| {
+            let mut x = w.clone();
+            x.forget_if_mentions(word);
+            x.get().is_none() && w.get().is_some()
+        };
+        let stale = self.cat.tables_where(|t| {
+            t.columns
+                .iter()
+                .any(|c| mentions(&c.default_sql) || mentions(&c.generated_sql))
+                || t.constraints.iter().any(|c| mentions(&c.sql))
+        });
+        for n in stale {
+            if let Some(t) = self.cat.table_mut(&n) {
+                for c in &mut t.columns {
+                    c.default_sql.forget_if_mentions(word);
+                    c.generated_sql.forget_if_mentions(word);
+                }
+                for c in &mut t.constraints {
+                    c.sql.forget_if_mentions(word);
+                }
+            }
+        }
+        self.forget_views_mentioning(word);
+    }
+
+    pub(super) fn rename_relation(
+        &mut self,
+        name: &QName,
+        what: &str,
+        new: String,
+        ie: bool,
+        range: Range<usize>,
+    ) {
+        let newq = name.sibling(new);
+        let Some(old) = self.cat.relations.get(name).cloned() else {
+            if !ie {
+                self.missing(Ns::Relation, what, name, range);
+            }
+            self.cat.mark_name_unknown(Ns::Relation, &newq);
+            return;
+        };
+        if let Some(taken) = self.cat.relations.get(&newq).cloned() {
+            if self.cat.knows(Ns::Relation, &newq) {
+                self.exists_already(
+                    "relation",
+                    &newq.to_string(),
+                    range,
+                    Some(taken.origin.clone()),
+                );
+            }
+            return;
+        }
+        let origin = self.origin.clone();
+        self.forget_texts_mentioning(&name.name);
+        self.views_follow_rename(&name.name, &newq.name);
+        Arc::make_mut(&mut self.cat.relations).remove(name);
+        self.cat.put_relation(newq.clone(), old.clone());
+        self.cat.record_drop(Ns::Relation, name, &origin);
+        self.cat.mark_name_known(Ns::Relation, &newq);
+        if let RelKind::Index {
+            constraint: true,
+            table,
+            ..
+        } = &old.value
+        {
+            // A constraint's index renamed renames the constraint.
+            let (old_n, new_n) = (name.name.clone(), newq.name.clone());
+            if let Some(t) = self.cat.table_mut(table)
+                && let Some(c) = t.constraints.iter_mut().find(|c| c.name == old_n)
+            {
+                c.name = new_n;
+            }
+        }
+        if let RelKind::Table(_) = old.value {
+            // References by name follow the table.
+            let deps = self.cat.dependents(name);
+            let rels = Arc::make_mut(&mut self.cat.relations);
+            for r in rels.values_mut() {
+                match &mut r.value {
+                    RelKind::Index { table, .. } if table == name => *table = newq.clone(),
+                    RelKind::Sequence {
+                        owned_by: Some((t, _)),
+                    } if t == name => *t = newq.clone(),
+                    RelKind::Table(t) if t.constraints.iter().any(|c| fk_to(c, name)) => {
+                        for c in &mut Arc::make_mut(t).constraints {
+                            if let ConstraintKind::ForeignKey { table, .. } = &mut c.kind
+                                && table == name
+                            {
+                                *table = newq.clone();
+                            }
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            for d in deps {
+                self.cat.note_refs(&d);
+            }
+            let moved: Vec<_> = self
+                .cat
+                .triggers
+                .keys()
+                .filter(|(t, _)| t == name)
+                .cloned()
+                .collect();
+            if !moved.is_empty() {
+                let trs = Arc::make_mut(&mut self.cat.triggers);
+                for k in moved {
+                    if let Some(v) = trs.remove(&k) {
+                        trs.insert((newq.clone(), k.1), v);
+                    }
+                }
+            }
+        }
+    }
+}
