@@ -8,22 +8,19 @@ use std::sync::Arc;
 use squawk_syntax::ast::{self, AstNode};
 
 use super::Replayer;
-use super::readers::{cascade, generated_always, is_null, text};
+use super::flags::DropFlags;
+use super::readers::{generated_always, is_null, text};
 use crate::diagnostic::Diagnostic;
 use crate::schema::catalog::{
-    ConstraintKind, Ns, QName, RelKind, Table, Written, generated_name, normalize_type, simple_name,
+    ConstraintKind, Ns, QName, RelKind, Table, Written, generated_name, normalize_type,
 };
 
 impl Replayer<'_> {
     /// `ADD COLUMN [IF NOT EXISTS]` (`t`: the table before it).
     pub(super) fn add_column(&mut self, table: &QName, t: &Table, ac: ast::AddColumn) {
-        let Some(cn) = ac.column_name() else {
-            return self.unknown_all();
+        let Some((name, cr)) = self.simple_name_or_unknown(ac.column_name()) else {
+            return;
         };
-        let Some(name) = simple_name(&text(&cn)) else {
-            return self.unknown_all();
-        };
-        let cr = self.span(&cn);
         if t.column(&name).is_some() {
             if ac.if_not_exists().is_none() && t.columns_known {
                 self.err(
@@ -77,43 +74,41 @@ impl Replayer<'_> {
 
     /// `DROP COLUMN [IF EXISTS]` (`t`: the table before it).
     pub(super) fn drop_column(&mut self, table: &QName, t: &Table, dc: ast::DropColumn) {
-        let Some(cn) = dc.column_name_ref() else {
-            return self.unknown_all();
+        let Some((name, cr)) = self.simple_name_or_unknown(dc.column_name_ref()) else {
+            return;
         };
-        let Some(name) = simple_name(&text(&cn)) else {
-            return self.unknown_all();
-        };
-        let cr = self.span(&cn);
+        let flags = DropFlags::read(dc.if_exists(), dc.drop_behavior());
         // With columns not all known, it may be there, with indexes on it.
         if t.column(&name).is_none() && t.columns_known {
-            if dc.if_exists().is_none() {
+            if !flags.if_exists {
                 self.missing_column(table, &name, cr);
             }
             return;
         }
-        self.remove_column(table, &name, cascade(dc.drop_behavior()));
+        self.remove_column(table, &name, flags);
     }
 
     /// `RENAME COLUMN old TO new` (`t`: the table before it).
     pub(super) fn rename_column(&mut self, table: &QName, t: &Table, rc: ast::RenameColumn) {
-        let (Some(from), Some(to)) = (rc.column_name_ref(), rc.column_name()) else {
-            return self.unknown_all();
+        let Some((from, to)) = self.or_unknown(rc.column_name_ref().zip(rc.column_name())) else {
+            return;
         };
-        let (Some(old), Some(new)) = (simple_name(&text(&from)), simple_name(&text(&to))) else {
-            return self.unknown_all();
+        let Some((old, from_range)) = self.simple_name_or_unknown(Some(from)) else {
+            return;
+        };
+        let Some((new, to_range)) = self.simple_name_or_unknown(Some(to)) else {
+            return;
         };
         // With columns not all known, rename what refers to it.
         if t.column(&old).is_none() && t.columns_known {
-            let r = self.span(&from);
-            self.missing_column(table, &old, r);
+            self.missing_column(table, &old, from_range);
             return;
         }
         if t.column(&new).is_some() {
             if t.columns_known {
-                let r = self.span(&to);
                 self.err(
                     Diagnostic::error(format!("column `{new}` of table `{table}` already exists"))
-                        .at(self.file, r, "renamed to a name taken"),
+                        .at(self.file, to_range, "renamed to a name taken"),
                 );
             }
             return;
@@ -124,15 +119,11 @@ impl Replayer<'_> {
     /// `ALTER COLUMN`: its type, nullability, default, identity or generation (`t`: the
     /// table before it).
     pub(super) fn alter_column(&mut self, table: &QName, t: &Table, ac: ast::AlterColumn) {
-        let Some(cn) = ac.column_name_ref() else {
-            return self.unknown_all();
-        };
-        let Some(name) = simple_name(&text(&cn)) else {
-            return self.unknown_all();
+        let Some((name, r)) = self.simple_name_or_unknown(ac.column_name_ref()) else {
+            return;
         };
         if t.column(&name).is_none() {
             if t.columns_known {
-                let r = self.span(&cn);
                 self.missing_column(table, &name, r);
             }
             return;
@@ -254,7 +245,7 @@ impl Replayer<'_> {
         });
     }
 
-    pub(super) fn remove_column(&mut self, table: &QName, col: &str, cas: bool) {
+    pub(super) fn remove_column(&mut self, table: &QName, col: &str, flags: DropFlags) {
         let origin = self.origin.clone();
         let pk = self
             .cat
@@ -305,7 +296,7 @@ impl Replayer<'_> {
         }
         // Foreign keys from elsewhere to it go with CASCADE (without, PostgreSQL refuses
         // while there are any); views on it may go.
-        if cas {
+        if flags.cascade {
             let c2 = col.to_owned();
             self.drop_fks_to_columns(table, &pk, move |cols| cols.contains(&c2));
             self.views_unknown(&table.name);

@@ -7,22 +7,22 @@ use std::ops::Range;
 use squawk_syntax::ast::{self, AstNode};
 
 use super::Replayer;
-use super::readers::{if_exists, text};
-use crate::schema::catalog::{Ns, QName, RelKind, qname, simple_name};
+use super::flags::AlterFlags;
+use super::object_kind::ObjectKind;
+use super::readers::text;
+use crate::schema::catalog::{Ns, QName, RelKind, simple_name};
 
 impl Replayer<'_> {
+    /// `ALTER TABLE [IF EXISTS] name action, …`.
     pub(super) fn alter_table(&mut self, s: ast::AlterTable) {
-        let Some(rn) = s.table_relation_name().and_then(|r| r.table_name_ref()) else {
-            return self.unknown_all();
+        let table = s.table_relation_name().and_then(|r| r.table_name_ref());
+        let Some((name, range)) = self.qname_or_unknown(table) else {
+            return;
         };
-        let Some(name) = qname(&text(&rn)) else {
-            return self.unknown_all();
-        };
-        let range = self.span(&rn);
-        let ie = if_exists(s.if_exists());
+        let flags = AlterFlags::read(s.if_exists());
         let Some(rel) = self.cat.relations.get(&name).cloned() else {
-            if !ie {
-                self.missing(Ns::Relation, "table", &name, range);
+            if !flags.if_exists {
+                self.missing(ObjectKind::Table, &name, range);
             }
             // Whatever it does, it does to something not modelled.
             for a in s.actions() {
@@ -40,16 +40,10 @@ impl Replayer<'_> {
             for a in s.actions() {
                 match a {
                     ast::AlterTableAction::TableRenameTo(to) => {
-                        match to
-                            .syntax()
-                            .children()
-                            .find_map(ast::TableName::cast)
-                            .and_then(|n| simple_name(&text(&n)))
-                        {
-                            Some(n) => {
-                                self.rename_relation(&name, "relation", n, ie, range.clone())
-                            }
-                            None => self.unknown_all(),
+                        let new = to.syntax().children().find_map(ast::TableName::cast);
+                        if let Some((n, _)) = self.simple_name_or_unknown(new) {
+                            let kind = ObjectKind::Relation;
+                            self.rename_relation(&name, kind, n, flags, range.clone());
                         }
                     }
                     ast::AlterTableAction::OwnerTo(_) => {}
@@ -103,16 +97,13 @@ impl Replayer<'_> {
         to: ast::TableRenameTo,
         range: Range<usize>,
     ) {
-        let Some(n) = to
-            .syntax()
-            .children()
-            .find_map(ast::TableName::cast)
-            .and_then(|n| simple_name(&text(&n)))
-        else {
-            return self.unknown_all();
+        let new = to.syntax().children().find_map(ast::TableName::cast);
+        let Some((n, _)) = self.simple_name_or_unknown(new) else {
+            return;
         };
         let old = table.clone();
-        self.rename_relation(&old, "table", n.clone(), false, range);
+        let flags = AlterFlags::default();
+        self.rename_relation(&old, ObjectKind::Table, n.clone(), flags, range);
         *table = old.sibling(n);
     }
 

@@ -9,7 +9,9 @@ use std::sync::Arc;
 use squawk_syntax::ast;
 
 use super::Replayer;
-use super::readers::{cascade, constraint, text};
+use super::flags::{CreateFlags, DropFlags};
+use super::object_kind::ObjectKind;
+use super::readers::{constraint, text};
 use crate::diagnostic::Diagnostic;
 use crate::schema::catalog::{
     Constraint, ConstraintKind, Ns, QName, RelKind, Table, Written, generated_name, simple_name,
@@ -174,7 +176,7 @@ impl Replayer<'_> {
                 if exact && self.cat.knows(Ns::Relation, &q) && spec.name.is_some() {
                     let range = spec.name.as_ref().map_or(0..0, |n| n.1.clone());
                     let at = self.cat.relations.get(&q).map(|o| o.origin.clone());
-                    self.exists_already("relation", &q.to_string(), range, at);
+                    self.exists_already(ObjectKind::Relation, &q.to_string(), range, at);
                 }
                 self.cat.mark_name_unknown(Ns::Relation, &q);
             } else {
@@ -188,7 +190,7 @@ impl Replayer<'_> {
                         name_exact: exact,
                         sql: Written::unknown(),
                     },
-                    false,
+                    CreateFlags::default(),
                 );
                 self.cat.put_relation(q.clone(), o);
                 if exact {
@@ -221,7 +223,7 @@ impl Replayer<'_> {
         let Some(target) = self.cat.table(rt).cloned() else {
             if !self.cat.relations.contains_key(rt) {
                 let r = spec.ref_range.clone();
-                self.missing(Ns::Relation, "table", rt, r);
+                self.missing(ObjectKind::Table, rt, r);
             }
             return;
         };
@@ -308,8 +310,8 @@ impl Replayer<'_> {
 
     /// `ALTER TABLE … ADD CONSTRAINT`.
     pub(super) fn add_table_constraint(&mut self, table: &QName, ac: ast::AddConstraint) {
-        let Some(c) = ac.constraint() else {
-            return self.unknown_all();
+        let Some(c) = self.or_unknown(ac.constraint()) else {
+            return;
         };
         match constraint(&c, self.base) {
             Some(spec) => {
@@ -326,13 +328,10 @@ impl Replayer<'_> {
 
     /// `ALTER TABLE … DROP CONSTRAINT` (`t`: the table before it).
     pub(super) fn drop_constraint(&mut self, table: &QName, t: &Table, dc: ast::DropConstraint) {
-        let Some(r) = dc.constraint_name_ref() else {
-            return self.unknown_all();
+        let Some((name, range)) = self.simple_name_or_unknown(dc.constraint_name_ref()) else {
+            return;
         };
-        let Some(name) = simple_name(&text(&r)) else {
-            return self.unknown_all();
-        };
-        let cas = cascade(dc.drop_behavior());
+        let flags = DropFlags::read(dc.if_exists(), dc.drop_behavior());
         match t.constraint(&name) {
             Some(c) => {
                 let c = c.clone();
@@ -352,7 +351,7 @@ impl Replayer<'_> {
                     ) {
                         Arc::make_mut(&mut self.cat.relations).remove(&q);
                     }
-                    if cas {
+                    if flags.cascade {
                         // The foreign keys that needed it go.
                         let mut mine = c.columns.clone();
                         mine.sort();
@@ -381,8 +380,7 @@ impl Replayer<'_> {
             }
             None => {
                 let all_exact = t.constraints.iter().all(|c| c.name_exact);
-                if dc.if_exists().is_none() && t.constraints_known && all_exact {
-                    let range = self.span(&r);
+                if !flags.if_exists && t.constraints_known && all_exact {
                     self.err(
                         Diagnostic::error(format!(
                             "constraint `{name}` of table `{table}` does not exist"
@@ -409,11 +407,15 @@ impl Replayer<'_> {
         t: &Table,
         rc: ast::RenameConstraint,
     ) {
-        let (Some(from), Some(to)) = (rc.constraint_name_ref(), rc.constraint_name()) else {
-            return self.unknown_all();
+        let names = rc.constraint_name_ref().zip(rc.constraint_name());
+        let Some((from, to)) = self.or_unknown(names) else {
+            return;
         };
-        let (Some(old), Some(new)) = (simple_name(&text(&from)), simple_name(&text(&to))) else {
-            return self.unknown_all();
+        let Some((old, from_range)) = self.simple_name_or_unknown(Some(from)) else {
+            return;
+        };
+        let Some((new, _)) = self.simple_name_or_unknown(Some(to)) else {
+            return;
         };
         if t.constraint(&old).is_none() {
             if not_null_name(&old) {
@@ -421,12 +423,15 @@ impl Replayer<'_> {
                 return;
             }
             if t.constraints_known && t.constraints.iter().all(|c| c.name_exact) {
-                let r = self.span(&from);
                 self.err(
                     Diagnostic::error(format!(
                         "constraint `{old}` of table `{table}` does not exist"
                     ))
-                    .at(self.file, r, "no such constraint at this point"),
+                    .at(
+                        self.file,
+                        from_range,
+                        "no such constraint at this point",
+                    ),
                 );
             }
             if let Some(t) = self.cat.table_mut(table) {

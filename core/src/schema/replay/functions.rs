@@ -8,18 +8,17 @@ use std::sync::Arc;
 use squawk_syntax::ast::{self, AstNode};
 
 use super::Replayer;
-use super::readers::{cascade, if_exists, signature, text, words};
+use super::flags::{CreateFlags, DropFlags};
+use super::object_kind::ObjectKind;
+use super::readers::{signature, text, words};
 use super::triggers::trigger_key;
 use crate::schema::catalog::{Ddl, FnDef, Ns, QName, qname, simple_name};
 
 impl Replayer<'_> {
     /// `CREATE [OR REPLACE] FUNCTION`.
     pub(super) fn create_function(&mut self, s: ast::CreateFunction, sql: &str) {
-        let Some(n) = s.name() else {
-            return self.unknown_all();
-        };
-        let Some(name) = qname(&text(&n)) else {
-            return self.unknown_all();
+        let Some((name, _)) = self.qname_or_unknown(s.name()) else {
+            return;
         };
         let ddl = body_ddl(sql, 3);
         let sig = signature(s.param_list());
@@ -28,14 +27,13 @@ impl Replayer<'_> {
 
     /// `CREATE [OR REPLACE] PROCEDURE`.
     pub(super) fn create_procedure(&mut self, s: ast::CreateProcedure, sql: &str) {
-        let name = s
+        let path = s
             .syntax()
             .children()
             .find_map(ast::Path::cast)
-            .or_else(|| s.syntax().descendants().find_map(ast::Path::cast))
-            .and_then(|p| qname(&text(&p)));
-        let Some(name) = name else {
-            return self.unknown_all();
+            .or_else(|| s.syntax().descendants().find_map(ast::Path::cast));
+        let Some((name, _)) = self.qname_or_unknown(path) else {
+            return;
         };
         let ddl = body_ddl(sql, 3);
         let sig = signature(s.syntax().children().find_map(ast::ParamList::cast));
@@ -44,8 +42,7 @@ impl Replayer<'_> {
 
     /// `DROP FUNCTION f(…), g, …`.
     pub(super) fn drop_function(&mut self, s: ast::DropFunction) {
-        let ie = if_exists(s.if_exists());
-        let cas = cascade(s.drop_behavior());
+        let flags = DropFlags::read(s.if_exists(), s.drop_behavior());
         let sigs: Vec<_> = s
             .syntax()
             .descendants()
@@ -55,16 +52,12 @@ impl Replayer<'_> {
             return self.unknown_all();
         }
         for sig in sigs {
-            let Some(r) = sig.function_name_ref() else {
-                return self.unknown_all();
+            let Some((name, range)) = self.qname_or_unknown(sig.function_name_ref()) else {
+                return;
             };
-            let Some(name) = qname(&text(&r)) else {
-                return self.unknown_all();
-            };
-            let range = self.span(&r);
             // No argument list: PostgreSQL accepts it when there is one overload.
             let arg = sig.param_list().map(|l| signature(Some(l)));
-            self.drop_overload(&name, arg, ie, cas, range);
+            self.drop_overload(&name, arg, flags, range);
         }
     }
 
@@ -129,7 +122,7 @@ impl Replayer<'_> {
                 sigs: Default::default(),
                 mentions: words(header).into_iter().collect(),
             },
-            false,
+            CreateFlags::default(),
         );
         let fns = Arc::make_mut(&mut self.cat.functions);
         if let Some(old) = fns.get(&name) {
@@ -157,13 +150,12 @@ impl Replayer<'_> {
         &mut self,
         name: &QName,
         args: Option<Option<String>>,
-        ie: bool,
-        cas: bool,
+        flags: DropFlags,
         range: Range<usize>,
     ) {
         let Some(f) = self.cat.functions.get(name).cloned() else {
-            if !ie {
-                self.missing(Ns::Function, "function", name, range);
+            if !flags.if_exists {
+                self.missing(ObjectKind::Function, name, range);
             }
             return;
         };
@@ -196,7 +188,7 @@ impl Replayer<'_> {
                 self.cat.mark_name_unknown(Ns::Function, name);
             }
         }
-        if cas {
+        if flags.cascade {
             self.function_dependents_go(name);
         }
     }

@@ -4,20 +4,20 @@
 use squawk_syntax::ast;
 
 use super::Replayer;
-use super::readers::{cascade, column_refs_in, end_of, if_exists, text, text_from};
+use super::flags::{AlterFlags, CreateFlags, DropFlags};
+use super::object_kind::ObjectKind;
+use super::readers::{column_refs_in, end_of, text, text_from};
 use super::tables::unknown_table;
 use crate::schema::catalog::{Ns, RelKind, Written, generated_name, qname, simple_name};
 
 impl Replayer<'_> {
+    /// `CREATE [UNIQUE] INDEX [IF NOT EXISTS] [name] ON table (…)`.
     pub(super) fn create_index(&mut self, s: ast::CreateIndex) {
-        let Some(tn) = s.table_relation_name().and_then(|r| r.table_name_ref()) else {
-            return self.unknown_all();
+        let on = s.table_relation_name().and_then(|r| r.table_name_ref());
+        let Some((table, trange)) = self.qname_or_unknown(on) else {
+            return;
         };
-        let Some(table) = qname(&text(&tn)) else {
-            return self.unknown_all();
-        };
-        let trange = self.span(&tn);
-        let ine = s.if_not_exists().is_some();
+        let flags = CreateFlags::read(s.if_not_exists());
         // Columns: plain names, or `None` when any item is an expression.
         let mut columns = Some(Vec::new());
         let mut col_nodes = Vec::new();
@@ -90,7 +90,7 @@ impl Replayer<'_> {
         };
         let Some(t) = t else {
             if !self.cat.relations.contains_key(&table) {
-                self.missing(Ns::Relation, "table", &table, trange);
+                self.missing(ObjectKind::Table, &table, trange);
             }
             if let Some(n) = s.index().and_then(|i| qname(&text(&i))) {
                 self.cat
@@ -107,10 +107,12 @@ impl Replayer<'_> {
             }
         }
         let (name, exact, nrange) = match s.index() {
-            Some(i) => match simple_name(&text(&i)) {
-                Some(n) => (n, true, self.span(&i)),
-                None => return self.unknown_all(),
-            },
+            Some(i) => {
+                let Some((n, r)) = self.simple_name_or_unknown(Some(i)) else {
+                    return;
+                };
+                (n, true, r)
+            }
             None => {
                 let Some(cols) = name_parts.clone() else {
                     // A name we cannot be sure of: the index exists, under a name not known.
@@ -146,37 +148,29 @@ impl Replayer<'_> {
                 name_exact: exact,
                 sql,
             },
-            ine,
+            flags,
             nrange,
         );
     }
 
     /// `DROP INDEX a, b, …`.
     pub(super) fn drop_index(&mut self, s: ast::DropIndex) {
-        let ie = if_exists(s.if_exists());
-        let cas = cascade(s.drop_behavior());
-        self.drop_relations(s.index_refs(), "index", ie, cas);
+        let flags = DropFlags::read(s.if_exists(), s.drop_behavior());
+        self.drop_relations(s.index_refs(), ObjectKind::Index, flags);
     }
 
     /// `ALTER INDEX`: a rename, or anything else of an index that must exist.
     pub(super) fn alter_index(&mut self, s: ast::AlterIndex) {
-        let Some(r) = s.index_ref() else {
-            return self.unknown_all();
+        let Some((name, range)) = self.qname_or_unknown(s.index_ref()) else {
+            return;
         };
-        let Some(name) = qname(&text(&r)) else {
-            return self.unknown_all();
-        };
+        let flags = AlterFlags::read(s.if_exists());
         if let Some(ast::AlterIndexAction::IndexRenameTo(to)) = s.action() {
-            let range = self.span(&r);
-            match to.index().and_then(|i| simple_name(&text(&i))) {
-                Some(new) => {
-                    self.rename_relation(&name, "index", new, if_exists(s.if_exists()), range)
-                }
-                None => self.unknown_all(),
+            if let Some((new, _)) = self.simple_name_or_unknown(to.index()) {
+                self.rename_relation(&name, ObjectKind::Index, new, flags, range);
             }
-        } else if !self.cat.relations.contains_key(&name) && s.if_exists().is_none() {
-            let range = self.span(&r);
-            self.missing(Ns::Relation, "index", &name, range);
+        } else if !self.cat.relations.contains_key(&name) && !flags.if_exists {
+            self.missing(ObjectKind::Index, &name, range);
         }
     }
 }

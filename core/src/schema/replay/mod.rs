@@ -14,8 +14,10 @@
 mod alter_column;
 mod alter_table;
 mod constraints;
+mod flags;
 mod functions;
 mod indexes;
+mod object_kind;
 mod readers;
 mod relations;
 mod schemas;
@@ -29,9 +31,12 @@ use std::ops::Range;
 
 use squawk_syntax::ast::{self, AstNode};
 
-use super::catalog::{Catalog, Ns, Obj, Origin, QName};
+use super::catalog::{Catalog, Ns, Obj, Origin, QName, qname, simple_name};
 use crate::diagnostic::Diagnostic;
 use crate::source::FileId;
+use flags::CreateFlags;
+use object_kind::ObjectKind;
+use readers::text;
 
 /// Replays statements of one file into a catalog, collecting diagnostics.
 pub(crate) struct Replayer<'a> {
@@ -45,8 +50,9 @@ pub(crate) struct Replayer<'a> {
     /// Offset of the current statement in the file.
     base: usize,
     origin: Origin,
-    /// The statement says `IF NOT EXISTS`: what it creates may have been there before.
-    stmt_ine: bool,
+    /// The statement's `IF NOT EXISTS`, for everything it creates (a table's sequences and
+    /// indexes too).
+    create: CreateFlags,
 }
 
 impl<'a> Replayer<'a> {
@@ -64,7 +70,7 @@ impl<'a> Replayer<'a> {
             file,
             base: 0,
             origin: Origin { file, range: 0..0 },
-            stmt_ine: false,
+            create: CreateFlags::default(),
         }
     }
 
@@ -80,7 +86,7 @@ impl<'a> Replayer<'a> {
     ) {
         self.base = start;
         self.origin = origin;
-        self.stmt_ine = false;
+        self.create = CreateFlags::default();
         if self.cat.all_unknown() {
             return;
         }
@@ -118,6 +124,33 @@ impl<'a> Replayer<'a> {
         self.base + usize::from(r.start())..self.base + usize::from(r.end())
     }
 
+    /// The qualified name `node` holds, and where it is written; `None` — and the whole
+    /// catalog unknown — when the statement has no such node or its name cannot be read.
+    fn qname_or_unknown(&mut self, node: Option<impl AstNode>) -> Option<(QName, Range<usize>)> {
+        let read = node.and_then(|n| Some((qname(&text(&n))?, self.span(&n))));
+        self.or_unknown(read)
+    }
+
+    /// The unqualified name `node` holds (a column's, a constraint's, a schema's), and where
+    /// it is written; `None` — and the whole catalog unknown — as for
+    /// [`Self::qname_or_unknown`].
+    fn simple_name_or_unknown(
+        &mut self,
+        node: Option<impl AstNode>,
+    ) -> Option<(String, Range<usize>)> {
+        let read = node.and_then(|n| Some((simple_name(&text(&n))?, self.span(&n))));
+        self.or_unknown(read)
+    }
+
+    /// `value`; when it is `None`, what the statement does cannot be told: the whole catalog
+    /// becomes unknown.
+    fn or_unknown<T>(&mut self, value: Option<T>) -> Option<T> {
+        if value.is_none() {
+            self.unknown_all();
+        }
+        value
+    }
+
     fn unknown_all(&mut self) {
         let o = self.origin.clone();
         self.cat.mark_all_unknown(&o);
@@ -133,7 +166,8 @@ impl<'a> Replayer<'a> {
     }
 
     /// "`what` `name` does not exist", with where it was dropped if it was.
-    fn missing(&mut self, ns: Ns, what: &str, name: &QName, range: Range<usize>) {
+    fn missing(&mut self, what: ObjectKind, name: &QName, range: Range<usize>) {
+        let ns = what.ns();
         if !self.cat.knows(ns, name) {
             return;
         }
@@ -161,7 +195,14 @@ impl<'a> Replayer<'a> {
         self.err(d);
     }
 
-    fn exists_already(&mut self, what: &str, name: &str, range: Range<usize>, at: Option<Origin>) {
+    /// "`what` `name` already exists", with where it was created if that is known.
+    fn exists_already(
+        &mut self,
+        what: ObjectKind,
+        name: &str,
+        range: Range<usize>,
+        at: Option<Origin>,
+    ) {
         let mut d = Diagnostic::error(format!("{what} `{name}` already exists")).at(
             self.file,
             range,
@@ -177,11 +218,13 @@ impl<'a> Replayer<'a> {
         self.err(d.with_help("drop it first, rename one of them, or add `IF NOT EXISTS`"));
     }
 
-    fn obj<T>(&self, value: T, if_not_exists: bool) -> Obj<T> {
+    /// `value` as created by the current statement (`flags`: its `IF NOT EXISTS`, or the
+    /// statement's).
+    fn obj<T>(&self, value: T, flags: CreateFlags) -> Obj<T> {
         Obj {
             value,
             origin: self.origin.clone(),
-            if_not_exists: if_not_exists || self.stmt_ine,
+            if_not_exists: flags.if_not_exists || self.create.if_not_exists,
         }
     }
 

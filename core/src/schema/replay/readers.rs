@@ -34,14 +34,6 @@ pub(super) fn start_of(t: &squawk_syntax::SyntaxToken) -> usize {
     usize::from(t.text_range().start())
 }
 
-pub(super) fn if_exists(node: Option<ast::IfExists>) -> bool {
-    node.is_some()
-}
-
-pub(super) fn cascade(b: Option<ast::DropBehavior>) -> bool {
-    matches!(b, Some(ast::DropBehavior::Cascade(_)))
-}
-
 pub(super) fn string_literal(lit: &ast::Literal) -> Option<String> {
     let t = text(lit);
     let t = t.trim();

@@ -9,8 +9,9 @@ use squawk_syntax::ast::AstNode;
 
 use super::Replayer;
 use super::constraints::fk_to;
-use super::readers::text;
-use crate::schema::catalog::{ConstraintKind, Ns, QName, RelKind, Table, Written, qname};
+use super::flags::{AlterFlags, CreateFlags, DropFlags};
+use super::object_kind::ObjectKind;
+use crate::schema::catalog::{ConstraintKind, Ns, QName, RelKind, Table, Written};
 
 impl Replayer<'_> {
     /// `DROP <kind> a, b, …`: each name dropped as a relation of that kind; a name that
@@ -18,17 +19,12 @@ impl Replayer<'_> {
     pub(super) fn drop_relations<N: AstNode>(
         &mut self,
         refs: impl IntoIterator<Item = N>,
-        kind: &str,
-        ie: bool,
-        cas: bool,
+        kind: ObjectKind,
+        flags: DropFlags,
     ) {
         for r in refs {
-            match qname(&text(&r)) {
-                Some(name) => {
-                    let range = self.span(&r);
-                    self.drop_relation(&name, kind, ie, cas, range);
-                }
-                None => self.unknown_all(),
+            if let Some((name, range)) = self.qname_or_unknown(Some(r)) {
+                self.drop_relation(&name, kind, flags, range);
             }
         }
     }
@@ -38,26 +34,26 @@ impl Replayer<'_> {
         &mut self,
         name: QName,
         kind: RelKind,
-        ine: bool,
+        flags: CreateFlags,
         range: Range<usize>,
     ) {
         if let Some(old) = self.cat.relations.get(&name).cloned() {
-            if !ine && !self.cat.knows(Ns::Relation, &name) {
+            if !flags.if_not_exists && !self.cat.knows(Ns::Relation, &name) {
                 // Whether it was still there is not known; PostgreSQL created this one, so it
                 // was not: this one replaces it.
                 Arc::make_mut(&mut self.cat.relations).remove(&name);
-                let o = self.obj(kind, ine);
+                let o = self.obj(kind, flags);
                 self.cat.put_relation(name.clone(), o);
                 self.cat.mark_name_known(Ns::Relation, &name);
                 return;
             }
-            if !ine {
-                let what = old.value.word();
+            if !flags.if_not_exists {
+                let what = ObjectKind::of(&old.value);
                 self.exists_already(
-                    if what == kind.word() {
+                    if what == ObjectKind::of(&kind) {
                         what
                     } else {
-                        "relation"
+                        ObjectKind::Relation
                     },
                     &name.to_string(),
                     range,
@@ -66,7 +62,7 @@ impl Replayer<'_> {
             }
             return;
         }
-        if ine && !self.cat.knows(Ns::Relation, &name) {
+        if flags.if_not_exists && !self.cat.knows(Ns::Relation, &name) {
             // It may have been there; if so, it was left as it was.
             return;
         }
@@ -78,34 +74,30 @@ impl Replayer<'_> {
                 .knows(Ns::Schema, &QName::new("", name.schema.clone()))
         {
             let sq = QName::new("", name.schema.clone());
-            self.missing(Ns::Schema, "schema", &sq, range);
+            self.missing(ObjectKind::Schema, &sq, range);
             return self.cat.mark_name_unknown(Ns::Relation, &name);
         }
-        let o = self.obj(kind, ine);
+        let o = self.obj(kind, flags);
         self.cat.put_relation(name.clone(), o);
         self.cat.mark_name_known(Ns::Relation, &name);
     }
 
+    /// `DROP <kind> name`: the relation and what goes with it, if it is of that kind.
     pub(super) fn drop_relation(
         &mut self,
         name: &QName,
-        what: &str,
-        ie: bool,
-        cas: bool,
+        kind: ObjectKind,
+        flags: DropFlags,
         range: Range<usize>,
     ) {
         let Some(old) = self.cat.relations.get(name).cloned() else {
-            if !ie {
-                self.missing(Ns::Relation, what, name, range);
+            if !flags.if_exists {
+                self.missing(kind, name, range);
             }
             self.cat.mark_name_known(Ns::Relation, name);
             return;
         };
-        let kind_word = old.value.word();
-        let matches = kind_word == what
-            || (what == "view" && kind_word == "view")
-            || (what == "materialized view" && kind_word == "materialized view");
-        if !matches {
+        if ObjectKind::of(&old.value) != kind {
             // `DROP TABLE` of a view, `DROP INDEX` of a table: PostgreSQL refuses with its own
             // words. Stay silent and change nothing.
             return;
@@ -117,11 +109,11 @@ impl Replayer<'_> {
             // PostgreSQL refuses to drop a constraint's index; stay silent.
             return;
         }
-        self.remove_relation(name, cas);
+        self.remove_relation(name, flags);
     }
 
     /// Removes a relation and what goes with it.
-    pub(super) fn remove_relation(&mut self, name: &QName, cas: bool) {
+    pub(super) fn remove_relation(&mut self, name: &QName, flags: DropFlags) {
         let origin = self.origin.clone();
         let Some(old) = Arc::make_mut(&mut self.cat.relations).remove(name) else {
             return;
@@ -158,14 +150,14 @@ impl Replayer<'_> {
                         trs.remove(t);
                     }
                 }
-                if cas {
+                if flags.cascade {
                     // Foreign keys to it go; views on it go (which ones is not known).
                     self.drop_fks_to(name);
                     self.views_unknown(&name.name);
                 }
             }
-            RelKind::View { .. } if cas => self.views_unknown(&name.name),
-            RelKind::Sequence { .. } if cas => {
+            RelKind::View { .. } if flags.cascade => self.views_unknown(&name.name),
+            RelKind::Sequence { .. } if flags.cascade => {
                 // Defaults using it go.
                 self.tables_unknown_where(|_| true, false);
             }
@@ -219,18 +211,19 @@ impl Replayer<'_> {
         self.forget_views_mentioning(word);
     }
 
+    /// `ALTER <kind> name RENAME TO new`: the relation and what refers to it by name.
     pub(super) fn rename_relation(
         &mut self,
         name: &QName,
-        what: &str,
+        kind: ObjectKind,
         new: String,
-        ie: bool,
+        flags: AlterFlags,
         range: Range<usize>,
     ) {
         let newq = name.sibling(new);
         let Some(old) = self.cat.relations.get(name).cloned() else {
-            if !ie {
-                self.missing(Ns::Relation, what, name, range);
+            if !flags.if_exists {
+                self.missing(kind, name, range);
             }
             self.cat.mark_name_unknown(Ns::Relation, &newq);
             return;
@@ -238,7 +231,7 @@ impl Replayer<'_> {
         if let Some(taken) = self.cat.relations.get(&newq).cloned() {
             if self.cat.knows(Ns::Relation, &newq) {
                 self.exists_already(
-                    "relation",
+                    ObjectKind::Relation,
                     &newq.to_string(),
                     range,
                     Some(taken.origin.clone()),

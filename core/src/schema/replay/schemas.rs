@@ -7,44 +7,44 @@ use std::sync::Arc;
 use squawk_syntax::ast::{self, AstNode};
 
 use super::Replayer;
-use super::readers::{cascade, if_exists, text};
+use super::flags::{CreateFlags, DropFlags};
+use super::object_kind::ObjectKind;
+use super::readers::text;
 use crate::schema::catalog::{Catalog, Ns, QName, RelKind, quote_ident, simple_name};
 
 impl Replayer<'_> {
     /// `CREATE EXTENSION [IF NOT EXISTS]`.
     pub(super) fn create_extension(&mut self, s: ast::CreateExtension) {
-        let Some(e) = s.syntax().children().find_map(ast::Extension::cast) else {
-            return self.unknown_all();
-        };
-        let Some(name) = simple_name(&text(&e)) else {
-            return self.unknown_all();
+        let e = s.syntax().children().find_map(ast::Extension::cast);
+        let Some((name, range)) = self.simple_name_or_unknown(e) else {
+            return;
         };
         let q = QName::new("", name.clone());
-        let ine = s.if_not_exists().is_some();
+        let flags = CreateFlags::read(s.if_not_exists());
         if let Some(old) = self.cat.extensions.get(&name).cloned() {
-            if !ine && self.cat.knows(Ns::Extension, &q) {
-                let range = self.span(&e);
-                self.exists_already("extension", &name, range, Some(old.origin));
+            if !flags.if_not_exists && self.cat.knows(Ns::Extension, &q) {
+                let what = ObjectKind::Extension;
+                self.exists_already(what, &name, range, Some(old.origin));
             }
             return;
         }
-        if ine && !self.cat.knows(Ns::Extension, &q) {
+        if flags.if_not_exists && !self.cat.knows(Ns::Extension, &q) {
             return;
         }
-        let o = self.obj((), ine);
+        let o = self.obj((), flags);
         Arc::make_mut(&mut self.cat.extensions).insert(name, o);
         self.cat.mark_name_known(Ns::Extension, &q);
     }
 
     /// `DROP EXTENSION a, b, …` (with `CASCADE`, what goes with it is not known).
     pub(super) fn drop_extension(&mut self, s: ast::DropExtension) {
-        let ie = if_exists(s.if_exists());
-        if cascade(s.drop_behavior()) {
+        let flags = DropFlags::read(s.if_exists(), s.drop_behavior());
+        if flags.cascade {
             return self.unknown_all();
         }
         for r in s.extension_refs() {
-            let Some(name) = simple_name(&text(&r)) else {
-                return self.unknown_all();
+            let Some((name, range)) = self.simple_name_or_unknown(Some(r)) else {
+                return;
             };
             let q = QName::new("", name.clone());
             if Arc::make_mut(&mut self.cat.extensions)
@@ -53,9 +53,8 @@ impl Replayer<'_> {
             {
                 self.cat
                     .record_drop(Ns::Extension, &q, &self.origin.clone());
-            } else if !ie && name != "plpgsql" {
-                let range = self.span(&r);
-                self.missing(Ns::Extension, "extension", &q, range);
+            } else if !flags.if_exists && name != "plpgsql" {
+                self.missing(ObjectKind::Extension, &q, range);
             }
             self.cat.mark_name_known(Ns::Extension, &q);
         }
@@ -66,8 +65,8 @@ impl Replayer<'_> {
         if s.schema_elements().next().is_some() {
             return self.unknown_all();
         }
-        let Some(t) = s.create_schema_target() else {
-            return self.unknown_all();
+        let Some(t) = self.or_unknown(s.create_schema_target()) else {
+            return;
         };
         // `CREATE SCHEMA name [AUTHORIZATION role]` or `AUTHORIZATION role`.
         let tt = text(&t);
@@ -75,30 +74,32 @@ impl Replayer<'_> {
         if first.eq_ignore_ascii_case("authorization") {
             return self.unknown_ns(Ns::Schema);
         }
-        let Some(name) = simple_name(first) else {
-            return self.unknown_all();
+        let Some(name) = self.or_unknown(simple_name(first)) else {
+            return;
         };
         let q = QName::new("", name.clone());
-        let ine = s.if_not_exists().is_some();
+        let flags = CreateFlags::read(s.if_not_exists());
         if self.cat.exists(Ns::Schema, &q) {
-            if !ine && self.cat.knows(Ns::Schema, &q) {
+            if !flags.if_not_exists && self.cat.knows(Ns::Schema, &q) {
                 let at = self.cat.schemas.get(&name).map(|o| o.origin.clone());
                 let range = self.span(&t);
-                self.exists_already("schema", &name, range, at);
+                self.exists_already(ObjectKind::Schema, &name, range, at);
             }
             return;
         }
-        let o = self.obj((), ine);
+        let o = self.obj((), flags);
         Arc::make_mut(&mut self.cat.schemas).insert(name, o);
         self.cat.mark_name_known(Ns::Schema, &q);
     }
 
     /// `DROP SCHEMA a, b, …`, with everything in them.
     pub(super) fn drop_schema(&mut self, s: ast::DropSchema) {
-        let ie = if_exists(s.if_exists());
+        // With or without `CASCADE`, what the schema holds goes (PostgreSQL refuses to drop
+        // a schema that is not empty without it).
+        let flags = DropFlags::read(s.if_exists(), s.drop_behavior());
         for r in s.schema_refs() {
-            let Some(name) = simple_name(&text(&r)) else {
-                return self.unknown_all();
+            let Some((name, range)) = self.simple_name_or_unknown(Some(r)) else {
+                return;
             };
             let q = QName::new("", name.clone());
             if name == "public" {
@@ -108,9 +109,8 @@ impl Replayer<'_> {
                 self.drop_schema_contents(&name);
                 Arc::make_mut(&mut self.cat.schemas).remove(&name);
                 self.cat.record_drop(Ns::Schema, &q, &self.origin.clone());
-            } else if !ie {
-                let range = self.span(&r);
-                self.missing(Ns::Schema, "schema", &q, range);
+            } else if !flags.if_exists {
+                self.missing(ObjectKind::Schema, &q, range);
             }
         }
     }
@@ -132,7 +132,7 @@ impl Replayer<'_> {
             .cloned()
             .collect();
         for r in rels {
-            self.remove_relation(&r, true);
+            self.remove_relation(&r, DropFlags::CASCADE);
         }
         let origin = self.origin.clone();
         let types: Vec<QName> = self

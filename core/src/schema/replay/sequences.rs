@@ -6,27 +6,26 @@ use std::sync::Arc;
 use squawk_syntax::ast::{self, AstNode};
 
 use super::Replayer;
-use super::readers::{cascade, if_exists, text};
-use crate::schema::catalog::{Ns, QName, RelKind, qname, simple_name};
+use super::flags::{AlterFlags, CreateFlags, DropFlags};
+use super::object_kind::ObjectKind;
+use super::readers::text;
+use crate::schema::catalog::{Ns, QName, RelKind};
 
 impl Replayer<'_> {
     /// `CREATE SEQUENCE`, with the column that owns it if one does.
     pub(super) fn create_sequence(&mut self, s: ast::CreateSequence) {
         let temp = matches!(s.persistence(), Some(ast::Persistence::Temp(_)));
-        let Some(seq) = s.syntax().children().find_map(ast::Sequence::cast) else {
-            return self.unknown_all();
-        };
-        let Some(name) = qname(&text(&seq)) else {
-            return self.unknown_all();
+        let seq = s.syntax().children().find_map(ast::Sequence::cast);
+        let Some((name, range)) = self.qname_or_unknown(seq) else {
+            return;
         };
         if temp {
             return self.cat.mark_name_unknown(Ns::Relation, &name);
         }
-        let range = self.span(&seq);
         self.create_relation(
             name.clone(),
             RelKind::Sequence { owned_by: None },
-            s.if_not_exists().is_some(),
+            CreateFlags::read(s.if_not_exists()),
             range,
         );
         for o in s.syntax().children().filter_map(ast::SequenceOption::cast) {
@@ -38,31 +37,24 @@ impl Replayer<'_> {
 
     /// `DROP SEQUENCE a, b, …`.
     pub(super) fn drop_sequence(&mut self, s: ast::DropSequence) {
-        let ie = if_exists(s.if_exists());
-        let cas = cascade(s.drop_behavior());
-        self.drop_relations(s.sequence_refs(), "sequence", ie, cas);
+        let flags = DropFlags::read(s.if_exists(), s.drop_behavior());
+        self.drop_relations(s.sequence_refs(), ObjectKind::Sequence, flags);
     }
 
     /// `ALTER SEQUENCE`: a rename, a new owner column, a new schema.
     pub(super) fn alter_sequence(&mut self, s: ast::AlterSequence) {
-        let Some(r) = s.sequence_ref() else {
-            return self.unknown_all();
+        let Some((name, range)) = self.qname_or_unknown(s.sequence_ref()) else {
+            return;
         };
-        let Some(name) = qname(&text(&r)) else {
-            return self.unknown_all();
-        };
-        let range = self.span(&r);
-        let ie = if_exists(s.if_exists());
+        let flags = AlterFlags::read(s.if_exists());
         let mut renamed = false;
         for a in s.actions() {
             match a {
                 ast::AlterSequenceAction::SequenceRenameTo(to) => {
                     renamed = true;
-                    match to.sequence().and_then(|i| simple_name(&text(&i))) {
-                        Some(new) => {
-                            self.rename_relation(&name, "sequence", new, ie, range.clone())
-                        }
-                        None => self.unknown_all(),
+                    if let Some((new, _)) = self.simple_name_or_unknown(to.sequence()) {
+                        let kind = ObjectKind::Sequence;
+                        self.rename_relation(&name, kind, new, flags, range.clone());
                     }
                 }
                 ast::AlterSequenceAction::SequenceOption(o) => {
@@ -77,8 +69,8 @@ impl Replayer<'_> {
                 _ => {}
             }
         }
-        if !renamed && !ie && !self.cat.relations.contains_key(&name) {
-            self.missing(Ns::Relation, "sequence", &name, range);
+        if !renamed && !flags.if_exists && !self.cat.relations.contains_key(&name) {
+            self.missing(ObjectKind::Sequence, &name, range);
         }
     }
 

@@ -7,9 +7,11 @@ use squawk_syntax::ast;
 
 use super::Replayer;
 use super::constraints::Spec;
+use super::flags::{CreateFlags, DropFlags};
+use super::object_kind::ObjectKind;
 use super::readers::{
-    cascade, cname, end_of, expr_words, generated_always, if_exists, is_null, start_of,
-    table_constraint, text, text_from, words,
+    cname, end_of, expr_words, generated_always, is_null, start_of, table_constraint, text,
+    text_from, words,
 };
 use crate::diagnostic::Diagnostic;
 use crate::schema::catalog::{
@@ -18,23 +20,21 @@ use crate::schema::catalog::{
 };
 
 impl Replayer<'_> {
+    /// `CREATE [TEMP] TABLE [IF NOT EXISTS]`: its columns, its constraints (checked once the
+    /// table is there), the sequences of its `serial` and identity columns.
     pub(super) fn create_table(&mut self, s: ast::CreateTable) {
-        let Some(tn) = s.table_name() else {
-            return self.unknown_all();
+        let Some((name, range)) = self.qname_or_unknown(s.table_name()) else {
+            return;
         };
-        let Some(name) = qname(&text(&tn)) else {
-            return self.unknown_all();
-        };
-        let range = self.span(&tn);
         if matches!(s.persistence(), Some(ast::Persistence::Temp(_))) {
             return self.cat.mark_name_unknown(Ns::Relation, &name);
         }
-        let ine = s.if_not_exists().is_some();
-        self.stmt_ine = ine;
+        let flags = CreateFlags::read(s.if_not_exists());
+        self.create = flags;
         let known = self.cat.knows(Ns::Relation, &name);
         let exists = self.cat.relations.contains_key(&name);
         // Known to be there (an error or a no-op), or perhaps there with `IF NOT EXISTS`.
-        let taken = if ine {
+        let taken = if flags.if_not_exists {
             exists || !known
         } else {
             exists && known
@@ -43,7 +43,7 @@ impl Replayer<'_> {
             return self.create_relation(
                 name,
                 RelKind::Table(Arc::new(unknown_table())),
-                ine,
+                flags,
                 range,
             );
         }
@@ -94,7 +94,7 @@ impl Replayer<'_> {
                 },
             }
         }
-        self.create_relation(name.clone(), RelKind::Table(Arc::new(table)), ine, range);
+        self.create_relation(name.clone(), RelKind::Table(Arc::new(table)), flags, range);
         if likes_copy {
             self.cat.mark_prefix_unknown(Ns::Relation, &name);
         }
@@ -109,37 +109,32 @@ impl Replayer<'_> {
     /// `CREATE TABLE … AS`: a table whose columns are not known (a temporary one hides a name).
     pub(super) fn create_table_as(&mut self, s: ast::CreateTableAs) {
         let temp = matches!(s.persistence(), Some(ast::Persistence::Temp(_)));
-        match s.table_name().and_then(|n| qname(&text(&n))) {
-            Some(name) if temp => self.cat.mark_name_unknown(Ns::Relation, &name),
-            Some(name) => {
-                let r = self.span(&s.table_name().expect("checked"));
-                self.create_relation(
-                    name,
-                    RelKind::Table(Arc::new(unknown_table())),
-                    s.if_not_exists().is_some(),
-                    r,
-                )
-            }
-            None => self.unknown_all(),
+        let Some((name, range)) = self.qname_or_unknown(s.table_name()) else {
+            return;
+        };
+        if temp {
+            return self.cat.mark_name_unknown(Ns::Relation, &name);
         }
+        self.create_relation(
+            name,
+            RelKind::Table(Arc::new(unknown_table())),
+            CreateFlags::read(s.if_not_exists()),
+            range,
+        );
     }
 
     /// `SELECT … INTO table`: a table not modelled; its name is no longer known.
     pub(super) fn select_into(&mut self, s: ast::SelectInto) {
-        match s.into_clause().and_then(|i| i.table_name()) {
-            Some(n) => match qname(&text(&n)) {
-                Some(name) => self.cat.mark_name_unknown(Ns::Relation, &name),
-                None => self.unknown_all(),
-            },
-            None => self.unknown_all(),
+        let into = s.into_clause().and_then(|i| i.table_name());
+        if let Some((name, _)) = self.qname_or_unknown(into) {
+            self.cat.mark_name_unknown(Ns::Relation, &name);
         }
     }
 
     /// `DROP TABLE a, b, …`.
     pub(super) fn drop_table(&mut self, s: ast::DropTable) {
-        let ie = if_exists(s.if_exists());
-        let cas = cascade(s.drop_behavior());
-        self.drop_relations(s.table_name_refs(), "table", ie, cas);
+        let flags = DropFlags::read(s.if_exists(), s.drop_behavior());
+        self.drop_relations(s.table_name_refs(), ObjectKind::Table, flags);
     }
 
     /// A `serial` column's sequence, `table_col_seq`.
@@ -153,7 +148,7 @@ impl Replayer<'_> {
             RelKind::Sequence {
                 owned_by: Some((table.clone(), col.to_owned())),
             },
-            false,
+            CreateFlags::default(),
         );
         self.cat.put_relation(q.clone(), o);
         self.cat.mark_name_known(Ns::Relation, &q);
@@ -329,7 +324,7 @@ impl Replayer<'_> {
             && self.cat.extensions.is_empty()
         {
             let range = self.span(p);
-            self.missing(Ns::Type, "type", &name, range);
+            self.missing(ObjectKind::Type, &name, range);
         }
     }
 }

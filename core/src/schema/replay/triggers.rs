@@ -6,35 +6,36 @@ use std::sync::Arc;
 use squawk_syntax::ast::{self, AstNode};
 
 use super::Replayer;
-use super::readers::{if_exists, text};
+use super::flags::{CreateFlags, DropFlags};
+use super::object_kind::ObjectKind;
+use super::readers::text;
 use crate::diagnostic::Diagnostic;
 use crate::schema::catalog::{Ns, QName, qname, simple_name};
 
 impl Replayer<'_> {
     /// `CREATE [OR REPLACE] TRIGGER name … ON table`.
     pub(super) fn create_trigger(&mut self, s: ast::CreateTrigger) {
-        let (Some(t), Some(on)) = (s.trigger(), s.on_relation()) else {
-            return self.unknown_all();
+        let Some((t, on)) = self.or_unknown(s.trigger().zip(s.on_relation())) else {
+            return;
         };
-        let (Some(tn), Some(table)) = (
-            simple_name(&text(&t)),
-            on.relation_name_ref().and_then(|r| qname(&text(&r))),
-        ) else {
-            return self.unknown_all();
+        let Some((tn, tr)) = self.simple_name_or_unknown(Some(t)) else {
+            return;
+        };
+        let Some((table, _)) = self.qname_or_unknown(on.relation_name_ref()) else {
+            return;
         };
         let range = self.span(&on);
         if !self.cat.relations.contains_key(&table) {
-            self.missing(Ns::Relation, "table", &table, range);
+            self.missing(ObjectKind::Table, &table, range);
             self.cat
                 .mark_name_unknown(Ns::Trigger, &trigger_key(&table, &tn));
             return;
         }
         let key = (table.clone(), tn.clone());
-        let tr = self.span(&t);
         if let Some(old) = self.cat.triggers.get(&key).cloned() {
             if s.or_replace().is_none() && self.cat.knows(Ns::Trigger, &trigger_key(&table, &tn)) {
                 self.exists_already(
-                    "trigger",
+                    ObjectKind::Trigger,
                     &format!("{tn}` on `{table}"),
                     tr,
                     Some(old.origin),
@@ -46,7 +47,7 @@ impl Replayer<'_> {
             let t = text(&c);
             qname(&t[..t.find('(')?])
         });
-        let o = self.obj(func, false);
+        let o = self.obj(func, CreateFlags::default());
         Arc::make_mut(&mut self.cat.triggers).insert(key, o);
         self.cat
             .mark_name_known(Ns::Trigger, &trigger_key(&table, &tn));
@@ -54,20 +55,20 @@ impl Replayer<'_> {
 
     /// `DROP TRIGGER name ON table`.
     pub(super) fn drop_trigger(&mut self, s: ast::DropTrigger) {
-        let (Some(t), Some(on)) = (s.trigger_ref(), s.on_relation()) else {
-            return self.unknown_all();
+        let Some((t, on)) = self.or_unknown(s.trigger_ref().zip(s.on_relation())) else {
+            return;
         };
-        let (Some(tn), Some(table)) = (
-            simple_name(&text(&t)),
-            on.relation_name_ref().and_then(|r| qname(&text(&r))),
-        ) else {
-            return self.unknown_all();
+        let Some((tn, trigger_range)) = self.simple_name_or_unknown(Some(t)) else {
+            return;
         };
-        let ie = if_exists(s.if_exists());
+        let Some((table, _)) = self.qname_or_unknown(on.relation_name_ref()) else {
+            return;
+        };
+        let flags = DropFlags::read(s.if_exists(), s.drop_behavior());
         if !self.cat.relations.contains_key(&table) {
-            if !ie {
+            if !flags.if_exists {
                 let range = self.span(&on);
-                self.missing(Ns::Relation, "table", &table, range);
+                self.missing(ObjectKind::Table, &table, range);
             }
             return;
         }
@@ -75,18 +76,19 @@ impl Replayer<'_> {
         let tk = trigger_key(&table, &tn);
         if Arc::make_mut(&mut self.cat.triggers).remove(&key).is_some() {
             self.cat.record_drop(Ns::Trigger, &tk, &self.origin.clone());
-        } else if !ie {
-            let range = self.span(&t);
-            if self.cat.knows(Ns::Trigger, &tk) {
-                self.err(
-                    Diagnostic::error(format!("trigger `{tn}` on table `{table}` does not exist"))
-                        .at(self.file, range, "no such trigger at this point"),
-                );
-            }
+        } else if !flags.if_exists && self.cat.knows(Ns::Trigger, &tk) {
+            self.err(
+                Diagnostic::error(format!("trigger `{tn}` on table `{table}` does not exist")).at(
+                    self.file,
+                    trigger_range,
+                    "no such trigger at this point",
+                ),
+            );
         }
         self.cat.mark_name_known(Ns::Trigger, &tk);
     }
 
+    /// `ALTER TRIGGER name ON table RENAME TO new` (other changes: nothing held).
     pub(super) fn alter_trigger(&mut self, s: ast::AlterTrigger) {
         let old = s
             .syntax()

@@ -8,36 +8,33 @@ use std::sync::Arc;
 use squawk_syntax::ast::{self, AstNode};
 
 use super::Replayer;
-use super::readers::{cascade, if_exists, string_literal, text, words};
+use super::flags::{CreateFlags, DropFlags};
+use super::object_kind::ObjectKind;
+use super::readers::{string_literal, text, words};
 use crate::diagnostic::Diagnostic;
-use crate::schema::catalog::{
-    Ns, Obj, QName, RelKind, TypeDef, Written, literal, qname, simple_name, sql_name,
-};
+use crate::schema::catalog::{Ns, Obj, QName, RelKind, TypeDef, Written, literal, qname, sql_name};
 
 impl Replayer<'_> {
     /// `CREATE TYPE`: an enum with its values, or another kind of type.
     pub(super) fn create_type(&mut self, s: ast::CreateType) {
-        let Some(n) = s.type_name() else {
-            return self.unknown_all();
-        };
-        let Some(name) = qname(&text(&n)) else {
-            return self.unknown_all();
+        let Some((name, range)) = self.qname_or_unknown(s.type_name()) else {
+            return;
         };
         let def = match s.kind() {
             Some(ast::CreateTypeKind::EnumType(e)) => {
                 let mut labels = Vec::new();
                 for v in e.variant_list().into_iter().flat_map(|l| l.variants()) {
-                    match v.literal().as_ref().and_then(string_literal) {
-                        Some(l) => labels.push(l),
-                        None => return self.unknown_all(),
-                    }
+                    let Some(l) = self.or_unknown(v.literal().as_ref().and_then(string_literal))
+                    else {
+                        return;
+                    };
+                    labels.push(l);
                 }
                 TypeDef::Enum(labels)
             }
             _ => TypeDef::Other,
         };
-        let range = self.span(&n);
-        self.add_type(name, def, false, range);
+        self.add_type(name, def, CreateFlags::default(), range);
     }
 
     /// `CREATE DOMAIN name AS …`.
@@ -50,26 +47,22 @@ impl Replayer<'_> {
             .children()
             .find_map(ast::Path::cast)
             .and_then(|p| qname(&text(&p)));
-        match name {
-            Some(name) if w.len() > 2 => {
-                let range = self.origin.range.clone();
-                self.add_type(name, TypeDef::Other, false, range)
-            }
-            _ => self.unknown_all(),
-        }
+        let Some(name) = self.or_unknown(name.filter(|_| w.len() > 2)) else {
+            return;
+        };
+        let range = self.origin.range.clone();
+        self.add_type(name, TypeDef::Other, CreateFlags::default(), range);
     }
 
     /// `DROP TYPE a, b, …`.
     pub(super) fn drop_type(&mut self, s: ast::DropType) {
-        let ie = if_exists(s.if_exists());
-        let cas = cascade(s.drop_behavior());
-        self.drop_types(s.type_name_refs(), ie, cas);
+        let flags = DropFlags::read(s.if_exists(), s.drop_behavior());
+        self.drop_types(s.type_name_refs(), flags);
     }
 
     /// `DROP DOMAIN a, b, …`.
     pub(super) fn drop_domain(&mut self, s: ast::DropDomain) {
-        let cas = cascade(s.drop_behavior());
-        let ie = if_exists(s.if_exists());
+        let flags = DropFlags::read(s.if_exists(), s.drop_behavior());
         let names: Vec<_> = s
             .syntax()
             .descendants()
@@ -78,7 +71,7 @@ impl Replayer<'_> {
         if names.is_empty() {
             return self.unknown_all();
         }
-        self.drop_types(names, ie, cas);
+        self.drop_types(names, flags);
     }
 
     /// `DROP TYPE`/`DROP DOMAIN` of every name in `refs`, as [`Self::drop_relations`] does
@@ -86,36 +79,40 @@ impl Replayer<'_> {
     pub(super) fn drop_types<N: AstNode>(
         &mut self,
         refs: impl IntoIterator<Item = N>,
-        ie: bool,
-        cas: bool,
+        flags: DropFlags,
     ) {
         for r in refs {
-            match qname(&text(&r)) {
-                Some(name) => {
-                    let range = self.span(&r);
-                    self.drop_one_type(&name, ie, cas, range);
-                }
-                None => self.unknown_all(),
+            if let Some((name, range)) = self.qname_or_unknown(Some(r)) {
+                self.drop_one_type(&name, flags, range);
             }
         }
     }
 
-    pub(super) fn add_type(&mut self, name: QName, def: TypeDef, ine: bool, range: Range<usize>) {
+    /// Adds the type `name`, or reports that its name is taken.
+    pub(super) fn add_type(
+        &mut self,
+        name: QName,
+        def: TypeDef,
+        flags: CreateFlags,
+        range: Range<usize>,
+    ) {
         if let Some(old) = self.cat.types.get(&name).cloned() {
-            if !ine && self.cat.knows(Ns::Type, &name) {
-                self.exists_already("type", &name.to_string(), range, Some(old.origin));
+            if !flags.if_not_exists && self.cat.knows(Ns::Type, &name) {
+                let what = ObjectKind::Type;
+                self.exists_already(what, &name.to_string(), range, Some(old.origin));
             }
             return;
         }
-        let o = self.obj(def, ine);
+        let o = self.obj(def, flags);
         Arc::make_mut(&mut self.cat.types).insert(name.clone(), o);
         self.cat.mark_name_known(Ns::Type, &name);
     }
 
-    pub(super) fn drop_one_type(&mut self, name: &QName, ie: bool, cas: bool, range: Range<usize>) {
+    /// Drops the type `name`; with `CASCADE`, what uses it becomes unknown.
+    pub(super) fn drop_one_type(&mut self, name: &QName, flags: DropFlags, range: Range<usize>) {
         if Arc::make_mut(&mut self.cat.types).remove(name).is_some() {
             self.cat.record_drop(Ns::Type, name, &self.origin.clone());
-            if cas {
+            if flags.cascade {
                 // Columns of the type are dropped with it.
                 let affected: Vec<QName> = self
                     .cat
@@ -146,28 +143,26 @@ impl Replayer<'_> {
                 }
                 self.views_unknown(&name.name);
             }
-        } else if !ie {
-            self.missing(Ns::Type, "type", name, range);
+        } else if !flags.if_exists {
+            self.missing(ObjectKind::Type, name, range);
         }
         self.cat.mark_name_known(Ns::Type, name);
     }
 
+    /// `ALTER TYPE`: an enum value added or renamed, the type renamed (its columns follow).
     pub(super) fn alter_type(&mut self, s: ast::AlterType) {
-        let Some(r) = s.type_name_ref() else {
-            return self.unknown_all();
+        let Some((name, range)) = self.qname_or_unknown(s.type_name_ref()) else {
+            return;
         };
-        let Some(name) = qname(&text(&r)) else {
-            return self.unknown_all();
-        };
-        let range = self.span(&r);
         let Some(def) = self.cat.types.get(&name).cloned() else {
-            self.missing(Ns::Type, "type", &name, range);
+            self.missing(ObjectKind::Type, &name, range);
             return self.cat.mark_name_unknown(Ns::Type, &name);
         };
         match s.action() {
             Some(ast::AlterTypeAction::AddValue(a)) => {
-                let Some(label) = a.literal().as_ref().and_then(string_literal) else {
-                    return self.unknown_all();
+                let Some(label) = self.or_unknown(a.literal().as_ref().and_then(string_literal))
+                else {
+                    return;
                 };
                 let TypeDef::Enum(labels) = &def.value else {
                     return;
@@ -237,11 +232,9 @@ impl Replayer<'_> {
                 }
             }
             Some(ast::AlterTypeAction::TypeRenameTo(to)) => {
-                let Some(new) = to.syntax().children().find_map(ast::TypeName::cast) else {
-                    return self.unknown_all();
-                };
-                let Some(new) = simple_name(&text(&new)) else {
-                    return self.unknown_all();
+                let new = to.syntax().children().find_map(ast::TypeName::cast);
+                let Some((new, _)) = self.simple_name_or_unknown(new) else {
+                    return;
                 };
                 let newq = name.sibling(new);
                 let types = Arc::make_mut(&mut self.cat.types);

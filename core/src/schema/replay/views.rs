@@ -7,23 +7,24 @@ use std::sync::Arc;
 use squawk_syntax::ast::{self, AstNode};
 
 use super::Replayer;
-use super::readers::{cascade, end_of, if_exists, text, text_from, words};
-use crate::schema::catalog::{Ns, QName, RelKind, Written, qname, simple_name};
+use super::flags::{AlterFlags, CreateFlags, DropFlags};
+use super::object_kind::ObjectKind;
+use super::readers::{end_of, text, text_from, words};
+use crate::schema::catalog::{Ns, QName, RelKind, Written};
 
 impl Replayer<'_> {
     /// `CREATE [OR REPLACE] VIEW`.
     pub(super) fn create_view(&mut self, s: ast::CreateView) {
         let temp = matches!(s.persistence(), Some(ast::Persistence::Temp(_)));
-        let Some(v) = s.view() else {
-            return self.unknown_all();
+        let Some(v) = self.or_unknown(s.view()) else {
+            return;
         };
-        let Some(name) = qname(&text(&v)) else {
-            return self.unknown_all();
+        let Some((name, range)) = self.qname_or_unknown(Some(v.clone())) else {
+            return;
         };
         if temp {
             return self.cat.mark_name_unknown(Ns::Relation, &name);
         }
-        let range = self.span(&v);
         if s.or_replace().is_some() {
             if let Some(old) = self.cat.relations.get(&name)
                 && !matches!(old.value, RelKind::View { .. })
@@ -46,20 +47,19 @@ impl Replayer<'_> {
                 mentions,
                 sql,
             },
-            false,
+            CreateFlags::default(),
             range,
         );
     }
 
     /// `CREATE MATERIALIZED VIEW`.
     pub(super) fn create_materialized_view(&mut self, s: ast::CreateMaterializedView) {
-        let Some(v) = s.view() else {
-            return self.unknown_all();
+        let Some(v) = self.or_unknown(s.view()) else {
+            return;
         };
-        let Some(name) = qname(&text(&v)) else {
-            return self.unknown_all();
+        let Some((name, range)) = self.qname_or_unknown(Some(v.clone())) else {
+            return;
         };
-        let range = self.span(&v);
         let mentions = Arc::new(
             words(&s.query().map(|q| text(&q)).unwrap_or_default())
                 .into_iter()
@@ -73,40 +73,34 @@ impl Replayer<'_> {
                 mentions,
                 sql,
             },
-            s.if_not_exists().is_some(),
+            CreateFlags::read(s.if_not_exists()),
             range,
         );
     }
 
     /// `DROP VIEW a, b, …`.
     pub(super) fn drop_view(&mut self, s: ast::DropView) {
-        let ie = if_exists(s.if_exists());
-        let cas = cascade(s.drop_behavior());
-        self.drop_relations(s.view_refs(), "view", ie, cas);
+        let flags = DropFlags::read(s.if_exists(), s.drop_behavior());
+        self.drop_relations(s.view_refs(), ObjectKind::View, flags);
     }
 
     /// `DROP MATERIALIZED VIEW a, b, …`.
     pub(super) fn drop_materialized_view(&mut self, s: ast::DropMaterializedView) {
-        let ie = if_exists(s.if_exists());
-        let cas = cascade(s.drop_behavior());
-        self.drop_relations(s.view_refs(), "materialized view", ie, cas);
+        let flags = DropFlags::read(s.if_exists(), s.drop_behavior());
+        self.drop_relations(s.view_refs(), ObjectKind::MaterializedView, flags);
     }
 
     /// `ALTER VIEW`: a rename, a new schema, or anything else of a view that must exist.
     pub(super) fn alter_view(&mut self, s: ast::AlterView) {
-        let Some(r) = s.syntax().children().find_map(ast::ViewRef::cast) else {
-            return self.unknown_all();
+        let view = s.syntax().children().find_map(ast::ViewRef::cast);
+        let Some((name, range)) = self.qname_or_unknown(view) else {
+            return;
         };
-        let Some(name) = qname(&text(&r)) else {
-            return self.unknown_all();
-        };
-        let range = self.span(&r);
-        let ie = if_exists(s.if_exists());
+        let flags = AlterFlags::read(s.if_exists());
         match s.action() {
             Some(ast::AlterViewAction::ViewRenameTo(to)) => {
-                match to.view().and_then(|v| simple_name(&text(&v))) {
-                    Some(new) => self.rename_relation(&name, "view", new, ie, range),
-                    None => self.unknown_all(),
+                if let Some((new, _)) = self.simple_name_or_unknown(to.view()) {
+                    self.rename_relation(&name, ObjectKind::View, new, flags, range);
                 }
             }
             Some(ast::AlterViewAction::SetSchema(_)) => {
@@ -114,8 +108,8 @@ impl Replayer<'_> {
                 self.unknown_ns(Ns::Relation);
             }
             _ => {
-                if !ie && !self.cat.relations.contains_key(&name) {
-                    self.missing(Ns::Relation, "view", &name, range);
+                if !flags.if_exists && !self.cat.relations.contains_key(&name) {
+                    self.missing(ObjectKind::View, &name, range);
                 }
             }
         }
