@@ -216,6 +216,8 @@ impl Replayer<'_> {
         }
     }
 
+    /// "column `col` of table `table` does not exist", with the columns it has (and the
+    /// closest name) when they are known.
     pub(super) fn missing_column(&mut self, table: &QName, col: &str, range: Range<usize>) {
         let d = Diagnostic::error(format!("column `{col}` of table `{table}` does not exist")).at(
             self.file,
@@ -245,6 +247,9 @@ impl Replayer<'_> {
         });
     }
 
+    /// Removes column `col` of `table` and what goes with it: its constraints, the indexes
+    /// and owned sequence on it; with `CASCADE`, the foreign keys to it go and the views on
+    /// the table become unknown.
     pub(super) fn remove_column(&mut self, table: &QName, col: &str, flags: DropFlags) {
         let origin = self.origin.clone();
         let pk = self
@@ -303,6 +308,8 @@ impl Replayer<'_> {
         }
     }
 
+    /// Renames column `old` of `table` to `new` everywhere it is named: constraints,
+    /// indexes, owned sequences, foreign keys to it, texts kept as written.
     pub(super) fn rename_column_and_refs(&mut self, table: &QName, old: &str, new: &str) {
         self.forget_views_mentioning(old);
         if let Some(t) = self.cat.table_mut(table) {

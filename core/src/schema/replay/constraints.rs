@@ -219,6 +219,7 @@ impl Replayer<'_> {
         }
     }
 
+    /// A foreign key to `rt` (`rc`): the table, its columns, and a unique constraint on them.
     pub(super) fn check_fk(&mut self, rt: &QName, rc: &[String], spec: &Spec) {
         let Some(target) = self.cat.table(rt).cloned() else {
             if !self.cat.relations.contains_key(rt) {
@@ -526,6 +527,7 @@ pub(super) fn not_null_name(name: &str) -> bool {
         .ends_with("_not_null")
 }
 
+/// Whether `c` is a foreign key to `table`.
 pub(super) fn fk_to(c: &Constraint, table: &QName) -> bool {
     matches!(&c.kind, ConstraintKind::ForeignKey { table: t, .. } if t == table)
 }

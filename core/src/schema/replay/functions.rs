@@ -113,6 +113,7 @@ impl Replayer<'_> {
         }
     }
 
+    /// Adds the function `name` (or one more overload, `sig`), with what its body may change.
     pub(super) fn add_function(&mut self, name: QName, sig: Option<String>, ddl: Ddl, sql: &str) {
         // The header: everything before the body's quote.
         let header = sql.split(['$', '\'']).next().unwrap_or("");
@@ -193,6 +194,8 @@ impl Replayer<'_> {
         }
     }
 
+    /// What goes with a function dropped with `CASCADE`: the triggers that call it, the
+    /// views that may use it.
     pub(super) fn function_dependents_go(&mut self, name: &QName) {
         if self.cat.triggers.values().any(|t| t.value.is_none()) {
             self.unknown_ns(Ns::Trigger);
@@ -213,6 +216,7 @@ impl Replayer<'_> {
         self.views_unknown(&name.name);
     }
 
+    /// `ALTER FUNCTION`: a rename (triggers follow it) or a new schema.
     pub(super) fn alter_function(&mut self, s: ast::AlterFunction) {
         let old = s
             .syntax()

@@ -119,6 +119,7 @@ impl<'a> Replayer<'a> {
         }
     }
 
+    /// Where `node` is in the file.
     fn span(&self, node: &impl AstNode) -> Range<usize> {
         let r = node.syntax().text_range();
         self.base + usize::from(r.start())..self.base + usize::from(r.end())
@@ -151,16 +152,19 @@ impl<'a> Replayer<'a> {
         value
     }
 
+    /// Marks the whole catalog unknown from the current statement on.
     fn unknown_all(&mut self) {
         let o = self.origin.clone();
         self.cat.mark_all_unknown(&o);
     }
 
+    /// Marks the namespace `ns` unknown from the current statement on.
     fn unknown_ns(&mut self, ns: Ns) {
         let o = self.origin.clone();
         self.cat.mark_ns_unknown(ns, &o);
     }
 
+    /// Reports `d`.
     fn err(&mut self, d: Diagnostic) {
         self.diags.push(d);
     }

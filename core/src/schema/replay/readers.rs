@@ -9,6 +9,7 @@ use squawk_syntax::ast::{self, AstNode};
 use super::constraints::Spec;
 use crate::schema::catalog::{ConstraintKind, Written, normalize_type, qname, simple_name};
 
+/// The text of `node`, as written.
 pub(super) fn text(node: &impl AstNode) -> String {
     node.syntax().text().to_string()
 }
@@ -34,6 +35,7 @@ pub(super) fn start_of(t: &squawk_syntax::SyntaxToken) -> usize {
     usize::from(t.text_range().start())
 }
 
+/// The value of a string literal `'…'`; `None` for another kind of literal.
 pub(super) fn string_literal(lit: &ast::Literal) -> Option<String> {
     let t = text(lit);
     let t = t.trim();
@@ -71,6 +73,7 @@ pub(super) fn is_null(e: Option<ast::Expr>) -> bool {
     })
 }
 
+/// A constraint's name, if written, and where (`base`: the statement's offset).
 pub(super) fn cname(
     c: Option<ast::ConstraintNameClause>,
     base: usize,
@@ -83,6 +86,7 @@ pub(super) fn cname(
     ))
 }
 
+/// The column names of a constraint's `(a, b, …)`; `None` if one cannot be read.
 pub(super) fn column_refs(list: Option<ast::ConstraintColumnRefList>) -> Option<Vec<String>> {
     list?
         .column_name_refs()
@@ -90,6 +94,7 @@ pub(super) fn column_refs(list: Option<ast::ConstraintColumnRefList>) -> Option<
         .collect()
 }
 
+/// A `PRIMARY KEY` or `UNIQUE` constraint: its columns, or the index it uses.
 pub(super) fn pk_or_unique(
     name: Option<ast::ConstraintNameClause>,
     params: Option<ast::IndexParameters>,
@@ -111,6 +116,7 @@ pub(super) fn pk_or_unique(
     Some(Spec::new(name, kind, column_refs(p.column_list())?))
 }
 
+/// A table's `FOREIGN KEY (…) REFERENCES t (…)`.
 pub(super) fn fk(f: &ast::ForeignKeyConstraint, base: usize) -> Option<Spec> {
     let t = f.table_name_ref()?;
     let from: Vec<String> = f
@@ -140,6 +146,7 @@ pub(super) fn fk(f: &ast::ForeignKeyConstraint, base: usize) -> Option<Spec> {
     })
 }
 
+/// A `CHECK (…)` constraint.
 pub(super) fn check(c: &ast::CheckConstraint, base: usize) -> Spec {
     Spec {
         expr_words: c.expr().map(|e| expr_words(&e)).unwrap_or_default(),
@@ -194,6 +201,7 @@ pub(super) fn expr_words(e: &ast::Expr) -> Vec<String> {
         .collect()
 }
 
+/// A table constraint `NOT NULL column`.
 pub(super) fn not_null(n: &ast::NotNullConstraint, base: usize) -> Option<Spec> {
     Some(Spec::new(
         cname(n.constraint_name_clause(), base),
@@ -202,6 +210,7 @@ pub(super) fn not_null(n: &ast::NotNullConstraint, base: usize) -> Option<Spec> 
     ))
 }
 
+/// A constraint in `CREATE TABLE`; `None` for a kind not modelled (`EXCLUDE`).
 pub(super) fn table_constraint(c: &ast::TableConstraint, base: usize) -> Option<Spec> {
     use ast::TableConstraint as T;
     match c {
@@ -226,6 +235,7 @@ pub(super) fn table_constraint(c: &ast::TableConstraint, base: usize) -> Option<
     }
 }
 
+/// A constraint of `ALTER TABLE … ADD`; `None` for a kind not modelled.
 pub(super) fn constraint(c: &ast::Constraint, base: usize) -> Option<Spec> {
     use ast::Constraint as C;
     match c {

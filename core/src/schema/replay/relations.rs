@@ -165,6 +165,8 @@ impl Replayer<'_> {
         }
     }
 
+    /// The tables for which `pred` holds lose their known constraints (and, with `columns`,
+    /// their known columns).
     pub(super) fn tables_unknown_where(&mut self, pred: impl Fn(&Table) -> bool, columns: bool) {
         let names: Vec<QName> = self
             .cat

@@ -123,6 +123,7 @@ impl Replayer<'_> {
         }
     }
 
+    /// Drops everything in schema `schema`: relations (with `CASCADE`), types, functions.
     pub(super) fn drop_schema_contents(&mut self, schema: &str) {
         let rels: Vec<QName> = self
             .cat
@@ -153,6 +154,7 @@ impl Replayer<'_> {
     }
 }
 
+/// Whether a table's column is of a type in `schema` (`schema.type`).
 pub(super) fn types_used_in_other_schemas(cat: &Catalog, schema: &str) -> bool {
     let prefix = format!("{}.", quote_ident(schema));
     cat.relations.values().any(|r| match &r.value {

@@ -178,6 +178,8 @@ impl Replayer<'_> {
         Some(col)
     }
 
+    /// A column named `name` of type `ty` with its `constraints`; its constraints go to
+    /// `specs`, a `serial` or identity column to `serials`. `None` when not understood.
     pub(super) fn column_from(
         &mut self,
         name: String,
@@ -329,6 +331,7 @@ impl Replayer<'_> {
     }
 }
 
+/// A table of which neither columns nor constraints are known.
 pub(super) fn unknown_table() -> Table {
     Table {
         columns: Vec::new(),
