@@ -17,9 +17,10 @@
 
 pub mod catalog;
 pub mod ddl;
+mod merge;
 pub mod pmap;
 mod replay;
-mod semantic;
+mod reversibility;
 
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
@@ -147,7 +148,7 @@ pub(crate) fn analyze_with(
                     }
                     None
                 };
-                semantic::merge(
+                merge::merge_parents(
                     &base,
                     &parent_cats,
                     bases.len() == 1,
@@ -197,7 +198,7 @@ pub(crate) fn analyze_with(
                 stats.downs_skipped += 1;
             } else {
                 stats.downs_checked += 1;
-                semantic::reversibility(
+                reversibility::check_down(
                     &before,
                     &after,
                     &reverted,
@@ -288,6 +289,13 @@ fn mention(f: &MigrationFile, sources: &Sources, q: &QName) -> Origin {
         file: f.file,
         range: f.revision.as_ref().map_or(0..0, |r| r.range.clone()),
     }
+}
+
+/// The revision's name for messages.
+fn revision_name(f: &MigrationFile) -> String {
+    f.revision
+        .as_ref()
+        .map_or_else(String::new, |r| r.value.to_string())
 }
 
 /// Replays one section's statements; returns how many.
