@@ -183,6 +183,13 @@ pub enum Command {
                       retort schema head --format json\n  retort schema 002-1 > schema.sql"
     )]
     Schema(SchemaArgs),
+
+    /// Explain an error or warning code, such as `schema-missing-column`.
+    #[command(
+        long_about = "Print what a code means, why it is a problem, an example and the fix.                       Every error and warning retort prints carries its code in brackets:                       `error[schema-missing-column]: …`. Without a code, or with `--list`,                       list every code with a one-line summary.",
+        after_help = "Examples:\n  retort explain schema-missing-column\n  retort explain --list"
+    )]
+    Explain(ExplainArgs),
 }
 
 /// `schema [REV]`.
@@ -343,4 +350,16 @@ mod tests {
             );
         }
     }
+}
+
+/// `retort explain [CODE] [--list]`.
+#[derive(Debug, Args)]
+pub struct ExplainArgs {
+    /// The code, as printed in brackets after `error` or `warning`.
+    #[arg(value_name = "CODE", conflicts_with = "list")]
+    pub code: Option<String>,
+
+    /// List every code with a one-line summary (the default without a code).
+    #[arg(long)]
+    pub list: bool,
 }

@@ -16,6 +16,7 @@ use super::catalog::{
     Table, TypeDef, Written, generated_name, literal, normalize_type, qname, quote_ident,
     simple_name, sql_name,
 };
+use crate::codes::Code;
 use crate::diagnostic::Diagnostic;
 use crate::source::FileId;
 
@@ -294,11 +295,11 @@ impl<'a> Replayer<'a> {
         if !self.cat.knows(ns, name) {
             return;
         }
-        let mut d = Diagnostic::error(format!("{what} `{name}` does not exist")).at(
-            self.file,
-            range,
-            format!("no such {what} at this point"),
-        );
+        let mut d = Diagnostic::error(
+            Code::SchemaMissingObject,
+            format!("{what} `{name}` does not exist"),
+        )
+        .at(self.file, range, format!("no such {what} at this point"));
         if let Some(o) = self.cat.dropped_at(ns, name).cloned() {
             d.message = format!(
                 "{what} `{name}` does not exist: it was dropped in {}",
@@ -319,11 +320,11 @@ impl<'a> Replayer<'a> {
     }
 
     fn exists_already(&mut self, what: &str, name: &str, range: Range<usize>, at: Option<Origin>) {
-        let mut d = Diagnostic::error(format!("{what} `{name}` already exists")).at(
-            self.file,
-            range,
-            "created again here",
-        );
+        let mut d = Diagnostic::error(
+            Code::SchemaAlreadyExists,
+            format!("{what} `{name}` already exists"),
+        )
+        .at(self.file, range, "created again here");
         if let Some(o) = at {
             d.message = format!(
                 "{what} `{name}` already exists: it was created in {}",
@@ -766,9 +767,10 @@ impl<'a> Replayer<'a> {
                     let range = self.span(&t);
                     if self.cat.knows(Ns::Trigger, &tk) {
                         self.err(
-                            Diagnostic::error(format!(
-                                "trigger `{tn}` on table `{table}` does not exist"
-                            ))
+                            Diagnostic::error(
+                                Code::SchemaMissingObject,
+                                format!("trigger `{tn}` on table `{table}` does not exist"),
+                            )
                             .at(
                                 self.file,
                                 range,
@@ -1235,9 +1237,10 @@ impl<'a> Replayer<'a> {
                         {
                             let r = self.origin.range.clone();
                             self.err(
-                                Diagnostic::error(format!(
-                                    "trigger `{old}` on table `{table}` does not exist"
-                                ))
+                                Diagnostic::error(
+                                    Code::SchemaMissingObject,
+                                    format!("trigger `{old}` on table `{table}` does not exist"),
+                                )
                                 .at(
                                     self.file,
                                     r,
@@ -1331,9 +1334,10 @@ impl<'a> Replayer<'a> {
                     if a.if_not_exists().is_none() {
                         let lr = a.literal().map_or(range, |l| self.span(&l));
                         self.err(
-                            Diagnostic::error(format!(
-                                "enum type `{name}` already has the value '{label}'"
-                            ))
+                            Diagnostic::error(
+                                Code::SchemaAlreadyExists,
+                                format!("enum type `{name}` already has the value '{label}'"),
+                            )
                             .at(self.file, lr, "added again here")
                             .with_secondary(
                                 def.origin.file,
@@ -1923,10 +1927,10 @@ impl<'a> Replayer<'a> {
                     if table.column(&col.name).is_some() {
                         let r = c.name().map_or(range.clone(), |n| self.span(&n));
                         self.err(
-                            Diagnostic::error(format!(
-                                "column `{}` is specified more than once",
-                                col.name
-                            ))
+                            Diagnostic::error(
+                                Code::SchemaAlreadyExists,
+                                format!("column `{}` is specified more than once", col.name),
+                            )
                             .at(self.file, r, "again here"),
                         );
                         continue;
@@ -2197,9 +2201,10 @@ impl<'a> Replayer<'a> {
                         .as_ref()
                         .map_or(self.origin.range.clone(), |n| n.1.clone());
                     self.err(
-                        Diagnostic::error(format!(
-                            "column `{c}` of table `{table}` does not exist"
-                        ))
+                        Diagnostic::error(
+                            Code::SchemaMissingColumn,
+                            format!("column `{c}` of table `{table}` does not exist"),
+                        )
                         .at(self.file, range, "named in this constraint"),
                     );
                     return;
@@ -2234,9 +2239,10 @@ impl<'a> Replayer<'a> {
             && t.constraints_known
         {
             self.err(
-                Diagnostic::error(format!(
-                    "constraint `{name}` for table `{table}` already exists"
-                ))
+                Diagnostic::error(
+                    Code::SchemaAlreadyExists,
+                    format!("constraint `{name}` for table `{table}` already exists"),
+                )
                 .at(self.file, r.clone(), "named again here")
                 .with_help("choose another name, or drop the old constraint first"),
             );
@@ -2330,10 +2336,13 @@ impl<'a> Replayer<'a> {
             for c in rc {
                 if target.column(c).is_none() {
                     self.err(
-                        Diagnostic::error(format!(
-                            "foreign key references column `{c}` of table `{rt}`, which does \
+                        Diagnostic::error(
+                            Code::SchemaMissingColumn,
+                            format!(
+                                "foreign key references column `{c}` of table `{rt}`, which does \
                              not exist"
-                        ))
+                            ),
+                        )
                         .at(
                             self.file,
                             spec.ref_range.clone(),
@@ -2352,9 +2361,12 @@ impl<'a> Replayer<'a> {
                 Some(pk) => pk.to_vec(),
                 None => {
                     self.err(
-                        Diagnostic::error(format!(
-                            "foreign key references table `{rt}`, which has no primary key"
-                        ))
+                        Diagnostic::error(
+                            Code::SchemaForeignKeyTarget,
+                            format!(
+                                "foreign key references table `{rt}`, which has no primary key"
+                            ),
+                        )
                         .at(self.file, spec.ref_range.clone(), "referenced here")
                         .with_help(
                             "name the referenced columns, which must have a unique constraint",
@@ -2393,11 +2405,14 @@ impl<'a> Replayer<'a> {
         });
         if !unique {
             self.err(
-                Diagnostic::error(format!(
-                    "foreign key references `{rt}` ({}), which has no unique constraint on \
+                Diagnostic::error(
+                    Code::SchemaForeignKeyTarget,
+                    format!(
+                        "foreign key references `{rt}` ({}), which has no unique constraint on \
                      those columns",
-                    cols.join(", ")
-                ))
+                        cols.join(", ")
+                    ),
+                )
                 .at(self.file, spec.ref_range.clone(), "referenced here")
                 .with_help(
                     "PostgreSQL requires a primary key or unique constraint on the referenced \
@@ -2477,9 +2492,10 @@ impl<'a> Replayer<'a> {
                 if t.column(&name).is_some() {
                     if ac.if_not_exists().is_none() && t.columns_known {
                         self.err(
-                            Diagnostic::error(format!(
-                                "column `{name}` of table `{table}` already exists"
-                            ))
+                            Diagnostic::error(
+                                Code::SchemaAlreadyExists,
+                                format!("column `{name}` of table `{table}` already exists"),
+                            )
                             .at(self.file, cr, "added again here")
                             .with_help("add `IF NOT EXISTS`, or choose another name"),
                         );
@@ -2561,9 +2577,10 @@ impl<'a> Replayer<'a> {
                     if t.columns_known {
                         let r = self.span(&to);
                         self.err(
-                            Diagnostic::error(format!(
-                                "column `{new}` of table `{table}` already exists"
-                            ))
+                            Diagnostic::error(
+                                Code::SchemaAlreadyExists,
+                                format!("column `{new}` of table `{table}` already exists"),
+                            )
                             .at(
                                 self.file,
                                 r,
@@ -2752,9 +2769,12 @@ impl<'a> Replayer<'a> {
                         if dc.if_exists().is_none() && t.constraints_known && all_exact {
                             let range = self.span(&r);
                             self.err(
-                                Diagnostic::error(format!(
-                                    "constraint `{name}` of table `{table}` does not exist"
-                                ))
+                                Diagnostic::error(
+                                    Code::SchemaMissingObject,
+                                    format!(
+                                        "constraint `{name}` of table `{table}` does not exist"
+                                    ),
+                                )
                                 .at(
                                     self.file,
                                     range,
@@ -2786,9 +2806,10 @@ impl<'a> Replayer<'a> {
                     if t.constraints_known && t.constraints.iter().all(|c| c.name_exact) {
                         let r = self.span(&from);
                         self.err(
-                            Diagnostic::error(format!(
-                                "constraint `{old}` of table `{table}` does not exist"
-                            ))
+                            Diagnostic::error(
+                                Code::SchemaMissingObject,
+                                format!("constraint `{old}` of table `{table}` does not exist"),
+                            )
                             .at(
                                 self.file,
                                 r,
@@ -2863,11 +2884,11 @@ impl<'a> Replayer<'a> {
     }
 
     fn missing_column(&mut self, table: &QName, col: &str, range: Range<usize>) {
-        let d = Diagnostic::error(format!("column `{col}` of table `{table}` does not exist")).at(
-            self.file,
-            range,
-            "no such column at this point",
-        );
+        let d = Diagnostic::error(
+            Code::SchemaMissingColumn,
+            format!("column `{col}` of table `{table}` does not exist"),
+        )
+        .at(self.file, range, "no such column at this point");
         let help = self.cat.table(table).filter(|t| t.columns_known).map(|t| {
             let names: Vec<&str> = t.columns.iter().map(|c| c.name.as_str()).collect();
             let close = names

@@ -5,6 +5,7 @@ use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use super::catalog::{Catalog, ConstraintKind, Ns, Obj, Origin, PMap, QName, RelKind, Table};
+use crate::codes::Code;
 use crate::diagnostic::Diagnostic;
 use crate::file::{MigrationFile, Section};
 use crate::source::Sources;
@@ -257,10 +258,13 @@ fn conflict(
     diags: &mut Vec<Diagnostic>,
 ) {
     let span = f.revision.as_ref().map_or(0..0, |r| r.range.clone());
-    let mut d = Diagnostic::error(format!(
-        "the branches merged by `{}` change {what} `{name}` in different ways",
-        rev(f)
-    ))
+    let mut d = Diagnostic::error(
+        Code::SchemaMergeConflict,
+        format!(
+            "the branches merged by `{}` change {what} `{name}` in different ways",
+            rev(f)
+        ),
+    )
     .at(f.file, span, "merged here");
     if let Some(detail) = detail {
         d = d.with_note(detail);
@@ -476,7 +480,11 @@ pub(crate) fn reversibility(
     );
     let r = rev(f);
     for d in diffs {
-        let mut diag = Diagnostic::error(format!("the down section of `{r}` {}", d.message)).at(
+        let mut diag = Diagnostic::error(
+            Code::SchemaDownNotRestored,
+            format!("the down section of `{r}` {}", d.message),
+        )
+        .at(
             f.file,
             down.marker.clone(),
             "after up then down, the schema is not what it was before up",
