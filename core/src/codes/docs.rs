@@ -598,7 +598,8 @@ pub(super) fn doc(code: Code) -> &'static str {
         Code::InternalError => doc!(
             "retort failed in a way that is a bug in retort, not in the migrations.",
             "The check could not finish.",
-            "internal error in retort while reading `migrations`: checking it panicked",
+            "internal error in retort while reading `migrations`: the checks passed but the \
+             migrations do not form a set",
             "Report it at https://github.com/retort-rs/retort/issues, with the migrations if \
              you can share them.",
         ),
