@@ -64,8 +64,9 @@ fn report_panics_briefly() {
             .unwrap_or_default();
         let _ = writeln!(
             std::io::stderr(),
-            "error: internal error in retort: {what}{at}\n\
+            "error[{}]: internal error in retort: {what}{at}\n\
              note: this is a bug; please report it at {}/issues",
+            Code::InternalError,
             env!("CARGO_PKG_REPOSITORY")
         );
     }));

@@ -378,14 +378,16 @@ mod tests {
     fn errors() {
         let msg = |src: &str| parse(src).err().map(|e| e.to_string()).unwrap_or_default();
         assert!(msg("untraked").contains("did you mean `untracked`?"));
-        assert!(msg("frobnicate").starts_with("unknown flag `frobnicate`\n"));
+        assert!(msg("frobnicate").starts_with("[macro-bad-argument] unknown flag `frobnicate`\n"));
         assert!(!msg("frobnicate").contains("did you mean"));
         assert!(msg("untracked, untracked").contains("given twice"));
-        assert!(msg("42").starts_with("expected the migration directory"));
+        assert!(msg("42").starts_with("[macro-bad-argument] expected the migration directory"));
         assert!(msg("concat!(\"a\")").contains("must be a string literal"));
         assert!(msg("consts::dir").contains("must be a string literal"));
         assert!(msg("DIR").contains("must be a string literal"));
-        assert!(msg("crate::DIR").starts_with("expected the migration directory"));
+        assert!(
+            msg("crate::DIR").starts_with("[macro-bad-argument] expected the migration directory")
+        );
         assert!(msg("untracked, \"db\"").contains("comes before the flags"));
         assert!(msg("\"\"").contains("is empty"));
         assert!(msg("\"a\" \"b\"").contains("expected `,`"));
@@ -399,7 +401,24 @@ mod tests {
         assert!(msg("schema_at = \"1\"").contains("expected square brackets"));
         assert!(msg("schema_at = [], schema_at = [\"1\"]").contains("given twice"));
         assert!(msg("schema_at = [\"1\"], schema_at = [\"2\"]").contains("given twice"));
-        assert!(msg("schema = [\"1\"]").starts_with("unknown option `schema`"));
+        assert!(
+            msg("schema = [\"1\"]").starts_with("[macro-bad-argument] unknown option `schema`")
+        );
+    }
+
+    #[test]
+    fn syn_errors_get_the_code_of_a_bad_argument() {
+        let coded = |src: &str| parse(src).err().map(|e| with_code(e).to_string());
+        assert_eq!(
+            coded("\"a\" \"b\"").as_deref(),
+            Some("[macro-bad-argument] expected `,`")
+        );
+        // Errors that have a code keep it, once.
+        assert!(
+            coded("frobnicate")
+                .unwrap_or_default()
+                .starts_with("[macro-bad-argument] unknown flag")
+        );
     }
 
     #[test]
