@@ -236,7 +236,7 @@ impl<'s> Migrator<'s> {
                 nodes.push((row.revision.clone(), row.down_revisions.clone()));
             }
         }
-        History::new(nodes).map_err(|e| Error::from(e))
+        History::new(nodes).map_err(Error::from)
     }
 
     fn edited(&self, rows: &[AppliedRow]) -> Vec<(Revision, String)> {
@@ -293,9 +293,7 @@ impl<'s> Migrator<'s> {
         self.verify(&rows, false)?;
         let history = self.history(&rows)?;
         let applied: HashSet<Revision> = rows.iter().map(|r| r.revision.clone()).collect();
-        let plan = history
-            .upgrade(&applied, target)
-            .map_err(|e| Error::from(e))?;
+        let plan = history.upgrade(&applied, target)?;
         let migrations: Vec<&'s Migration> = plan
             .iter()
             .map(|r| {
@@ -474,9 +472,7 @@ impl<'s> Migrator<'s> {
         self.verify(&rows, true)?;
         let history = self.history(&rows)?;
         let applied: HashSet<Revision> = rows.iter().map(|r| r.revision.clone()).collect();
-        let plan = history
-            .downgrade(&applied, target)
-            .map_err(|e| Error::from(e))?;
+        let plan = history.downgrade(&applied, target)?;
         // Every step's down SQL, before anything runs: an irreversible one stops the run here.
         let by_rev: HashMap<&Revision, &AppliedRow> =
             rows.iter().map(|r| (&r.revision, r)).collect();
@@ -952,7 +948,7 @@ fn statement_error(
     statement_error_at(m, section, index, range, offset, e, outcome)
 }
 
-fn section_sql<'m>(m: &'m Migration, section: Direction) -> &'m str {
+fn section_sql(m: &Migration, section: Direction) -> &str {
     if section == Direction::Up {
         m.up_sql()
     } else {

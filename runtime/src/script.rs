@@ -70,7 +70,7 @@ fn with_progress(table: &str, m: &Migration, sql: &str) -> String {
 
 impl Migrator<'_> {
     fn offline_history(&self) -> Result<History, Error> {
-        History::from_set(self.set()).map_err(|e| Error::from(e))
+        History::from_set(self.set()).map_err(Error::from)
     }
 
     /// The revisions applied when the database is at `from` (`None`: at base).
@@ -81,11 +81,7 @@ impl Migrator<'_> {
     ) -> Result<HashSet<Revision>, Error> {
         match from {
             None | Some(Target::Base) => Ok(HashSet::new()),
-            Some(t) => Ok(history
-                .upgrade(&HashSet::new(), t)
-                .map_err(|e| Error::from(e))?
-                .into_iter()
-                .collect()),
+            Some(t) => Ok(history.upgrade(&HashSet::new(), t)?.into_iter().collect()),
         }
     }
 
@@ -93,7 +89,7 @@ impl Migrator<'_> {
     pub fn upgrade_script(&self, from: Option<&Target>, to: &Target) -> Result<String, Error> {
         let history = self.offline_history()?;
         let applied = self.assumed(&history, from)?;
-        let plan = history.upgrade(&applied, to).map_err(|e| Error::from(e))?;
+        let plan = history.upgrade(&applied, to)?;
         let config = self.config();
         let t = config.qualified_table();
         let mut out = self.script_head("upgrade", from, to, plan.len());
@@ -150,9 +146,7 @@ impl Migrator<'_> {
     pub fn downgrade_script(&self, from: Option<&Target>, to: &Target) -> Result<String, Error> {
         let history = self.offline_history()?;
         let applied = self.assumed(&history, Some(from.unwrap_or(&Target::Heads)))?;
-        let plan = history
-            .downgrade(&applied, to)
-            .map_err(|e| Error::from(e))?;
+        let plan = history.downgrade(&applied, to)?;
         let config = self.config();
         let t = config.qualified_table();
         let mut out = self.script_head("downgrade", from, to, plan.len());
