@@ -513,3 +513,47 @@ impl Error {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plan_errors_keep_their_code_and_render_it() {
+        let e = Error::from(PlanError::UnknownRevision {
+            prefix: "999".to_owned(),
+            heads: vec![Revision::parse("002").expect("a valid id")],
+        });
+        assert_eq!(e.code(), Code::TargetNotFound);
+        let text = e.render();
+        assert!(
+            text.starts_with("error[target-not-found]: no revision id is or starts with `999`"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn a_section_reads_up_or_down() {
+        let rev = Revision::parse("004").expect("a valid id");
+        let e = Error::Record {
+            revision: rev,
+            section: Direction::Down,
+            ran: 0,
+            total: 2,
+            recorded: 0,
+            lost: false,
+            cause: "disk full".to_owned(),
+        };
+        assert_eq!(e.code(), Code::DbRecordFailed);
+        let text = e.render();
+        assert!(
+            text.starts_with(
+                "error[db-record-failed]: the version table could not record that `004`'s down \
+                 section was starting: disk full"
+            ),
+            "{text}"
+        );
+        // Nothing of a down section ran: the migration is still applied, stamp it.
+        assert!(text.contains("`retort stamp 004`"), "{text}");
+    }
+}

@@ -617,28 +617,21 @@ impl<'s> Migrator<'s> {
         let history = self.history(&rows)?;
         // Interrupted rows count as applied for planning: stamping decides their fate.
         let applied: HashSet<Revision> = rows.iter().map(|r| r.revision.clone()).collect();
-        let plan_err = Error::from;
         let desired: HashSet<Revision> = match target {
             Target::Base => HashSet::new(),
             Target::Relative(n) if *n < 0 => {
-                let down: HashSet<Revision> = history
-                    .downgrade(&applied, target)
-                    .map_err(plan_err)?
-                    .into_iter()
-                    .collect();
+                let down: HashSet<Revision> =
+                    history.downgrade(&applied, target)?.into_iter().collect();
                 applied.difference(&down).cloned().collect()
             }
             Target::RevisionRelative(_, n) if *n < 0 => {
-                let down: HashSet<Revision> = history
-                    .downgrade(&applied, target)
-                    .map_err(plan_err)?
-                    .into_iter()
-                    .collect();
+                let down: HashSet<Revision> =
+                    history.downgrade(&applied, target)?.into_iter().collect();
                 applied.difference(&down).cloned().collect()
             }
             Target::Revision(prefix) => {
                 // This branch moves to the revision: its descendants go, its ancestors come.
-                let rev = history.resolve(prefix).map_err(plan_err)?;
+                let rev = history.resolve(prefix)?;
                 let descendants: HashSet<Revision> = history
                     .descendants_of(rev.as_str())
                     .unwrap_or_default()
@@ -649,12 +642,12 @@ impl<'s> Migrator<'s> {
                     .filter(|r| !descendants.contains(*r))
                     .cloned()
                     .collect();
-                d.extend(history.upgrade(&HashSet::new(), target).map_err(plan_err)?);
+                d.extend(history.upgrade(&HashSet::new(), target)?);
                 d
             }
             _ => {
                 let mut d = applied.clone();
-                d.extend(history.upgrade(&applied, target).map_err(plan_err)?);
+                d.extend(history.upgrade(&applied, target)?);
                 d
             }
         };
