@@ -16,6 +16,7 @@ Examples:
   retort upgrade --sql > upgrade.sql       the same as a psql script, no database needed
   retort history                           the revisions, newest first
   retort check                             the build's checks (and, with a database, sync)
+  retort explain schema-missing-column     what the code in `error[…]` means, and the fix
 
 Configuration: an optional retort.toml in the working directory (keys `dir`, `table`,
 `schema`, `lock_timeout` in seconds); flags win over it, it wins over the defaults.
