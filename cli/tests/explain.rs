@@ -56,7 +56,7 @@ fn an_unknown_code_is_a_usage_error_naming_the_nearest() {
     );
     assert!(
         run.stderr
-            .contains("did you mean one of `schema-missing-column`"),
+            .contains("did you mean `schema-missing-column`? "),
         "{run:#?}"
     );
     assert!(run.stdout.is_empty(), "{run:#?}");
@@ -68,6 +68,14 @@ fn an_unknown_code_is_a_usage_error_naming_the_nearest() {
         "{run:#?}"
     );
     assert!(!run.stderr.contains("did you mean"), "{run:#?}");
+
+    // Part of a name: every code that has it.
+    let run = p.retort(&["explain", "db-commit"]).code(2);
+    assert!(
+        run.stderr
+            .contains("did you mean one of `db-commit-lost`, `db-commit-refused`?"),
+        "{run:#?}"
+    );
 }
 
 #[test]

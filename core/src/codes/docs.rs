@@ -350,7 +350,7 @@ pub(super) fn doc(code: Code) -> &'static str {
             "The checks of the migration directory found errors, printed above this one, so \
              the command or build did nothing.",
             "Applying or embedding migrations that fail the checks could break the database.",
-            "error: the migrations in migrations have 2 errors; nothing was done",
+            "error[check-failed]: the migrations in migrations have 2 errors; nothing was done",
             "Fix the errors above; `retort check` shows them again.",
         ),
         Code::MacroBadArgument => doc!(

@@ -322,26 +322,33 @@ impl Code {
         docs::doc(self)
     }
 
-    /// The codes whose names are nearest to `name`, nearest first (at most three), for
-    /// "did you mean" when `name` is not a code.
+    /// The codes nearest to `name`, for "did you mean" when `name` is not a code, nearest
+    /// first and at most three: those whose names contain it (`lock-timeout`), else those
+    /// about as near as the nearest by edit distance (a typo gets one suggestion).
     #[cfg(feature = "check")]
     pub fn similar(name: &str) -> Vec<Code> {
         let name = name.trim().to_ascii_lowercase();
         let mut scored: Vec<(f64, Code)> = Code::ALL
             .iter()
-            .map(|&c| {
-                let s = c.as_str();
-                let mut score = strsim::normalized_damerau_levenshtein(&name, s);
-                // A code typed in part (`missing-column`, `lock`) is likely the one meant.
-                if !name.is_empty() && s.contains(name.as_str()) {
-                    score += 0.5;
-                }
-                (score, c)
-            })
-            .filter(|(score, _)| *score >= 0.5)
+            .map(|&c| (strsim::normalized_damerau_levenshtein(&name, c.as_str()), c))
             .collect();
         scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
-        scored.into_iter().take(3).map(|(_, c)| c).collect()
+        let containing: Vec<Code> = scored
+            .iter()
+            .filter(|(_, c)| name.len() >= 3 && c.as_str().contains(name.as_str()))
+            .map(|&(_, c)| c)
+            .take(3)
+            .collect();
+        if !containing.is_empty() {
+            return containing;
+        }
+        let best = scored.first().map_or(0.0, |(score, _)| *score);
+        scored
+            .into_iter()
+            .take_while(|(score, _)| *score >= 0.5 && best - score < 0.1)
+            .take(3)
+            .map(|(_, c)| c)
+            .collect()
     }
 }
 

@@ -80,8 +80,14 @@ fn every_family_has_codes() {
 #[test]
 fn similar_names_come_first() {
     assert_eq!(
-        Code::similar("schema-missing-colum").first(),
-        Some(&Code::SchemaMissingColumn)
+        Code::similar("schema-missing-colum"),
+        [Code::SchemaMissingColumn]
+    );
+    // A part of a name that several codes share suggests each of them.
+    let commit = Code::similar("db-commit");
+    assert!(
+        commit.contains(&Code::DbCommitLost) && commit.contains(&Code::DbCommitRefused),
+        "{commit:?}"
     );
     assert_eq!(
         Code::similar("lock-timeout").first(),
