@@ -76,25 +76,38 @@ pub struct Diagnostic {
 }
 
 impl Diagnostic {
-    /// An error of kind `code` with a message and nothing else yet.
+    /// An error of kind `code` with a message and nothing else yet. `code` is one whose
+    /// default severity is an error (checked in debug builds).
     pub fn error(code: Code, message: impl Into<String>) -> Self {
+        debug_assert_eq!(
+            code.default_severity(),
+            Severity::Error,
+            "{code} is a warning"
+        );
+        Diagnostic::new(code, Severity::Error, message.into())
+    }
+
+    /// A warning of kind `code` with a message and nothing else yet. `code` is one whose
+    /// default severity is a warning (checked in debug builds).
+    pub fn warning(code: Code, message: impl Into<String>) -> Self {
+        debug_assert_eq!(
+            code.default_severity(),
+            Severity::Warning,
+            "{code} is an error"
+        );
+        Diagnostic::new(code, Severity::Warning, message.into())
+    }
+
+    fn new(code: Code, severity: Severity, message: String) -> Self {
         Diagnostic {
             code,
-            severity: Severity::Error,
-            message: message.into(),
+            severity,
+            message,
             span: None,
             label: None,
             secondary: Vec::new(),
             notes: Vec::new(),
             help: None,
-        }
-    }
-
-    /// A warning of kind `code` with a message and nothing else yet.
-    pub fn warning(code: Code, message: impl Into<String>) -> Self {
-        Diagnostic {
-            severity: Severity::Warning,
-            ..Diagnostic::error(code, message)
         }
     }
 
