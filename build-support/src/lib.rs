@@ -35,7 +35,7 @@
 //! ```text
 //! cargo:rerun-if-changed=migrations
 //! cargo:rustc-env=RETORT_TRACKED=migrations
-//! cargo:warning=migrations/004_backfill.sql:6:1: statement not syntax-checked: uses psql's \copy
+//! cargo:warning=migrations/004_backfill.sql:6:1: [sql-unchecked] statement not syntax-checked: uses psql's \copy
 //! ```
 //!
 //! - `rerun-if-changed` on a directory makes cargo rescan it, and every file in it, before
@@ -69,6 +69,7 @@ use std::path::Path;
 use std::sync::Mutex;
 
 use retort_core::check::{Report, check_dir};
+use retort_core::codes::Code;
 use retort_core::diagnostic::Diagnostic;
 use retort_core::load::{TRACKED_ENV, normalize_dir};
 use retort_core::source::Sources;
@@ -212,8 +213,9 @@ fn run(
     }
     let _ = writeln!(
         err,
-        "error: the migrations in `{written}` have {}; `retort check --dir {written}` shows \
-         the same",
+        "error[{}]: the migrations in `{written}` have {}; `retort check --dir {written}` \
+         shows the same",
+        Code::CheckFailed,
         count(errors.len(), "error")
     );
     false
@@ -295,11 +297,11 @@ fn deferred(report: &Report, path: &Path, written: &str) -> Vec<(Diagnostic, &'s
     found
 }
 
-/// A diagnostic as one line, `path:line:col: message`, for `cargo:warning`.
+/// A diagnostic as one line, `path:line:col: [code] message`, for `cargo:warning`.
 fn one_line(d: &Diagnostic, sources: &Sources) -> String {
     let text = match d.location(sources) {
-        Some(at) => format!("{at}: {}", d.message),
-        None => d.message.clone(),
+        Some(at) => format!("{at}: [{}] {}", d.code, d.message),
+        None => format!("[{}] {}", d.code, d.message),
     };
     text.replace(['\r', '\n'], " ")
 }
@@ -455,7 +457,7 @@ mod tests {
         assert_eq!(
             warnings,
             [
-                "cargo:warning=migrations/001_init.sql:6:1: statement not syntax-checked: uses \
+                "cargo:warning=migrations/001_init.sql:6:1: [sql-unchecked] statement not syntax-checked: uses \
               psql's \\copy"
             ]
         );
@@ -480,12 +482,15 @@ mod tests {
             out,
             "cargo:rerun-if-changed=migrations\ncargo:rustc-env=RETORT_TRACKED=migrations\n"
         );
-        assert!(err.starts_with("error: SQL syntax error"), "{err}");
+        assert!(
+            err.starts_with("error[sql-syntax]: SQL syntax error"),
+            "{err}"
+        );
         assert!(err.contains(" --> migrations/002_bad.sql:5:"), "{err}");
         assert!(err.contains("5 | CREATE TABLE (id int);"), "{err}");
         assert!(
             err.ends_with(
-                "error: the migrations in `migrations` have 1 error; `retort check --dir \
+                "error[check-failed]: the migrations in `migrations` have 1 error; `retort check --dir \
                  migrations` shows the same\n"
             ),
             "{err}"
@@ -499,7 +504,9 @@ mod tests {
         assert!(!clean);
         assert!(out.starts_with("cargo:rerun-if-changed=migrations\n"));
         assert!(
-            err.starts_with("error: cannot read the migration directory `migrations`"),
+            err.starts_with(
+                "error[load-missing-directory]: cannot read the migration directory `migrations`"
+            ),
             "{err}"
         );
     }
@@ -533,7 +540,9 @@ mod tests {
             .collect();
         assert_eq!(warnings.len(), 1, "{out}");
         assert!(
-            warnings[0].starts_with("cargo:warning=migrations/002_a.sql:1:14: 2 heads: "),
+            warnings[0].starts_with(
+                "cargo:warning=migrations/002_a.sql:1:14: [graph-multiple-heads] 2 heads: "
+            ),
             "{out}"
         );
         assert!(
@@ -579,7 +588,10 @@ mod tests {
         let (clean, out, err) = call(&krate, &mut Vec::new(), "migrations", strict);
         assert!(!clean);
         assert!(!out.contains("cargo:warning"), "{out}");
-        assert!(err.starts_with("error: 2 heads: "), "{err}");
+        assert!(
+            err.starts_with("error[graph-multiple-heads]: 2 heads: "),
+            "{err}"
+        );
 
         let allowed = Policy::Decide(Options {
             allow_multiple_heads: true,
@@ -594,11 +606,17 @@ mod tests {
     fn one_line_never_breaks_a_directive() {
         let mut sources = Sources::new();
         let file = sources.add("m/001_a.sql", "x\ny");
-        let d = Diagnostic::warning("two\nlines").at(file, 2..3, "");
-        assert_eq!(one_line(&d, &sources), "m/001_a.sql:2:1: two lines");
+        let d = Diagnostic::warning(Code::SqlUnchecked, "two\nlines").at(file, 2..3, "");
         assert_eq!(
-            one_line(&Diagnostic::warning("no place"), &sources),
-            "no place"
+            one_line(&d, &sources),
+            "m/001_a.sql:2:1: [sql-unchecked] two lines"
+        );
+        assert_eq!(
+            one_line(
+                &Diagnostic::warning(Code::SqlUnchecked, "no place"),
+                &sources
+            ),
+            "[sql-unchecked] no place"
         );
     }
 }

@@ -16,6 +16,7 @@ Examples:
   retort upgrade --sql > upgrade.sql       the same as a psql script, no database needed
   retort history                           the revisions, newest first
   retort check                             the build's checks (and, with a database, sync)
+  retort explain schema-missing-column     what the code in `error[…]` means, and the fix
 
 Configuration: an optional retort.toml in the working directory (keys `dir`, `table`,
 `schema`, `lock_timeout` in seconds); flags win over it, it wins over the defaults.
@@ -183,6 +184,13 @@ pub enum Command {
                       retort schema head --format json\n  retort schema 002-1 > schema.sql"
     )]
     Schema(SchemaArgs),
+
+    /// Explain an error or warning code, such as `schema-missing-column`.
+    #[command(
+        long_about = "Print what a code means, why it is a problem, an example and the fix.                       Every error and warning retort prints carries its code in brackets:                       `error[schema-missing-column]: …`. Without a code, or with `--list`,                       list every code with a one-line summary.",
+        after_help = "Examples:\n  retort explain schema-missing-column\n  retort explain --list"
+    )]
+    Explain(ExplainArgs),
 }
 
 /// `schema [REV]`.
@@ -343,4 +351,16 @@ mod tests {
             );
         }
     }
+}
+
+/// `retort explain [CODE] [--list]`.
+#[derive(Debug, Args)]
+pub struct ExplainArgs {
+    /// The code, as printed in brackets after `error` or `warning`.
+    #[arg(value_name = "CODE", conflicts_with = "list")]
+    pub code: Option<String>,
+
+    /// List every code with a one-line summary (the default without a code).
+    #[arg(long)]
+    pub list: bool,
 }

@@ -12,6 +12,7 @@ use std::io::Write;
 use std::process::ExitCode;
 
 use clap::Parser;
+use retort_core::codes::Code;
 
 fn main() -> ExitCode {
     report_panics_briefly();
@@ -30,6 +31,11 @@ fn main() -> ExitCode {
                 });
             let code = e.exit_code();
             let text = e.render().to_string();
+            // clap's own usage errors carry a code like every other error.
+            let text = match text.strip_prefix("error: ") {
+                Some(rest) => format!("error[{}]: {rest}", Code::CliBadArgument),
+                None => text,
+            };
             let out = url::redact(&text, url.as_deref());
             if e.use_stderr() {
                 let _ = write!(std::io::stderr(), "{out}");
@@ -58,8 +64,9 @@ fn report_panics_briefly() {
             .unwrap_or_default();
         let _ = writeln!(
             std::io::stderr(),
-            "error: internal error in retort: {what}{at}\n\
+            "error[{}]: internal error in retort: {what}{at}\n\
              note: this is a bug; please report it at {}/issues",
+            Code::InternalError,
             env!("CARGO_PKG_REPOSITORY")
         );
     }));

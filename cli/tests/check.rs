@@ -161,7 +161,8 @@ fn syntax_error_names_file_line_and_column() {
         "{run:#?}"
     );
     assert!(
-        run.stderr.starts_with("error: SQL syntax error"),
+        run.stderr
+            .starts_with("error[sql-syntax]: SQL syntax error"),
         "{run:#?}"
     );
     assert!(
@@ -224,7 +225,7 @@ fn every_problem_in_every_file_is_reported_in_one_run() {
     }
     assert!(
         run.stderr
-            .contains("error: `migrations/notes.txt` is not a migration file"),
+            .contains("error[load-stray-file]: `migrations/notes.txt` is not a migration file"),
         "{run:#?}"
     );
     assert!(run.stderr.contains("did you mean `message`?"), "{run:#?}");
@@ -249,8 +250,9 @@ fn unchecked_statement_is_a_warning_and_passes() {
     let run = p.retort(&["check"]);
     assert_eq!(run.code, 0, "{run:#?}");
     assert!(
-        run.stderr
-            .starts_with("warning: statement not syntax-checked: psql meta-command\n"),
+        run.stderr.starts_with(
+            "warning[sql-unchecked]: statement not syntax-checked: psql meta-command\n"
+        ),
         "{run:#?}"
     );
     assert_eq!(locations(&run.stderr), ["migrations/003_copy.sql:7:1"]);
@@ -288,8 +290,9 @@ fn several_heads_fail_unless_allowed() {
     let run = p.retort(&["check"]);
     assert_eq!(run.code, 1, "{run:#?}");
     assert!(
-        run.stderr
-            .starts_with("error: 2 heads: `002`, `003` (branching from `001`)"),
+        run.stderr.starts_with(
+            "error[graph-multiple-heads]: 2 heads: `002`, `003` (branching from `001`)"
+        ),
         "{run:#?}"
     );
     let run = p.retort(&["check", "--allow-multiple-heads"]);
@@ -307,7 +310,7 @@ fn several_roots_fail_unless_allowed() {
     assert_eq!(run.code, 1, "{run:#?}");
     assert!(
         run.stderr
-            .starts_with("error: 2 revisions have `down_revision: none`"),
+            .starts_with("error[graph-multiple-roots]: 2 revisions have `down_revision: none`"),
         "{run:#?}"
     );
     let run = p.retort(&["check", "--allow-multiple-roots"]);
@@ -329,7 +332,7 @@ fn a_down_section_that_does_not_restore_the_schema_fails() {
     assert_eq!(run.code, 1, "{run:#?}");
     assert!(
         run.stderr.starts_with(
-            "error: the down section of `003` leaves index `user_email` (created in \
+            "error[schema-down-not-restored]: the down section of `003` leaves index `user_email` (created in \
              migrations/003_index.sql:6)\n"
         ),
         "{run:#?}"
@@ -371,7 +374,9 @@ fn missing_directory_is_one_clear_error() {
         .collect();
     assert_eq!(
         errors,
-        ["error: cannot read the migration directory `db/migrations`: it does not exist"]
+        [
+            "error[load-missing-directory]: cannot read the migration directory `db/migrations`: it does not exist"
+        ]
     );
     assert_eq!(
         last_line(&run.stderr),
@@ -457,7 +462,7 @@ fn usage_errors_exit_2() {
     ] {
         let run = p.retort(args);
         assert_eq!(run.code, 2, "{args:?}: {run:#?}");
-        assert!(run.stderr.starts_with("error: "), "{args:?}: {run:#?}");
+        assert!(run.stderr.starts_with("error["), "{args:?}: {run:#?}");
         assert!(run.stderr.contains("--help"), "{args:?}: {run:#?}");
     }
 }

@@ -11,13 +11,13 @@ fn one_migration(p: &Project) {
     p.migration("001", "none", "CREATE TABLE t (id int);", "DROP TABLE t;");
 }
 
-/// The first line is `error: …`, a `help:` follows, and the password is nowhere.
+/// The first line is `error[code]: …`, a `help:` follows, and the password is nowhere.
 #[track_caller]
 fn clear(run: &common::Run) {
     assert_eq!(
         run.stderr
             .lines()
-            .filter(|l| l.starts_with("error: "))
+            .filter(|l| l.starts_with("error["))
             .count(),
         1,
         "{run:#?}"
@@ -46,7 +46,7 @@ fn an_unreachable_database_is_one_line_and_no_password() {
         clear(&run);
         assert!(
             run.stderr.contains(
-                "error: cannot connect to the database at postgres://app:***@127.0.0.1:1/app: "
+                "error[db-connect-failed]: cannot connect to the database at postgres://app:***@127.0.0.1:1/app: "
             ),
             "{args:?}: {run:#?}"
         );
@@ -134,7 +134,7 @@ fn bad_arguments_are_usage_errors() {
         &["current", "--format", "yaml"],
     ] {
         let run = p.retort(args).code(2);
-        assert!(run.stderr.starts_with("error: "), "{args:?}: {run:#?}");
+        assert!(run.stderr.starts_with("error["), "{args:?}: {run:#?}");
     }
 }
 
@@ -146,11 +146,11 @@ fn requests_that_cannot_be_done_exit_1() {
     let run = p.db(db.url(), &["upgrade", "999"]).code(1);
     assert!(
         run.stderr
-            .starts_with("error: no revision id is or starts with `999`"),
+            .starts_with("error[target-not-found]: no revision id is or starts with `999`"),
         "{run:#?}"
     );
     let run = p.retort(&["show", "42"]).code(1);
-    assert!(run.stderr.starts_with("error: "), "{run:#?}");
+    assert!(run.stderr.starts_with("error["), "{run:#?}");
     let run = p
         .retort(&["revision", "-m", "x", "--rev-id", "001"])
         .code(1);
@@ -159,7 +159,7 @@ fn requests_that_cannot_be_done_exit_1() {
     let run = p.retort(&["--dir", "nope", "upgrade"]).code(1);
     assert!(
         run.stderr
-            .starts_with("error: cannot read the migration directory `nope`: it does not exist"),
+            .starts_with("error[load-missing-directory]: cannot read the migration directory `nope`: it does not exist"),
         "{run:#?}"
     );
     let run = p.retort(&["--dir", "nope", "revision", "-m", "x"]).code(1);
@@ -170,8 +170,9 @@ fn requests_that_cannot_be_done_exit_1() {
     let run = p.db(db.url(), &["upgrade"]).code(1);
     assert!(run.stderr.contains("migrations/002_m.sql:"), "{run:#?}");
     assert!(
-        run.stderr
-            .contains("error: the migrations in migrations have 1 error; nothing was done"),
+        run.stderr.contains(
+            "error[check-failed]: the migrations in migrations have 1 error; nothing was done"
+        ),
         "{run:#?}"
     );
     assert!(!common::tables(&db).contains(&"t".to_owned()));
@@ -190,7 +191,7 @@ fn a_failing_migration_names_its_file_and_exits_4() {
     );
     let run = p.db(db.url(), &["upgrade"]).code(4);
     assert!(run.stdout.contains("  applied  001 "), "{run:#?}");
-    assert!(run.stderr.starts_with("error: migration `002` failed in statement 1 of its up section: type \"nosuchtype\" does not exist"), "{run:#?}");
+    assert!(run.stderr.starts_with("error[db-migration-failed]: migration `002` failed in statement 1 of its up section: type \"nosuchtype\" does not exist"), "{run:#?}");
     assert!(run.stderr.contains("--> migrations/002_m.sql:"), "{run:#?}");
 }
 
@@ -202,7 +203,7 @@ fn retort_toml_mistakes_name_file_line_and_key() {
     let run = p.retort(&["heads"]).code(1);
     assert!(
         run.stderr
-            .starts_with("error: retort.toml:2: unknown key `tabel`\n"),
+            .starts_with("error[cli-config]: retort.toml:2: unknown key `tabel`\n"),
         "{run:#?}"
     );
     assert!(
@@ -214,7 +215,7 @@ fn retort_toml_mistakes_name_file_line_and_key() {
     let run = p.retort(&["heads"]).code(1);
     assert!(
         run.stderr
-            .starts_with("error: retort.toml:2: bad value for `lock_timeout`"),
+            .starts_with("error[cli-config]: retort.toml:2: bad value for `lock_timeout`"),
         "{run:#?}"
     );
     assert!(
@@ -226,7 +227,7 @@ fn retort_toml_mistakes_name_file_line_and_key() {
     let run = p.retort(&["heads"]).code(1);
     assert!(
         run.stderr
-            .starts_with("error: retort.toml:1: bad value for `schema`"),
+            .starts_with("error[cli-config]: retort.toml:1: bad value for `schema`"),
         "{run:#?}"
     );
     // A name PostgreSQL would cut short at 63 bytes (and so silently name another table).
@@ -237,7 +238,7 @@ fn retort_toml_mistakes_name_file_line_and_key() {
     let run = p.retort(&["heads"]).code(1);
     assert!(
         run.stderr
-            .starts_with("error: retort.toml:2: bad value for `table`")
+            .starts_with("error[cli-config]: retort.toml:2: bad value for `table`")
             && run
                 .stderr
                 .contains("longer than PostgreSQL's 63-byte limit"),
@@ -344,7 +345,7 @@ fn a_held_lock_times_out_as_retort_toml_says() {
     assert!(waited < std::time::Duration::from_secs(60), "{waited:?}");
     assert!(
         run.stderr.starts_with(&format!(
-            "error: another migration run holds the lock on `retort_migrations` (backend pid \
+            "error[db-lock-timeout]: another migration run holds the lock on `retort_migrations` (backend pid \
              {pid}"
         )) && run.stderr.contains("; gave up after 1s"),
         "{run:#?}"

@@ -726,7 +726,7 @@ impl Killed<'_> {
             }
             assert!(
                 run.stderr.starts_with(&format!(
-                    "error: migration `{}` was interrupted while {while_}: {done} of its \
+                    "error[db-interrupted-migration]: migration `{}` was interrupted while {while_}: {done} of its \
                      statements ran",
                     m.rev
                 )),
@@ -913,7 +913,7 @@ fn the_server_ending_the_session_mid_statement_records_the_statements_done() {
         let run = p.db(db.url(), &["upgrade"]).code(4);
         assert!(
             run.stderr
-                .starts_with("error: migration `002` was interrupted"),
+                .starts_with("error[db-interrupted-migration]: migration `002` was interrupted"),
             "{run:#?}"
         );
         // Finish it by hand, record it, and the next run goes on.
@@ -1230,7 +1230,7 @@ fn a_connection_lost_at_commit_exits_4_naming_the_migration_and_the_next_run_con
         assert_eq!(error_lines(&run), 1, "{run:#?}");
         assert!(
             run.stderr.starts_with(
-                "error: the connection to the database was lost while committing migration \
+                "error[db-commit-lost]: the connection to the database was lost while committing migration \
                  `002`: it may or may not have been applied"
             ) && run
                 .stderr

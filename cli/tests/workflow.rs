@@ -58,8 +58,9 @@ fn the_tutorial_workflow() {
     // init refuses a directory that is not empty.
     let run = p.retort(&["init"]).code(1);
     assert!(
-        run.stderr
-            .starts_with("error: `migrations` already exists and is not empty"),
+        run.stderr.starts_with(
+            "error[cli-directory-not-empty]: `migrations` already exists and is not empty"
+        ),
         "{run:#?}"
     );
 
@@ -242,7 +243,7 @@ fn two_branches_then_a_merge() {
     let run = p.retort(&["revision", "-m", "Next"]).code(1);
     assert!(
         run.stderr
-            .starts_with("error: there are 2 heads, `a1` and `b1`"),
+            .starts_with("error[target-ambiguous]: there are 2 heads, `a1` and `b1`"),
         "{run:#?}"
     );
     assert!(
@@ -250,7 +251,7 @@ fn two_branches_then_a_merge() {
         "{run:#?}"
     );
     let run = p.db(url, &["upgrade"]).code(1);
-    assert!(run.stderr.starts_with("error: "), "{run:#?}");
+    assert!(run.stderr.starts_with("error["), "{run:#?}");
     assert_eq!(tables(&db), ["retort_migrations"], "nothing applied");
 
     let run = p
@@ -469,6 +470,7 @@ fn json_output_has_a_stable_shape() {
     assert_eq!(check["database"], serde_json::Value::Null);
     let d = &check["diagnostics"][0];
     assert_eq!(d["severity"], "error");
+    assert_eq!(d["code"], "sql-syntax");
     assert!(
         d["location"]
             .as_str()
@@ -486,8 +488,9 @@ fn check_reports_what_is_out_of_sync() {
     tutorial(&p);
     let run = p.db(url, &["check"]).code(3);
     assert!(
-        run.stderr
-            .contains("error: the database is not in sync with the migrations (it is at base)"),
+        run.stderr.contains(
+            "error[db-not-in-sync]: the database is not in sync with the migrations (it is at base)"
+        ),
         "{run:#?}"
     );
     p.db(url, &["upgrade"]).ok();
@@ -512,7 +515,7 @@ fn check_reports_what_is_out_of_sync() {
     let run = p.db(url, &["upgrade"]).code(4);
     assert!(
         run.stderr
-            .starts_with("error: applied migrations were edited since"),
+            .starts_with("error[db-edited-migration]: applied migrations were edited since"),
         "{run:#?}"
     );
     // The database ahead of the files: unknown.
@@ -535,8 +538,9 @@ fn check_reports_what_is_out_of_sync() {
     assert!(run.stderr.contains("interrupted  003"), "{run:#?}");
     let run = p.db(url, &["upgrade"]).code(4);
     assert!(
-        run.stderr
-            .starts_with("error: migration `003` was interrupted while applying"),
+        run.stderr.starts_with(
+            "error[db-interrupted-migration]: migration `003` was interrupted while applying"
+        ),
         "{run:#?}"
     );
     assert!(run.stderr.contains("`retort stamp 003`"), "{run:#?}");

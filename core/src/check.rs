@@ -6,6 +6,7 @@
 use std::ops::Range;
 use std::path::Path;
 
+use crate::codes::Code;
 use crate::diagnostic::{Diagnostic, render_all};
 use crate::file::{MigrationFile, Section, parse_file};
 use crate::file_graph::FileGraph;
@@ -272,7 +273,7 @@ fn check_section(
         let start = base + tok.range.start;
         let open_len = opening_len(&body[tok.range.clone()]);
         diags.push(
-            Diagnostic::error(format!("unterminated {what}"))
+            Diagnostic::error(Code::SqlUnterminated, format!("unterminated {what}"))
                 .at(file, start..start + open_len, "starts here and runs to the end of the section")
                 .with_help("close it; the section ends at the next `-- migrate:` marker or the end of the file"),
         );
@@ -317,18 +318,25 @@ fn check_statement_rules(
         .map_or(abs.end, |i| abs.start + i);
     match &stmt.unchecked {
         Some((reason, marker)) if reason.is_empty() => diags.push(
-            Diagnostic::error(format!("`{UNCHECKED_MARKER}` needs a reason"))
-                .at(
-                    file,
-                    base + marker.start..base + marker.end,
-                    "no reason given",
-                )
-                .with_help(format!(
-                    "say why the statement is exempt: `-- {UNCHECKED_MARKER} <why>`"
-                )),
+            Diagnostic::error(
+                Code::SqlUncheckedNoReason,
+                format!("`{UNCHECKED_MARKER}` needs a reason"),
+            )
+            .at(
+                file,
+                base + marker.start..base + marker.end,
+                "no reason given",
+            )
+            .with_help(format!(
+                "say why the statement is exempt: `-- {UNCHECKED_MARKER} <why>`"
+            )),
         ),
         Some((reason, _)) => diags.push(
-            Diagnostic::warning(format!("statement not syntax-checked: {reason}")).at(
+            Diagnostic::warning(
+                Code::SqlUnchecked,
+                format!("statement not syntax-checked: {reason}"),
+            )
+            .at(
                 file,
                 abs.start..first_line_end,
                 "exempted by `retort:unchecked`",
@@ -351,18 +359,20 @@ fn check_statement_rules(
     if transactional && let Some(need) = classify(body, toks) {
         let span = abs.start..first_line_end;
         diags.push(match need {
-            TxnNeed::OutsideOnly(what) => Diagnostic::error(format!(
-                "`{what}` cannot run inside a transaction block"
-            ))
+            TxnNeed::OutsideOnly(what) => Diagnostic::error(
+                Code::TxnNotAllowed,
+                format!("`{what}` cannot run inside a transaction block"),
+            )
             .at(file, span, "PostgreSQL refuses this in a transaction")
             .with_help(
                 "add `-- transaction: false` to the header (the statements then run one by one, \
                  outside a transaction), or move this statement into a migration of its own that \
                  has it",
             ),
-            TxnNeed::Control(what) => Diagnostic::error(format!(
-                "`{what}` inside a transactional migration"
-            ))
+            TxnNeed::Control(what) => Diagnostic::error(
+                Code::TxnControl,
+                format!("`{what}` inside a transactional migration"),
+            )
             .at(
                 file,
                 span,
@@ -403,7 +413,7 @@ fn syntax_diagnostic(file: FileId, text: &str, span: Range<usize>, message: &str
         }
         _ => message.to_owned(),
     };
-    let d = Diagnostic::error(format!("SQL syntax error: {message}"));
+    let d = Diagnostic::error(Code::SqlSyntax, format!("SQL syntax error: {message}"));
     // Point at something visible: the rest of the line is empty when the error is at its end.
     let line_rest = &text[at..text[at..].find('\n').map_or(text.len(), |i| at + i)];
     let next_line = line_rest
@@ -420,9 +430,12 @@ fn syntax_diagnostic(file: FileId, text: &str, span: Range<usize>, message: &str
     if next_line.is_some() {
         // The parser's own words ("missing comma") would mislead here: the statement simply
         // runs on into the next line's statement.
-        return Diagnostic::error("SQL syntax error: missing `;` at the end of the statement")
-            .at(file, span, "expected `;` here")
-            .with_help("end the statement with `;`: the next line starts a new statement");
+        return Diagnostic::error(
+            Code::SqlSyntax,
+            "SQL syntax error: missing `;` at the end of the statement",
+        )
+        .at(file, span, "expected `;` here")
+        .with_help("end the statement with `;`: the next line starts a new statement");
     }
     let label = if span.is_empty() {
         "here"
@@ -475,10 +488,13 @@ fn check_graph(
                 let span =
                     |f: &MigrationFile| f.revision.as_ref().map_or(0..0, |r| r.range.clone());
                 diags.push(
-                    Diagnostic::error(format!(
-                        "revisions `{}` and `{rev}` differ only in case",
-                        nodes[first].0
-                    ))
+                    Diagnostic::error(
+                        Code::GraphCaseCollision,
+                        format!(
+                            "revisions `{}` and `{rev}` differ only in case",
+                            nodes[first].0
+                        ),
+                    )
                     .at(f2.file, span(f2), "this one")
                     .with_secondary(f1.file, span(f1), "and this one")
                     .with_help(
@@ -531,10 +547,10 @@ fn check_graph(
                 let (f2, r2) = rev_span(second);
                 let (f1, r1) = rev_span(first);
                 diags.push(
-                    Diagnostic::error(format!(
-                        "revision `{}` is declared by two files",
-                        rev(first)
-                    ))
+                    Diagnostic::error(
+                        Code::GraphDuplicateRevision,
+                        format!("revision `{}` is declared by two files", rev(first)),
+                    )
                     .at(f2, r2, "declared again here")
                     .with_secondary(f1, r1, "first declared here")
                     .with_help(
@@ -569,9 +585,10 @@ fn check_graph(
                     ),
                 };
                 diags.push(
-                    Diagnostic::error(format!(
-                        "`down_revision` names `{missing}`, which no migration declares"
-                    ))
+                    Diagnostic::error(
+                        Code::GraphMissingParent,
+                        format!("`down_revision` names `{missing}`, which no migration declares"),
+                    )
                     .at(file, span, "no such revision")
                     .with_help(help),
                 );
@@ -579,10 +596,10 @@ fn check_graph(
             GraphProblem::RepeatedParent { node, parent } => {
                 let (file, span) = parent_span(node, parent);
                 diags.push(
-                    Diagnostic::error(format!(
-                        "`down_revision` lists `{}` twice",
-                        nodes[node].1[parent]
-                    ))
+                    Diagnostic::error(
+                        Code::GraphRepeatedParent,
+                        format!("`down_revision` lists `{}` twice", nodes[node].1[parent]),
+                    )
                     .at(file, span, "listed again here")
                     .with_help("list each parent once"),
                 );
@@ -598,10 +615,13 @@ fn check_graph(
                         .unwrap_or(0);
                     let (file, span) = parent_span(first, k);
                     diags.push(
-                        Diagnostic::error(format!(
-                            "revision `{}` names itself as its `down_revision`",
-                            rev(first)
-                        ))
+                        Diagnostic::error(
+                            Code::GraphCycle,
+                            format!(
+                                "revision `{}` names itself as its `down_revision`",
+                                rev(first)
+                            ),
+                        )
                         .at(file, span, "a revision cannot follow itself")
                         .with_help(format!(
                             "name the revision that `{}` follows, or `none` if it is the first",
@@ -626,11 +646,14 @@ fn check_graph(
                     (child, parent_span(child, k))
                 };
                 let (c0, (file, span)) = edge(cycle.len() - 1);
-                let mut d = Diagnostic::error(format!(
-                    "revisions form a cycle: {} → {}",
-                    names.join(" → "),
-                    names[0]
-                ))
+                let mut d = Diagnostic::error(
+                    Code::GraphCycle,
+                    format!(
+                        "revisions form a cycle: {} → {}",
+                        names.join(" → "),
+                        names[0]
+                    ),
+                )
                 .at(
                     file,
                     span,
@@ -656,11 +679,14 @@ fn check_graph(
                     .map(|&n| format!("`{}` ({})", rev(n), path(n)))
                     .collect();
                 let (f0, s0) = parent_span_none(files, members[roots[1]]);
-                let mut d = Diagnostic::error(format!(
-                    "{} revisions have `down_revision: none`: {}",
-                    roots.len(),
-                    list.join(", ")
-                ))
+                let mut d = Diagnostic::error(
+                    Code::GraphMultipleRoots,
+                    format!(
+                        "{} revisions have `down_revision: none`: {}",
+                        roots.len(),
+                        list.join(", ")
+                    ),
+                )
                 .at(f0, s0, "another first migration");
                 for &r in roots.iter().filter(|&&r| r != roots[1]) {
                     let (f, s) = parent_span_none(files, members[r]);
@@ -696,11 +722,10 @@ fn check_graph(
                     ),
                 };
                 let (f0, s0) = rev_span(heads[0]);
-                let mut d = Diagnostic::error(format!(
-                    "{} heads: {} ({from})",
-                    heads.len(),
-                    list.join(", ")
-                ))
+                let mut d = Diagnostic::error(
+                    Code::GraphMultipleHeads,
+                    format!("{} heads: {} ({from})", heads.len(), list.join(", ")),
+                )
                 .at(f0, s0, "a head");
                 for &h in &heads[1..] {
                     let (f, s) = rev_span(h);
@@ -864,7 +889,7 @@ mod tests {
         );
         let text = report.render();
         assert!(
-            text.contains("error: 2 heads: `3`, `4` (branching from `2`)"),
+            text.contains("error[graph-multiple-heads]: 2 heads: `3`, `4` (branching from `2`)"),
             "{text}"
         );
         assert!(text.contains("retort merge"), "{text}");

@@ -4,6 +4,7 @@ use std::ops::Range;
 
 use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
 
+use crate::codes::Code;
 use crate::source::{FileId, Sources};
 
 /// How bad a [`Diagnostic`] is.
@@ -45,7 +46,7 @@ pub struct Secondary {
 /// Rendered ([`Diagnostic::render`]) it reads like rustc:
 ///
 /// ```text
-/// error: `down_revision` names `009`, which no migration has
+/// error[graph-missing-parent]: `down_revision` names `009`, which no migration has
 ///  --> migrations/002_add_phone.sql:2:18
 ///   |
 /// 2 | -- down_revision: 009
@@ -55,6 +56,9 @@ pub struct Secondary {
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Diagnostic {
+    /// Which kind of problem: the stable name in `error[…]`, documented by
+    /// `retort explain`.
+    pub code: Code,
     /// Error or warning.
     pub severity: Severity,
     /// What is wrong, one line.
@@ -72,24 +76,38 @@ pub struct Diagnostic {
 }
 
 impl Diagnostic {
-    /// An error with a message and nothing else yet.
-    pub fn error(message: impl Into<String>) -> Self {
+    /// An error of kind `code` with a message and nothing else yet. `code` is one whose
+    /// default severity is an error (checked in debug builds).
+    pub fn error(code: Code, message: impl Into<String>) -> Self {
+        debug_assert_eq!(
+            code.default_severity(),
+            Severity::Error,
+            "{code} is a warning"
+        );
+        Diagnostic::new(code, Severity::Error, message.into())
+    }
+
+    /// A warning of kind `code` with a message and nothing else yet. `code` is one whose
+    /// default severity is a warning (checked in debug builds).
+    pub fn warning(code: Code, message: impl Into<String>) -> Self {
+        debug_assert_eq!(
+            code.default_severity(),
+            Severity::Warning,
+            "{code} is an error"
+        );
+        Diagnostic::new(code, Severity::Warning, message.into())
+    }
+
+    fn new(code: Code, severity: Severity, message: String) -> Self {
         Diagnostic {
-            severity: Severity::Error,
-            message: message.into(),
+            code,
+            severity,
+            message,
             span: None,
             label: None,
             secondary: Vec::new(),
             notes: Vec::new(),
             help: None,
-        }
-    }
-
-    /// A warning with a message and nothing else yet.
-    pub fn warning(message: impl Into<String>) -> Self {
-        Diagnostic {
-            severity: Severity::Warning,
-            ..Diagnostic::error(message)
         }
     }
 
@@ -155,7 +173,11 @@ impl Diagnostic {
             Severity::Error => Level::ERROR,
             Severity::Warning => Level::WARNING,
         };
-        let mut group = Group::with_title(level.primary_title(self.message.as_str()));
+        let mut group = Group::with_title(
+            level
+                .primary_title(self.message.as_str())
+                .id(self.code.as_str()),
+        );
 
         // One snippet per file: the primary file first, then the others in order of mention.
         let mut files: Vec<FileId> = Vec::new();
@@ -234,13 +256,17 @@ mod tests {
             "migrations/002_add_phone.sql",
             "-- revision: 002\n-- down_revision: 009\n",
         );
-        let d = Diagnostic::error("`down_revision` names `009`, which no migration has")
-            .at(file, 35..38, "no such revision")
-            .with_help("fix the id or add the missing file");
+        let d = Diagnostic::error(
+            Code::GraphMissingParent,
+            "`down_revision` names `009`, which no migration has",
+        )
+        .at(file, 35..38, "no such revision")
+        .with_help("fix the id or add the missing file");
         let text = d.render(&sources);
         assert_eq!(
             text,
-            "error: `down_revision` names `009`, which no migration has\n \
+            "error[graph-missing-parent]: `down_revision` names `009`, which no migration \
+             has\n \
              --> migrations/002_add_phone.sql:2:19\n  \
              |\n\
              2 | -- down_revision: 009\n  \

@@ -4,6 +4,7 @@
 use std::ops::Range;
 
 use crate::Revision;
+use crate::codes::Code;
 use crate::diagnostic::Diagnostic;
 use crate::header::{KEYS, LineShape, line_shape};
 use crate::source::{FileId, Source};
@@ -117,7 +118,7 @@ pub fn parse_file(
         });
         if let Some(l) = later {
             diags.push(
-                Diagnostic::error("text before the header")
+                Diagnostic::error(Code::FormatTextBeforeHeader, "text before the header")
                     .at(
                         file,
                         lines[i].clone(),
@@ -145,10 +146,13 @@ pub fn parse_file(
         let key_text = &text[key.clone()];
         if let Some((_, first)) = seen.iter().find(|(k, _)| *k == key_text) {
             diags.push(
-                Diagnostic::error(format!("header key `{key_text}` is given twice"))
-                    .at(file, key.clone(), "given again here")
-                    .with_secondary(file, first.clone(), "first given here")
-                    .with_help("keep one of the two lines"),
+                Diagnostic::error(
+                    Code::FormatRepeatedKey,
+                    format!("header key `{key_text}` is given twice"),
+                )
+                .at(file, key.clone(), "given again here")
+                .with_secondary(file, first.clone(), "first given here")
+                .with_help("keep one of the two lines"),
             );
         } else {
             seen.push((key_text, key.clone()));
@@ -165,15 +169,18 @@ pub fn parse_file(
     if unknown.len() > MAX_UNKNOWN_REPORTED {
         let rest = &unknown[MAX_UNKNOWN_REPORTED..];
         diags.push(
-            Diagnostic::error(format!("{} more unknown header keys", rest.len()))
-                .at(file, rest[0].clone(), "the next unknown key")
-                .with_help(format!(
-                    "the header keys are {}; put other comments after the header",
-                    KEYS.iter()
-                        .map(|k| format!("`{k}`"))
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                )),
+            Diagnostic::error(
+                Code::FormatUnknownKey,
+                format!("{} more unknown header keys", rest.len()),
+            )
+            .at(file, rest[0].clone(), "the next unknown key")
+            .with_help(format!(
+                "the header keys are {}; put other comments after the header",
+                KEYS.iter()
+                    .map(|k| format!("`{k}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )),
         );
     }
     if header_end > header_start {
@@ -188,15 +195,18 @@ pub fn parse_file(
                         .to_owned()
                 };
                 diags.push(
-                    Diagnostic::error(format!("missing header key `{required}`"))
-                        .at(file, at.clone(), format!("the header has no `{required}`"))
-                        .with_help(format!("add this line to the header: `{example}`")),
+                    Diagnostic::error(
+                        Code::FormatMissingKey,
+                        format!("missing header key `{required}`"),
+                    )
+                    .at(file, at.clone(), format!("the header has no `{required}`"))
+                    .with_help(format!("add this line to the header: `{example}`")),
                 );
             }
         }
     } else {
         diags.push(
-            Diagnostic::error("missing header: the file does not start with `-- revision: …`")
+            Diagnostic::error(Code::FormatMissingHeader, "missing header: the file does not start with `-- revision: …`")
                 .at(
                     file,
                     lines.get(header_start).cloned().unwrap_or(0..0),
@@ -218,10 +228,13 @@ pub fn parse_file(
             LineShape::Blank | LineShape::Comment => {}
             LineShape::KeyValue { key, .. } if before_up && KEYS.contains(&&text[key.clone()]) => {
                 diags.push(
-                    Diagnostic::error(format!(
-                        "header key `{}` after the end of the header",
-                        &text[key.clone()]
-                    ))
+                    Diagnostic::error(
+                        Code::FormatKeyAfterHeader,
+                        format!(
+                            "header key `{}` after the end of the header",
+                            &text[key.clone()]
+                        ),
+                    )
                     .at(file, key.clone(), "not part of the header")
                     .with_help(
                         "the header is the unbroken run of `-- key: value` lines at the top of \
@@ -243,10 +256,13 @@ pub fn parse_file(
                 let which = if up { "up" } else { "down" };
                 if let Some(first) = slot {
                     diags.push(
-                        Diagnostic::error(format!("`-- migrate:{which}` appears twice"))
-                            .at(file, line.clone(), "second marker")
-                            .with_secondary(file, first.marker.clone(), "first marker")
-                            .with_help("a file has one up section and at most one down section"),
+                        Diagnostic::error(
+                            Code::FormatRepeatedSection,
+                            format!("`-- migrate:{which}` appears twice"),
+                        )
+                        .at(file, line.clone(), "second marker")
+                        .with_secondary(file, first.marker.clone(), "first marker")
+                        .with_help("a file has one up section and at most one down section"),
                     );
                     continue;
                 }
@@ -256,10 +272,13 @@ pub fn parse_file(
                     }
                     if up {
                         diags.push(
-                            Diagnostic::error("`-- migrate:down` comes before `-- migrate:up`")
-                                .at(file, prev.marker.clone(), "down section starts here")
-                                .with_secondary(file, line.clone(), "up section starts here")
-                                .with_help("put the up section first, then the down section"),
+                            Diagnostic::error(
+                                Code::FormatSectionOrder,
+                                "`-- migrate:down` comes before `-- migrate:up`",
+                            )
+                            .at(file, prev.marker.clone(), "down section starts here")
+                            .with_secondary(file, line.clone(), "up section starts here")
+                            .with_help("put the up section first, then the down section"),
                         );
                     }
                 }
@@ -267,17 +286,17 @@ pub fn parse_file(
                 before_up = false;
             }
             LineShape::BadMarker(range) => diags.push(
-                Diagnostic::error(format!(
-                    "unknown section marker `migrate:{}`",
-                    &text[range.clone()]
-                ))
+                Diagnostic::error(
+                    Code::FormatUnknownMarker,
+                    format!("unknown section marker `migrate:{}`", &text[range.clone()]),
+                )
                 .at(file, range, "expected `up` or `down`")
                 .with_help("the section markers are `-- migrate:up` and `-- migrate:down`"),
             ),
             LineShape::Other if before_up => {
                 sql_before_up = Some((diags.len(), line.clone()));
                 diags.push(
-                    Diagnostic::error("SQL before `-- migrate:up`")
+                    Diagnostic::error(Code::FormatSqlOutsideSection, "SQL before `-- migrate:up`")
                         .at(file, line.clone(), "not in a section")
                         .with_help("put `-- migrate:up` on a line of its own before the SQL"),
                 );
@@ -301,14 +320,14 @@ pub fn parse_file(
             None => (out.header.end..out.header.end, "expected after the header"),
         };
         diags.push(
-            Diagnostic::error("missing `-- migrate:up`")
+            Diagnostic::error(Code::FormatMissingSection, "missing `-- migrate:up`")
                 .at(file, at, label)
                 .with_help("add a line `-- migrate:up` before the migration's SQL"),
         );
     }
     match (&out.down, &out.irreversible) {
         (None, None) => diags.push(
-            Diagnostic::error("missing `-- migrate:down`")
+            Diagnostic::error(Code::FormatMissingSection, "missing `-- migrate:down`")
                 .at(file, end, "expected a down section")
                 .with_help(
                     "add `-- migrate:down` and the SQL that reverts the up section; if it cannot \
@@ -316,23 +335,29 @@ pub fn parse_file(
                 ),
         ),
         (Some(down), Some(_)) => diags.push(
-            Diagnostic::error("an irreversible migration has a down section")
-                .at(file, down.marker.clone(), "down section")
-                .with_help(
-                    "remove the down section, or remove `irreversible` from the header if it \
+            Diagnostic::error(
+                Code::FormatIrreversibleConflict,
+                "an irreversible migration has a down section",
+            )
+            .at(file, down.marker.clone(), "down section")
+            .with_help(
+                "remove the down section, or remove `irreversible` from the header if it \
                      can be reverted",
-                ),
+            ),
         ),
         _ => {}
     }
     if let (Some(lossy), Some(_)) = (&out.lossy_down, &out.irreversible) {
         diags.push(
-            Diagnostic::error("`lossy_down` on an irreversible migration")
-                .at(file, lossy.range.clone(), "nothing to excuse")
-                .with_help(
-                    "remove `lossy_down`: an irreversible migration has no down section, so no \
+            Diagnostic::error(
+                Code::FormatIrreversibleConflict,
+                "`lossy_down` on an irreversible migration",
+            )
+            .at(file, lossy.range.clone(), "nothing to excuse")
+            .with_help(
+                "remove `lossy_down`: an irreversible migration has no down section, so no \
                      down section is checked",
-                ),
+            ),
         );
     }
 
@@ -341,10 +366,13 @@ pub fn parse_file(
         && name_rev != rev.value.as_str()
     {
         diags.push(
-            Diagnostic::error(format!(
-                "file name `{name}` does not match its revision `{}`",
-                rev.value
-            ))
+            Diagnostic::error(
+                Code::FormatFileName,
+                format!(
+                    "file name `{name}` does not match its revision `{}`",
+                    rev.value
+                ),
+            )
             .at(file, rev.range.clone(), "revision declared here")
             .with_help(format!(
                 "rename the file to `{}_{}.sql`, or fix the revision",
@@ -370,11 +398,8 @@ fn apply_key(
     let k = &text[key.clone()];
     let v = &text[value.clone()];
     if !KEYS.contains(&k) {
-        let mut d = Diagnostic::error(format!("unknown header key `{k}`")).at(
-            file,
-            key.clone(),
-            "unknown key",
-        );
+        let mut d = Diagnostic::error(Code::FormatUnknownKey, format!("unknown header key `{k}`"))
+            .at(file, key.clone(), "unknown key");
         let suggestion = KEYS
             .iter()
             .map(|c| (strsim::damerau_levenshtein(&k.to_ascii_lowercase(), c), *c))
@@ -396,30 +421,36 @@ fn apply_key(
     }
     if v.is_empty() && k != "message" {
         diags.push(
-            Diagnostic::error(format!("header key `{k}` has no value"))
-                .at(file, key.end..key.end + 1, "value expected after the colon")
-                .with_help(match k {
-                    "revision" => "write the revision id, the start of the file name",
-                    "down_revision" => "write the parent revision, or `none` for a first migration",
-                    "transaction" => "write `true` or `false`",
-                    "lossy_down" => {
-                        "say why the down section does not bring the schema back, such as \
+            Diagnostic::error(
+                Code::FormatEmptyValue,
+                format!("header key `{k}` has no value"),
+            )
+            .at(file, key.end..key.end + 1, "value expected after the colon")
+            .with_help(match k {
+                "revision" => "write the revision id, the start of the file name",
+                "down_revision" => "write the parent revision, or `none` for a first migration",
+                "transaction" => "write `true` or `false`",
+                "lossy_down" => {
+                    "say why the down section does not bring the schema back, such as \
                          `-- lossy_down: the dropped column comes back empty`"
-                    }
-                    _ => "say why the migration cannot be reverted",
-                }),
+                }
+                _ => "say why the migration cannot be reverted",
+            }),
         );
         return None;
     }
     match k {
         "revision" if RESERVED_IDS.iter().any(|w| v.eq_ignore_ascii_case(w)) => diags.push(
-            Diagnostic::error(format!("`{v}` cannot be a revision id"))
-                .at(
-                    file,
-                    value,
-                    "reserved: `none` marks a first migration; `head`, `heads` and `base` are targets",
-                )
-                .with_help("choose another id, such as `001`"),
+            Diagnostic::error(
+                Code::FormatInvalidRevision,
+                format!("`{v}` cannot be a revision id"),
+            )
+            .at(
+                file,
+                value,
+                "reserved: `none` marks a first migration; `head`, `heads` and `base` are targets",
+            )
+            .with_help("choose another id, such as `001`"),
         ),
         "revision" => match Revision::parse(v) {
             Ok(rev) => {
@@ -429,9 +460,12 @@ fn apply_key(
                 })
             }
             Err(e) => diags.push(
-                Diagnostic::error(format!("invalid revision id `{v}`"))
-                    .at(file, value, e.to_string())
-                    .with_help("use 1 to 32 letters and digits, such as `002` or `20240501a`"),
+                Diagnostic::error(
+                    Code::FormatInvalidRevision,
+                    format!("invalid revision id `{v}`"),
+                )
+                .at(file, value, e.to_string())
+                .with_help("use 1 to 32 letters and digits, such as `002` or `20240501a`"),
             ),
         },
         "down_revision" => {
@@ -465,9 +499,10 @@ fn apply_key(
                                 .to_owned()
                         };
                         diags.push(
-                            Diagnostic::error(format!(
-                                "invalid revision id `{item}` in `down_revision`"
-                            ))
+                            Diagnostic::error(
+                                Code::FormatInvalidRevision,
+                                format!("invalid revision id `{item}` in `down_revision`"),
+                            )
                             .at(
                                 file,
                                 if item.is_empty() {
@@ -497,9 +532,10 @@ fn apply_key(
             _ => {
                 out.transactional = None;
                 diags.push(
-                    Diagnostic::error(format!(
-                        "`transaction` must be `true` or `false`, not `{v}`"
-                    ))
+                    Diagnostic::error(
+                        Code::FormatInvalidValue,
+                        format!("`transaction` must be `true` or `false`, not `{v}`"),
+                    )
                     .at(file, value, "expected `true` or `false`")
                     .with_help("`false` runs the statements one by one, outside a transaction"),
                 );

@@ -1,4 +1,5 @@
 //! `retort-core`: the pure logic of retort.
+pub mod codes;
 pub mod diagnostic;
 pub mod revision;
 pub mod source;

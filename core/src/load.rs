@@ -3,6 +3,7 @@
 
 use std::path::Path;
 
+use crate::codes::Code;
 use crate::diagnostic::Diagnostic;
 use crate::source::{FileId, Sources};
 
@@ -67,11 +68,19 @@ pub fn read_dir(
     let read = match std::fs::read_dir(dir) {
         Ok(read) => read,
         Err(e) => {
-            let d = Diagnostic::error(format!(
-                "cannot read the migration directory `{display_dir}`: {}",
-                io_reason(&e)
-            ));
-            diags.push(if e.kind() == std::io::ErrorKind::NotFound {
+            let missing = e.kind() == std::io::ErrorKind::NotFound;
+            let d = Diagnostic::error(
+                if missing {
+                    Code::LoadMissingDirectory
+                } else {
+                    Code::LoadUnreadable
+                },
+                format!(
+                    "cannot read the migration directory `{display_dir}`: {}",
+                    io_reason(&e)
+                ),
+            );
+            diags.push(if missing {
                 d.with_help(format!(
                     "create it (`retort init {display_dir}` writes a first migration), or name \
                      the right directory: relative to Cargo.toml in `retort::migrations!(\"db/migrations\")`, \
@@ -89,16 +98,20 @@ pub fn read_dir(
             Ok(entry) => match entry.file_name().into_string() {
                 Ok(name) => names.push((name, entry)),
                 Err(raw) => diags.push(
-                    Diagnostic::error(format!(
-                        "file name {raw:?} in `{display_dir}` is not valid UTF-8"
-                    ))
+                    Diagnostic::error(
+                        Code::LoadStrayFile,
+                        format!("file name {raw:?} in `{display_dir}` is not valid UTF-8"),
+                    )
                     .with_help("rename it: migration files are named `<revision>_<slug>.sql`"),
                 ),
             },
-            Err(e) => diags.push(Diagnostic::error(format!(
-                "cannot list the migration directory `{display_dir}`: {}",
-                io_reason(&e)
-            ))),
+            Err(e) => diags.push(Diagnostic::error(
+                Code::LoadUnreadable,
+                format!(
+                    "cannot list the migration directory `{display_dir}`: {}",
+                    io_reason(&e)
+                ),
+            )),
         }
     }
     names.sort_by(|a, b| a.0.cmp(&b.0));
@@ -114,16 +127,21 @@ pub fn read_dir(
         match meta {
             Ok(m) if m.is_dir() => {
                 diags.push(
-                    Diagnostic::error(format!("`{path}` is a directory")).with_help(format!(
-                        "retort reads `{display_dir}` flat: move the migrations in it up, or \
+                    Diagnostic::error(Code::LoadStrayFile, format!("`{path}` is a directory"))
+                        .with_help(format!(
+                            "retort reads `{display_dir}` flat: move the migrations in it up, or \
                              move the directory elsewhere"
-                    )),
+                        )),
                 );
                 continue;
             }
             Ok(_) if !name.ends_with(".sql") => {
                 diags.push(
-                    Diagnostic::error(format!("`{path}` is not a migration file")).with_help(
+                    Diagnostic::error(
+                        Code::LoadStrayFile,
+                        format!("`{path}` is not a migration file"),
+                    )
+                    .with_help(
                         "migration files are named `<revision>_<slug>.sql`; rename, move or \
                              delete this one (dot-files and *.md are ignored)",
                     ),
@@ -137,7 +155,7 @@ pub fn read_dir(
                     && let Ok(target) = std::fs::read_link(entry.path())
                 {
                     diags.push(
-                        Diagnostic::error(format!(
+                        Diagnostic::error(Code::LoadUnreadable, format!(
                             "cannot read `{path}`: it is a symbolic link to `{}`, which does not exist",
                             target.display()
                         ))
@@ -145,10 +163,10 @@ pub fn read_dir(
                     );
                     continue;
                 }
-                diags.push(Diagnostic::error(format!(
-                    "cannot read `{path}`: {}",
-                    io_reason(&e)
-                )));
+                diags.push(Diagnostic::error(
+                    Code::LoadUnreadable,
+                    format!("cannot read `{path}`: {}", io_reason(&e)),
+                ));
                 continue;
             }
         }
@@ -163,7 +181,7 @@ pub fn read_dir(
                         // The lossy text has the same bytes up to `at`, less a BOM and CRs.
                         let prefix = crate::source::normalize(&lossy[..at]);
                         diags.push(
-                            Diagnostic::error("the file is not valid UTF-8")
+                            Diagnostic::error(Code::LoadInvalidUtf8, "the file is not valid UTF-8")
                                 .at(file, prefix.len()..prefix.len() + 3, "invalid byte here")
                                 .with_help("save the file as UTF-8"),
                         );
@@ -173,10 +191,10 @@ pub fn read_dir(
                 };
                 out.push(Entry { name, file });
             }
-            Err(e) => diags.push(Diagnostic::error(format!(
-                "cannot read `{path}`: {}",
-                io_reason(&e)
-            ))),
+            Err(e) => diags.push(Diagnostic::error(
+                Code::LoadUnreadable,
+                format!("cannot read `{path}`: {}", io_reason(&e)),
+            )),
         }
     }
     out

@@ -9,6 +9,7 @@ use std::collections::{HashMap, HashSet};
 use std::fmt::Write as _;
 use std::hash::BuildHasher;
 
+use crate::codes::Code;
 use crate::graph::{Graph, GraphProblem};
 use crate::target::Target;
 use crate::{MigrationSet, Revision};
@@ -256,6 +257,32 @@ pub enum PlanError {
         /// What is current.
         current: Vec<Revision>,
     },
+}
+
+impl PlanError {
+    /// The kind of problem, as `retort explain` names it.
+    pub fn code(&self) -> Code {
+        match self {
+            PlanError::ConflictingParents { .. } => Code::DbEditedMigration,
+            PlanError::DanglingParent { .. } => Code::GraphMissingParent,
+            PlanError::Cycle(_) => Code::GraphCycle,
+            PlanError::UnknownApplied(_) => Code::DbUnknownRevision,
+            PlanError::AppliedWithoutParent { .. } => Code::DbCorruptVersionTable,
+            PlanError::UnknownRevision { .. }
+            | PlanError::PastHead { .. }
+            | PlanError::PastRoot { .. } => Code::TargetNotFound,
+            PlanError::AmbiguousPrefix { .. }
+            | PlanError::MultipleHeads { .. }
+            | PlanError::AmbiguousChildren { .. }
+            | PlanError::AmbiguousParents { .. } => Code::TargetAmbiguous,
+            PlanError::UpgradeToDowngradeTarget(_) | PlanError::DowngradeToUpgradeTarget(_) => {
+                Code::TargetInvalid
+            }
+            PlanError::NotEnoughPending { .. }
+            | PlanError::NotEnoughApplied { .. }
+            | PlanError::NotApplied { .. } => Code::TargetUnreachable,
+        }
+    }
 }
 
 /// `` `a`, `b` and `c` ``, with at most [`LIST_LIMIT`] revisions named.

@@ -12,6 +12,7 @@
 //! ```
 
 use proc_macro2::{Span, TokenStream, TokenTree};
+use retort_core::codes::Code;
 use retort_core::diagnostic::Diagnostic;
 use retort_core::source::Sources;
 use syn::parse::{Parse, ParseStream};
@@ -124,7 +125,7 @@ impl Parse for Call {
 impl Call {
     fn set_dir(&mut self, path: &LitStr) -> Result<()> {
         if !path.suffix().is_empty() {
-            return Err(Error::new(
+            return Err(bad(
                 path.span(),
                 "the directory is a plain string literal, without a suffix",
             ));
@@ -162,7 +163,7 @@ impl Call {
         syn::bracketed!(list in input);
         let revisions = list.parse_terminated(|i| i.parse::<Lit>(), Token![,])?;
         if self.schema_at.is_some() {
-            return Err(Error::new(ident.span(), "`schema_at` is given twice"));
+            return Err(bad(ident.span(), "`schema_at` is given twice"));
         }
         let mut listed: Vec<LitStr> = Vec::new();
         for lit in revisions {
@@ -174,9 +175,9 @@ impl Call {
                 ));
             };
             if listed.iter().any(|r| r.value() == rev.value()) {
-                return Err(Error::new(
+                return Err(bad(
                     rev.span(),
-                    format!("revision `{}` is listed twice", rev.value()),
+                    &format!("revision `{}` is listed twice", rev.value()),
                 ));
             }
             listed.push(rev);
@@ -192,7 +193,7 @@ impl Call {
         syn::bracketed!(list in input);
         let tokens: TokenStream = list.parse()?;
         if self.derive.is_some() {
-            return Err(Error::new(ident.span(), "`derive` is given twice"));
+            return Err(bad(ident.span(), "`derive` is given twice"));
         }
         let mut paths = vec![TokenStream::new()];
         for tt in tokens {
@@ -256,10 +257,7 @@ impl Call {
             }
         };
         if *slot {
-            return Err(Error::new(
-                ident.span(),
-                format!("flag `{name}` is given twice"),
-            ));
+            return Err(bad(ident.span(), &format!("flag `{name}` is given twice")));
         }
         *slot = true;
         Ok(())
@@ -286,13 +284,57 @@ fn expected(span: Span) -> Error {
     )
 }
 
-/// An error at `span` with a help line, laid out like the checks' messages.
+/// A malformed argument at `span`, with a help line, laid out like the checks' messages.
 pub fn error(span: Span, message: &str, help: &str) -> Error {
-    let rendered = Diagnostic::error(message)
-        .with_help(help)
-        .render(&Sources::new());
-    let text = rendered.strip_prefix("error: ").unwrap_or(&rendered);
-    Error::new(span, text)
+    error_with(span, Code::MacroBadArgument, message, Some(help))
+}
+
+/// A malformed argument at `span` that needs no help line.
+fn bad(span: Span, message: &str) -> Error {
+    error_with(span, Code::MacroBadArgument, message, None)
+}
+
+/// An error of kind `code` at `span`, laid out like the checks' messages.
+pub fn error_with(span: Span, code: Code, message: &str, help: Option<&str>) -> Error {
+    let mut d = Diagnostic::error(code, message);
+    if let Some(help) = help {
+        d = d.with_help(help);
+    }
+    Error::new(span, for_compile_error(&d.render(&Sources::new())))
+}
+
+/// A rendered diagnostic as the text of a `compile_error!` or `syn::Error`: rustc prints
+/// `error: ` before it, so `error[code]: message` becomes `[code] message`.
+pub fn for_compile_error(rendered: &str) -> String {
+    match rendered
+        .strip_prefix("error[")
+        .and_then(|rest| rest.split_once("]: "))
+    {
+        Some((code, rest)) => format!("[{code}] {rest}"),
+        None => rendered
+            .strip_prefix("error: ")
+            .unwrap_or(rendered)
+            .to_owned(),
+    }
+}
+
+/// Gives syn's own parse errors (`expected `,``) the code of a malformed argument.
+pub fn with_code(errors: Error) -> Error {
+    let mut coded = (&errors).into_iter().map(|e| {
+        let text = e.to_string();
+        if text.starts_with('[') {
+            e
+        } else {
+            bad(e.span(), &text)
+        }
+    });
+    let Some(mut all) = coded.next() else {
+        return errors;
+    };
+    for e in coded {
+        all.combine(e);
+    }
+    all
 }
 
 /// Edit distance between two short strings, for "did you mean".
@@ -336,14 +378,16 @@ mod tests {
     fn errors() {
         let msg = |src: &str| parse(src).err().map(|e| e.to_string()).unwrap_or_default();
         assert!(msg("untraked").contains("did you mean `untracked`?"));
-        assert!(msg("frobnicate").starts_with("unknown flag `frobnicate`\n"));
+        assert!(msg("frobnicate").starts_with("[macro-bad-argument] unknown flag `frobnicate`\n"));
         assert!(!msg("frobnicate").contains("did you mean"));
         assert!(msg("untracked, untracked").contains("given twice"));
-        assert!(msg("42").starts_with("expected the migration directory"));
+        assert!(msg("42").starts_with("[macro-bad-argument] expected the migration directory"));
         assert!(msg("concat!(\"a\")").contains("must be a string literal"));
         assert!(msg("consts::dir").contains("must be a string literal"));
         assert!(msg("DIR").contains("must be a string literal"));
-        assert!(msg("crate::DIR").starts_with("expected the migration directory"));
+        assert!(
+            msg("crate::DIR").starts_with("[macro-bad-argument] expected the migration directory")
+        );
         assert!(msg("untracked, \"db\"").contains("comes before the flags"));
         assert!(msg("\"\"").contains("is empty"));
         assert!(msg("\"a\" \"b\"").contains("expected `,`"));
@@ -357,7 +401,24 @@ mod tests {
         assert!(msg("schema_at = \"1\"").contains("expected square brackets"));
         assert!(msg("schema_at = [], schema_at = [\"1\"]").contains("given twice"));
         assert!(msg("schema_at = [\"1\"], schema_at = [\"2\"]").contains("given twice"));
-        assert!(msg("schema = [\"1\"]").starts_with("unknown option `schema`"));
+        assert!(
+            msg("schema = [\"1\"]").starts_with("[macro-bad-argument] unknown option `schema`")
+        );
+    }
+
+    #[test]
+    fn syn_errors_get_the_code_of_a_bad_argument() {
+        let coded = |src: &str| parse(src).err().map(|e| with_code(e).to_string());
+        assert_eq!(
+            coded("\"a\" \"b\"").as_deref(),
+            Some("[macro-bad-argument] expected `,`")
+        );
+        // Errors that have a code keep it, once.
+        assert!(
+            coded("frobnicate")
+                .unwrap_or_default()
+                .starts_with("[macro-bad-argument] unknown flag")
+        );
     }
 
     #[test]

@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use proc_macro2::{Ident, Literal, TokenStream};
 use quote::{format_ident, quote};
 use retort_core::check::{Options, Report, check_dir_verified};
+use retort_core::codes::Code;
 use retort_core::diagnostic::Diagnostic;
 use retort_core::load::{TRACKED_ENV, normalize_dir};
 use retort_core::source::Sources;
@@ -52,6 +53,7 @@ pub fn expand(call: &Call) -> Expansion {
     let Some(manifest_dir) = manifest_dir() else {
         return Expansion::failed(compile_error(&strip_level(
             Diagnostic::error(
+                Code::MacroNoManifestDir,
                 "`CARGO_MANIFEST_DIR` is not set: there is no crate root to find the \
                      migration directory in",
             )
@@ -126,12 +128,9 @@ pub fn manifest_dir() -> Option<PathBuf> {
         .map(PathBuf::from)
 }
 
-/// A rendered diagnostic without its leading `error: `, which rustc adds back.
+/// A rendered diagnostic without its leading `error`, which rustc adds back: `[code] …`.
 fn strip_level(rendered: String) -> String {
-    match rendered.strip_prefix("error: ") {
-        Some(rest) => rest.to_owned(),
-        None => rendered,
-    }
+    ast::for_compile_error(&rendered)
 }
 
 /// `compile_error!(msg)`, pointing at the macro call.
@@ -141,9 +140,10 @@ fn compile_error(message: &str) -> TokenStream {
 
 fn internal_error(dir: &str, what: &str) -> String {
     strip_level(
-        Diagnostic::error(format!(
-            "internal error in retort while reading `{dir}`: {what}"
-        ))
+        Diagnostic::error(
+            Code::InternalError,
+            format!("internal error in retort while reading `{dir}`: {what}"),
+        )
         .with_help(
             "this is a bug in retort, not in your migrations; please report it at \
              https://github.com/retort-rs/retort/issues with the directory if you can share it",
@@ -183,9 +183,10 @@ fn untracked_error(call: &Call, list: Option<&str>) -> String {
         "retort::migrations!(untracked)".to_owned()
     };
     let tracked: Vec<String> = tracked_dirs(list).map(|t| format!("`{t}`")).collect();
-    let mut d = Diagnostic::error(format!(
-        "the migration directory `{shown}` is not tracked by a build script"
-    ))
+    let mut d = Diagnostic::error(
+        Code::MacroUntrackedDirectory,
+        format!("the migration directory `{shown}` is not tracked by a build script"),
+    )
     .with_note(
         "cargo rebuilds when a file the macro read changes, but not when a migration is added \
          or removed: the build would embed a stale list of migrations",
@@ -319,16 +320,17 @@ fn schema_modules(call: &Call, report: &Report, set: &MigrationSet) -> (TokenStr
                 let head = heads.first().map_or("", |h| h.as_str());
                 complete = false;
                 out.extend(
-                    ast::error(
+                    ast::error_with(
                         lit.span(),
+                        Code::MacroUnknownRevision,
                         &format!(
                             "`schema_at` names revision `{rev}`, which is not in `{}`",
                             escape_code(&normalize_dir(&call.dir))
                         ),
-                        &format!(
+                        Some(&format!(
                             "list the ids of revisions in the directory, such as the head: \
                              `schema_at = [\"{head}\"]`"
-                        ),
+                        )),
                     )
                     .to_compile_error(),
                 );
@@ -372,7 +374,7 @@ fn schema_module(
     let generated = typed::schema_items(catalog, rev, derive);
     errors.extend(generated.problems.into_iter().map(|p| {
         strip_level(
-            Diagnostic::error(p.message)
+            Diagnostic::error(Code::MacroNameClash, p.message)
                 .with_help(p.help)
                 .render(&Sources::new()),
         )

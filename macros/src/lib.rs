@@ -51,7 +51,10 @@ use proc_macro::TokenStream;
 #[proc_macro]
 pub fn migrations(input: TokenStream) -> TokenStream {
     let call_text = input.to_string();
-    let call = syn::parse_macro_input!(input as ast::Call);
+    let call = match syn::parse::<ast::Call>(input) {
+        Ok(call) => call,
+        Err(e) => return ast::with_code(e).to_compile_error().into(),
+    };
     let cache = cache::Cache::for_call(&call, &call_text);
     if let Some(Ok(Ok(tokens))) = cache
         .as_ref()

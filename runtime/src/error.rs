@@ -4,7 +4,9 @@
 use std::time::Duration;
 
 use retort_core::Revision;
+use retort_core::codes::Code;
 use retort_core::diagnostic::Diagnostic;
+use retort_core::plan::PlanError;
 use retort_core::source::Sources;
 
 use crate::lock::Holder;
@@ -17,8 +19,8 @@ pub struct StatementError {
     pub revision: Revision,
     /// Its file, as shown in messages.
     pub path: String,
-    /// `up` or `down`.
-    pub section: &'static str,
+    /// The section: [`Direction::Up`] for the up section, [`Direction::Down`] for the down.
+    pub section: Direction,
     /// The 1-based number of the statement in its section; 0 when it could not be told
     /// (PostgreSQL gave no position, and the statements run one by one did not fail again).
     pub statement: usize,
@@ -95,9 +97,14 @@ pub enum Error {
     /// The version table holds something retort never writes.
     #[error("the version table is corrupt: {0}")]
     Corrupt(String),
-    /// The target cannot be reached (see the message).
-    #[error("{0}")]
-    Plan(String),
+    /// The target cannot be reached, or the run cannot be planned (see the message).
+    #[error("{message}")]
+    Plan {
+        /// Which problem.
+        code: Code,
+        /// What is wrong and what to do, in a sentence or two.
+        message: String,
+    },
     /// Committing a migration's transaction (its SQL and its version-table row together)
     /// failed. When the connection was lost on the way (`lost`), nobody on this side can
     /// know whether the server committed before it went; otherwise the server refused the
@@ -121,8 +128,9 @@ pub enum Error {
     Record {
         /// The migration.
         revision: Revision,
-        /// `up` or `down`.
-        section: &'static str,
+        /// The section: [`Direction::Up`] for the up section, [`Direction::Down`] for the
+        /// down.
+        section: Direction,
         /// How many of its statements ran.
         ran: usize,
         /// How many it has.
@@ -142,6 +150,22 @@ pub enum Error {
         /// Why, from its header.
         reason: String,
     },
+}
+
+impl Error {
+    /// A plan problem of kind `code`.
+    pub(crate) fn plan(code: Code, message: impl Into<String>) -> Self {
+        Error::Plan {
+            code,
+            message: message.into(),
+        }
+    }
+}
+
+impl From<PlanError> for Error {
+    fn from(e: PlanError) -> Self {
+        Error::plan(e.code(), e.to_string())
+    }
 }
 
 fn commit_message(revisions: &[Revision], direction: Direction, lost: bool, cause: &str) -> String {
@@ -229,7 +253,7 @@ fn resolution(rev: &Revision, reverting: bool) -> String {
 
 fn record_message(
     revision: &Revision,
-    section: &str,
+    section: &Direction,
     ran: usize,
     total: usize,
     lost: bool,
@@ -276,7 +300,26 @@ fn commit_help(revisions: &[Revision], direction: Direction) -> String {
 }
 
 impl Error {
-    /// The error as rustc prints its own: `error: …`, the place, the source line, a caret,
+    /// The kind of error, as `retort explain` names it.
+    pub fn code(&self) -> Code {
+        match self {
+            Error::Database(e) if is_connection_lost(e) => Code::DbConnectionLost,
+            Error::Database(_) => Code::DbError,
+            Error::LockTimeout { .. } => Code::DbLockTimeout,
+            Error::Statement(_) => Code::DbMigrationFailed,
+            Error::Edited(_) => Code::DbEditedMigration,
+            Error::Unknown(_) => Code::DbUnknownRevision,
+            Error::Interrupted { .. } => Code::DbInterruptedMigration,
+            Error::Corrupt(_) => Code::DbCorruptVersionTable,
+            Error::Plan { code, .. } => *code,
+            Error::Commit { lost: true, .. } => Code::DbCommitLost,
+            Error::Commit { lost: false, .. } => Code::DbCommitRefused,
+            Error::Record { .. } => Code::DbRecordFailed,
+            Error::Irreversible { .. } => Code::TargetIrreversible,
+        }
+    }
+
+    /// The error as rustc prints its own: `error[code]: …`, the place, the source line, a caret,
     /// and `help: …`.
     pub fn render(&self) -> String {
         match self {
@@ -295,10 +338,13 @@ impl Error {
                     0 => String::new(),
                     n => format!("statement {n} of "),
                 };
-                let mut d = Diagnostic::error(format!(
-                    "migration `{}` failed in {which}its {} section: {}",
-                    e.revision, e.section, e.message
-                ));
+                let mut d = Diagnostic::error(
+                    self.code(),
+                    format!(
+                        "migration `{}` failed in {which}its {} section: {}",
+                        e.revision, e.section, e.message
+                    ),
+                );
                 // Underline the word PostgreSQL points at.
                 let word = src.text()[caret..at.end]
                     .char_indices()
@@ -323,7 +369,7 @@ impl Error {
                 if let Some(detail) = &e.detail {
                     d = d.with_note(detail.clone());
                 }
-                let down = e.section == "down";
+                let down = e.section == Direction::Down;
                 let rev = &e.revision;
                 // What a rolled-back transaction left: nothing of an up section (the
                 // migration is not applied), nothing of a down section (it still is).
@@ -416,7 +462,7 @@ impl Error {
                     } => Some(format!(
                         "none of its statements ran. If `retort check` now reports `{revision}` \
                          as interrupted, record that nothing happened with {}; else run again",
-                        if *section == "down" {
+                        if *section == Direction::Down {
                             format!("`retort stamp {revision}`")
                         } else {
                             "`retort stamp` of its parent".to_owned()
@@ -442,7 +488,7 @@ impl Error {
                             ""
                         },
                         if ran < total { ", none after it" } else { "" },
-                        resolution(revision, *section == "down")
+                        resolution(revision, *section == Direction::Down)
                     )),
                     Error::Commit { lost: false, .. } => Some(
                         "PostgreSQL refused the commit (a deferred constraint or trigger, or a \
@@ -458,12 +504,56 @@ impl Error {
                     ),
                     _ => None,
                 };
-                let mut d = Diagnostic::error(other.to_string());
+                let mut d = Diagnostic::error(self.code(), other.to_string());
                 if let Some(help) = help {
                     d = d.with_help(help);
                 }
                 d.render(&Sources::new())
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plan_errors_keep_their_code_and_render_it() {
+        let e = Error::from(PlanError::UnknownRevision {
+            prefix: "999".to_owned(),
+            heads: vec![Revision::parse("002").expect("a valid id")],
+        });
+        assert_eq!(e.code(), Code::TargetNotFound);
+        let text = e.render();
+        assert!(
+            text.starts_with("error[target-not-found]: no revision id is or starts with `999`"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn a_section_reads_up_or_down() {
+        let rev = Revision::parse("004").expect("a valid id");
+        let e = Error::Record {
+            revision: rev,
+            section: Direction::Down,
+            ran: 0,
+            total: 2,
+            recorded: 0,
+            lost: false,
+            cause: "disk full".to_owned(),
+        };
+        assert_eq!(e.code(), Code::DbRecordFailed);
+        let text = e.render();
+        assert!(
+            text.starts_with(
+                "error[db-record-failed]: the version table could not record that `004`'s down \
+                 section was starting: disk full"
+            ),
+            "{text}"
+        );
+        // Nothing of a down section ran: the migration is still applied, stamp it.
+        assert!(text.contains("`retort stamp 004`"), "{text}");
     }
 }

@@ -4,6 +4,7 @@ use std::collections::{HashMap, HashSet};
 use std::time::{Duration, Instant};
 
 use postgres::Client;
+use retort_core::codes::Code;
 use retort_core::plan::History;
 use retort_core::sql::lex;
 use retort_core::target::Target;
@@ -14,13 +15,23 @@ use crate::error::{Error, Outcome, StatementError, describe_pg};
 use crate::lock::{self, LockError};
 use crate::table::{self, AppliedRow, NewRow, ReadError, RowState};
 
-/// Which way a step went.
+/// Which way a step went; also which section of a migration ran (`up` applies, `down`
+/// reverts). Displayed as `up` or `down`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Direction {
-    /// Applied.
+    /// Applied: the up section.
     Up,
-    /// Reverted.
+    /// Reverted: the down section.
     Down,
+}
+
+impl std::fmt::Display for Direction {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Direction::Up => "up",
+            Direction::Down => "down",
+        })
+    }
 }
 
 /// One migration applied or reverted by a run.
@@ -225,7 +236,7 @@ impl<'s> Migrator<'s> {
                 nodes.push((row.revision.clone(), row.down_revisions.clone()));
             }
         }
-        History::new(nodes).map_err(|e| Error::Plan(e.to_string()))
+        History::new(nodes).map_err(Error::from)
     }
 
     fn edited(&self, rows: &[AppliedRow]) -> Vec<(Revision, String)> {
@@ -282,15 +293,16 @@ impl<'s> Migrator<'s> {
         self.verify(&rows, false)?;
         let history = self.history(&rows)?;
         let applied: HashSet<Revision> = rows.iter().map(|r| r.revision.clone()).collect();
-        let plan = history
-            .upgrade(&applied, target)
-            .map_err(|e| Error::Plan(e.to_string()))?;
+        let plan = history.upgrade(&applied, target)?;
         let migrations: Vec<&'s Migration> = plan
             .iter()
             .map(|r| {
-                self.set
-                    .get(r.as_str())
-                    .ok_or_else(|| Error::Plan(format!("revision `{r}` is not in this build")))
+                self.set.get(r.as_str()).ok_or_else(|| {
+                    Error::plan(
+                        Code::TargetUnreachable,
+                        format!("revision `{r}` is not in this build"),
+                    )
+                })
             })
             .collect::<Result<_, _>>()?;
         if migrations.is_empty() {
@@ -303,10 +315,13 @@ impl<'s> Migrator<'s> {
                 "single-transaction mode"
             };
             if let Some(m) = migrations.iter().find(|m| !m.is_transactional()) {
-                return Err(Error::Plan(format!(
-                    "{mode} cannot include `{}`: it runs outside a transaction",
-                    m.revision()
-                )));
+                return Err(Error::plan(
+                    Code::TxnNonTransactionalInRun,
+                    format!(
+                        "{mode} cannot include `{}`: it runs outside a transaction",
+                        m.revision()
+                    ),
+                ));
             }
             client.batch_execute("BEGIN")?;
             let created = if has_table {
@@ -376,7 +391,14 @@ impl<'s> Migrator<'s> {
     ) -> Result<Step, Error> {
         self.report_start(m, Direction::Up);
         let start = Instant::now();
-        run_section(client, m, "up", m.up_sql(), own_transaction, before)?;
+        run_section(
+            client,
+            m,
+            Direction::Up,
+            m.up_sql(),
+            own_transaction,
+            before,
+        )?;
         let duration = start.elapsed();
         let recorded = table::insert(
             client,
@@ -407,8 +429,15 @@ impl<'s> Migrator<'s> {
         self.report_start(m, Direction::Up);
         let start = Instant::now();
         table::insert(client, insert, &new_row(m, RowState::Started, None))
-            .map_err(|e| record_error(m, "up", 0, statements(m.up_sql()).len(), 0, &e))?;
-        let done = run_outside(client, &self.config, m, "up", m.up_sql(), RowState::Started)?;
+            .map_err(|e| record_error(m, Direction::Up, 0, statements(m.up_sql()).len(), 0, &e))?;
+        let done = run_outside(
+            client,
+            &self.config,
+            m,
+            Direction::Up,
+            m.up_sql(),
+            RowState::Started,
+        )?;
         let duration = start.elapsed();
         table::update_state(
             client,
@@ -418,7 +447,16 @@ impl<'s> Migrator<'s> {
             done,
             Some(duration.as_secs_f64() * 1e3),
         )
-        .map_err(|e| record_error(m, "up", done as usize, done as usize, done as usize, &e))?;
+        .map_err(|e| {
+            record_error(
+                m,
+                Direction::Up,
+                done as usize,
+                done as usize,
+                done as usize,
+                &e,
+            )
+        })?;
         let step = step(m, Direction::Up, duration);
         self.report_end(m, &step);
         Ok(step)
@@ -434,9 +472,7 @@ impl<'s> Migrator<'s> {
         self.verify(&rows, true)?;
         let history = self.history(&rows)?;
         let applied: HashSet<Revision> = rows.iter().map(|r| r.revision.clone()).collect();
-        let plan = history
-            .downgrade(&applied, target)
-            .map_err(|e| Error::Plan(e.to_string()))?;
+        let plan = history.downgrade(&applied, target)?;
         // Every step's down SQL, before anything runs: an irreversible one stops the run here.
         let by_rev: HashMap<&Revision, &AppliedRow> =
             rows.iter().map(|r| (&r.revision, r)).collect();
@@ -446,9 +482,12 @@ impl<'s> Migrator<'s> {
                 Some(m) => m.clone(),
                 None => {
                     // Unknown to this build: revert with what the table recorded.
-                    let row = by_rev
-                        .get(rev)
-                        .ok_or_else(|| Error::Plan(format!("revision `{rev}` is not applied")))?;
+                    let row = by_rev.get(rev).ok_or_else(|| {
+                        Error::plan(
+                            Code::TargetUnreachable,
+                            format!("revision `{rev}` is not applied"),
+                        )
+                    })?;
                     let table::StoredDown {
                         down_sql,
                         irreversible,
@@ -492,7 +531,7 @@ impl<'s> Migrator<'s> {
             let start = Instant::now();
             let down = m.down_sql().unwrap_or_default();
             if m.is_transactional() {
-                run_section(client, m, "down", down, true, &[])?;
+                run_section(client, m, Direction::Down, down, true, &[])?;
                 if let Err(e) = table::delete(client, &self.config, m.revision().as_str()) {
                     let _ = client.batch_execute("ROLLBACK");
                     return Err(e.into());
@@ -507,11 +546,17 @@ impl<'s> Migrator<'s> {
                     0,
                     None,
                 )
-                .map_err(|e| record_error(m, "down", 0, statements(down).len(), 0, &e))?;
-                let done = run_outside(client, &self.config, m, "down", down, RowState::Reverting)?
-                    as usize;
+                .map_err(|e| record_error(m, Direction::Down, 0, statements(down).len(), 0, &e))?;
+                let done = run_outside(
+                    client,
+                    &self.config,
+                    m,
+                    Direction::Down,
+                    down,
+                    RowState::Reverting,
+                )? as usize;
                 table::delete(client, &self.config, m.revision().as_str())
-                    .map_err(|e| record_error(m, "down", done, done, done, &e))?;
+                    .map_err(|e| record_error(m, Direction::Down, done, done, done, &e))?;
             }
             let step = step(m, Direction::Down, start.elapsed());
             self.report_end(m, &step);
@@ -527,10 +572,13 @@ impl<'s> Migrator<'s> {
         work: &[Migration],
     ) -> Result<Vec<Step>, Error> {
         if let Some(m) = work.iter().find(|m| !m.is_transactional()) {
-            return Err(Error::Plan(format!(
-                "a dry run cannot include `{}`: it runs outside a transaction",
-                m.revision()
-            )));
+            return Err(Error::plan(
+                Code::TxnNonTransactionalInRun,
+                format!(
+                    "a dry run cannot include `{}`: it runs outside a transaction",
+                    m.revision()
+                ),
+            ));
         }
         let all: Vec<&Migration> = work.iter().collect();
         client.batch_execute("BEGIN")?;
@@ -541,7 +589,7 @@ impl<'s> Migrator<'s> {
             let result = run_section(
                 client,
                 m,
-                "down",
+                Direction::Down,
                 m.down_sql().unwrap_or_default(),
                 false,
                 &all[..i],
@@ -569,28 +617,21 @@ impl<'s> Migrator<'s> {
         let history = self.history(&rows)?;
         // Interrupted rows count as applied for planning: stamping decides their fate.
         let applied: HashSet<Revision> = rows.iter().map(|r| r.revision.clone()).collect();
-        let plan_err = |e: retort_core::plan::PlanError| Error::Plan(e.to_string());
         let desired: HashSet<Revision> = match target {
             Target::Base => HashSet::new(),
             Target::Relative(n) if *n < 0 => {
-                let down: HashSet<Revision> = history
-                    .downgrade(&applied, target)
-                    .map_err(plan_err)?
-                    .into_iter()
-                    .collect();
+                let down: HashSet<Revision> =
+                    history.downgrade(&applied, target)?.into_iter().collect();
                 applied.difference(&down).cloned().collect()
             }
             Target::RevisionRelative(_, n) if *n < 0 => {
-                let down: HashSet<Revision> = history
-                    .downgrade(&applied, target)
-                    .map_err(plan_err)?
-                    .into_iter()
-                    .collect();
+                let down: HashSet<Revision> =
+                    history.downgrade(&applied, target)?.into_iter().collect();
                 applied.difference(&down).cloned().collect()
             }
             Target::Revision(prefix) => {
                 // This branch moves to the revision: its descendants go, its ancestors come.
-                let rev = history.resolve(prefix).map_err(plan_err)?;
+                let rev = history.resolve(prefix)?;
                 let descendants: HashSet<Revision> = history
                     .descendants_of(rev.as_str())
                     .unwrap_or_default()
@@ -601,12 +642,12 @@ impl<'s> Migrator<'s> {
                     .filter(|r| !descendants.contains(*r))
                     .cloned()
                     .collect();
-                d.extend(history.upgrade(&HashSet::new(), target).map_err(plan_err)?);
+                d.extend(history.upgrade(&HashSet::new(), target)?);
                 d
             }
             _ => {
                 let mut d = applied.clone();
-                d.extend(history.upgrade(&applied, target).map_err(plan_err)?);
+                d.extend(history.upgrade(&applied, target)?);
                 d
             }
         };
@@ -637,9 +678,10 @@ impl<'s> Migrator<'s> {
             .iter()
             .find(|r| self.set.get(r.as_str()).is_none() && !applied.contains(*r))
         {
-            return Err(Error::Plan(format!(
-                "cannot stamp `{missing}`: this build does not have it"
-            )));
+            return Err(Error::plan(
+                Code::TargetUnreachable,
+                format!("cannot stamp `{missing}`: this build does not have it"),
+            ));
         }
         let mut removed = Vec::new();
         for r in rows.iter().rev().filter(|r| !desired.contains(&r.revision)) {
@@ -692,7 +734,7 @@ fn run_outside(
     client: &mut Client,
     config: &Config,
     m: &Migration,
-    section: &'static str,
+    section: Direction,
     sql: &str,
     state: RowState,
 ) -> Result<i32, Error> {
@@ -726,7 +768,7 @@ fn run_outside(
 /// knows: a write lost with the connection may have been made before it went).
 fn record_error(
     m: &Migration,
-    section: &'static str,
+    section: Direction,
     ran: usize,
     total: usize,
     recorded: usize,
@@ -756,7 +798,7 @@ fn record_error(
 fn run_section(
     client: &mut Client,
     m: &Migration,
-    section: &'static str,
+    section: Direction,
     sql: &str,
     begin: bool,
     before: &[&Migration],
@@ -808,7 +850,7 @@ fn run_section(
 /// and returns the first statement that fails, with the byte offset of the error in it.
 fn locate_by_replay(
     client: &mut Client,
-    section: &str,
+    section: Direction,
     sql: &str,
     stmts: &[std::ops::Range<usize>],
     before: &[&Migration],
@@ -881,7 +923,7 @@ fn new_row(m: &Migration, state: RowState, duration: Option<Duration>) -> NewRow
 /// A failed statement whose text was sent alone: PostgreSQL's position is relative to it.
 fn statement_error(
     m: &Migration,
-    section: &'static str,
+    section: Direction,
     index: usize,
     range: std::ops::Range<usize>,
     e: &postgres::Error,
@@ -899,8 +941,8 @@ fn statement_error(
     statement_error_at(m, section, index, range, offset, e, outcome)
 }
 
-fn section_sql<'m>(m: &'m Migration, section: &str) -> &'m str {
-    if section == "up" {
+fn section_sql(m: &Migration, section: Direction) -> &str {
+    if section == Direction::Up {
         m.up_sql()
     } else {
         m.down_sql().unwrap_or_default()
@@ -911,7 +953,7 @@ fn section_sql<'m>(m: &'m Migration, section: &str) -> &'m str {
 /// file (`offset_in_stmt` bytes into it), and PostgreSQL's words.
 fn statement_error_at(
     m: &Migration,
-    section: &'static str,
+    section: Direction,
     index: usize,
     range: std::ops::Range<usize>,
     offset_in_stmt: usize,
@@ -919,7 +961,7 @@ fn statement_error_at(
     outcome: Outcome,
 ) -> Error {
     let sql = section_sql(m, section);
-    let first_line = if section == "up" {
+    let first_line = if section == Direction::Up {
         m.up_line()
     } else {
         m.down_line()

@@ -4,6 +4,7 @@
 use std::collections::HashSet;
 use std::fmt::Write as _;
 
+use retort_core::codes::Code;
 use retort_core::plan::History;
 use retort_core::sql::lex;
 use retort_core::target::Target;
@@ -69,7 +70,7 @@ fn with_progress(table: &str, m: &Migration, sql: &str) -> String {
 
 impl Migrator<'_> {
     fn offline_history(&self) -> Result<History, Error> {
-        History::from_set(self.set()).map_err(|e| Error::Plan(e.to_string()))
+        History::from_set(self.set()).map_err(Error::from)
     }
 
     /// The revisions applied when the database is at `from` (`None`: at base).
@@ -80,11 +81,7 @@ impl Migrator<'_> {
     ) -> Result<HashSet<Revision>, Error> {
         match from {
             None | Some(Target::Base) => Ok(HashSet::new()),
-            Some(t) => Ok(history
-                .upgrade(&HashSet::new(), t)
-                .map_err(|e| Error::Plan(e.to_string()))?
-                .into_iter()
-                .collect()),
+            Some(t) => Ok(history.upgrade(&HashSet::new(), t)?.into_iter().collect()),
         }
     }
 
@@ -92,18 +89,17 @@ impl Migrator<'_> {
     pub fn upgrade_script(&self, from: Option<&Target>, to: &Target) -> Result<String, Error> {
         let history = self.offline_history()?;
         let applied = self.assumed(&history, from)?;
-        let plan = history
-            .upgrade(&applied, to)
-            .map_err(|e| Error::Plan(e.to_string()))?;
+        let plan = history.upgrade(&applied, to)?;
         let config = self.config();
         let t = config.qualified_table();
         let mut out = self.script_head("upgrade", from, to, plan.len());
         out.push_str(&table::create_sql(config));
         for rev in &plan {
             let Some(m) = self.set().get(rev.as_str()) else {
-                return Err(Error::Plan(format!(
-                    "revision `{rev}` is not in this build"
-                )));
+                return Err(Error::plan(
+                    Code::TargetUnreachable,
+                    format!("revision `{rev}` is not in this build"),
+                ));
             };
             let _ = writeln!(
                 out,
@@ -150,18 +146,19 @@ impl Migrator<'_> {
     pub fn downgrade_script(&self, from: Option<&Target>, to: &Target) -> Result<String, Error> {
         let history = self.offline_history()?;
         let applied = self.assumed(&history, Some(from.unwrap_or(&Target::Heads)))?;
-        let plan = history
-            .downgrade(&applied, to)
-            .map_err(|e| Error::Plan(e.to_string()))?;
+        let plan = history.downgrade(&applied, to)?;
         let config = self.config();
         let t = config.qualified_table();
         let mut out = self.script_head("downgrade", from, to, plan.len());
         let steps: Vec<&Migration> = plan
             .iter()
             .map(|rev| {
-                self.set()
-                    .get(rev.as_str())
-                    .ok_or_else(|| Error::Plan(format!("revision `{rev}` is not in this build")))
+                self.set().get(rev.as_str()).ok_or_else(|| {
+                    Error::plan(
+                        Code::TargetUnreachable,
+                        format!("revision `{rev}` is not in this build"),
+                    )
+                })
             })
             .collect::<Result<_, _>>()?;
         for m in &steps {

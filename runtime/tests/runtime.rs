@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use common::{catalog, chain, file, file_with, set, versions};
 use retort_core::check::Options;
-use retort_runtime::{Config, Error, Migrator, Outcome, Target};
+use retort_runtime::{Config, Direction, Error, Migrator, Outcome, Target};
 
 fn db() -> (retort_test_support::TestDb, postgres::Client) {
     let db = retort_test_support::database().expect("a test database");
@@ -503,7 +503,7 @@ fn a_held_lock_times_out_naming_its_holder() {
     let text = err.render();
     assert!(
         text.starts_with(&format!(
-            "error: another migration run holds the lock on `retort_migrations` (backend pid \
+            "error[db-lock-timeout]: another migration run holds the lock on `retort_migrations` (backend pid \
              {pid}, application `other-deploy`"
         )) && text.contains("gave up after 300ms"),
         "{text}"
@@ -1039,7 +1039,6 @@ fn table_exists(c: &mut postgres::Client, name: &str) -> bool {
 
 #[test]
 fn a_connection_lost_at_commit_names_the_migration_and_the_next_run_converges() {
-    use retort_runtime::Direction;
     use retort_test_support::{CommitCut, CutProxy};
     let set = commit_cut_set();
     for how in [CommitCut::AfterForwarding, CommitCut::BeforeForwarding] {
@@ -1064,7 +1063,7 @@ fn a_connection_lost_at_commit_names_the_migration_and_the_next_run_converges() 
         let text = err.render();
         assert!(
             text.starts_with(
-                "error: the connection to the database was lost while committing migration \
+                "error[db-commit-lost]: the connection to the database was lost while committing migration \
                  `2`: it may or may not have been applied"
             ),
             "{text}"
@@ -1173,7 +1172,7 @@ fn a_connection_lost_while_recording_progress_says_how_far_it_got() {
         matches!(
             &err,
             Error::Record {
-                section: "up",
+                section: Direction::Up,
                 ran: 0,
                 lost: true,
                 ..
@@ -1203,7 +1202,7 @@ fn a_connection_lost_while_recording_progress_says_how_far_it_got() {
         .unwrap_err();
     match &err {
         Error::Record {
-            section: "up",
+            section: Direction::Up,
             ran: 1,
             total: 2,
             recorded: 0,
@@ -1215,7 +1214,7 @@ fn a_connection_lost_while_recording_progress_says_how_far_it_got() {
     let text = err.render();
     assert!(
         text.starts_with(
-            "error: the connection to the database was lost while recording that statement 1 \
+            "error[db-record-failed]: the connection to the database was lost while recording that statement 1 \
              of `2`'s up section ran: "
         ) && text.contains("counts 0 of its statements as done")
             && text.contains("Statement 1 and every one before it took effect, none after it")
@@ -1257,7 +1256,7 @@ fn a_connection_lost_while_recording_progress_says_how_far_it_got() {
         matches!(
             &err,
             Error::Record {
-                section: "down",
+                section: Direction::Down,
                 ran: 2,
                 total: 2,
                 recorded: 2,

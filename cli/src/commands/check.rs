@@ -5,6 +5,7 @@ use std::io::Write as _;
 
 use retort_core::Revision;
 use retort_core::check::{Options, check_dir};
+use retort_core::codes::Code;
 use retort_core::diagnostic::Severity;
 use retort_runtime::Migrator;
 
@@ -96,7 +97,8 @@ pub fn run(ctx: &Ctx, args: &CheckArgs) -> Outcome {
             } else {
                 let _ = writeln!(
                     err,
-                    "error: the database is not in sync with the migrations (it is at {at})"
+                    "error[{}]: the database is not in sync with the migrations (it is at {at})",
+                    Code::DbNotInSync
                 );
                 let show = |what: &str, items: Vec<String>, err: &mut std::io::StderrLock<'_>| {
                     if !items.is_empty() {
@@ -143,6 +145,7 @@ pub fn run(ctx: &Ctx, args: &CheckArgs) -> Outcome {
             .iter()
             .map(|d| {
                 serde_json::json!({
+                    "code": d.code.as_str(),
                     "severity": match d.severity { Severity::Error => "error", _ => "warning" },
                     "message": d.message,
                     "location": d.location(&report.sources),

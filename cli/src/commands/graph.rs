@@ -2,6 +2,7 @@
 
 use std::collections::HashSet;
 
+use retort_core::codes::Code;
 use retort_core::plan::History;
 use retort_core::{Migration, MigrationSet, Revision};
 
@@ -114,6 +115,7 @@ fn range(
     let Some((from, to)) = text.split_once(':') else {
         return Err(fail(
             Status::Usage,
+            Code::TargetInvalid,
             format!("`{text}` is not a range"),
             Some("write it FROM:TO, as `-r 002:head`, `-r :003` or `-r base:`".to_owned()),
         ));
@@ -259,7 +261,12 @@ pub fn show(ctx: &Ctx, args: &ShowArgs) -> Outcome {
     let h = history_of(&set)?;
     let rev = resolve(&h, &args.rev)?;
     let Some(m) = set.get(rev.as_str()) else {
-        return Err(fail(Status::Failure, format!("no revision `{rev}`"), None));
+        return Err(fail(
+            Status::Failure,
+            Code::TargetNotFound,
+            format!("no revision `{rev}`"),
+            None,
+        ));
     };
     outln!("{}", block(&h, m, &HashSet::new()));
     let text = report

@@ -1,6 +1,7 @@
 //! `retort init [DIR]`: the directory, a first revision, and what to add to the crate.
 
 use retort_core::MigrationSet;
+use retort_core::codes::Code;
 
 use super::revision::{check_message, new_id, template, write_new};
 use super::{Ctx, Outcome, Status, fail};
@@ -15,6 +16,7 @@ pub fn run(ctx: &Ctx, args: &InitArgs) -> Outcome {
         if !dir.is_dir() {
             return Err(fail(
                 Status::Failure,
+                Code::CliDirectoryNotEmpty,
                 format!("`{}` exists and is not a directory", ctx.display),
                 Some("choose another path: `retort init db/migrations`".to_owned()),
             ));
@@ -25,6 +27,7 @@ pub fn run(ctx: &Ctx, args: &InitArgs) -> Outcome {
         if non_empty {
             return Err(fail(
                 Status::Failure,
+                Code::CliDirectoryNotEmpty,
                 format!("`{}` already exists and is not empty", ctx.display),
                 Some(format!(
                     "to add a revision there use `retort --dir {} revision -m MSG`; to start afresh choose an empty directory",
@@ -36,6 +39,7 @@ pub fn run(ctx: &Ctx, args: &InitArgs) -> Outcome {
     std::fs::create_dir_all(dir).map_err(|e| {
         fail(
             Status::Failure,
+            Code::CliWriteFailed,
             format!("cannot create `{}`: {e}", ctx.display),
             None,
         )

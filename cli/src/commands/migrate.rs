@@ -7,6 +7,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use retort_core::Revision;
+use retort_core::codes::Code;
 use retort_core::plan::History;
 use retort_core::target::Target;
 use retort_runtime::{Direction, Migrator, Step};
@@ -172,6 +173,7 @@ fn split_range(text: &str, sql: bool) -> Result<(Option<Target>, Target), Fail> 
             if !sql {
                 return Err(fail(
                     Status::Usage,
+                    Code::CliBadArgument,
                     format!("a range `{text}` is only for `--sql`"),
                     Some(format!(
                         "online, the database says where it is: give only the target, `{to}`"
@@ -208,8 +210,7 @@ fn run_move(ctx: &Ctx, args: &MoveArgs, direction: Direction) -> Outcome {
         (Some(t), _) => t.clone(),
         (None, true) => "head".to_owned(),
         (None, false) => {
-            return Err(fail(
-                Status::Usage,
+            return Err(fail(Status::Usage, Code::CliBadArgument,
                 "`retort downgrade` needs a target",
                 Some("`retort downgrade -1` reverts the last revision, `retort downgrade base` all of them".to_owned()),
             ));

@@ -2,6 +2,7 @@
 //! returns `Ok(Status)` or a [`Fail`]; `main` turns that into the exit code.
 
 pub mod check;
+pub mod explain;
 pub mod graph;
 pub mod init;
 pub mod migrate;
@@ -15,6 +16,7 @@ use std::time::Duration;
 
 use retort_core::MigrationSet;
 use retort_core::check::{Options, Report, check_dir};
+use retort_core::codes::Code;
 use retort_core::diagnostic::Diagnostic;
 use retort_core::source::Sources;
 use retort_runtime::Error;
@@ -56,16 +58,16 @@ impl From<Status> for ExitCode {
 pub struct Fail {
     /// The exit status.
     pub status: Status,
-    /// `error: …` with `help: …`, rendered.
+    /// `error[code]: …` with `help: …`, rendered.
     pub text: String,
 }
 
 /// The result of a command.
 pub type Outcome = Result<Status, Fail>;
 
-/// `error: message` with `help: help`.
-pub fn fail(status: Status, message: impl Into<String>, help: Option<String>) -> Fail {
-    let mut d = Diagnostic::error(message);
+/// `error[code]: message` with `help: help`.
+pub fn fail(status: Status, code: Code, message: impl Into<String>, help: Option<String>) -> Fail {
+    let mut d = Diagnostic::error(code, message);
     if let Some(h) = help {
         d = d.with_help(h);
     }
@@ -80,7 +82,7 @@ pub fn fail(status: Status, message: impl Into<String>, help: Option<String>) ->
 /// the database (4).
 pub fn runtime_fail(e: &Error) -> Fail {
     let status = match e {
-        Error::Plan(_) | Error::Irreversible { .. } => Status::Failure,
+        Error::Plan { .. } | Error::Irreversible { .. } => Status::Failure,
         _ => Status::Database,
     };
     Fail {
@@ -136,6 +138,7 @@ impl Ctx {
                 let n = report.errors().count();
                 Err(fail(
                     Status::Failure,
+                    Code::CheckFailed,
                     format!(
                         "the migrations in {} have {}; nothing was done",
                         self.display,
@@ -153,8 +156,7 @@ impl Ctx {
     /// Connects to the database. Every message is about the URL with its password masked.
     pub fn connect(&self) -> Result<postgres::Client, Fail> {
         let Some(url) = self.url.as_deref() else {
-            return Err(fail(
-                Status::Usage,
+            return Err(fail(Status::Usage, Code::DbNoUrl,
                 "no database to connect to",
                 Some("pass `--database-url postgres://USER:PASSWORD@HOST:PORT/DATABASE`, or set DATABASE_URL".to_owned()),
             ));
@@ -163,6 +165,7 @@ impl Ctx {
         let mut config: postgres::Config = url.parse().map_err(|e: postgres::Error| {
             fail(
                 Status::Usage,
+                Code::DbBadUrl,
                 format!(
                     "`{masked}` is not a database URL: {}",
                     url::redact(&e.to_string(), Some(url))
@@ -220,7 +223,7 @@ fn connect_fail(e: &postgres::Error, masked: &str, url: &str) -> Fail {
             )
         }
     };
-    fail(Status::Database, message, Some(help))
+    fail(Status::Database, Code::DbConnectFailed, message, Some(help))
 }
 
 /// Runs the command that `cli` names; prints a failure's message (password-free).
@@ -232,8 +235,12 @@ pub fn run(cli: &Cli) -> Status {
         .or_else(|| std::env::var("DATABASE_URL").ok())
         .filter(|u| !u.is_empty());
     let outcome = (|| {
-        let file =
-            config::load(&cwd).map_err(|e| fail(Status::Failure, e.message, Some(e.help)))?;
+        // Needs neither the configuration nor the directory: it works anywhere.
+        if let Command::Explain(a) = &cli.command {
+            return explain::run(a);
+        }
+        let file = config::load(&cwd)
+            .map_err(|e| fail(Status::Failure, Code::CliConfig, e.message, Some(e.help)))?;
         let dir = match &cli.command {
             Command::Init(a) => a.directory.clone(),
             _ => None,
@@ -264,6 +271,7 @@ pub fn run(cli: &Cli) -> Status {
             Command::Show(a) => graph::show(&ctx, a),
             Command::Check(a) => check::run(&ctx, a),
             Command::Schema(a) => schema::run(&ctx, a),
+            Command::Explain(a) => explain::run(a),
         }
     })();
     let _ = std::io::stdout().flush();
@@ -312,6 +320,7 @@ pub fn list<T: std::fmt::Display>(items: &[T]) -> String {
 
 /// Parses a target as typed; a malformed one is a usage error.
 pub fn parse_target(text: &str) -> Result<retort_core::target::Target, Fail> {
-    text.parse()
-        .map_err(|e: retort_core::target::TargetError| fail(Status::Usage, e.to_string(), None))
+    text.parse().map_err(|e: retort_core::target::TargetError| {
+        fail(Status::Usage, Code::TargetInvalid, e.to_string(), None)
+    })
 }

@@ -3,6 +3,7 @@
 use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
 
+use retort_core::codes::Code;
 use retort_core::plan::History;
 use retort_core::{MigrationSet, Revision};
 
@@ -70,6 +71,7 @@ pub fn new_id(dir: &Path, set: &MigrationSet, chosen: Option<&str>) -> Result<Re
         let rev = Revision::parse(id).map_err(|e| {
             fail(
                 Status::Usage,
+                Code::CliBadArgument,
                 format!("`{id}` cannot be a revision id: {e}"),
                 Some("an id is 1 to 32 letters and digits".to_owned()),
             )
@@ -77,6 +79,7 @@ pub fn new_id(dir: &Path, set: &MigrationSet, chosen: Option<&str>) -> Result<Re
         if taken(dir, set, id) {
             return Err(fail(
                 Status::Failure,
+                Code::CliRevisionExists,
                 format!("revision `{id}` already exists in {}", dir.display()),
                 Some("choose another `--rev-id`, or leave it out for a timestamp".to_owned()),
             ));
@@ -89,7 +92,8 @@ pub fn new_id(dir: &Path, set: &MigrationSet, chosen: Option<&str>) -> Result<Re
     loop {
         let id = timestamp(secs);
         if !taken(dir, set, &id) {
-            return Revision::parse(&id).map_err(|e| fail(Status::Failure, e.to_string(), None));
+            return Revision::parse(&id)
+                .map_err(|e| fail(Status::Failure, Code::InternalError, e.to_string(), None));
         }
         secs += 1;
     }
@@ -101,6 +105,7 @@ pub fn check_message(message: &str) -> Result<String, Fail> {
     if m.is_empty() || m.contains(['\n', '\r']) {
         return Err(fail(
             Status::Usage,
+            Code::CliBadArgument,
             "the message must be one line of text",
             Some("write it as `-m \"Add user email\"`".to_owned()),
         ));
@@ -149,6 +154,7 @@ pub fn write_new(
         .map_err(|e| {
             fail(
                 Status::Failure,
+                Code::CliWriteFailed,
                 format!("cannot write {}: {e}", path.display()),
                 None,
             )
@@ -159,7 +165,7 @@ pub fn write_new(
 
 /// The history of a set, for graph queries.
 pub fn history_of(set: &MigrationSet) -> Result<History, Fail> {
-    History::from_set(set).map_err(|e| fail(Status::Failure, e.to_string(), None))
+    History::from_set(set).map_err(|e| fail(Status::Failure, e.code(), e.to_string(), None))
 }
 
 /// A revision named by id or unique prefix, or `head` when there is one.
@@ -170,11 +176,13 @@ pub fn resolve(history: &History, text: &str) -> Result<Revision, Fail> {
             [one] => Ok(one.clone()),
             [] => Err(fail(
                 Status::Failure,
+                Code::TargetNotFound,
                 "there are no revisions yet",
                 Some("`retort revision -m MSG` writes one".to_owned()),
             )),
             _ => Err(fail(
                 Status::Failure,
+                Code::TargetAmbiguous,
                 format!(
                     "`head` is ambiguous: there are {} heads, {}",
                     heads.len(),
@@ -186,7 +194,7 @@ pub fn resolve(history: &History, text: &str) -> Result<Revision, Fail> {
     }
     history
         .resolve(text)
-        .map_err(|e| fail(Status::Failure, e.to_string(), None))
+        .map_err(|e| fail(Status::Failure, e.code(), e.to_string(), None))
 }
 
 /// `retort revision -m MSG [--head REV] [--rev-id ID]`.
@@ -195,6 +203,7 @@ pub fn revision(ctx: &Ctx, args: &RevisionArgs) -> Outcome {
     if !ctx.dir.is_dir() {
         return Err(fail(
             Status::Failure,
+            Code::LoadMissingDirectory,
             format!("the migration directory `{}` does not exist", ctx.display),
             Some(format!(
                 "create it with `retort init {}`, or name the right one with `--dir`",
@@ -212,6 +221,7 @@ pub fn revision(ctx: &Ctx, args: &RevisionArgs) -> Outcome {
         (None, _) => {
             return Err(fail(
                 Status::Failure,
+                Code::TargetAmbiguous,
                 format!(
                     "there are {} heads, {}: which one should the new revision follow?",
                     heads.len(),
@@ -254,6 +264,7 @@ pub fn merge(ctx: &Ctx, args: &MergeArgs) -> Outcome {
             if !heads.contains(&rev) {
                 return Err(fail(
                     Status::Failure,
+                    Code::CliNotAHead,
                     format!("`{rev}` is not a head; the heads are {}", list(&heads)),
                     Some("a merge joins heads: name heads, or none for all of them".to_owned()),
                 ));
@@ -267,6 +278,7 @@ pub fn merge(ctx: &Ctx, args: &MergeArgs) -> Outcome {
     if chosen.len() < 2 {
         return Err(fail(
             Status::Failure,
+            Code::CliNothingToMerge,
             format!(
                 "nothing to merge: {} one head",
                 if args.revs.is_empty() {

@@ -2,6 +2,7 @@
 //! alone, as PostgreSQL DDL or JSON.
 
 use retort_core::Revision;
+use retort_core::codes::Code;
 use retort_core::plan::History;
 use retort_core::schema::catalog::sql_name;
 use retort_core::schema::catalog::{Catalog, ConstraintKind, QName, RelKind, TypeDef};
@@ -23,6 +24,7 @@ fn single_head(history: &History, asked: &str) -> Result<Revision, Fail> {
     }
     Err(fail(
         Status::Failure,
+        Code::TargetAmbiguous,
         format!(
             "`{asked}` names {} heads, {}: `retort schema` shows one revision's schema",
             heads.len(),
@@ -41,11 +43,13 @@ pub fn revision_of(history: &History, text: &str) -> Result<Revision, Fail> {
         Target::Head | Target::Heads => single_head(history, text),
         Target::Base => Err(fail(
             Status::Failure,
+            Code::TargetNotFound,
             "`base` is before the first revision: it has no schema to show",
             Some("name a revision, or `head`".to_owned()),
         )),
         Target::Relative(_) => Err(fail(
             Status::Usage,
+            Code::TargetInvalid,
             format!(
                 "`{text}` counts from the database's current revision, and `retort schema` \
                  reads only the files"
@@ -67,6 +71,7 @@ pub fn revision_of(history: &History, text: &str) -> Result<Revision, Fail> {
                     [] => {
                         return Err(fail(
                             Status::Failure,
+                            Code::TargetNotFound,
                             format!(
                                 "`{text}` goes past {}: `{rev}` has no {}",
                                 if n > 0 { "a head" } else { "the base" },
@@ -78,6 +83,7 @@ pub fn revision_of(history: &History, text: &str) -> Result<Revision, Fail> {
                     many => {
                         return Err(fail(
                             Status::Failure,
+                            Code::TargetAmbiguous,
                             format!(
                                 "`{text}` is ambiguous: `{rev}` has {} {}, {}",
                                 many.len(),
@@ -106,11 +112,17 @@ pub fn run(ctx: &Ctx, args: &SchemaArgs) -> Outcome {
             .is_some_and(|r| r.value.as_str() == rev.as_str())
     });
     let Some((i, file)) = found else {
-        return Err(fail(Status::Failure, format!("no revision `{rev}`"), None));
+        return Err(fail(
+            Status::Failure,
+            Code::TargetNotFound,
+            format!("no revision `{rev}`"),
+            None,
+        ));
     };
     let Some(cat) = schema.catalogs.get(i).and_then(Option::as_ref) else {
         return Err(fail(
             Status::Failure,
+            Code::CheckFailed,
             format!("revision `{rev}` is outside the revision graph"),
             Some("`retort check` says why".to_owned()),
         ));

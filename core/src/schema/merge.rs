@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use super::catalog::{Catalog, Ns, Obj, Origin, PMap, QName, RelKind, Table};
 use super::revision_name as rev;
+use crate::codes::Code;
 use crate::diagnostic::Diagnostic;
 use crate::file::MigrationFile;
 use crate::source::Sources;
@@ -252,10 +253,13 @@ fn conflict(
     diags: &mut Vec<Diagnostic>,
 ) {
     let span = f.revision.as_ref().map_or(0..0, |r| r.range.clone());
-    let mut d = Diagnostic::error(format!(
-        "the branches merged by `{}` change {what} `{name}` in different ways",
-        rev(f)
-    ))
+    let mut d = Diagnostic::error(
+        Code::SchemaMergeConflict,
+        format!(
+            "the branches merged by `{}` change {what} `{name}` in different ways",
+            rev(f)
+        ),
+    )
     .at(f.file, span, "merged here");
     if let Some(detail) = detail {
         d = d.with_note(detail);

@@ -5,6 +5,7 @@ use std::collections::BTreeSet;
 
 use super::catalog::{Catalog, ConstraintKind, Ns, Obj, Origin, PMap, QName, RelKind, Table};
 use super::revision_name as rev;
+use crate::codes::Code;
 use crate::diagnostic::Diagnostic;
 use crate::file::{MigrationFile, Section};
 use crate::source::Sources;
@@ -208,7 +209,11 @@ pub(crate) fn check_down(
     );
     let r = rev(f);
     for d in diffs {
-        let mut diag = Diagnostic::error(format!("the down section of `{r}` {}", d.message)).at(
+        let mut diag = Diagnostic::error(
+            Code::SchemaDownNotRestored,
+            format!("the down section of `{r}` {}", d.message),
+        )
+        .at(
             f.file,
             down.marker.clone(),
             "after up then down, the schema is not what it was before up",

@@ -1125,7 +1125,10 @@ fn branches_that_change_different_columns_of_a_table_merge() {
     let text = crate::diagnostic::render_all(&schema.diagnostics, &report.sources);
     assert_eq!(schema.diagnostics.len(), 1, "{text}");
     assert!(
-        text.contains("error: the branches merged by `4` change table `t` in different ways"),
+        text.contains(
+            "error[schema-merge-conflict]: the branches merged by `4` change table `t` in \
+             different ways"
+        ),
         "{text}"
     );
     assert!(

@@ -10,6 +10,7 @@ use squawk_syntax::ast::{self, AstNode};
 use super::Replayer;
 use super::flags::DropFlags;
 use super::readers::{generated_always, is_null, text};
+use crate::codes::Code;
 use crate::diagnostic::Diagnostic;
 use crate::schema::catalog::{
     ConstraintKind, Ns, QName, RelKind, Table, Written, generated_name, normalize_type,
@@ -24,9 +25,12 @@ impl Replayer<'_> {
         if t.column(&name).is_some() {
             if ac.if_not_exists().is_none() && t.columns_known {
                 self.err(
-                    Diagnostic::error(format!("column `{name}` of table `{table}` already exists"))
-                        .at(self.file, cr, "added again here")
-                        .with_help("add `IF NOT EXISTS`, or choose another name"),
+                    Diagnostic::error(
+                        Code::SchemaAlreadyExists,
+                        format!("column `{name}` of table `{table}` already exists"),
+                    )
+                    .at(self.file, cr, "added again here")
+                    .with_help("add `IF NOT EXISTS`, or choose another name"),
                 );
             }
             return;
@@ -107,8 +111,11 @@ impl Replayer<'_> {
         if t.column(&new).is_some() {
             if t.columns_known {
                 self.err(
-                    Diagnostic::error(format!("column `{new}` of table `{table}` already exists"))
-                        .at(self.file, to_range, "renamed to a name taken"),
+                    Diagnostic::error(
+                        Code::SchemaAlreadyExists,
+                        format!("column `{new}` of table `{table}` already exists"),
+                    )
+                    .at(self.file, to_range, "renamed to a name taken"),
                 );
             }
             return;
@@ -219,11 +226,11 @@ impl Replayer<'_> {
     /// "column `col` of table `table` does not exist", with the columns it has (and the
     /// closest name) when they are known.
     pub(super) fn missing_column(&mut self, table: &QName, col: &str, range: Range<usize>) {
-        let d = Diagnostic::error(format!("column `{col}` of table `{table}` does not exist")).at(
-            self.file,
-            range,
-            "no such column at this point",
-        );
+        let d = Diagnostic::error(
+            Code::SchemaMissingColumn,
+            format!("column `{col}` of table `{table}` does not exist"),
+        )
+        .at(self.file, range, "no such column at this point");
         let help = self.cat.table(table).filter(|t| t.columns_known).map(|t| {
             let names: Vec<&str> = t.columns.iter().map(|c| c.name.as_str()).collect();
             let close = names

@@ -12,6 +12,7 @@ use super::Replayer;
 use super::flags::{CreateFlags, DropFlags};
 use super::object_kind::ObjectKind;
 use super::readers::{constraint, text};
+use crate::codes::Code;
 use crate::diagnostic::Diagnostic;
 use crate::schema::catalog::{
     Constraint, ConstraintKind, Ns, QName, RelKind, Table, Written, generated_name, simple_name,
@@ -98,9 +99,10 @@ impl Replayer<'_> {
                         .as_ref()
                         .map_or(self.origin.range.clone(), |n| n.1.clone());
                     self.err(
-                        Diagnostic::error(format!(
-                            "column `{c}` of table `{table}` does not exist"
-                        ))
+                        Diagnostic::error(
+                            Code::SchemaMissingColumn,
+                            format!("column `{c}` of table `{table}` does not exist"),
+                        )
                         .at(self.file, range, "named in this constraint"),
                     );
                     return;
@@ -135,9 +137,10 @@ impl Replayer<'_> {
             && t.constraints_known
         {
             self.err(
-                Diagnostic::error(format!(
-                    "constraint `{name}` for table `{table}` already exists"
-                ))
+                Diagnostic::error(
+                    Code::SchemaAlreadyExists,
+                    format!("constraint `{name}` for table `{table}` already exists"),
+                )
                 .at(self.file, r.clone(), "named again here")
                 .with_help("choose another name, or drop the old constraint first"),
             );
@@ -232,10 +235,13 @@ impl Replayer<'_> {
             for c in rc {
                 if target.column(c).is_none() {
                     self.err(
-                        Diagnostic::error(format!(
-                            "foreign key references column `{c}` of table `{rt}`, which does \
+                        Diagnostic::error(
+                            Code::SchemaMissingColumn,
+                            format!(
+                                "foreign key references column `{c}` of table `{rt}`, which does \
                              not exist"
-                        ))
+                            ),
+                        )
                         .at(
                             self.file,
                             spec.ref_range.clone(),
@@ -254,9 +260,12 @@ impl Replayer<'_> {
                 Some(pk) => pk.to_vec(),
                 None => {
                     self.err(
-                        Diagnostic::error(format!(
-                            "foreign key references table `{rt}`, which has no primary key"
-                        ))
+                        Diagnostic::error(
+                            Code::SchemaForeignKeyTarget,
+                            format!(
+                                "foreign key references table `{rt}`, which has no primary key"
+                            ),
+                        )
                         .at(self.file, spec.ref_range.clone(), "referenced here")
                         .with_help(
                             "name the referenced columns, which must have a unique constraint",
@@ -295,11 +304,14 @@ impl Replayer<'_> {
         });
         if !unique {
             self.err(
-                Diagnostic::error(format!(
-                    "foreign key references `{rt}` ({}), which has no unique constraint on \
+                Diagnostic::error(
+                    Code::SchemaForeignKeyTarget,
+                    format!(
+                        "foreign key references `{rt}` ({}), which has no unique constraint on \
                      those columns",
-                    cols.join(", ")
-                ))
+                        cols.join(", ")
+                    ),
+                )
                 .at(self.file, spec.ref_range.clone(), "referenced here")
                 .with_help(
                     "PostgreSQL requires a primary key or unique constraint on the referenced \
@@ -383,9 +395,10 @@ impl Replayer<'_> {
                 let all_exact = t.constraints.iter().all(|c| c.name_exact);
                 if !flags.if_exists && t.constraints_known && all_exact {
                     self.err(
-                        Diagnostic::error(format!(
-                            "constraint `{name}` of table `{table}` does not exist"
-                        ))
+                        Diagnostic::error(
+                            Code::SchemaMissingObject,
+                            format!("constraint `{name}` of table `{table}` does not exist"),
+                        )
                         .at(
                             self.file,
                             range,
@@ -425,9 +438,10 @@ impl Replayer<'_> {
             }
             if t.constraints_known && t.constraints.iter().all(|c| c.name_exact) {
                 self.err(
-                    Diagnostic::error(format!(
-                        "constraint `{old}` of table `{table}` does not exist"
-                    ))
+                    Diagnostic::error(
+                        Code::SchemaMissingObject,
+                        format!("constraint `{old}` of table `{table}` does not exist"),
+                    )
                     .at(
                         self.file,
                         from_range,

@@ -32,6 +32,7 @@ use std::ops::Range;
 use squawk_syntax::ast::{self, AstNode};
 
 use super::catalog::{Catalog, Ns, Obj, Origin, QName, qname, simple_name};
+use crate::codes::Code;
 use crate::diagnostic::Diagnostic;
 use crate::source::FileId;
 use flags::CreateFlags;
@@ -175,11 +176,11 @@ impl<'a> Replayer<'a> {
         if !self.cat.knows(ns, name) {
             return;
         }
-        let mut d = Diagnostic::error(format!("{what} `{name}` does not exist")).at(
-            self.file,
-            range,
-            format!("no such {what} at this point"),
-        );
+        let mut d = Diagnostic::error(
+            Code::SchemaMissingObject,
+            format!("{what} `{name}` does not exist"),
+        )
+        .at(self.file, range, format!("no such {what} at this point"));
         if let Some(o) = self.cat.dropped_at(ns, name).cloned() {
             d.message = format!(
                 "{what} `{name}` does not exist: it was dropped in {}",
@@ -207,11 +208,11 @@ impl<'a> Replayer<'a> {
         range: Range<usize>,
         at: Option<Origin>,
     ) {
-        let mut d = Diagnostic::error(format!("{what} `{name}` already exists")).at(
-            self.file,
-            range,
-            "created again here",
-        );
+        let mut d = Diagnostic::error(
+            Code::SchemaAlreadyExists,
+            format!("{what} `{name}` already exists"),
+        )
+        .at(self.file, range, "created again here");
         if let Some(o) = at {
             d.message = format!(
                 "{what} `{name}` already exists: it was created in {}",

@@ -13,6 +13,7 @@ use super::readers::{
     cname, end_of, expr_words, generated_always, is_null, start_of, table_constraint, text,
     text_from, words,
 };
+use crate::codes::Code;
 use crate::diagnostic::Diagnostic;
 use crate::schema::catalog::{
     Column, ConstraintKind, Ns, QName, RelKind, Table, Written, generated_name, literal,
@@ -69,10 +70,10 @@ impl Replayer<'_> {
                     if table.column(&col.name).is_some() {
                         let r = c.name().map_or(range.clone(), |n| self.span(&n));
                         self.err(
-                            Diagnostic::error(format!(
-                                "column `{}` is specified more than once",
-                                col.name
-                            ))
+                            Diagnostic::error(
+                                Code::SchemaAlreadyExists,
+                                format!("column `{}` is specified more than once", col.name),
+                            )
                             .at(self.file, r, "again here"),
                         );
                         continue;

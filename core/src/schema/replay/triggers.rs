@@ -9,6 +9,7 @@ use super::Replayer;
 use super::flags::{CreateFlags, DropFlags};
 use super::object_kind::ObjectKind;
 use super::readers::text;
+use crate::codes::Code;
 use crate::diagnostic::Diagnostic;
 use crate::schema::catalog::{Ns, QName, qname, simple_name};
 
@@ -78,11 +79,11 @@ impl Replayer<'_> {
             self.cat.record_drop(Ns::Trigger, &tk, &self.origin.clone());
         } else if !flags.if_exists && self.cat.knows(Ns::Trigger, &tk) {
             self.err(
-                Diagnostic::error(format!("trigger `{tn}` on table `{table}` does not exist")).at(
-                    self.file,
-                    trigger_range,
-                    "no such trigger at this point",
-                ),
+                Diagnostic::error(
+                    Code::SchemaMissingObject,
+                    format!("trigger `{tn}` on table `{table}` does not exist"),
+                )
+                .at(self.file, trigger_range, "no such trigger at this point"),
             );
         }
         self.cat.mark_name_known(Ns::Trigger, &tk);
@@ -130,9 +131,10 @@ impl Replayer<'_> {
                         {
                             let r = self.origin.range.clone();
                             self.err(
-                                Diagnostic::error(format!(
-                                    "trigger `{old}` on table `{table}` does not exist"
-                                ))
+                                Diagnostic::error(
+                                    Code::SchemaMissingObject,
+                                    format!("trigger `{old}` on table `{table}` does not exist"),
+                                )
                                 .at(
                                     self.file,
                                     r,

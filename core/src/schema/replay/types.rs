@@ -11,6 +11,7 @@ use super::Replayer;
 use super::flags::{CreateFlags, DropFlags};
 use super::object_kind::ObjectKind;
 use super::readers::{string_literal, text, words};
+use crate::codes::Code;
 use crate::diagnostic::Diagnostic;
 use crate::schema::catalog::{Ns, Obj, QName, RelKind, TypeDef, Written, literal, qname, sql_name};
 
@@ -171,9 +172,10 @@ impl Replayer<'_> {
                     if a.if_not_exists().is_none() {
                         let lr = a.literal().map_or(range, |l| self.span(&l));
                         self.err(
-                            Diagnostic::error(format!(
-                                "enum type `{name}` already has the value '{label}'"
-                            ))
+                            Diagnostic::error(
+                                Code::SchemaAlreadyExists,
+                                format!("enum type `{name}` already has the value '{label}'"),
+                            )
                             .at(self.file, lr, "added again here")
                             .with_secondary(
                                 def.origin.file,
