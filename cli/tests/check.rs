@@ -1,81 +1,8 @@
 //! `retort check`, run as a user runs it: the built binary on directories of migrations.
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
-use std::sync::atomic::{AtomicUsize, Ordering};
+mod common;
 
-/// A project directory under the system's temporary directory, removed on drop.
-struct Project {
-    root: PathBuf,
-}
-
-/// What one run of `retort` did.
-#[derive(Debug)]
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-impl Project {
-    fn new() -> Self {
-        static N: AtomicUsize = AtomicUsize::new(0);
-        let root = std::env::temp_dir().join(format!(
-            "retort-cli-test-{}-{}",
-            std::process::id(),
-            N.fetch_add(1, Ordering::Relaxed)
-        ));
-        let _ = std::fs::remove_dir_all(&root);
-        std::fs::create_dir_all(&root).unwrap();
-        Project { root }
-    }
-
-    /// Writes `text` to `path`, relative to the project.
-    fn file(&self, path: &str, text: &str) -> &Self {
-        let path = self.root.join(path);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(path, text).unwrap();
-        self
-    }
-
-    /// Writes `migrations/<name>`.
-    fn migration(&self, name: &str, text: &str) -> &Self {
-        self.file(&format!("migrations/{name}"), text)
-    }
-
-    /// Runs `retort ARGS` in the project directory.
-    fn retort(&self, args: &[&str]) -> Run {
-        retort_in(&self.root, args)
-    }
-}
-
-impl Drop for Project {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.root);
-    }
-}
-
-fn retort_in(dir: &Path, args: &[&str]) -> Run {
-    let output = Command::new(env!("CARGO_BIN_EXE_retort"))
-        .args(args)
-        .current_dir(dir)
-        // Even if something did panic, no backtrace may appear.
-        .env("RUST_BACKTRACE", "1")
-        .output()
-        .expect("the retort binary runs");
-    let run = Run {
-        code: output.status.code().expect("retort exits, not killed"),
-        stdout: String::from_utf8(output.stdout).unwrap(),
-        stderr: String::from_utf8(output.stderr).unwrap(),
-    };
-    for text in [&run.stdout, &run.stderr] {
-        assert!(
-            !text.contains("panicked") && !text.contains("stack backtrace"),
-            "{run:#?}"
-        );
-    }
-    run
-}
+use common::Project;
 
 /// A migration file whose up section changes no schema: header, up section, a down
 /// section of `SELECT 1;`.
@@ -103,7 +30,7 @@ fn last_line(text: &str) -> &str {
 }
 
 fn good_history(p: &Project) {
-    p.migration(
+    p.migration_file(
         "001_init.sql",
         &reversible(
             "001",
@@ -112,7 +39,7 @@ fn good_history(p: &Project) {
             "DROP TABLE \"user\";",
         ),
     )
-    .migration(
+    .migration_file(
         "002_add_email.sql",
         &reversible(
             "002",
@@ -140,7 +67,7 @@ fn clean_directory_passes() {
 fn syntax_error_names_file_line_and_column() {
     let p = Project::new();
     good_history(&p);
-    p.migration(
+    p.migration_file(
         "003_x.sql",
         "-- revision: 003\n\
          -- down_revision: 002\n\
@@ -180,19 +107,19 @@ fn syntax_error_names_file_line_and_column() {
 fn every_problem_in_every_file_is_reported_in_one_run() {
     let p = Project::new();
     good_history(&p);
-    p.migration(
+    p.migration_file(
         // A misspelt header key.
         "003_typo.sql",
         "-- revision: 003\n-- down_revision: 002\n-- mesage: typo\n\n-- migrate:up\nSELECT 1;\n\n\
          -- migrate:down\nSELECT 1;\n",
     )
-    .migration(
+    .migration_file(
         // A syntax error in the down section.
         "004_syntax.sql",
         &migration("004", "003", "SELECT 1;")
             .replace("-- migrate:down\nSELECT 1;", "-- migrate:down\nDROP TABLE;"),
     )
-    .migration(
+    .migration_file(
         // A statement PostgreSQL refuses inside a transaction.
         "005_index.sql",
         &reversible(
@@ -239,7 +166,7 @@ fn every_problem_in_every_file_is_reported_in_one_run() {
 fn unchecked_statement_is_a_warning_and_passes() {
     let p = Project::new();
     good_history(&p);
-    p.migration(
+    p.migration_file(
         "003_copy.sql",
         &migration(
             "003",
@@ -266,7 +193,7 @@ fn unchecked_statement_is_a_warning_and_passes() {
 fn errors_and_warnings_are_counted_apart() {
     let p = Project::new();
     good_history(&p);
-    p.migration(
+    p.migration_file(
         "003_copy.sql",
         &migration(
             "003",
@@ -286,7 +213,7 @@ fn errors_and_warnings_are_counted_apart() {
 fn several_heads_fail_unless_allowed() {
     let p = Project::new();
     good_history(&p);
-    p.migration("003_other.sql", &migration("003", "001", "SELECT 3;"));
+    p.migration_file("003_other.sql", &migration("003", "001", "SELECT 3;"));
     let run = p.retort(&["check"]);
     assert_eq!(run.code, 1, "{run:#?}");
     assert!(
@@ -304,8 +231,8 @@ fn several_heads_fail_unless_allowed() {
 fn several_roots_fail_unless_allowed() {
     let p = Project::new();
     good_history(&p);
-    p.migration("003_root.sql", &migration("003", "none", "SELECT 3;"))
-        .migration("004_merge.sql", &migration("004", "002, 003", "SELECT 4;"));
+    p.migration_file("003_root.sql", &migration("003", "none", "SELECT 3;"))
+        .migration_file("004_merge.sql", &migration("004", "002, 003", "SELECT 4;"));
     let run = p.retort(&["check"]);
     assert_eq!(run.code, 1, "{run:#?}");
     assert!(
@@ -327,7 +254,7 @@ fn a_down_section_that_does_not_restore_the_schema_fails() {
         "CREATE INDEX user_email ON \"user\" (email);",
         "SELECT 1;",
     );
-    p.migration("003_index.sql", &index);
+    p.migration_file("003_index.sql", &index);
     let run = p.retort(&["check"]);
     assert_eq!(run.code, 1, "{run:#?}");
     assert!(
@@ -350,7 +277,7 @@ fn a_down_section_that_does_not_restore_the_schema_fails() {
         "checked 3 migrations in migrations: 1 error"
     );
     // Lossy on purpose, said so in the header: it passes.
-    p.migration(
+    p.migration_file(
         "003_index.sql",
         &index.replace(
             "-- message: test\n",
@@ -402,10 +329,8 @@ fn dir_is_named_as_written() {
 
     // An absolute path, from elsewhere.
     let abs = p.root.join("db/migrations");
-    let run = retort_in(
-        &std::env::temp_dir(),
-        &["--dir", abs.to_str().unwrap(), "check"],
-    );
+    let elsewhere = Project::new();
+    let run = elsewhere.retort(&["--dir", abs.to_str().unwrap(), "check"]);
     assert_eq!(run.code, 1, "{run:#?}");
     assert_eq!(
         locations(&run.stderr),

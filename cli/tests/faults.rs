@@ -10,7 +10,7 @@
 
 mod common;
 
-use std::process::{Child, Command, Stdio};
+use std::process::Child;
 use std::time::{Duration, Instant};
 
 use common::{Project, Run, catalog, database};
@@ -319,25 +319,9 @@ fn spawn_upgrade(p: &Project, url: &str) -> Child {
 }
 
 fn spawn_retort(p: &Project, url: &str, args: &[&str]) -> Child {
-    Command::new(env!("CARGO_BIN_EXE_retort"))
-        .args(["--database-url", url])
-        .args(args)
-        .current_dir(&p.root)
-        .env_remove("DATABASE_URL")
-        .env_remove("NO_COLOR")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("the retort binary runs")
-}
-
-fn finish(child: Child) -> Run {
-    let out = child.wait_with_output().unwrap();
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
+    let mut all = vec!["--database-url", url];
+    all.extend_from_slice(args);
+    p.spawn(&all)
 }
 
 /// When each migration ran in a clean run, from the process's start: (index, from, to).
@@ -676,7 +660,7 @@ impl Killed<'_> {
         let doing = other_backends(&mut c);
         let ended = child.try_wait().unwrap().is_some();
         child.kill().unwrap();
-        let run = finish(child);
+        let run = Run::of(child);
         assert!(!run.stderr.contains("panicked"), "{run:#?}");
         let mut wait = Duration::ZERO;
         let while_ = if self.reverting {
@@ -858,7 +842,7 @@ fn the_server_ending_the_session_mid_migration_leaves_only_what_was_done() {
         let mut child = spawn_upgrade(&p, db.url());
         let started = Instant::now();
         assert!(terminate_runner(&mut c, &mut child, "slow-002"));
-        let run = finish(child);
+        let run = Run::of(child);
         assert!(started.elapsed() < Duration::from_secs(20), "{run:#?}");
         one_clear_error(&run);
         assert!(run.stderr.contains("nothing of it was applied"), "{run:#?}");
@@ -891,7 +875,7 @@ fn the_server_ending_the_session_mid_statement_records_the_statements_done() {
         let mut child = spawn_upgrade(&p, db.url());
         let started = Instant::now();
         assert!(terminate_runner(&mut c, &mut child, "slow-002"));
-        let run = finish(child);
+        let run = Run::of(child);
         assert!(started.elapsed() < Duration::from_secs(20), "{run:#?}");
         one_clear_error(&run);
         assert!(
@@ -970,7 +954,7 @@ fn the_server_ending_a_concurrent_index_build_leaves_it_invalid_and_the_run_says
             std::thread::sleep(Duration::from_millis(5));
         }
         assert!(terminate_runner(&mut c, &mut child, "slow-002"));
-        let run = finish(child);
+        let run = Run::of(child);
         tx.commit().unwrap();
         drop(holder);
         one_clear_error(&run);
@@ -1114,7 +1098,7 @@ fn the_server_stopping_mid_run_leaves_only_what_was_done() {
             drop(c);
             let started = Instant::now();
             cluster.stop(mode).unwrap();
-            let run = finish(child);
+            let run = Run::of(child);
             took.push(started.elapsed());
             // One clear error: the session ended under the migration, which is not to blame.
             assert_eq!(run.code, 4, "{mode:?}: {run:#?}");
@@ -1174,7 +1158,7 @@ fn the_server_stopping_mid_run_leaves_only_what_was_done() {
                 .unwrap();
             }
             let t = Instant::now();
-            let run = finish(finisher);
+            let run = Run::of(finisher);
             assert!(t.elapsed() < Duration::from_secs(20), "{run:#?}");
             if in_transaction {
                 // Cancelled: the migration fails cleanly, rolled back; the table says so.

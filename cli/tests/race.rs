@@ -4,10 +4,10 @@
 
 mod common;
 
-use std::process::{Child, Command, Stdio};
+use std::process::Child;
 use std::time::{Duration, Instant};
 
-use common::{Project, database};
+use common::{Project, Run, database};
 
 const RUNNERS: usize = 32;
 
@@ -20,14 +20,7 @@ fn long() -> bool {
 }
 
 fn spawn(p: &Project, url: &str) -> Child {
-    Command::new(env!("CARGO_BIN_EXE_retort"))
-        .args(["--database-url", url, "upgrade"])
-        .current_dir(&p.root)
-        .env_remove("DATABASE_URL")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("the retort binary runs")
+    p.spawn(&["--database-url", url, "upgrade"])
 }
 
 #[test]
@@ -82,16 +75,16 @@ fn thirty_two_processes_upgrade_one_database_at_once() {
                 if !done {
                     continue;
                 }
-                let out = slot.take().unwrap().wait_with_output().unwrap();
+                let run = Run::of(slot.take().unwrap());
                 slowest = slowest.max(started.elapsed());
                 left -= 1;
-                let stdout = String::from_utf8_lossy(&out.stdout);
-                assert!(
-                    out.status.success(),
-                    "round {round}: a runner failed: {stdout}\n{}",
-                    String::from_utf8_lossy(&out.stderr)
+                assert_eq!(
+                    run.code, 0,
+                    "round {round}: a runner failed: {}\n{}",
+                    run.stdout, run.stderr
                 );
-                applied_lines += stdout
+                applied_lines += run
+                    .stdout
                     .lines()
                     .filter(|l| l.trim_start().starts_with("applied"))
                     .count();

@@ -760,21 +760,7 @@ fn messages_and_sql_reach_the_database_unchanged_online_and_offline() {
         "{heading}"
     );
     let psql = |script: &str| {
-        let dir = std::env::temp_dir().join(format!(
-            "retort-literals-{}-{}",
-            std::process::id(),
-            script.len()
-        ));
-        std::fs::create_dir_all(&dir).unwrap();
-        let path = dir.join("script.sql");
-        std::fs::write(&path, script).unwrap();
-        let out = offline_db
-            .psql_command()
-            .args(["-X", "-q", "-v", "ON_ERROR_STOP=1", "-f"])
-            .arg(&path)
-            .output()
-            .unwrap();
-        let _ = std::fs::remove_dir_all(&dir);
+        let out = offline_db.psql_script(script).unwrap();
         assert!(
             out.status.success(),
             "psql failed: {}\n{script}",
@@ -816,17 +802,7 @@ fn the_offline_script_gives_the_online_result() {
     let script = Migrator::new(&set)
         .upgrade_script(None, &Target::Head)
         .unwrap();
-    let dir = std::env::temp_dir().join(format!("retort-offline-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join("up.sql");
-    std::fs::write(&path, &script).unwrap();
-    let cluster = retort_test_support::cluster().unwrap();
-    let out = cluster
-        .psql_command(offline_db.name())
-        .args(["-X", "-q", "-v", "ON_ERROR_STOP=1", "-f"])
-        .arg(&path)
-        .output()
-        .unwrap();
+    let out = offline_db.psql_script(&script).unwrap();
     assert!(
         out.status.success(),
         "psql failed: {}",
@@ -855,20 +831,13 @@ fn the_offline_script_gives_the_online_result() {
     let down = Migrator::new(&set)
         .downgrade_script(None, &Target::Base)
         .unwrap();
-    std::fs::write(&path, &down).unwrap();
-    let out = cluster
-        .psql_command(offline_db.name())
-        .args(["-X", "-q", "-v", "ON_ERROR_STOP=1", "-f"])
-        .arg(&path)
-        .output()
-        .unwrap();
+    let out = offline_db.psql_script(&down).unwrap();
     assert!(
         out.status.success(),
         "psql failed: {}",
         String::from_utf8_lossy(&out.stderr)
     );
     assert!(catalog(&mut offline).is_empty());
-    let _ = std::fs::remove_dir_all(&dir);
     drop(online_db);
 }
 

@@ -1,7 +1,8 @@
 //! One test's database.
 
 use std::fmt;
-use std::process::Command;
+use std::io::Write as _;
+use std::process::{Command, Output, Stdio};
 
 use postgres::{Client, Config, NoTls};
 
@@ -67,6 +68,38 @@ impl TestDb {
     /// `psql` connected to this database: [`Cluster::psql_command`] for its name.
     pub fn psql_command(&self) -> Command {
         self.cluster.psql_command(&self.name)
+    }
+
+    /// Runs `script` with `psql` on this database, as `psql -f` runs a file (meta-commands
+    /// and all), stopping at the first error (`ON_ERROR_STOP`), quietly (`-q`); the script
+    /// goes on standard input, so no file is written. Returns what `psql` did: its exit
+    /// status says whether every statement ran.
+    ///
+    /// ```no_run
+    /// let db = retort_test_support::database()?;
+    /// let out = db.psql_script("CREATE TABLE t (id int);\nINSERT INTO t VALUES (1);\n")?;
+    /// assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn psql_script(&self, script: &str) -> std::io::Result<Output> {
+        let mut child = self
+            .psql_command()
+            .args(["-q", "-f", "-"])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()?;
+        let mut stdin = child.stdin.take().expect("stdin is piped");
+        // Written from another thread: psql may fill its output pipes before it has read
+        // the whole script.
+        let script = script.to_owned();
+        let writer = std::thread::spawn(move || stdin.write_all(script.as_bytes()));
+        let out = child.wait_with_output()?;
+        match writer.join() {
+            // psql stops reading at the first error: a broken pipe then is no failure of ours.
+            Ok(Err(e)) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(e),
+            _ => Ok(out),
+        }
     }
 
     /// A new database, uniquely named, that starts as a copy of this one

@@ -1,10 +1,10 @@
-//! What the end-to-end tests share: a project directory, running the built binary, reading
-//! a database's catalog.
+//! What the end-to-end tests share: a project directory, running the built binary (to its
+//! end, or in the background to wait for or kill), reading a database's catalog.
 
 #![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// A project directory under the system's temporary directory, removed on drop.
@@ -28,9 +28,23 @@ impl Run {
         self
     }
 
+    /// Asserts exit code 0.
     #[track_caller]
     pub fn ok(self) -> Run {
         self.code(0)
+    }
+
+    /// Waits for a run started with [`Project::spawn`]: a process killed by a signal has
+    /// code -1, and output that is not UTF-8 (cut by the kill) is read lossily.
+    pub fn of(child: Child) -> Run {
+        let out = child
+            .wait_with_output()
+            .expect("the retort process is waited for");
+        Run {
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        }
     }
 }
 
@@ -53,6 +67,11 @@ impl Project {
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
         std::fs::write(path, text).unwrap();
         self
+    }
+
+    /// Writes `migrations/<name>`.
+    pub fn migration_file(&self, name: &str, text: &str) -> &Self {
+        self.file(&format!("migrations/{name}"), text)
     }
 
     /// Writes `migrations/<rev>_m.sql`.
@@ -83,14 +102,32 @@ impl Project {
         self.retort_env(args, &[])
     }
 
-    /// Runs `retort ARGS` with extra environment variables.
-    pub fn retort_env(&self, args: &[&str], env: &[(&str, &str)]) -> Run {
+    /// `retort ARGS` in the project directory, not started: the built binary, with no
+    /// `DATABASE_URL` or `NO_COLOR` from the caller's environment, and a backtrace asked for
+    /// (so that a panic would show, and fail the checks of [`Project::retort`]).
+    pub fn command(&self, args: &[&str]) -> Command {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_retort"));
         cmd.args(args)
             .current_dir(&self.root)
             .env("RUST_BACKTRACE", "1")
             .env_remove("DATABASE_URL")
             .env_remove("NO_COLOR");
+        cmd
+    }
+
+    /// Starts `retort ARGS` in the background, its output piped: wait for it with
+    /// [`Run::of`], after killing it or not.
+    pub fn spawn(&self, args: &[&str]) -> Child {
+        self.command(args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("the retort binary runs")
+    }
+
+    /// Runs `retort ARGS` with extra environment variables.
+    pub fn retort_env(&self, args: &[&str], env: &[(&str, &str)]) -> Run {
+        let mut cmd = self.command(args);
         for (k, v) in env {
             cmd.env(k, v);
         }
@@ -118,6 +155,7 @@ impl Project {
         self.retort(&all)
     }
 
+    /// `p`, relative to the project.
     pub fn path(&self, p: &str) -> PathBuf {
         self.root.join(p)
     }
@@ -195,22 +233,7 @@ pub fn tables(db: &retort_test_support::TestDb) -> Vec<String> {
 
 /// Applies a script with psql, stopping at the first error.
 pub fn psql(db: &retort_test_support::TestDb, script: &str) {
-    use std::io::Write;
-    let mut child = db
-        .psql_command()
-        .args(["-X", "-q", "-v", "ON_ERROR_STOP=1", "-f", "-"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("psql runs");
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(script.as_bytes())
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
+    let out = db.psql_script(script).expect("psql runs");
     assert!(
         out.status.success(),
         "psql failed: {}\n{}",
@@ -219,6 +242,7 @@ pub fn psql(db: &retort_test_support::TestDb, script: &str) {
     );
 }
 
+/// Whether `p` exists.
 pub fn exists(p: &Path) -> bool {
     p.exists()
 }

@@ -1,0 +1,39 @@
+-- One branch adds a column, the other drops another: the merge has only the added one.
+-- file: 001_create_t.sql
+-- revision: 001
+-- down_revision: none
+
+-- migrate:up
+CREATE TABLE t (a int);
+
+-- migrate:down
+DROP TABLE t;
+
+-- file: 002_add_b.sql
+-- revision: 002
+-- down_revision: 001
+
+-- migrate:up
+ALTER TABLE t ADD COLUMN b int;
+
+-- migrate:down
+ALTER TABLE t DROP COLUMN b;
+
+-- file: 003_drop_a.sql
+-- revision: 003
+-- down_revision: 001
+
+-- migrate:up
+ALTER TABLE t DROP COLUMN a;
+
+-- migrate:down
+ALTER TABLE t ADD COLUMN a int;
+
+-- file: 004_merge.sql
+-- revision: 004
+-- down_revision: 002, 003
+
+-- migrate:up
+
+
+-- migrate:down

@@ -1,0 +1,12 @@
+-- IF EXISTS and IF NOT EXISTS are never errors.
+-- file: 001_schema.sql
+-- revision: 001
+-- down_revision: none
+-- irreversible: test
+
+-- migrate:up
+DROP TABLE IF EXISTS t; CREATE TABLE t (a int); CREATE TABLE IF NOT EXISTS t (b int);
+ALTER TABLE t ADD COLUMN IF NOT EXISTS a int; ALTER TABLE t DROP COLUMN IF EXISTS z;
+CREATE INDEX IF NOT EXISTS i ON t (a); CREATE INDEX IF NOT EXISTS i ON t (a);
+DROP INDEX IF EXISTS nope; ALTER TABLE IF EXISTS nope ADD COLUMN x int;
+ALTER TABLE t DROP CONSTRAINT IF EXISTS nope; DROP TYPE IF EXISTS nope;
