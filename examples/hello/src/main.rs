@@ -15,7 +15,7 @@
 
 use std::process::ExitCode;
 
-use retort::{Direction, Migrator, Target};
+use retort::runtime::{Direction, Error, Migrator, Target};
 
 /// The migrations of `migrations/`, checked at compile time.
 mod db {
@@ -58,7 +58,7 @@ fn run(args: &[String]) -> Result<(), String> {
             .parse()
             .map_err(|e| format!("error: {e}"))
     };
-    let render = |e: retort::Error| e.render();
+    let render = |e: Error| e.render();
     match (args.first().map(String::as_str), url.is_some()) {
         (None, false) => {
             // The tour: apply everything, look, revert one, revert all, apply again.
@@ -116,7 +116,7 @@ fn migrate(
     client: &mut retort::postgres::Client,
     what: &str,
     target: &Target,
-) -> Result<(), retort::Error> {
+) -> Result<(), Error> {
     println!("\n$ {what} {target}");
     let mut migrator = Migrator::new(&db::MIGRATIONS).on_progress(|m, direction, done| {
         if let Some(step) = done {
@@ -163,7 +163,7 @@ fn typed_rows(client: &mut retort::postgres::Client) -> Result<(), retort::postg
     Ok(())
 }
 
-fn status(client: &mut retort::postgres::Client) -> Result<(), retort::Error> {
+fn status(client: &mut retort::postgres::Client) -> Result<(), Error> {
     let status = Migrator::new(&db::MIGRATIONS).status(client)?;
     let current: Vec<&str> = status.current.iter().map(|r| r.as_str()).collect();
     println!(
