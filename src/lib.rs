@@ -88,7 +88,7 @@
 //! ```
 //!
 //! A runnable version is `examples/hello` in the repository: `cargo run -p hello`.
-
+//!
 //! # The crate
 //!
 //! At the root, what most programs name: [`migrations!`], what it generates
@@ -235,6 +235,22 @@ pub use postgres;
 /// | `uuid` | with `types = [uuid]`: `uuid::Uuid`; else [`Raw`](schema::Raw) |
 /// | `json`, `jsonb` | with `types = [serde_json]`: `serde_json::Value`; else [`Raw`](schema::Raw) |
 /// | anything else: `numeric`, `interval`, enums, domains, extension types, … | [`Raw`](schema::Raw): the type and the binary value; [`Raw::decode`](schema::Raw::decode) reads it as any `FromSql` type |
+///
+/// With `types`, the call's dates and times are chrono's (with retort's `chrono` feature on):
+///
+/// ```
+/// mod db {
+///     # /*
+///     retort::migrations!(types = [chrono]);
+///     # */
+///     # retort::migrations!("examples/hello/migrations", untracked, types = [chrono]);
+/// }
+/// use retort::schema::types::chrono::{DateTime, Utc};
+///
+/// fn joined(user: &db::schema::users::Row) -> DateTime<Utc> {
+///     user.created_at // `timestamptz NOT NULL`; without `types`, a `retort::schema::Raw`
+/// }
+/// ```
 ///
 /// Rust names: a table or column name that is a Rust identifier is kept (a keyword becomes
 /// raw: `r#type`); other characters become `_` (ASCII) or `_u` and the hex code point
