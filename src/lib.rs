@@ -88,24 +88,38 @@
 //! ```
 //!
 //! A runnable version is `examples/hello` in the repository: `cargo run -p hello`.
+//!
+//! # The crate
+//!
+//! At the root, what most programs name: [`migrations!`], what it generates
+//! ([`MigrationSet`], [`Migration`], [`Revision`], [`Checksum`]), the [`Migrator`] that
+//! applies them and its [`Target`], and the [`postgres`] crate it talks through. Then two
+//! modules:
+//!
+//! - [`runtime`]: applying migrations: [`Migrator`], its [`runtime::Config`] (the version
+//!   table's name and schema, the lock timeout: not `retort.toml`, which is the command
+//!   line's), what a run returns ([`runtime::Step`], [`runtime::Status`]) and its
+//!   [`runtime::Error`];
+//! - [`schema`]: what the typed schema is made of ([`schema::Table`], [`schema::Column`],
+//!   [`schema::FromRow`], [`schema::Raw`]) and [`schema::types`], the crates a call can
+//!   choose for dates, times, `uuid` and `json`.
 
 #![warn(missing_docs)]
 // The `build.rs` example is about its `fn main`.
 #![allow(clippy::needless_doctest_main)]
 
-mod schema;
-pub mod types;
+pub mod runtime;
+pub mod schema;
 
-pub use schema::{Column, FromRow, Raw, Table};
+#[doc(hidden)]
+#[path = "private.rs"]
+pub mod __private;
 
 #[doc(inline)]
 pub use retort_core::{Checksum, Migration, MigrationSet, Revision};
 
-#[doc(inline)]
-pub use retort_runtime::{
-    AppliedRow, Config, Direction, Error, Holder, Ident, IdentError, Migrator, Outcome, RowState,
-    StatementError, Status, Step, Target,
-};
+#[doc(no_inline)]
+pub use runtime::{Migrator, Target};
 
 /// The `postgres` crate the runtime uses, so that the `Client` you pass is the same version.
 pub use postgres;
@@ -141,10 +155,11 @@ pub use postgres;
 /// retort::migrations!();                        // reads `migrations/`
 /// retort::migrations!("db/migrations");         // a directory relative to Cargo.toml
 /// retort::migrations!("db/migrations", allow_multiple_heads, untracked);
+/// retort::migrations!(types = [chrono, uuid], derive = [Debug, Clone]);
 /// ```
 ///
 /// The directory, if any, is a string literal relative to the crate's `Cargo.toml`. After it,
-/// separated by commas, come any of these flags:
+/// separated by commas, come any of these flags and options:
 ///
 /// - `allow_multiple_heads`: unmerged branches are not an error; there is then no `HEAD`.
 /// - `allow_multiple_roots`: several migrations may have `down_revision: none`.
@@ -157,6 +172,11 @@ pub use postgres;
 /// - `derive = [Debug, Clone, PartialEq]`: derive these on every `Row` struct of the typed
 ///   schema (any derive macro, such as `serde::Serialize`). None by default: at 170 tables,
 ///   `Debug` alone costs about as much compile time as the rest of the typed schema.
+/// - `types = [chrono, uuid, serde_json]`: read timestamps, dates and times as chrono's
+///   types, `uuid` as `uuid::Uuid`, `json` and `jsonb` as `serde_json::Value`, instead of
+///   [`Raw`](schema::Raw); each needs retort's feature of the same name (see
+///   [`schema::types`]). The call chooses, not the features: a feature that another crate of
+///   the build turns on changes nothing here.
 ///
 /// # Typed schema
 ///
@@ -184,12 +204,12 @@ pub use postgres;
 ///
 /// For each table, `schema::<table>` (`schema::<schema>::<table>` outside `public`) holds:
 ///
-/// - `TABLE`: a [`Table`], its name (`Display`s as SQL: quoted if needed, qualified outside
+/// - `TABLE`: a [`schema::Table`], its name (`Display`s as SQL: quoted if needed, qualified outside
 ///   `public`);
-/// - one [`Column`] constant a column, named in upper case (`EMAIL`): name, type as
+/// - one [`schema::Column`] constant a column, named in upper case (`EMAIL`): name, type as
 ///   PostgreSQL's `format_type` prints it, nullability; and `COLUMNS`, all of them in order;
 /// - `Row`: a struct with one field a column (`Option<T>` unless the column is `NOT NULL` or
-///   in the primary key), implementing [`FromRow`] and `TryFrom<&postgres::Row>`, which read
+///   in the primary key), implementing [`schema::FromRow`] and `TryFrom<&postgres::Row>`, which read
 ///   each column by name (other columns of the row are ignored), and what the call's
 ///   `derive = […]` names.
 ///
@@ -211,10 +231,26 @@ pub use postgres;
 /// | `inet` | `std::net::IpAddr` |
 /// | `hstore` | `HashMap<String, Option<String>>` |
 /// | `T[]` | `Vec<Option<T>>` (one dimension; an element may be NULL) |
-/// | `timestamp with time zone`, `timestamp`, `date`, `time` | [`types::Timestamptz`], [`types::Timestamp`], [`types::Date`], [`types::Time`]: chrono's types with the `chrono` feature, else [`Raw`] |
-/// | `uuid` | [`types::Uuid`]: `uuid::Uuid` with the `uuid` feature, else [`Raw`] |
-/// | `json`, `jsonb` | [`types::Json`]: `serde_json::Value` with the `serde_json` feature, else [`Raw`] |
-/// | anything else: `numeric`, `interval`, enums, domains, extension types, … | [`Raw`]: the type and the binary value; [`Raw::decode`] reads it as any `FromSql` type |
+/// | `timestamp with time zone`, `timestamp`, `date`, `time` | with `types = [chrono]`: `chrono::DateTime<Utc>`, `NaiveDateTime`, `NaiveDate`, `NaiveTime`; else [`Raw`](schema::Raw) |
+/// | `uuid` | with `types = [uuid]`: `uuid::Uuid`; else [`Raw`](schema::Raw) |
+/// | `json`, `jsonb` | with `types = [serde_json]`: `serde_json::Value`; else [`Raw`](schema::Raw) |
+/// | anything else: `numeric`, `interval`, enums, domains, extension types, … | [`Raw`](schema::Raw): the type and the binary value; [`Raw::decode`](schema::Raw::decode) reads it as any `FromSql` type |
+///
+/// With `types`, the call's dates and times are chrono's (with retort's `chrono` feature on):
+///
+/// ```
+/// mod db {
+///     # /*
+///     retort::migrations!(types = [chrono]);
+///     # */
+///     # retort::migrations!("examples/hello/migrations", untracked, types = [chrono]);
+/// }
+/// use retort::schema::types::chrono::{DateTime, Utc};
+///
+/// fn joined(user: &db::schema::users::Row) -> DateTime<Utc> {
+///     user.created_at // `timestamptz NOT NULL`; without `types`, a `retort::schema::Raw`
+/// }
+/// ```
 ///
 /// Rust names: a table or column name that is a Rust identifier is kept (a keyword becomes
 /// raw: `r#type`); other characters become `_` (ASCII) or `_u` and the hex code point

@@ -1,14 +1,27 @@
 //! The typed schema against a real PostgreSQL: the migrations applied by the runtime, rows
-//! inserted, read back with `SELECT *` and converted to the generated `Row` structs.
+//! inserted, read back with `SELECT *` and converted to the generated `Row` structs, with and
+//! without `types = [chrono, uuid, serde_json]`.
 
 use retort::postgres::Client;
-use retort::{FromRow, Migrator, Target};
+use retort::postgres::types::Type;
+use retort::schema::FromRow;
+use retort::{Migrator, Target};
 
 retort::migrations!(
     "tests/ui/migrations/schema_typed_people",
     untracked,
     derive = [Debug, Clone, PartialEq],
 );
+
+/// The same migrations, dates, times, `uuid` and `json` read as those crates' types.
+mod typed {
+    retort::migrations!(
+        "tests/ui/migrations/schema_typed_people",
+        untracked,
+        derive = [Debug],
+        types = [chrono, uuid, serde_json],
+    );
+}
 
 use schema::audit::events;
 use schema::people;
@@ -23,9 +36,8 @@ fn migrated() -> (retort_test_support::TestDb, Client) {
     (db, client)
 }
 
-#[test]
-fn every_column_reads_into_its_field() {
-    let (_db, mut client) = migrated();
+/// Inserts Ada, every column set, and Bob, every column that may be left out left out.
+fn insert_ada_and_bob(client: &mut Client) {
     client
         .batch_execute(
             r#"
@@ -40,6 +52,12 @@ fn every_column_reads_into_its_field() {
             "#,
         )
         .unwrap();
+}
+
+#[test]
+fn every_column_reads_into_its_field() {
+    let (_db, mut client) = migrated();
+    insert_ada_and_bob(&mut client);
     let rows = client
         .query("SELECT * FROM people ORDER BY id", &[])
         .unwrap();
@@ -69,12 +87,13 @@ fn every_column_reads_into_its_field() {
     assert_eq!(ada.E_mail.as_deref(), Some("ada@example.com"));
     assert_eq!(ada.r#type.as_deref(), Some("admin"));
 
-    // Without the features `retort::Raw`: the type and the binary value.
-    times(ada);
-    token(ada);
-    profile(ada);
+    // Without `types`, `retort::schema::Raw` whatever retort's features (the tests turn them
+    // all on): the type and the binary value.
+    raw_times(ada);
+    raw_token(ada);
+    raw_profile(ada);
 
-    // An enum: `retort::Raw` whatever the features, its binary value is the label.
+    // An enum: `Raw` whatever the call's `types`, its binary value is the label.
     let mood = ada.mood.as_ref().unwrap();
     assert_eq!(mood.ty().name(), "mood");
     assert_eq!(mood.bytes(), b"sad");
@@ -112,10 +131,8 @@ const TOKEN: [u8; 16] = [
     0x00, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88, 0x99, 0xaa, 0xbb, 0xcc, 0xdd, 0xee, 0xff,
 ];
 
-/// Without the `chrono` feature: the binary values (microseconds and days since 2000-01-01).
-#[cfg(not(feature = "chrono"))]
-fn times(ada: &people::Row) {
-    use retort::postgres::types::Type;
+/// Without `types`: the binary values (microseconds and days since 2000-01-01).
+fn raw_times(ada: &people::Row) {
     let born = ada.born.as_ref().unwrap();
     assert_eq!(born.ty(), &Type::TIMESTAMPTZ);
     assert_eq!(born.bytes(), 1_000_000_i64.to_be_bytes());
@@ -138,10 +155,38 @@ fn times(ada: &people::Row) {
     );
 }
 
-/// With the `chrono` feature: chrono's types.
-#[cfg(feature = "chrono")]
-fn times(ada: &people::Row) {
-    use retort::types::chrono;
+/// Without `types`: the `uuid` column's 16 bytes.
+fn raw_token(ada: &people::Row) {
+    let token = ada.token.as_ref().unwrap();
+    assert_eq!((token.ty(), token.bytes()), (&Type::UUID, &TOKEN[..]));
+}
+
+/// Without `types`: the `jsonb` column's binary format (a version byte, then the text as
+/// PostgreSQL prints it).
+fn raw_profile(ada: &people::Row) {
+    let profile = ada.profile.as_ref().unwrap();
+    assert_eq!(
+        (profile.ty(), profile.bytes()),
+        (&Type::JSONB, &b"\x01{\"a\": [1]}"[..])
+    );
+}
+
+#[test]
+fn types_reads_dates_times_uuid_and_json_as_the_crates_types() {
+    use retort::schema::types::{chrono, serde_json, uuid};
+    let (_db, mut client) = migrated();
+    insert_ada_and_bob(&mut client);
+    let rows = client
+        .query("SELECT * FROM people ORDER BY id", &[])
+        .unwrap();
+    let people: Vec<typed::schema::people::Row> = rows
+        .iter()
+        .map(typed::schema::people::Row::try_from)
+        .collect::<Result<_, _>>()
+        .unwrap();
+    let [ada, bob] = people.as_slice() else {
+        panic!("two rows, got {people:?}");
+    };
     let day = |d| chrono::NaiveDate::from_ymd_opt(2000, 1, d).unwrap();
     assert_eq!(
         ada.born,
@@ -150,39 +195,14 @@ fn times(ada: &people::Row) {
     assert_eq!(ada.seen, Some(day(2).and_hms_opt(0, 0, 0).unwrap()));
     assert_eq!(ada.birthday, Some(day(3)));
     assert_eq!(ada.wakes, chrono::NaiveTime::from_hms_opt(0, 0, 2));
-}
-
-/// The `uuid` column: its 16 bytes, or a `uuid::Uuid` with the `uuid` feature.
-fn token(ada: &people::Row) {
-    #[cfg(not(feature = "uuid"))]
-    {
-        use retort::postgres::types::Type;
-        let token = ada.token.as_ref().unwrap();
-        assert_eq!((token.ty(), token.bytes()), (&Type::UUID, &TOKEN[..]));
-    }
-    #[cfg(feature = "uuid")]
+    assert_eq!(ada.token, Some(uuid::Uuid::from_bytes(TOKEN)));
+    assert_eq!(ada.profile, Some(serde_json::json!({"a": [1]})));
+    // What `types` does not cover is as without it.
+    assert_eq!(ada.mood.as_ref().map(|m| m.bytes()), Some(&b"sad"[..]));
+    assert_eq!(ada.name, "Ada");
     assert_eq!(
-        ada.token,
-        Some(retort::types::uuid::Uuid::from_bytes(TOKEN))
-    );
-}
-
-/// The `jsonb` column: its binary format (a version byte, then the text as PostgreSQL prints
-/// it), or a `serde_json::Value` with the `serde_json` feature.
-fn profile(ada: &people::Row) {
-    #[cfg(not(feature = "serde_json"))]
-    {
-        use retort::postgres::types::Type;
-        let profile = ada.profile.as_ref().unwrap();
-        assert_eq!(
-            (profile.ty(), profile.bytes()),
-            (&Type::JSONB, &b"\x01{\"a\": [1]}"[..])
-        );
-    }
-    #[cfg(feature = "serde_json")]
-    assert_eq!(
-        ada.profile,
-        Some(retort::types::serde_json::json!({"a": [1]}))
+        (bob.born, bob.token, bob.profile.as_ref()),
+        (None, None, None)
     );
 }
 

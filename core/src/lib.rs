@@ -8,7 +8,7 @@ pub mod checksum;
 pub mod sql;
 pub use checksum::Checksum;
 pub mod set;
-pub use set::{Migration, MigrationParts, MigrationSet, SetError};
+pub use set::{Migration, MigrationParts, MigrationSet, SetError, StaticMigration};
 #[cfg(feature = "check")]
 pub mod check;
 #[cfg(feature = "check")]

@@ -51,25 +51,57 @@ pub struct MigrationParts {
     pub down_line: u32,
 }
 
+/// The parts of a [`Migration`] as `static` data, for [`Migration::from_static`]: what the
+/// macro generates, field by field, so that the call reads by name and stays a constant.
+/// Nothing in it has a destructor (the revision is its text), as a `const fn` cannot drop
+/// what it takes apart.
+#[doc(hidden)]
+#[derive(Clone, Copy, Debug)]
+pub struct StaticMigration {
+    /// Its revision, checked (see [`Revision::from_static`]).
+    pub revision: &'static str,
+    /// Its parents: none for a root, several for a merge.
+    pub down_revisions: &'static [Revision],
+    /// One line describing it.
+    pub message: &'static str,
+    /// The up section's SQL.
+    pub up_sql: &'static str,
+    /// The down section's SQL; `None` for an irreversible migration.
+    pub down_sql: Option<&'static str>,
+    /// Why it cannot be reverted, for an irreversible migration.
+    pub irreversible: Option<&'static str>,
+    /// Whether it runs in a transaction.
+    pub transactional: bool,
+    /// The checksum of `up_sql` (see [`Checksum::of_sql`]), computed when the macro ran.
+    pub checksum: [u8; 32],
+    /// Its file's path, as shown in messages.
+    pub path: &'static str,
+    /// The line of its file where the up SQL starts (1-based).
+    pub up_line: u32,
+    /// The line of its file where the down SQL starts (1-based), or 0.
+    pub down_line: u32,
+}
+
 impl Migration {
-    /// A migration from `static` data. The macro calls this; the checksum is the one of
-    /// `up_sql`, computed at compile time.
+    /// A migration from `static` data. The macro calls this, in a constant: nothing is
+    /// computed or allocated at run time.
     #[doc(hidden)]
-    #[allow(clippy::too_many_arguments)]
-    pub const fn from_static(
-        revision: Revision,
-        down_revisions: &'static [Revision],
-        message: &'static str,
-        up_sql: &'static str,
-        down_sql: Option<&'static str>,
-        irreversible: Option<&'static str>,
-        transactional: bool,
-        checksum: [u8; 32],
-        path: &'static str,
-        lines: (u32, u32),
-    ) -> Self {
-        Migration {
+    pub const fn from_static(parts: StaticMigration) -> Self {
+        let StaticMigration {
             revision,
+            down_revisions,
+            message,
+            up_sql,
+            down_sql,
+            irreversible,
+            transactional,
+            checksum,
+            path,
+            up_line,
+            down_line,
+        } = parts;
+        Migration {
+            revision: Revision::from_static(revision),
             down_revisions: Cow::Borrowed(down_revisions),
             message: Cow::Borrowed(message),
             up_sql: Cow::Borrowed(up_sql),
@@ -84,8 +116,8 @@ impl Migration {
             transactional,
             checksum: Checksum::from_bytes(checksum),
             path: Cow::Borrowed(path),
-            up_line: lines.0,
-            down_line: lines.1,
+            up_line,
+            down_line,
         }
     }
 
@@ -293,5 +325,74 @@ impl<'a> IntoIterator for &'a MigrationSet {
     type IntoIter = std::slice::Iter<'a, Migration>;
     fn into_iter(self) -> Self::IntoIter {
         self.iter()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Built in a `static`, as the macro's output is.
+    static ROOT: Migration = Migration::from_static(StaticMigration {
+        revision: "001",
+        down_revisions: &[],
+        message: "create users",
+        up_sql: "CREATE TABLE users (id int);",
+        down_sql: Some("DROP TABLE users;"),
+        irreversible: None,
+        transactional: false,
+        checksum: *b"0123456789abcdef0123456789abcdef",
+        path: "migrations/001_create_users.sql",
+        up_line: 5,
+        down_line: 8,
+    });
+
+    #[test]
+    fn from_static_keeps_every_field_where_it_was_named() {
+        assert_eq!(ROOT.revision().as_str(), "001");
+        assert!(ROOT.down_revisions().is_empty());
+        assert_eq!(ROOT.message(), "create users");
+        assert_eq!(ROOT.up_sql(), "CREATE TABLE users (id int);");
+        assert_eq!(ROOT.down_sql(), Some("DROP TABLE users;"));
+        assert_eq!(ROOT.irreversible(), None);
+        assert!(!ROOT.is_transactional());
+        assert_eq!(
+            ROOT.checksum().as_bytes(),
+            b"0123456789abcdef0123456789abcdef"
+        );
+        assert_eq!(ROOT.path(), "migrations/001_create_users.sql");
+        assert_eq!((ROOT.up_line(), ROOT.down_line()), (5, 8));
+    }
+
+    #[test]
+    fn from_static_matches_a_migration_built_at_run_time() {
+        static PARENTS: [Revision; 1] = [Revision::from_static("001")];
+        let up = "ALTER TABLE users ADD COLUMN email text;";
+        let built = Migration::from_static(StaticMigration {
+            revision: "002",
+            down_revisions: &PARENTS,
+            message: "add email",
+            up_sql: up,
+            down_sql: None,
+            irreversible: Some("the emails are gone"),
+            transactional: true,
+            checksum: *Checksum::of_sql(up).as_bytes(),
+            path: "migrations/002_add_email.sql",
+            up_line: 6,
+            down_line: 0,
+        });
+        let parts = MigrationParts {
+            revision: Revision::parse("002").unwrap(),
+            down_revisions: vec![Revision::parse("001").unwrap()],
+            message: "add email".into(),
+            up_sql: up.into(),
+            down_sql: None,
+            irreversible: Some("the emails are gone".into()),
+            transactional: true,
+            path: "migrations/002_add_email.sql".into(),
+            up_line: 6,
+            down_line: 0,
+        };
+        assert_eq!(built, Migration::new(parts));
     }
 }

@@ -7,8 +7,10 @@
 //! flag  := "allow_multiple_heads" | "allow_multiple_roots" | "untracked"
 //!        | "schema_at" "=" "[" [ revision { "," revision } [ "," ] ] "]"
 //!        | "derive" "=" "[" [ path { "," path } [ "," ] ] "]"
+//!        | "types" "=" "[" [ family { "," family } [ "," ] ] "]"
 //! revision := string literal (a revision id)
 //! path  := a derive macro's path, such as `Debug` or `serde::Serialize`
+//! family := "chrono" | "uuid" | "serde_json"
 //! ```
 
 use proc_macro2::{Span, TokenStream, TokenTree};
@@ -17,6 +19,8 @@ use retort_core::diagnostic::Diagnostic;
 use retort_core::source::Sources;
 use syn::parse::{Parse, ParseStream};
 use syn::{Error, Ident, Lit, LitStr, Result, Token};
+
+use crate::family::{self, TypeFamily};
 
 /// The directory read when the call names none.
 pub const DEFAULT_DIR: &str = "migrations";
@@ -35,6 +39,15 @@ pub const DERIVE: &str = "derive";
 
 /// How `derive` is written, for help lines.
 const DERIVE_EXAMPLE: &str = "derive = [Debug, Clone, PartialEq]";
+
+/// The option that chooses the crates of the typed schema's dates, times, `uuid` and `json`.
+pub const TYPES: &str = "types";
+
+/// How `types` is written, for help lines.
+const TYPES_EXAMPLE: &str = "types = [chrono, uuid, serde_json]";
+
+/// Every option the call accepts, as the help lines show them.
+const OPTIONS: &[&str] = &[SCHEMA_AT_EXAMPLE, DERIVE_EXAMPLE, TYPES_EXAMPLE];
 
 /// A parsed `migrations!(...)` call.
 pub struct Call {
@@ -57,6 +70,9 @@ pub struct Call {
     /// `derive = [Debug, …]`: the derive macros of every row struct, each path's tokens as
     /// written (their spans point at the call); `None` when the call has no `derive`.
     pub derive: Option<Vec<TokenStream>>,
+    /// `types = [chrono, …]`: the crates whose types the typed schema uses, in the order
+    /// written; `None` when the call has no `types` (those columns are then `Raw`).
+    pub types: Option<Vec<TypeFamily>>,
 }
 
 impl Parse for Call {
@@ -70,6 +86,7 @@ impl Parse for Call {
             untracked: false,
             schema_at: None,
             derive: None,
+            types: None,
         };
         if input.is_empty() {
             return Ok(call);
@@ -145,17 +162,21 @@ impl Call {
         Ok(())
     }
 
-    /// `name = value`: only `schema_at = ["002", …]`.
+    /// `name = value`: `schema_at = ["002", …]`, `derive = […]` or `types = […]`.
     fn set_option(&mut self, ident: &Ident, input: ParseStream) -> Result<()> {
         let name = ident.to_string();
         if name == DERIVE {
             return self.set_derive(ident, input);
         }
+        if name == TYPES {
+            return self.set_types(ident, input);
+        }
         if name != SCHEMA_AT {
+            let options: Vec<String> = OPTIONS.iter().map(|o| format!("`{o}`")).collect();
             return Err(error(
                 ident.span(),
                 &format!("unknown option `{name}`"),
-                &format!("the options are `{SCHEMA_AT_EXAMPLE}` and `{DERIVE_EXAMPLE}`"),
+                &format!("the options are {}", options.join(", ")),
             ));
         }
         input.parse::<Token![=]>()?;
@@ -219,13 +240,54 @@ impl Call {
         Ok(())
     }
 
+    /// `types = [chrono, uuid, serde_json]`: each name a known family, once.
+    fn set_types(&mut self, ident: &Ident, input: ParseStream) -> Result<()> {
+        input.parse::<Token![=]>()?;
+        let list;
+        syn::bracketed!(list in input);
+        let names = list.parse_terminated(|i| i.parse::<TokenTree>(), Token![,])?;
+        if self.types.is_some() {
+            return Err(bad(ident.span(), "`types` is given twice"));
+        }
+        let mut families = Vec::new();
+        for name in names {
+            let TokenTree::Ident(name) = name else {
+                return Err(error(
+                    name.span(),
+                    "expected the name of a crate",
+                    &format!("the crates are {}: `{TYPES_EXAMPLE}`", family::name_list()),
+                ));
+            };
+            let text = name.to_string();
+            let Some(family) = TypeFamily::from_name(&text) else {
+                let names: Vec<&str> = TypeFamily::ALL.iter().map(|f| f.name()).collect();
+                let suggestion = did_you_mean(&text, &names);
+                return Err(error(
+                    name.span(),
+                    &format!("unknown crate `{text}` in `types`"),
+                    &format!(
+                        "{suggestion}the typed schema can read columns as the types of {}: \
+                         `{TYPES_EXAMPLE}`",
+                        family::name_list()
+                    ),
+                ));
+            };
+            if families.contains(&family) {
+                return Err(bad(name.span(), &format!("`{text}` is listed twice")));
+            }
+            families.push(family);
+        }
+        self.types = Some(families);
+        Ok(())
+    }
+
     fn set_flag(&mut self, ident: &Ident) -> Result<()> {
         let name = ident.to_string();
-        if name == SCHEMA_AT || name == DERIVE {
-            let example = if name == DERIVE {
-                DERIVE_EXAMPLE
-            } else {
-                SCHEMA_AT_EXAMPLE
+        if name == SCHEMA_AT || name == DERIVE || name == TYPES {
+            let example = match name.as_str() {
+                DERIVE => DERIVE_EXAMPLE,
+                TYPES => TYPES_EXAMPLE,
+                _ => SCHEMA_AT_EXAMPLE,
             };
             return Err(error(
                 ident.span(),
@@ -238,13 +300,7 @@ impl Call {
             "allow_multiple_roots" => &mut self.allow_multiple_roots,
             "untracked" => &mut self.untracked,
             _ => {
-                let suggestion = FLAGS
-                    .iter()
-                    .map(|f| (levenshtein(&name, f), *f))
-                    .filter(|(d, f)| *d <= f.len() / 3)
-                    .min()
-                    .map(|(_, f)| format!("did you mean `{f}`? "))
-                    .unwrap_or_default();
+                let suggestion = did_you_mean(&name, FLAGS);
                 return Err(error(
                     ident.span(),
                     &format!("unknown flag `{name}`"),
@@ -262,6 +318,18 @@ impl Call {
         *slot = true;
         Ok(())
     }
+}
+
+/// "did you mean `x`? " for the candidate closest to `name`, if one is close enough; else
+/// nothing.
+fn did_you_mean(name: &str, candidates: &[&str]) -> String {
+    candidates
+        .iter()
+        .map(|c| (levenshtein(name, c), *c))
+        .filter(|(d, c)| *d <= c.len() / 3)
+        .min()
+        .map(|(_, c)| format!("did you mean `{c}`? "))
+        .unwrap_or_default()
 }
 
 fn flag_list() -> String {
@@ -404,6 +472,34 @@ mod tests {
         assert!(
             msg("schema = [\"1\"]").starts_with("[macro-bad-argument] unknown option `schema`")
         );
+        assert!(msg("schema = [\"1\"]").contains("`types = [chrono, uuid, serde_json]`"));
+        assert!(msg("types").contains("`types` needs a list"));
+        assert!(msg("types = chrono").contains("expected square brackets"));
+        assert!(
+            msg("types = [crono]")
+                .starts_with("[macro-bad-argument] unknown crate `crono` in `types`\n")
+        );
+        assert!(msg("types = [crono]").contains("did you mean `chrono`?"));
+        assert!(msg("types = [serdejson]").contains("did you mean `serde_json`?"));
+        assert!(!msg("types = [time]").contains("did you mean"));
+        assert!(
+            msg("types = [\"uuid\"]")
+                .starts_with("[macro-bad-argument] expected the name of a crate")
+        );
+        assert!(msg("types = [uuid, uuid]").contains("`uuid` is listed twice"));
+        assert!(msg("types = [], types = [uuid]").contains("`types` is given twice"));
+    }
+
+    #[test]
+    fn types_lists_families() {
+        let c = parse("types = [serde_json, chrono,], untracked").unwrap();
+        assert_eq!(
+            c.types,
+            Some(vec![TypeFamily::SerdeJson, TypeFamily::Chrono])
+        );
+        assert!(c.untracked);
+        assert_eq!(parse("types = []").unwrap().types, Some(vec![]));
+        assert!(parse("untracked").unwrap().types.is_none());
     }
 
     #[test]

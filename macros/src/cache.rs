@@ -30,8 +30,9 @@ use sha2::{Digest, Sha256};
 use crate::ast::Call;
 use crate::expand::{MANIFEST_DIR_OVERRIDE_VAR, is_tracked, manifest_dir};
 
-/// The layout of the key and of the file; bump it when either changes.
-const FORMAT: &str = "retort expansion cache 2";
+/// The layout of the key and of the file; bump it when either changes, and when the text the
+/// macro generates does (the build id covers that in this repository only).
+const FORMAT: &str = "retort expansion cache 3";
 
 /// Prefix of the cache files in `OUT_DIR`.
 const FILE_PREFIX: &str = "retort-expansion-";

@@ -15,7 +15,7 @@ use retort_core::verified::{OUT_DIR_FILE, Verified};
 use retort_core::{Migration, MigrationSet};
 
 use crate::ast::{self, Call};
-use crate::typed;
+use crate::typed::{self, RowOptions};
 
 /// Overrides `CARGO_MANIFEST_DIR` as the base of relative directories. For retort's own UI
 /// tests: trybuild compiles each test in a generated crate under `target/`, so the test
@@ -100,6 +100,9 @@ pub fn expand(call: &Call) -> Expansion {
         )));
     };
     let mut out = items(&set, &call.dir);
+    // One check a crate the call lists in `types`: a compile error that names the feature
+    // when it is off.
+    out.extend(call.types.iter().flatten().map(|f| f.feature_check()));
     let (schema, complete) = schema_modules(call, &report, &set);
     out.extend(schema);
     out.extend(file_dependencies(&report, &abs_dir));
@@ -291,6 +294,10 @@ fn schema_modules(call: &Call, report: &Report, set: &MigrationSet) -> (TokenStr
         Some(paths) if !paths.is_empty() => quote!(#[derive(#(#paths),*)]),
         _ => TokenStream::new(),
     };
+    let options = RowOptions {
+        derive,
+        types: call.types.as_deref().unwrap_or_default(),
+    };
     let heads = set.heads();
     if let [head] = heads.as_slice() {
         let head = head.as_str();
@@ -307,7 +314,7 @@ fn schema_modules(call: &Call, report: &Report, set: &MigrationSet) -> (TokenStr
                 &doc,
                 catalog,
                 head,
-                &derive,
+                &options,
                 &mut errors,
             ));
         }
@@ -344,7 +351,7 @@ fn schema_modules(call: &Call, report: &Report, set: &MigrationSet) -> (TokenStr
                 &doc,
                 catalog,
                 &rev,
-                &derive,
+                &options,
                 &mut errors,
             ));
         }
@@ -368,10 +375,10 @@ fn schema_module(
     doc: &str,
     catalog: &retort_core::schema::Catalog,
     rev: &str,
-    derive: &TokenStream,
+    options: &RowOptions,
     errors: &mut Vec<String>,
 ) -> TokenStream {
-    let generated = typed::schema_items(catalog, rev, derive);
+    let generated = typed::schema_items(catalog, rev, options);
     errors.extend(generated.problems.into_iter().map(|p| {
         strip_level(
             Diagnostic::error(Code::MacroNameClash, p.message)
@@ -399,9 +406,9 @@ fn schema_module(
     }
 }
 
-/// `::retort::Migration::from_static(...)` for one migration.
+/// `::retort::Migration::from_static(StaticMigration { … })` for one migration.
 fn migration(m: &Migration) -> TokenStream {
-    let rev = rev_ident(m.revision().as_str());
+    let rev_text = m.revision().as_str();
     // `const { &[…] }`: a `Revision` has drop glue, so a plain `&[…]` argument would not be
     // promoted to `'static`; the inline const's value is.
     let parents = match m.down_revisions() {
@@ -423,18 +430,19 @@ fn migration(m: &Migration) -> TokenStream {
     let up_line = m.up_line();
     let down_line = m.down_line();
     quote! {
-        ::retort::Migration::from_static(
-            revisions::#rev,
-            #parents,
-            #message,
-            #up,
-            #down,
-            #irreversible,
-            #transactional,
-            *#checksum,
-            #path,
-            (#up_line, #down_line),
-        )
+        ::retort::Migration::from_static(::retort::__private::StaticMigration {
+            revision: #rev_text,
+            down_revisions: #parents,
+            message: #message,
+            up_sql: #up,
+            down_sql: #down,
+            irreversible: #irreversible,
+            transactional: #transactional,
+            checksum: *#checksum,
+            path: #path,
+            up_line: #up_line,
+            down_line: #down_line,
+        })
     }
 }
 

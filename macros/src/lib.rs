@@ -11,6 +11,7 @@
 mod ast;
 mod cache;
 mod expand;
+mod family;
 mod ident;
 mod typed;
 
@@ -29,9 +30,11 @@ use proc_macro::TokenStream;
 /// - `pub const HEADS: &[retort::Revision]`, and `pub const HEAD: retort::Revision` when there
 ///   is exactly one head.
 /// - `pub mod schema`, when there is one head: the typed schema at the head, one module a
-///   table with `TABLE`, a `retort::Column` constant a column, `COLUMNS` and a `Row` struct
-///   (see `retort::migrations!`); and `pub mod schema_at` with `R<id>` for each revision the
-///   call lists in `schema_at = ["<id>", …]`; `derive = [Debug, …]` derives on every `Row`.
+///   table with `TABLE`, a `retort::schema::Column` constant a column, `COLUMNS` and a `Row`
+///   struct (see `retort::migrations!`); and `pub mod schema_at` with `R<id>` for each
+///   revision the call lists in `schema_at = ["<id>", …]`; `derive = [Debug, …]` derives on
+///   every `Row`; `types = [chrono, uuid, serde_json]` reads dates and times, `uuid` and
+///   `json` as those crates' types (`retort::schema::Raw` otherwise).
 ///
 /// The build depends on every file read, so editing one rebuilds the crate;
 /// `retort_build::track` in `build.rs` makes adding or removing one rebuild it too.

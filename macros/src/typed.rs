@@ -3,11 +3,11 @@
 //!
 //! ```text
 //! pub mod <table> {                       // a table of `public`; others under `<schema>::`
-//!     pub const TABLE: retort::Table;     // name, schema, SQL text
-//!     pub const <COLUMN>: retort::Column; // one a column: name, SQL text, type, nullability
-//!     pub const COLUMNS: &[retort::Column];
-//!     pub struct Row { pub <column>: T, … }   // Option<T> when nullable
-//!     impl retort::FromRow for Row; impl TryFrom<&postgres::Row> for Row;
+//!     pub const TABLE: retort::schema::Table;     // name, schema, SQL text
+//!     pub const <COLUMN>: retort::schema::Column; // a column: name, SQL text, type, nullability
+//!     pub const COLUMNS: &[retort::schema::Column];
+//!     pub struct Row { pub <column>: T, … }       // Option<T> when nullable
+//!     impl retort::schema::FromRow for Row; impl TryFrom<&postgres::Row> for Row;
 //! }
 //! ```
 //!
@@ -25,6 +25,7 @@ use retort_core::schema::catalog::{
     Column, Ns, QName, RelKind, Table, normalize_type, quote_ident, sql_name,
 };
 
+use crate::family::TypeFamily;
 use crate::ident::{collisions, snake, upper};
 
 /// A name clash: the error's message and help line.
@@ -56,9 +57,17 @@ const COLUMN_CLASH_HELP: &str = "a SQL name becomes a Rust name by keeping ASCII
      digits and `_` and replacing other characters, upper-cased for a constant (see \
      `retort::migrations!`); rename one of the columns in a new migration";
 
-/// The schema module's contents for `catalog`, the schema after revision `rev`; `derive` is
-/// the row structs' `#[derive(…)]` attribute, or nothing.
-pub fn schema_items(catalog: &Catalog, rev: &str, derive: &TokenStream) -> Generated {
+/// How the call wants the row structs: their `#[derive(…)]` attribute (or nothing), and the
+/// crates whose types the fields may have (`types = […]`).
+pub struct RowOptions<'a> {
+    /// `#[derive(…)]`, or nothing.
+    pub derive: TokenStream,
+    /// The families the call lists in `types`.
+    pub types: &'a [TypeFamily],
+}
+
+/// The schema module's contents for `catalog`, the schema after revision `rev`.
+pub fn schema_items(catalog: &Catalog, rev: &str, options: &RowOptions) -> Generated {
     let mut by_schema: BTreeMap<&str, Vec<(&QName, &Table)>> = BTreeMap::new();
     let mut left_out = 0;
     for (name, obj) in catalog.relations.iter() {
@@ -109,7 +118,7 @@ pub fn schema_items(catalog: &Catalog, rev: &str, derive: &TokenStream) -> Gener
         let modules: TokenStream = tables
             .iter()
             .filter(|(q, _)| !clash.contains(&q.name.as_str()))
-            .map(|(q, t)| table_module(q, t, rev, derive, &mut problems))
+            .map(|(q, t)| table_module(q, t, rev, options, &mut problems))
             .collect();
         if *schema == "public" {
             items.extend(modules);
@@ -162,7 +171,7 @@ fn table_module(
     qname: &QName,
     table: &Table,
     rev: &str,
-    derive: &TokenStream,
+    options: &RowOptions,
     problems: &mut Vec<Problem>,
 ) -> TokenStream {
     let m = ident(&snake(&qname.name));
@@ -170,7 +179,8 @@ fn table_module(
     let sql = sql_name(qname);
     let table_const = quote! {
         #[doc = " The table's name."]
-        pub const TABLE: ::retort::Table = ::retort::Table::new(#schema, #name, #sql);
+        pub const TABLE: ::retort::schema::Table =
+            ::retort::schema::Table::new(#schema, #name, #sql);
     };
     if !table.columns_known {
         let doc = format!(
@@ -217,12 +227,13 @@ fn table_module(
     let columns: Vec<ColumnItems> = table
         .columns
         .iter()
-        .map(|c| ColumnItems::new(c, !c.not_null && !pk.contains(&c.name)))
+        .map(|c| ColumnItems::new(c, !c.not_null && !pk.contains(&c.name), options.types))
         .collect();
     let consts = columns.iter().map(|c| &c.constant);
     let const_names = columns.iter().map(|c| &c.const_ident);
     let fields = columns.iter().map(|c| &c.field);
     let reads = columns.iter().map(|c| &c.read);
+    let derive = &options.derive;
     let doc = format!(" Table `{qname}` after revision `{rev}`.");
     let row_doc = format!(
         " A row of `{qname}`: every column, by name, `Option` where it may be NULL. Read one \
@@ -234,11 +245,11 @@ fn table_module(
             #table_const
             #(#consts)*
             #[doc = " Every column, in the table's order."]
-            pub const COLUMNS: &[::retort::Column] = &[#(#const_names),*];
+            pub const COLUMNS: &[::retort::schema::Column] = &[#(#const_names),*];
             #[doc = #row_doc]
             #derive
             pub struct Row { #(#fields)* }
-            impl ::retort::FromRow for Row {
+            impl ::retort::schema::FromRow for Row {
                 fn from_row(
                     row: &::retort::postgres::Row,
                 ) -> ::core::result::Result<Self, ::retort::postgres::Error> {
@@ -250,7 +261,7 @@ fn table_module(
                 fn try_from(
                     row: &::retort::postgres::Row,
                 ) -> ::core::result::Result<Self, Self::Error> {
-                    <Self as ::retort::FromRow>::from_row(row)
+                    <Self as ::retort::schema::FromRow>::from_row(row)
                 }
             }
         }
@@ -266,7 +277,7 @@ struct ColumnItems {
 }
 
 impl ColumnItems {
-    fn new(c: &Column, nullable: bool) -> Self {
+    fn new(c: &Column, nullable: bool, types: &[TypeFamily]) -> Self {
         let const_ident = ident(&upper(&c.name));
         let field_ident = ident(&snake(&c.name));
         let (name, ty) = (&c.name, &c.ty);
@@ -277,7 +288,7 @@ impl ColumnItems {
             name.replace('`', "'"),
             ty.replace('`', "'")
         );
-        let rust = rust_type(ty);
+        let rust = rust_type(ty, types);
         let rust = if nullable {
             quote!(::core::option::Option<#rust>)
         } else {
@@ -286,8 +297,8 @@ impl ColumnItems {
         ColumnItems {
             constant: quote! {
                 #[doc = #doc]
-                pub const #const_ident: ::retort::Column =
-                    ::retort::Column::new(#name, #sql, #ty, #nullable);
+                pub const #const_ident: ::retort::schema::Column =
+                    ::retort::schema::Column::new(#name, #sql, #ty, #nullable);
             },
             field: quote! {
                 #[doc = #doc]
@@ -307,19 +318,21 @@ fn ident(text: &str) -> Ident {
     }
 }
 
-/// The Rust type a column of type `ty` (as the model normalised it) reads as, NULL aside.
-pub fn rust_type(ty: &str) -> TokenStream {
+/// The Rust type a column of type `ty` (as the model normalised it) reads as, NULL aside,
+/// when the call's `types` lists `types`.
+pub fn rust_type(ty: &str, types: &[TypeFamily]) -> TokenStream {
     match ty.strip_suffix("[]") {
         Some(element) => {
-            let element = scalar(element).unwrap_or_else(|| quote!(::retort::Raw));
+            let element = scalar(element, types).unwrap_or_else(|| quote!(::retort::schema::Raw));
             quote!(::std::vec::Vec<::core::option::Option<#element>>)
         }
-        None => scalar(ty).unwrap_or_else(|| quote!(::retort::Raw)),
+        None => scalar(ty, types).unwrap_or_else(|| quote!(::retort::schema::Raw)),
     }
 }
 
-/// The Rust type of a built-in type the `postgres` crate reads natively, if `ty` is one.
-fn scalar(ty: &str) -> Option<TokenStream> {
+/// The Rust type of a built-in type the `postgres` crate reads natively (or through a crate
+/// `types` lists), if `ty` is one.
+fn scalar(ty: &str, types: &[TypeFamily]) -> Option<TokenStream> {
     let builtin = match ty.strip_prefix("pg_catalog.") {
         Some(rest) => normalize_type(rest),
         None => ty.to_owned(),
@@ -348,14 +361,31 @@ fn scalar(ty: &str) -> Option<TokenStream> {
         _ if t.starts_with("character varying(") || t.starts_with("character(") => {
             quote!(::std::string::String)
         }
-        // The facade decides what these are (its features): `Raw`, or chrono's, uuid's and
-        // serde_json's types.
-        "date" => quote!(::retort::types::Date),
-        "uuid" => quote!(::retort::types::Uuid),
-        "json" | "jsonb" => quote!(::retort::types::Json),
-        _ if is_time(t, "timestamp", true) => quote!(::retort::types::Timestamptz),
-        _ if is_time(t, "timestamp", false) => quote!(::retort::types::Timestamp),
-        _ if is_time(t, "time", false) => quote!(::retort::types::Time),
+        // The crates' types when the call lists them, through the facade's aliases (which
+        // stand in with `Raw` when the crate's feature is off: the build then fails once, on
+        // the family's check, rather than on every column); `Raw` otherwise.
+        _ => return family_type(t, types),
+    })
+}
+
+/// The type of `ty` (a built-in type's name) from a crate that `types` lists, if any.
+fn family_type(ty: &str, types: &[TypeFamily]) -> Option<TokenStream> {
+    let uses = |family| types.contains(&family);
+    Some(match ty {
+        "date" if uses(TypeFamily::Chrono) => quote!(::retort::__private::chrono::Date),
+        _ if is_time(ty, "timestamp", true) && uses(TypeFamily::Chrono) => {
+            quote!(::retort::__private::chrono::Timestamptz)
+        }
+        _ if is_time(ty, "timestamp", false) && uses(TypeFamily::Chrono) => {
+            quote!(::retort::__private::chrono::Timestamp)
+        }
+        _ if is_time(ty, "time", false) && uses(TypeFamily::Chrono) => {
+            quote!(::retort::__private::chrono::Time)
+        }
+        "uuid" if uses(TypeFamily::Uuid) => quote!(::retort::__private::uuid::Uuid),
+        "json" | "jsonb" if uses(TypeFamily::SerdeJson) => {
+            quote!(::retort::__private::serde_json::Json)
+        }
         _ => return None,
     })
 }
@@ -377,7 +407,13 @@ mod tests {
     use super::*;
 
     fn ty(sql: &str) -> String {
-        rust_type(&normalize_type(sql)).to_string().replace(' ', "")
+        ty_with(sql, &[])
+    }
+
+    fn ty_with(sql: &str, types: &[TypeFamily]) -> String {
+        rust_type(&normalize_type(sql), types)
+            .to_string()
+            .replace(' ', "")
     }
 
     #[test]
@@ -412,26 +448,55 @@ mod tests {
         }
     }
 
+    /// The dates, times, `uuid` and `json` of the fixtures, with the family that reads each
+    /// and its alias in the facade.
+    const FAMILY_TYPES: [(&str, TypeFamily, &str); 10] = [
+        ("timestamptz", TypeFamily::Chrono, "chrono::Timestamptz"),
+        (
+            "timestamp(3) with time zone",
+            TypeFamily::Chrono,
+            "chrono::Timestamptz",
+        ),
+        ("timestamp", TypeFamily::Chrono, "chrono::Timestamp"),
+        ("timestamp(0)", TypeFamily::Chrono, "chrono::Timestamp"),
+        ("date", TypeFamily::Chrono, "chrono::Date"),
+        ("time", TypeFamily::Chrono, "chrono::Time"),
+        (
+            "time(6) without time zone",
+            TypeFamily::Chrono,
+            "chrono::Time",
+        ),
+        ("uuid", TypeFamily::Uuid, "uuid::Uuid"),
+        ("json", TypeFamily::SerdeJson, "serde_json::Json"),
+        ("jsonb", TypeFamily::SerdeJson, "serde_json::Json"),
+    ];
+
     #[test]
-    fn times_uuid_and_json_are_the_facades_aliases() {
-        for (sql, alias) in [
-            ("timestamptz", "Timestamptz"),
-            ("timestamp(3) with time zone", "Timestamptz"),
-            ("timestamp", "Timestamp"),
-            ("timestamp(0)", "Timestamp"),
-            ("date", "Date"),
-            ("time", "Time"),
-            ("time(6) without time zone", "Time"),
-            ("uuid", "Uuid"),
-            ("json", "Json"),
-            ("jsonb", "Json"),
-        ] {
-            assert_eq!(ty(sql), format!("::retort::types::{alias}"), "{sql}");
+    fn times_uuid_and_json_are_the_listed_crates_types() {
+        for (sql, family, alias) in FAMILY_TYPES {
+            assert_eq!(
+                ty_with(sql, &[family]),
+                format!("::retort::__private::{alias}"),
+                "{sql}"
+            );
+            assert_eq!(ty_with(sql, &TypeFamily::ALL), ty_with(sql, &[family]));
         }
         assert_eq!(
-            ty("uuid[]"),
-            "::std::vec::Vec<::core::option::Option<::retort::types::Uuid>>"
+            ty_with("uuid[]", &[TypeFamily::Uuid]),
+            "::std::vec::Vec<::core::option::Option<::retort::__private::uuid::Uuid>>"
         );
+    }
+
+    #[test]
+    fn times_uuid_and_json_are_raw_unless_their_crate_is_listed() {
+        for (sql, family, _) in FAMILY_TYPES {
+            assert_eq!(ty(sql), "::retort::schema::Raw", "{sql}");
+            let others: Vec<TypeFamily> = TypeFamily::ALL
+                .into_iter()
+                .filter(|&f| f != family)
+                .collect();
+            assert_eq!(ty_with(sql, &others), "::retort::schema::Raw", "{sql}");
+        }
     }
 
     #[test]
@@ -445,11 +510,16 @@ mod tests {
             "interval",
             "cidr",
         ] {
-            assert_eq!(ty(sql), "::retort::Raw", "{sql}");
+            assert_eq!(ty(sql), "::retort::schema::Raw", "{sql}");
+            assert_eq!(
+                ty_with(sql, &TypeFamily::ALL),
+                "::retort::schema::Raw",
+                "{sql}"
+            );
         }
         assert_eq!(
             ty("mood[]"),
-            "::std::vec::Vec<::core::option::Option<::retort::Raw>>"
+            "::std::vec::Vec<::core::option::Option<::retort::schema::Raw>>"
         );
     }
 }

@@ -12,10 +12,16 @@
 //!
 //! Without `DATABASE_URL`, it starts a throwaway PostgreSQL cluster from the installed server
 //! binaries (the one the tests use), and removes it when it exits.
+//!
+//! Its output can be cut short: `cargo run -p hello | head -3` exits with status 0.
+
+mod out;
 
 use std::process::ExitCode;
 
-use retort::{Direction, Migrator, Target};
+use retort::runtime::{Direction, Error, Migrator, Target};
+
+use out::{Out, Stop, say};
 
 /// The migrations of `migrations/`, checked at compile time.
 mod db {
@@ -24,17 +30,17 @@ mod db {
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    match run(&args) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(message) => {
+    match run(&args, &mut Out::stdout()) {
+        Ok(()) | Err(Stop::Closed) => ExitCode::SUCCESS,
+        Err(Stop::Failed(message)) => {
             eprintln!("{message}");
             ExitCode::FAILURE
         }
     }
 }
 
-fn run(args: &[String]) -> Result<(), String> {
-    print_migrations();
+fn run(args: &[String], out: &mut Out) -> Result<(), Stop> {
+    print_migrations(out)?;
     // `db::HEAD` exists because the history has one head; `db::revisions::R004` names the
     // same revision, and stops compiling if its file is renamed or deleted.
     assert_eq!(db::HEAD, db::revisions::R004);
@@ -43,49 +49,61 @@ fn run(args: &[String]) -> Result<(), String> {
     let (_throwaway, mut client) = match &url {
         Some(url) => {
             let client = retort::postgres::Client::connect(url, retort::postgres::NoTls)
-                .map_err(|e| format!("error: cannot connect to DATABASE_URL: {e}"))?;
+                .map_err(|e| Stop::failed(format!("error: cannot connect to DATABASE_URL: {e}")))?;
             (None, client)
         }
         None => {
-            println!("\nno DATABASE_URL: using a throwaway PostgreSQL cluster");
-            let db = retort_test_support::database().map_err(|e| format!("error: {e}"))?;
+            say!(
+                out,
+                "\nno DATABASE_URL: using a throwaway PostgreSQL cluster"
+            );
+            let db =
+                retort_test_support::database().map_err(|e| Stop::failed(format!("error: {e}")))?;
             let client = db.connect();
             (Some(db), client)
         }
     };
-    let target = |s: Option<&String>, default: &str| -> Result<Target, String> {
+    let target = |s: Option<&String>, default: &str| -> Result<Target, Stop> {
         s.map_or(default, String::as_str)
             .parse()
-            .map_err(|e| format!("error: {e}"))
+            .map_err(|e| Stop::failed(format!("error: {e}")))
     };
-    let render = |e: retort::Error| e.render();
+    let client = &mut client;
     match (args.first().map(String::as_str), url.is_some()) {
         (None, false) => {
             // The tour: apply everything, look, revert one, revert all, apply again.
-            migrate(&mut client, "upgrade", &Target::Head).map_err(render)?;
-            status(&mut client).map_err(render)?;
-            typed_rows(&mut client).map_err(|e| format!("error: {e}"))?;
-            migrate(&mut client, "downgrade", &target(None, "-1")?).map_err(render)?;
-            migrate(&mut client, "downgrade", &Target::Base).map_err(render)?;
-            migrate(&mut client, "upgrade", &Target::Head).map_err(render)?;
-            migrate(&mut client, "upgrade", &Target::Head).map_err(render)?;
-            status(&mut client).map_err(render)
+            migrate(out, client, "upgrade", &Target::Head)?;
+            status(out, client)?;
+            typed_rows(out, client)?;
+            migrate(out, client, "downgrade", &target(None, "-1")?)?;
+            migrate(out, client, "downgrade", &Target::Base)?;
+            migrate(out, client, "upgrade", &Target::Head)?;
+            migrate(out, client, "upgrade", &Target::Head)?;
+            status(out, client)
         }
         (None, true) | (Some("upgrade"), _) => {
-            migrate(&mut client, "upgrade", &target(args.get(1), "head")?).map_err(render)?;
-            status(&mut client).map_err(render)
+            migrate(out, client, "upgrade", &target(args.get(1), "head")?)?;
+            status(out, client)
         }
         (Some("downgrade"), _) if args.len() == 2 => {
-            migrate(&mut client, "downgrade", &target(args.get(1), "-1")?).map_err(render)?;
-            status(&mut client).map_err(render)
+            migrate(out, client, "downgrade", &target(args.get(1), "-1")?)?;
+            status(out, client)
         }
-        (Some("status"), _) => status(&mut client).map_err(render),
-        _ => Err("usage: hello [upgrade [TARGET] | downgrade TARGET | status]".to_owned()),
+        (Some("status"), _) => status(out, client),
+        _ => Err(Stop::failed(
+            "usage: hello [upgrade [TARGET] | downgrade TARGET | status]",
+        )),
     }
 }
 
-fn print_migrations() {
-    println!(
+/// A runtime error, rendered like rustc's.
+fn render(e: Error) -> Stop {
+    Stop::Failed(e.render())
+}
+
+fn print_migrations(out: &mut Out) -> Result<(), Stop> {
+    say!(
+        out,
         "{} migrations, each after its parents:",
         db::MIGRATIONS.len()
     );
@@ -103,70 +121,94 @@ fn print_migrations() {
         } else {
             "outside a transaction"
         };
-        println!(
+        say!(
+            out,
             "  {} <- {parents:<6}  {:<48} {transaction}",
             m.revision(),
             m.message()
         );
     }
-    println!("head: {}", db::HEAD);
+    say!(out, "head: {}", db::HEAD);
+    Ok(())
 }
 
 fn migrate(
+    out: &mut Out,
     client: &mut retort::postgres::Client,
     what: &str,
     target: &Target,
-) -> Result<(), retort::Error> {
-    println!("\n$ {what} {target}");
-    let mut migrator = Migrator::new(&db::MIGRATIONS).on_progress(|m, direction, done| {
-        if let Some(step) = done {
+) -> Result<(), Stop> {
+    say!(out, "\n$ {what} {target}");
+    // The progress callback cannot return early: it keeps the first failed write, which
+    // ends the run once the migrator is done.
+    let mut stopped = None;
+    let steps = {
+        let mut migrator = Migrator::new(&db::MIGRATIONS).on_progress(|m, direction, done| {
+            let Some(step) = done else { return };
+            if stopped.is_some() {
+                return;
+            }
             let verb = if direction == Direction::Up {
                 "applied "
             } else {
                 "reverted"
             };
-            println!(
-                "  {verb} {} {:<48} {:>8.1?}",
-                m.revision(),
-                m.message(),
-                step.duration
-            );
+            stopped = out
+                .line(format_args!(
+                    "  {verb} {} {:<48} {:>8.1?}",
+                    m.revision(),
+                    m.message(),
+                    step.duration
+                ))
+                .err();
+        });
+        if what == "upgrade" {
+            migrator.upgrade(client, target)
+        } else {
+            migrator.downgrade(client, target)
         }
-    });
-    let steps = if what == "upgrade" {
-        migrator.upgrade(client, target)?
-    } else {
-        migrator.downgrade(client, target)?
     };
-    if steps.is_empty() {
-        println!("  nothing to do");
+    if let Some(stop) = stopped {
+        return Err(stop);
+    }
+    if steps.map_err(render)?.is_empty() {
+        say!(out, "  nothing to do");
     }
     Ok(())
 }
 
 /// The typed schema at the head: `db::schema::users` names the table and its columns, and
 /// its `Row` reads a row of `SELECT *` (`email` is an `Option`: the column may be NULL).
-fn typed_rows(client: &mut retort::postgres::Client) -> Result<(), retort::postgres::Error> {
+fn typed_rows(out: &mut Out, client: &mut retort::postgres::Client) -> Result<(), Stop> {
     use db::schema::users;
+    let failed = |e: retort::postgres::Error| Stop::failed(format!("error: {e}"));
     let insert = format!(
         "INSERT INTO {} ({}, {}) VALUES ($1, $2)",
         users::TABLE,
         users::NAME,
         users::EMAIL
     );
-    client.execute(&insert, &[&"Ada", &"ada@example.com"])?;
-    println!("\n$ SELECT * FROM {}", users::TABLE);
-    for row in client.query(&format!("SELECT * FROM {}", users::TABLE), &[])? {
-        let user = users::Row::try_from(&row)?;
-        println!("  {} {} {:?}", user.id, user.name, user.email);
+    client
+        .execute(&insert, &[&"Ada", &"ada@example.com"])
+        .map_err(failed)?;
+    say!(out, "\n$ SELECT * FROM {}", users::TABLE);
+    let rows = client
+        .query(&format!("SELECT * FROM {}", users::TABLE), &[])
+        .map_err(failed)?;
+    for row in rows {
+        let user = users::Row::try_from(&row).map_err(failed)?;
+        say!(out, "  {} {} {:?}", user.id, user.name, user.email);
     }
     Ok(())
 }
 
-fn status(client: &mut retort::postgres::Client) -> Result<(), retort::Error> {
-    let status = Migrator::new(&db::MIGRATIONS).status(client)?;
+fn status(out: &mut Out, client: &mut retort::postgres::Client) -> Result<(), Stop> {
+    let status = Migrator::new(&db::MIGRATIONS)
+        .status(client)
+        .map_err(render)?;
     let current: Vec<&str> = status.current.iter().map(|r| r.as_str()).collect();
-    println!(
+    say!(
+        out,
         "\ncurrent: {}  ({} applied, {} pending{})",
         if current.is_empty() {
             "base".to_owned()

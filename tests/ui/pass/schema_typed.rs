@@ -1,6 +1,9 @@
 //! The typed schema: a module a table at the head, a constant a column, the row struct's
-//! field types, escaped names, a schema other than `public`, and `schema_at`.
+//! field types (with and without `types`), escaped names, a schema other than `public`, and
+//! `schema_at`.
 #![deny(missing_docs, warnings)]
+
+use retort::schema::Raw;
 
 /// The migrations of the fixture, with the schema after `002` too.
 pub mod db {
@@ -9,6 +12,25 @@ pub mod db {
         untracked,
         schema_at = ["002"],
         derive = [Clone, Debug, PartialEq],
+    );
+}
+
+/// The same migrations, their dates, times, `uuid` and `json` read as chrono's, uuid's and
+/// serde_json's types.
+pub mod with_types {
+    retort::migrations!(
+        "tests/ui/migrations/schema_typed_people",
+        untracked,
+        types = [chrono, uuid, serde_json],
+    );
+}
+
+/// Only `uuid`: the other columns stay `Raw`.
+pub mod with_uuid {
+    retort::migrations!(
+        "tests/ui/migrations/schema_typed_people",
+        untracked,
+        types = [uuid],
     );
 }
 
@@ -45,7 +67,8 @@ fn main() {
     assert_eq!(names[..3], ["id", "name", "nickname"]);
     assert_eq!(names.len(), 20);
 
-    // Every field with the type the `postgres` crate reads it as.
+    // Every field with the type the `postgres` crate reads it as; without `types`, dates,
+    // times, `uuid` and `json` are `Raw` whatever retort's features.
     let row = people::Row {
         id: 1_i64,
         name: String::from("Ada"),
@@ -56,13 +79,13 @@ fn main() {
         avatar: Some(vec![0_u8]),
         ratio: Some(0.5_f64),
         weight: Some(60.5_f32),
-        born: None::<retort::types::Timestamptz>,
-        seen: None::<retort::types::Timestamp>,
-        birthday: None::<retort::types::Date>,
-        wakes: None::<retort::types::Time>,
-        token: None::<retort::types::Uuid>,
-        profile: None::<retort::types::Json>,
-        mood: None::<retort::Raw>,
+        born: None::<Raw>,
+        seen: None::<Raw>,
+        birthday: None::<Raw>,
+        wakes: None::<Raw>,
+        token: None::<Raw>,
+        profile: None::<Raw>,
+        mood: None::<Raw>,
         tags: Some(vec![Some(String::from("x")), None]),
         scores: vec![Some(1_i32)],
         E_mail: None::<String>,
@@ -70,9 +93,61 @@ fn main() {
     };
     assert_eq!(row.clone(), row);
     let _: fn(&retort::postgres::Row) -> Result<people::Row, retort::postgres::Error> =
-        <people::Row as retort::FromRow>::from_row;
+        <people::Row as retort::schema::FromRow>::from_row;
     let _: fn(&retort::postgres::Row) -> Result<people::Row, retort::postgres::Error> =
         |r| people::Row::try_from(r);
+
+    // `types = [chrono, uuid, serde_json]`: those crates' types, as retort re-exports them.
+    {
+        use retort::schema::types::{chrono, serde_json, uuid};
+        let typed = with_types::schema::people::Row {
+            id: 1,
+            name: String::new(),
+            nickname: None,
+            age: None,
+            level: 1,
+            active: true,
+            avatar: None,
+            ratio: None,
+            weight: None,
+            born: None::<chrono::DateTime<chrono::Utc>>,
+            seen: None::<chrono::NaiveDateTime>,
+            birthday: None::<chrono::NaiveDate>,
+            wakes: None::<chrono::NaiveTime>,
+            token: None::<uuid::Uuid>,
+            profile: None::<serde_json::Value>,
+            mood: None::<Raw>,
+            tags: None,
+            scores: Vec::new(),
+            E_mail: None,
+            r#type: None,
+        };
+        let _ = typed;
+        // Only the crates the call lists.
+        let uuid_only = with_uuid::schema::people::Row {
+            id: 1,
+            name: String::new(),
+            nickname: None,
+            age: None,
+            level: 1,
+            active: true,
+            avatar: None,
+            ratio: None,
+            weight: None,
+            born: None::<Raw>,
+            seen: None::<Raw>,
+            birthday: None::<Raw>,
+            wakes: None::<Raw>,
+            token: None::<uuid::Uuid>,
+            profile: None::<Raw>,
+            mood: None::<Raw>,
+            tags: None,
+            scores: Vec::new(),
+            E_mail: None,
+            r#type: None,
+        };
+        let _ = uuid_only;
+    }
 
     // Another schema is a module of its own.
     assert_eq!(db::schema::audit::events::TABLE.to_string(), "audit.events");
