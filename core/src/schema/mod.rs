@@ -17,6 +17,8 @@
 
 pub mod catalog;
 pub mod ddl;
+pub mod desired;
+pub mod diff;
 pub mod pmap;
 mod replay;
 mod semantic;
@@ -323,6 +325,51 @@ fn replay_section(
             start,
             Origin {
                 file: f.file,
+                range: start..line_end,
+            },
+            parsed.as_ref(),
+        );
+    }
+    stmts.len()
+}
+
+/// Replays the statements of `body` (a byte range of `file`'s text, such as a whole
+/// `schema.sql`) into `cat`, as [`replay_section`] does for a migration's section; returns
+/// how many.
+pub(crate) fn replay_plain(
+    cat: &mut Catalog,
+    file: FileId,
+    body: std::ops::Range<usize>,
+    sources: &Sources,
+    parses: &mut Parses,
+    diags: &mut Vec<Diagnostic>,
+) -> usize {
+    let paths = |o: &Origin| {
+        let src = sources.get(o.file);
+        format!("{}:{}", src.path(), src.line_col(o.range.start).0)
+    };
+    let text = sources.get(file).text();
+    let base = body.start;
+    let toks = lex::tokenize(&text[body.clone()]);
+    if toks.iter().any(|t| t.unterminated) {
+        cat.mark_all_unknown(&Origin {
+            file,
+            range: base..base,
+        });
+        return 0;
+    }
+    let stmts = lex::split_tokens(&text[body], &toks);
+    let mut r = replay::Replayer::new(cat, diags, &paths, file);
+    for stmt in &stmts {
+        let start = base + stmt.range.start;
+        let end = base + stmt.range.end;
+        let line_end = text[start..end].find('\n').map_or(end, |k| start + k);
+        let parsed = parses.remove(&(file, start));
+        r.statement(
+            &text[start..end],
+            start,
+            Origin {
+                file,
                 range: start..line_end,
             },
             parsed.as_ref(),
