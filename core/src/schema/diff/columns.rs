@@ -135,6 +135,11 @@ impl Differ<'_> {
                     kind: ObjectKind::Column,
                     old: format!("{new}.{}", d.name),
                     new: format!("{new}.{}", a.name),
+                    rename: super::RenameKind::Column {
+                        table: new.clone(),
+                        from: d.name.clone(),
+                        to: a.name.clone(),
+                    },
                     at: self.place_of(new),
                 });
             }

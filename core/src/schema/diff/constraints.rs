@@ -34,7 +34,7 @@ fn is_fk(k: &Constraint) -> bool {
 impl Differ<'_> {
     /// A head constraint of the desired table `table` with its names as the desired schema
     /// would write them (columns, referenced table and columns renamed as annotated).
-    fn renamed_constraint(&self, table: &QName, k: &Constraint) -> Constraint {
+    pub(super) fn renamed_constraint(&self, table: &QName, k: &Constraint) -> Constraint {
         let mut k = k.clone();
         k.columns = k
             .columns
@@ -141,8 +141,31 @@ impl Differ<'_> {
                 ));
             }
         }
-        let created = self.created_constraints(old, new);
-        let dropped = self.dropped_constraints(old, new);
+        let mut created = self.created_constraints(old, new);
+        let mut dropped = self.dropped_constraints(old, new);
+        // A constraint gone under one name and added with the same definition under another
+        // is renamed.
+        let mut k = 0;
+        while k < dropped.len() {
+            let renamed = self.renamed_constraint(new, &dropped[k]);
+            let twin = created.iter().position(|c| {
+                n.constraint(&dropped[k].name).is_none()
+                    && o.constraint(&c.name).is_none()
+                    && self.same_constraint(&renamed, c) == Some(true)
+            });
+            match twin {
+                Some(c) => {
+                    let c = created.remove(c);
+                    let d = dropped.remove(k);
+                    self.push(changes, Phase::Renames, Change::RenameConstraint {
+                        table: new.clone(),
+                        from: d.name,
+                        to: c.name,
+                    });
+                }
+                None => k += 1,
+            }
+        }
         for k in &dropped {
             // Gone for good when no constraint with its definition is added under another
             // name (and it is not replaced under its own).

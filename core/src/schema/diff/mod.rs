@@ -210,6 +210,16 @@ pub enum Change {
         /// The new name.
         to: String,
     },
+    /// `ALTER TABLE … RENAME CONSTRAINT` (a constraint kept under another name, such as a
+    /// primary key named after a table since renamed).
+    RenameConstraint {
+        /// The table.
+        table: QName,
+        /// The old name.
+        from: String,
+        /// The new name.
+        to: String,
+    },
     /// `ALTER INDEX … RENAME TO`.
     RenameIndex {
         /// The old name.
@@ -438,6 +448,11 @@ impl Change {
                 to: from,
             },
             C::RenameIndex { from, to } => C::RenameIndex { from: to, to: from },
+            C::RenameConstraint { table, from, to } => C::RenameConstraint {
+                table,
+                from: to,
+                to: from,
+            },
             C::CreateTable { name, table } => C::DropTable { name, table },
             C::DropTable { name, table } => C::CreateTable { name, table },
             C::AddColumn { table, column } => C::DropColumn { table, column },
@@ -552,6 +567,8 @@ pub enum Problem {
         old: String,
         /// The name in the desired schema.
         new: String,
+        /// The rename the annotation would declare.
+        rename: RenameKind,
         /// Where the desired object is created.
         at: Option<Place>,
     },
@@ -595,7 +612,9 @@ impl Problem {
                      with `-- retort:renamed_from <old name>` on the line before the new name",
                 )
             }
-            Problem::RenameSuspect { kind, old, new, at } => {
+            Problem::RenameSuspect {
+                kind, old, new, at, ..
+            } => {
                 let d = Diagnostic::error(format!(
                     "{} `{old}` is gone and `{new}` is new, with the same definition: a rename \
                      or a drop and an add?",

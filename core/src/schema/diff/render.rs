@@ -134,7 +134,14 @@ fn aside(ty: &QName) -> QName {
     ty.sibling(name)
 }
 
-fn rebuild_enum(ty: &QName, to: &[String], users: &[EnumUser]) -> String {
+/// The enum `ty` rebuilt from the values `from` to `to`. A default that names a value the
+/// rebuild removes is not set again (the column's own change sets the new one).
+fn rebuild_enum(ty: &QName, from: &[String], to: &[String], users: &[EnumUser]) -> String {
+    let removed: Vec<String> = from
+        .iter()
+        .filter(|v| !to.contains(v))
+        .map(|v| literal(v))
+        .collect();
     let mut s = String::new();
     let old = aside(ty);
     for u in users.iter().filter(|u| u.default.is_some()) {
@@ -158,7 +165,9 @@ fn rebuild_enum(ty: &QName, to: &[String], users: &[EnumUser]) -> String {
     }
     let _ = writeln!(s, "DROP TYPE {};", sql_name(&old));
     for u in users {
-        if let Some(d) = &u.default {
+        if let Some(d) = &u.default
+            && !removed.iter().any(|r| d.contains(r.as_str()))
+        {
             s.push_str(&alter_column(&u.table, &u.column, &format!("SET DEFAULT {d}")));
         }
     }
@@ -204,7 +213,12 @@ pub fn render_change(c: &Change) -> String {
             literal(from),
             literal(to)
         ),
-        Change::RebuildEnum { ty, to, users, .. } => rebuild_enum(ty, to, users),
+        Change::RebuildEnum {
+            ty,
+            from,
+            to,
+            users,
+        } => rebuild_enum(ty, from, to, users),
         Change::CreateSequence(s) => format!("CREATE SEQUENCE {};\n", sql_name(s)),
         Change::DropSequence(s) => format!("DROP SEQUENCE {};\n", sql_name(s)),
         Change::OwnSequence { seq, owner } => format!(
@@ -223,6 +237,12 @@ pub fn render_change(c: &Change) -> String {
         ),
         Change::RenameColumn { table, from, to } => format!(
             "ALTER TABLE {} RENAME COLUMN {} TO {};\n",
+            sql_name(table),
+            quote_ident(from),
+            quote_ident(to)
+        ),
+        Change::RenameConstraint { table, from, to } => format!(
+            "ALTER TABLE {} RENAME CONSTRAINT {} TO {};\n",
             sql_name(table),
             quote_ident(from),
             quote_ident(to)

@@ -112,6 +112,10 @@ impl Differ<'_> {
                     kind: ObjectKind::Table,
                     old: d.to_string(),
                     new: c.to_string(),
+                    rename: super::RenameKind::Table {
+                        from: d.clone(),
+                        to: c.clone(),
+                    },
                     at: self.place_of(c),
                 });
             }
@@ -152,9 +156,12 @@ impl Differ<'_> {
                 Ok(table) => {
                     for k in &t.constraints {
                         if matches!(k.kind, ConstraintKind::ForeignKey { .. }) {
+                            // Dropped after the renames: it then names what it references
+                            // by their new names.
+                            let constraint = self.renamed_constraint(&name, k);
                             self.push(changes, Phase::DropForeignKeys, Change::DropConstraint {
                                 table: name.clone(),
-                                constraint: k.clone(),
+                                constraint,
                             });
                         }
                     }
