@@ -1,7 +1,9 @@
 //! One module per command. Each takes the [`Ctx`] and its arguments, writes its output, and
 //! returns `Ok(Status)` or a [`Fail`]; `main` turns that into the exit code.
 
+pub mod autogen;
 pub mod check;
+pub mod diff;
 pub mod graph;
 pub mod init;
 pub mod migrate;
@@ -99,6 +101,8 @@ pub struct Ctx {
     pub url: Option<String>,
     /// Version table and lock settings (retort.toml).
     pub config: retort_runtime::Config,
+    /// The desired schema's file (`--schema-file`, else retort.toml, else schema.sql).
+    pub schema_file: PathBuf,
     /// Colour on standard error.
     pub styled_err: bool,
     /// Colour on standard output.
@@ -241,9 +245,15 @@ pub fn run(cli: &Cli) -> Status {
         .or_else(|| cli.dir.clone())
         .or(file.dir)
         .unwrap_or_else(|| PathBuf::from("migrations"));
+        let schema_file = cli
+            .schema_file
+            .clone()
+            .or(file.schema_file)
+            .unwrap_or_else(|| PathBuf::from("schema.sql"));
         let ctx = Ctx {
             display: dir.to_string_lossy().into_owned(),
             dir,
+            schema_file,
             url: url.clone(),
             config: file.runtime,
             styled_err: std::io::stderr().is_terminal() && colour_allowed(),
@@ -264,6 +274,7 @@ pub fn run(cli: &Cli) -> Status {
             Command::Show(a) => graph::show(&ctx, a),
             Command::Check(a) => check::run(&ctx, a),
             Command::Schema(a) => schema::run(&ctx, a),
+            Command::Diff(a) => diff::run(&ctx, a),
         }
     })();
     let _ = std::io::stdout().flush();

@@ -1013,13 +1013,29 @@ impl<'a> Differ<'a> {
     fn not_compared_kinds(&mut self) {
         let mut fns: BTreeSet<&QName> = self.from.functions.keys().collect();
         fns.extend(self.to.functions.keys());
+        let side = |here: bool, there: bool| match (here, there) {
+            (true, false) => "only at the head; not dropped",
+            (false, true) => "only in the desired schema; not created",
+            _ => "bodies are not compared",
+        };
         for f in fns {
-            self.not_compared(format!("function `{f}`: bodies are not compared"));
+            let why = side(
+                self.from.functions.contains_key(f),
+                self.to.functions.contains_key(f),
+            );
+            self.not_compared(format!("function `{f}`: {why}"));
         }
         let mut trig: BTreeSet<&(QName, String)> = self.from.triggers.keys().collect();
         trig.extend(self.to.triggers.keys());
-        for (t, n) in trig {
-            self.not_compared(format!("trigger `{n}` on `{t}`: triggers are not compared"));
+        for key in trig {
+            let why = match side(
+                self.from.triggers.contains_key(key),
+                self.to.triggers.contains_key(key),
+            ) {
+                "bodies are not compared" => "triggers are not compared",
+                w => w,
+            };
+            self.not_compared(format!("trigger `{}` on `{}`: {why}", key.1, key.0));
         }
     }
 }
