@@ -188,7 +188,10 @@ impl Schema {
                 let op = if k == 0 { ">" } else { ">=" };
                 lines.push(format!("CONSTRAINT {tn}_chk CHECK (id {op} 0)"));
             }
-            out.push_str(&format!("CREATE TABLE {tn} (\n    {}\n);\n", lines.join(",\n    ")));
+            out.push_str(&format!(
+                "CREATE TABLE {tn} (\n    {}\n);\n",
+                lines.join(",\n    ")
+            ));
             if let Some((i, unique)) = t.index
                 && let Some((c, _)) = cols.get(i)
             {
@@ -231,7 +234,9 @@ fn converges(a: &Schema, b: &Schema) -> Result<(), TestCaseError> {
     };
     // The first revision's down is empty: it is lossy on purpose.
     let first = Input {
-        text: first.text.replace("-- message: m\n", "-- message: m\n-- lossy_down: test\n"),
+        text: first
+            .text
+            .replace("-- message: m\n", "-- message: m\n-- lossy_down: test\n"),
         ..first
     };
     let (cat_a, errors) = head(std::slice::from_ref(&first));
@@ -239,10 +244,19 @@ fn converges(a: &Schema, b: &Schema) -> Result<(), TestCaseError> {
     let mut sources = Sources::new();
     let file = sources.add("schema.sql", &b_sql);
     let desired = desired_schema(&sources, file);
-    prop_assert!(!desired.has_errors(), "schema B fails: {:?}\n{b_sql}", desired.diagnostics);
+    prop_assert!(
+        !desired.has_errors(),
+        "schema B fails: {:?}\n{b_sql}",
+        desired.diagnostics
+    );
     // Rename suspects are answered with the annotation they ask for.
     let mut renames = Renames::none();
-    let mut d = diff(&cat_a, &desired.catalog, &renames, DiffOptions { allow_drop: true });
+    let mut d = diff(
+        &cat_a,
+        &desired.catalog,
+        &renames,
+        DiffOptions { allow_drop: true },
+    );
     for _ in 0..4 {
         let asked: Vec<Rename> = d
             .problems
@@ -259,9 +273,18 @@ fn converges(a: &Schema, b: &Schema) -> Result<(), TestCaseError> {
             break;
         }
         renames.items.extend(asked);
-        d = diff(&cat_a, &desired.catalog, &renames, DiffOptions { allow_drop: true });
+        d = diff(
+            &cat_a,
+            &desired.catalog,
+            &renames,
+            DiffOptions { allow_drop: true },
+        );
     }
-    prop_assert!(d.problems.is_empty(), "problems: {:?}\nA:\n{a_sql}\nB:\n{b_sql}", d.problems);
+    prop_assert!(
+        d.problems.is_empty(),
+        "problems: {:?}\nA:\n{a_sql}\nB:\n{b_sql}",
+        d.problems
+    );
     let sections = render(&d);
     let second = Input {
         name: "002_b.sql".into(),
@@ -279,7 +302,12 @@ fn converges(a: &Schema, b: &Schema) -> Result<(), TestCaseError> {
         "the generated migration fails the checks: {errors:?}\nA:\n{a_sql}\nB:\n{b_sql}\n{}",
         second.text
     );
-    let again = diff(&cat_b, &desired.catalog, &Renames::none(), DiffOptions { allow_drop: true });
+    let again = diff(
+        &cat_b,
+        &desired.catalog,
+        &Renames::none(),
+        DiffOptions { allow_drop: true },
+    );
     prop_assert!(
         again.changes.is_empty() && again.problems.is_empty(),
         "not converged: {:?} {:?}\nA:\n{a_sql}\nB:\n{b_sql}\n{}",

@@ -31,7 +31,12 @@ pub fn autogenerate(
     let options = DiffOptions {
         allow_drop: args.allow_drop,
     };
-    let d = diff(&head, &schema.desired.catalog, &schema.desired.renames, options);
+    let d = diff(
+        &head,
+        &schema.desired.catalog,
+        &schema.desired.renames,
+        options,
+    );
     check_problems(ctx, &d, Some(&schema.sources))?;
     for n in &d.not_compared {
         eprintln!("note: not compared: {n}");
@@ -45,7 +50,14 @@ pub fn autogenerate(
     let lossy = d.lossy_reason();
     let id = new_id(&ctx.dir, set, args.rev_id.as_deref())?;
     let parents: Vec<Revision> = parent.iter().cloned().collect();
-    let text = template_with(&id, &parents, message, lossy.as_deref(), &up, &sections.down);
+    let text = template_with(
+        &id,
+        &parents,
+        message,
+        lossy.as_deref(),
+        &up,
+        &sections.down,
+    );
     let shown = write_new(&ctx.dir, &ctx.display, &id, message, &text)?;
     let written = match shown.file_name() {
         Some(name) => ctx.dir.join(name),

@@ -181,7 +181,8 @@ pub fn run(ctx: &Ctx, args: &DiffArgs) -> Outcome {
         Some(t) => state(ctx, t)?,
         None => state(ctx, &ctx.schema_file.to_string_lossy())?,
     };
-    let to_schema_file = args.to.is_none() || args.to.as_deref().is_some_and(|t| t.ends_with(".sql"));
+    let to_schema_file =
+        args.to.is_none() || args.to.as_deref().is_some_and(|t| t.ends_with(".sql"));
     let renames = if to_schema_file {
         to.renames.clone()
     } else {

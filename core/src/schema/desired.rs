@@ -338,7 +338,9 @@ mod tests {
 
     #[test]
     fn a_misplaced_annotation_is_an_error() {
-        let d = read("CREATE TABLE t (\n    id int,\n    -- retort:renamed_from x\n    PRIMARY KEY (id)\n);\n-- retort:renamed_from\nCREATE TABLE u (a int);\nCREATE VIEW v AS\n-- retort:renamed_from w\nSELECT 1;");
+        let d = read(
+            "CREATE TABLE t (\n    id int,\n    -- retort:renamed_from x\n    PRIMARY KEY (id)\n);\n-- retort:renamed_from\nCREATE TABLE u (a int);\nCREATE VIEW v AS\n-- retort:renamed_from w\nSELECT 1;",
+        );
         let errors: Vec<&Diagnostic> = d.diagnostics.iter().filter(|x| x.is_error()).collect();
         assert_eq!(errors.len(), 3, "{errors:?}");
     }

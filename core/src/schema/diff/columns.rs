@@ -117,11 +117,15 @@ impl Differ<'_> {
             return;
         }
         for (from, to) in self.renamed_columns(new) {
-            self.push(changes, Phase::Renames, Change::RenameColumn {
-                table: new.clone(),
-                from,
-                to,
-            });
+            self.push(
+                changes,
+                Phase::Renames,
+                Change::RenameColumn {
+                    table: new.clone(),
+                    from,
+                    to,
+                },
+            );
         }
         let added = self.added_columns(old, new);
         let dropped = self.dropped_columns(old, new);
@@ -146,10 +150,14 @@ impl Differ<'_> {
         }
         for c in &added {
             match column_def(self.to, new, c) {
-                Ok(column) => self.push(changes, Phase::Columns, Change::AddColumn {
-                    table: new.clone(),
-                    column,
-                }),
+                Ok(column) => self.push(
+                    changes,
+                    Phase::Columns,
+                    Change::AddColumn {
+                        table: new.clone(),
+                        column,
+                    },
+                ),
                 Err(what) => {
                     let at = self.place_of(new);
                     self.out.problems.push(Problem::Unsupported { what, at });
@@ -163,10 +171,14 @@ impl Differ<'_> {
             self.drop(ObjectKind::Column, format!("{new}.{}", c.name), true);
             // The head's table: the column is dropped after the table is renamed.
             match column_def(self.from, old, c) {
-                Ok(column) => self.push(changes, Phase::Columns, Change::DropColumn {
-                    table: new.clone(),
-                    column,
-                }),
+                Ok(column) => self.push(
+                    changes,
+                    Phase::Columns,
+                    Change::DropColumn {
+                        table: new.clone(),
+                        column,
+                    },
+                ),
                 Err(why) => self.out.problems.push(Problem::Unsupported {
                     what: format!("dropping {why}, so the down section cannot add it again"),
                     at: None,
@@ -196,7 +208,10 @@ impl Differ<'_> {
             return;
         }
         if o.generated {
-            match same_sql(&self.renamed_text(table, &o.generated_sql), &n.generated_sql) {
+            match same_sql(
+                &self.renamed_text(table, &o.generated_sql),
+                &n.generated_sql,
+            ) {
                 Some(true) => {}
                 Some(false) => self.out.problems.push(Problem::Unsupported {
                     what: format!("{who}: its generation expression changes"),
@@ -248,44 +263,64 @@ impl Differ<'_> {
         // A type change converts the default too: drop it first, set it after.
         let rewrite_default = type_changes && o.default;
         if rewrite_default {
-            self.push(changes, Phase::Columns, Change::SetDefault {
-                table: table.clone(),
-                column: column.clone(),
-                from: old_default.clone(),
-                to: None,
-            });
+            self.push(
+                changes,
+                Phase::Columns,
+                Change::SetDefault {
+                    table: table.clone(),
+                    column: column.clone(),
+                    from: old_default.clone(),
+                    to: None,
+                },
+            );
         }
         if type_changes {
-            self.push(changes, Phase::Columns, Change::AlterColumnType {
-                table: table.clone(),
-                column: column.clone(),
-                from: was_ty,
-                to: n.ty.clone(),
-            });
+            self.push(
+                changes,
+                Phase::Columns,
+                Change::AlterColumnType {
+                    table: table.clone(),
+                    column: column.clone(),
+                    from: was_ty,
+                    to: n.ty.clone(),
+                },
+            );
         }
         if o.not_null != n.not_null && !n.identity {
-            self.push(changes, Phase::Columns, Change::SetNotNull {
-                table: table.clone(),
-                column: column.clone(),
-                not_null: n.not_null,
-            });
+            self.push(
+                changes,
+                Phase::Columns,
+                Change::SetNotNull {
+                    table: table.clone(),
+                    column: column.clone(),
+                    not_null: n.not_null,
+                },
+            );
         }
         if rewrite_default {
             if new_default.is_some() {
-                self.push(changes, Phase::Columns, Change::SetDefault {
-                    table: table.clone(),
-                    column,
-                    from: None,
-                    to: new_default,
-                });
+                self.push(
+                    changes,
+                    Phase::Columns,
+                    Change::SetDefault {
+                        table: table.clone(),
+                        column,
+                        from: None,
+                        to: new_default,
+                    },
+                );
             }
         } else if default_differs {
-            self.push(changes, Phase::Columns, Change::SetDefault {
-                table: table.clone(),
-                column,
-                from: old_default,
-                to: new_default,
-            });
+            self.push(
+                changes,
+                Phase::Columns,
+                Change::SetDefault {
+                    table: table.clone(),
+                    column,
+                    from: old_default,
+                    to: new_default,
+                },
+            );
         }
     }
 }
@@ -347,8 +382,15 @@ mod tests {
 
     #[test]
     fn a_dropped_column_is_lossy() {
-        let d = diff_of("CREATE TABLE t (a int, b int);", "CREATE TABLE t (a int);", false);
+        let d = diff_of(
+            "CREATE TABLE t (a int, b int);",
+            "CREATE TABLE t (a int);",
+            false,
+        );
         assert!(matches!(&d.problems[0], Problem::DropsNotAllowed(v) if v[0].name == "t.b"));
-        assert_eq!(d.lossy_reason().as_deref(), Some("the data of dropped column t.b"));
+        assert_eq!(
+            d.lossy_reason().as_deref(),
+            Some("the data of dropped column t.b")
+        );
     }
 }

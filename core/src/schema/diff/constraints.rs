@@ -14,9 +14,12 @@ pub(super) fn check_writable(table: &QName, k: &Constraint) -> Result<(), String
                 k.name
             ))
         }
-        ConstraintKind::PrimaryKey | ConstraintKind::Unique if k.columns.is_empty() => Err(
-            format!("constraint `{}` of table `{table}`: its columns are not known", k.name),
-        ),
+        ConstraintKind::PrimaryKey | ConstraintKind::Unique if k.columns.is_empty() => {
+            Err(format!(
+                "constraint `{}` of table `{table}`: its columns are not known",
+                k.name
+            ))
+        }
         ConstraintKind::Other => Err(format!(
             "constraint `{}` of table `{table}`: an exclusion or other constraint, whose \
              definition is not kept",
@@ -78,7 +81,9 @@ impl Differ<'_> {
             .iter()
             .filter(|k| match o.constraint(&k.name) {
                 None => true,
-                Some(ok) => self.same_constraint(&self.renamed_constraint(new, ok), k) == Some(false),
+                Some(ok) => {
+                    self.same_constraint(&self.renamed_constraint(new, ok), k) == Some(false)
+                }
             })
             .cloned()
             .collect()
@@ -94,7 +99,9 @@ impl Differ<'_> {
             .iter()
             .filter(|k| match n.constraint(&k.name) {
                 None => true,
-                Some(nk) => self.same_constraint(&self.renamed_constraint(new, k), nk) == Some(false),
+                Some(nk) => {
+                    self.same_constraint(&self.renamed_constraint(new, k), nk) == Some(false)
+                }
             })
             .cloned()
             .collect()
@@ -133,7 +140,9 @@ impl Differ<'_> {
         }
         for k in &n.constraints {
             if let Some(ok) = o.constraint(&k.name)
-                && self.same_constraint(&self.renamed_constraint(new, ok), k).is_none()
+                && self
+                    .same_constraint(&self.renamed_constraint(new, ok), k)
+                    .is_none()
             {
                 self.not_compared(format!(
                     "constraint `{}` of table `{new}`: its definition is not kept",
@@ -157,11 +166,15 @@ impl Differ<'_> {
                 Some(c) => {
                     let c = created.remove(c);
                     let d = dropped.remove(k);
-                    self.push(changes, Phase::Renames, Change::RenameConstraint {
-                        table: new.clone(),
-                        from: d.name,
-                        to: c.name,
-                    });
+                    self.push(
+                        changes,
+                        Phase::Renames,
+                        Change::RenameConstraint {
+                            table: new.clone(),
+                            from: d.name,
+                            to: c.name,
+                        },
+                    );
                 }
                 None => k += 1,
             }
@@ -189,10 +202,14 @@ impl Differ<'_> {
                 Phase::DropIndexesAndConstraints
             };
             // Dropped after the renames: the head's constraint with the names it then has.
-            self.push(changes, phase, Change::DropConstraint {
-                table: new.clone(),
-                constraint: renamed,
-            });
+            self.push(
+                changes,
+                phase,
+                Change::DropConstraint {
+                    table: new.clone(),
+                    constraint: renamed,
+                },
+            );
         }
         for k in created {
             if let Err(what) = check_writable(new, &k) {
@@ -205,10 +222,14 @@ impl Differ<'_> {
             } else {
                 Phase::CreateIndexesAndConstraints
             };
-            self.push(changes, phase, Change::AddConstraint {
-                table: new.clone(),
-                constraint: k,
-            });
+            self.push(
+                changes,
+                phase,
+                Change::AddConstraint {
+                    table: new.clone(),
+                    constraint: k,
+                },
+            );
         }
     }
 }
@@ -237,13 +258,23 @@ mod tests {
             "CREATE TABLE a (id int PRIMARY KEY); CREATE TABLE b (a_id int REFERENCES a ON DELETE CASCADE);",
         );
         let up = up_sql(&c);
-        assert!(up.starts_with("ALTER TABLE b DROP CONSTRAINT b_a_id_fkey;\n"), "{up}");
-        assert!(up.contains("FOREIGN KEY (a_id) REFERENCES a ON DELETE CASCADE;"), "{up}");
+        assert!(
+            up.starts_with("ALTER TABLE b DROP CONSTRAINT b_a_id_fkey;\n"),
+            "{up}"
+        );
+        assert!(
+            up.contains("FOREIGN KEY (a_id) REFERENCES a ON DELETE CASCADE;"),
+            "{up}"
+        );
     }
 
     #[test]
     fn a_dropped_constraint_needs_allow_drop() {
-        let d = diff_of("CREATE TABLE t (a int UNIQUE);", "CREATE TABLE t (a int);", false);
+        let d = diff_of(
+            "CREATE TABLE t (a int UNIQUE);",
+            "CREATE TABLE t (a int);",
+            false,
+        );
         assert!(
             matches!(&d.problems[0], Problem::DropsNotAllowed(v) if v[0].kind == ObjectKind::Constraint),
             "{:?}",

@@ -165,14 +165,18 @@ impl Differ<'_> {
                 Some(s) => s.to_owned(),
                 None => sql,
             };
-            self.push(changes, Phase::DropIndexesAndConstraints, Change::DropIndex {
-                name: new_name,
-                index: IndexDef {
-                    table,
-                    unique: ix.unique,
-                    sql,
+            self.push(
+                changes,
+                Phase::DropIndexesAndConstraints,
+                Change::DropIndex {
+                    name: new_name,
+                    index: IndexDef {
+                        table,
+                        unique: ix.unique,
+                        sql,
+                    },
                 },
-            });
+            );
         }
         for name in &created {
             let Some((_, ix)) = to.iter().find(|(t, _)| t == name) else {
@@ -190,22 +194,26 @@ impl Differ<'_> {
                 });
                 continue;
             };
-            self.push(changes, Phase::CreateIndexesAndConstraints, Change::CreateIndex {
-                name: name.clone(),
-                index: IndexDef {
-                    table: ix.table.clone(),
-                    unique: ix.unique,
-                    sql,
+            self.push(
+                changes,
+                Phase::CreateIndexesAndConstraints,
+                Change::CreateIndex {
+                    name: name.clone(),
+                    index: IndexDef {
+                        table: ix.table.clone(),
+                        unique: ix.unique,
+                        sql,
+                    },
                 },
-            });
+            );
         }
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use crate::schema::diff::tests::{changes_between, diff_of, down_sql, up_sql};
     use crate::schema::diff::Problem;
+    use crate::schema::diff::tests::{changes_between, diff_of, down_sql, up_sql};
 
     #[test]
     fn indexes_are_created_replaced_and_renamed() {
@@ -224,7 +232,11 @@ mod tests {
 
     #[test]
     fn an_index_drop_needs_allow_drop() {
-        let d = diff_of("CREATE TABLE t (a int); CREATE INDEX ia ON t (a);", "CREATE TABLE t (a int);", false);
+        let d = diff_of(
+            "CREATE TABLE t (a int); CREATE INDEX ia ON t (a);",
+            "CREATE TABLE t (a int);",
+            false,
+        );
         assert!(matches!(&d.problems[0], Problem::DropsNotAllowed(v) if v[0].name == "ia"));
     }
 }

@@ -622,11 +622,7 @@ impl Problem {
                 ));
                 let old_short = old.rsplit('.').next().unwrap_or(old);
                 let d = match at {
-                    Some(p) => d.at(
-                        p.file,
-                        p.range.clone(),
-                        format!("`{new}` is created here"),
-                    ),
+                    Some(p) => d.at(p.file, p.range.clone(), format!("`{new}` is created here")),
                     None => d,
                 };
                 d.with_help(format!(
@@ -792,7 +788,8 @@ impl<'a> Differ<'a> {
                         self.table_renames.insert(from.clone(), to.clone());
                         Some(true)
                     } else {
-                        (!old && new.is_some()).then_some(false)
+                        (!old && new.is_some() && self.was_there(Ns::Relation, from))
+                            .then_some(false)
                     }
                 }
                 RenameKind::Column { table, from, to } => {
@@ -805,8 +802,9 @@ impl<'a> Differ<'a> {
                                 .push((from.clone(), to.clone()));
                             Some(true)
                         }
-                        Some(t) => (t.column(from).is_none() && t.column(to).is_some())
-                            .then_some(false),
+                        Some(t) => {
+                            (t.column(from).is_none() && t.column(to).is_some()).then_some(false)
+                        }
                         None => None,
                     }
                 }
@@ -821,7 +819,10 @@ impl<'a> Differ<'a> {
                         self.index_renames.insert(from.clone(), to.clone());
                         Some(true)
                     } else {
-                        (!self.from.relations.contains_key(from) && is_index(to)).then_some(false)
+                        (!self.from.relations.contains_key(from)
+                            && is_index(to)
+                            && self.was_there(Ns::Relation, from))
+                        .then_some(false)
                     }
                 }
                 RenameKind::Type { from, to } => {
@@ -833,7 +834,7 @@ impl<'a> Differ<'a> {
                         self.type_renames.insert(from.clone(), to.clone());
                         Some(true)
                     } else {
-                        (!old && new).then_some(false)
+                        (!old && new && self.was_there(Ns::Type, from)).then_some(false)
                     }
                 }
                 RenameKind::EnumValue { ty, from, to } => {
@@ -858,6 +859,13 @@ impl<'a> Differ<'a> {
                 self.out.problems.push(Problem::UnknownRename(r.clone()));
             }
         }
+    }
+
+    /// Whether the head's history had `name` (dropped or renamed since): an annotation that
+    /// names it was applied by an earlier revision. Columns and enum values keep no such
+    /// history: for them, the new name being there is enough.
+    fn was_there(&self, ns: Ns, name: &QName) -> bool {
+        self.from.dropped_at(ns, name).is_some()
     }
 
     /// The head's name of the table named `to` in the desired schema.

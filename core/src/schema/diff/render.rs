@@ -155,7 +155,11 @@ fn rebuild_enum(ty: &QName, from: &[String], to: &[String], users: &[EnumUser]) 
     );
     let _ = writeln!(s, "CREATE TYPE {} AS ENUM ({});", sql_name(ty), values(to));
     for u in users {
-        let (arr, text) = if u.array { ("[]", "text[]") } else { ("", "text") };
+        let (arr, text) = if u.array {
+            ("[]", "text[]")
+        } else {
+            ("", "text")
+        };
         let t = format!("{}{arr}", sql_name(ty));
         s.push_str(&alter_column(
             &u.table,
@@ -168,7 +172,11 @@ fn rebuild_enum(ty: &QName, from: &[String], to: &[String], users: &[EnumUser]) 
         if let Some(d) = &u.default
             && !removed.iter().any(|r| d.contains(r.as_str()))
         {
-            s.push_str(&alter_column(&u.table, &u.column, &format!("SET DEFAULT {d}")));
+            s.push_str(&alter_column(
+                &u.table,
+                &u.column,
+                &format!("SET DEFAULT {d}"),
+            ));
         }
     }
     s

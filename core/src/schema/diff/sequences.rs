@@ -75,9 +75,17 @@ impl Differ<'_> {
 
     pub(super) fn sequences(&mut self, changes: &mut Vec<(Phase, Change)>) {
         for (seq, owner) in self.created_sequences() {
-            self.push(changes, Phase::Sequences, Change::CreateSequence(seq.clone()));
+            self.push(
+                changes,
+                Phase::Sequences,
+                Change::CreateSequence(seq.clone()),
+            );
             if let Some(owner) = owner {
-                self.push(changes, Phase::OwnSequences, Change::OwnSequence { seq, owner });
+                self.push(
+                    changes,
+                    Phase::OwnSequences,
+                    Change::OwnSequence { seq, owner },
+                );
             }
         }
         for seq in self.dropped_sequences() {

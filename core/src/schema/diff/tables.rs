@@ -1,9 +1,7 @@
 //! Tables: created, dropped, renamed by annotation; the tables both sides have go on to the
 //! columns and constraints.
 
-use super::{
-    Change, Differ, ObjectKind, Phase, Place, Problem, TableDef, fully_known,
-};
+use super::{Change, Differ, ObjectKind, Phase, Place, Problem, TableDef, fully_known};
 use crate::schema::catalog::{Catalog, ConstraintKind, QName, Table};
 
 /// A table as a `CREATE TABLE` writes it, or why it cannot be written.
@@ -126,10 +124,14 @@ impl Differ<'_> {
             };
             match table_def(self.to, &name, t) {
                 Ok(table) => {
-                    self.push(changes, Phase::CreateTables, Change::CreateTable {
-                        name: name.clone(),
-                        table,
-                    });
+                    self.push(
+                        changes,
+                        Phase::CreateTables,
+                        Change::CreateTable {
+                            name: name.clone(),
+                            table,
+                        },
+                    );
                     for k in &t.constraints {
                         if matches!(k.kind, ConstraintKind::ForeignKey { .. }) {
                             if let Err(what) = super::constraints::check_writable(&name, k) {
@@ -137,10 +139,14 @@ impl Differ<'_> {
                                 self.out.problems.push(Problem::Unsupported { what, at });
                                 continue;
                             }
-                            self.push(changes, Phase::CreateForeignKeys, Change::AddConstraint {
-                                table: name.clone(),
-                                constraint: k.clone(),
-                            });
+                            self.push(
+                                changes,
+                                Phase::CreateForeignKeys,
+                                Change::AddConstraint {
+                                    table: name.clone(),
+                                    constraint: k.clone(),
+                                },
+                            );
                         }
                     }
                 }
@@ -159,16 +165,24 @@ impl Differ<'_> {
                             // Dropped after the renames: it then names what it references
                             // by their new names.
                             let constraint = self.renamed_constraint(&name, k);
-                            self.push(changes, Phase::DropForeignKeys, Change::DropConstraint {
-                                table: name.clone(),
-                                constraint,
-                            });
+                            self.push(
+                                changes,
+                                Phase::DropForeignKeys,
+                                Change::DropConstraint {
+                                    table: name.clone(),
+                                    constraint,
+                                },
+                            );
                         }
                     }
-                    self.push(changes, Phase::DropTables, Change::DropTable {
-                        name: name.clone(),
-                        table,
-                    });
+                    self.push(
+                        changes,
+                        Phase::DropTables,
+                        Change::DropTable {
+                            name: name.clone(),
+                            table,
+                        },
+                    );
                 }
                 Err(why) => self.out.problems.push(Problem::Unsupported {
                     what: format!("dropping {why}, so the down section cannot create it again"),
@@ -206,15 +220,26 @@ mod tests {
     #[test]
     fn a_dropped_table_needs_allow_drop() {
         let d = diff_of("CREATE TABLE gone (x int);", "", false);
-        assert!(matches!(&d.problems[0], Problem::DropsNotAllowed(v) if v[0].kind == ObjectKind::Table));
-        assert_eq!(d.lossy_reason().as_deref(), Some("the data of dropped table gone"));
+        assert!(
+            matches!(&d.problems[0], Problem::DropsNotAllowed(v) if v[0].kind == ObjectKind::Table)
+        );
+        assert_eq!(
+            d.lossy_reason().as_deref(),
+            Some("the data of dropped table gone")
+        );
     }
 
     #[test]
     fn a_table_that_looks_renamed_is_a_suspect() {
         let d = diff_of("CREATE TABLE a (x int);", "CREATE TABLE b (x int);", true);
         assert!(
-            d.problems.iter().any(|p| matches!(p, Problem::RenameSuspect { kind: ObjectKind::Table, .. })),
+            d.problems.iter().any(|p| matches!(
+                p,
+                Problem::RenameSuspect {
+                    kind: ObjectKind::Table,
+                    ..
+                }
+            )),
             "{:?}",
             d.problems
         );

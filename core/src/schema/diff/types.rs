@@ -199,8 +199,7 @@ impl Differ<'_> {
                 }
                 Some(ValueChange::Rebuilt) => {
                     let cur = self.current_values(&ty).unwrap_or_default();
-                    let Some(TypeDef::Enum(want)) = self.to.types.get(&ty).map(|t| &t.value)
-                    else {
+                    let Some(TypeDef::Enum(want)) = self.to.types.get(&ty).map(|t| &t.value) else {
                         continue;
                     };
                     let want = want.clone();
@@ -261,7 +260,10 @@ mod tests {
         );
         // The down rebuilds the type without them.
         let down = down_sql(&c);
-        assert!(down.contains("CREATE TYPE mood AS ENUM ('sad', 'happy');"), "{down}");
+        assert!(
+            down.contains("CREATE TYPE mood AS ENUM ('sad', 'happy');"),
+            "{down}"
+        );
     }
 
     #[test]

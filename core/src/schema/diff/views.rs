@@ -136,10 +136,14 @@ impl Differ<'_> {
                 });
                 continue;
             }
-            self.push(changes, Phase::DropViews, Change::DropView {
-                name: n.clone(),
-                view: d.clone(),
-            });
+            self.push(
+                changes,
+                Phase::DropViews,
+                Change::DropView {
+                    name: n.clone(),
+                    view: d.clone(),
+                },
+            );
         }
         for (n, d, _, known) in &to {
             let exists = self.from.relations.contains_key(n);
@@ -157,10 +161,14 @@ impl Differ<'_> {
                 });
                 continue;
             }
-            self.push(changes, Phase::CreateViews, Change::CreateView {
-                name: n.clone(),
-                view: d.clone(),
-            });
+            self.push(
+                changes,
+                Phase::CreateViews,
+                Change::CreateView {
+                    name: n.clone(),
+                    view: d.clone(),
+                },
+            );
         }
     }
 }
