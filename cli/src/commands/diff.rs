@@ -188,7 +188,6 @@ pub fn run(ctx: &Ctx, args: &DiffArgs) -> Outcome {
     } else {
         Renames::none()
     };
-    let _ = &from.renames;
     let d = diff(
         &from.catalog,
         &to.catalog,

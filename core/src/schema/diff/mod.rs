@@ -936,7 +936,7 @@ impl<'a> Differ<'a> {
         w
     }
 
-    fn push(&mut self, changes: &mut Vec<(Phase, Change)>, phase: Phase, c: Change) {
+    fn push(&self, changes: &mut Vec<(Phase, Change)>, phase: Phase, c: Change) {
         let _ = self;
         changes.push((phase, c));
     }

@@ -32,7 +32,7 @@ fn views(cat: &Catalog) -> Vec<(QName, ViewDef, Option<&BTreeSet<String>>, bool)
             _ => None,
         })
         .collect();
-    v.sort_by(|a, b| a.0.cmp(&b.0));
+    v.sort_by_key(|a| a.0);
     v.into_iter().map(|(_, n, d, m, k)| (n, d, m, k)).collect()
 }
 
