@@ -233,3 +233,28 @@ fn diff_between_states() {
     assert!(run.stderr.contains("bad.sql:2:"), "{}", run.stderr);
     assert!(run.stdout.is_empty());
 }
+
+#[test]
+fn an_added_enum_value_can_be_used_in_the_same_revision() {
+    let p = Project::new();
+    p.migration(
+        "001",
+        "none",
+        "CREATE TYPE mood AS ENUM ('sad', 'happy');\nCREATE TABLE t (id int PRIMARY KEY, m mood DEFAULT 'sad');",
+        "DROP TABLE t;\nDROP TYPE mood;",
+    );
+    p.file(
+        "schema.sql",
+        "CREATE TYPE mood AS ENUM ('sad', 'meh', 'happy');\n\
+         CREATE TABLE t (id int PRIMARY KEY, m mood DEFAULT 'sad', n mood DEFAULT 'meh');\n",
+    );
+    p.retort(&["revision", "--autogenerate", "-m", "Meh", "--rev-id", "002"])
+        .ok();
+    p.retort(&["check"]).ok();
+    let db = database();
+    p.db(db.url(), &["upgrade"]).ok();
+    p.db(db.url(), &["downgrade", "-1"]).ok();
+    p.db(db.url(), &["upgrade"]).ok();
+    let again = p.retort(&["revision", "--autogenerate", "-m", "x"]).ok();
+    assert_eq!(again.stdout.trim(), "no changes");
+}

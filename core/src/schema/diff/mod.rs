@@ -511,6 +511,60 @@ fn insert_value(values: &mut Vec<String>, value: String, position: &EnumPosition
     }
 }
 
+/// PostgreSQL refuses a value added by `ADD VALUE` in the transaction that added it ("unsafe
+/// use of new value"): where another change of the revision names an added value, the
+/// type's additions become one rebuild of the type, which a transaction may use.
+fn rebuild_where_used(changes: Vec<Change>) -> Vec<Change> {
+    let mut used: BTreeSet<QName> = BTreeSet::new();
+    for c in &changes {
+        if let Change::AddEnumValue { ty, value, .. } = c {
+            let lit = super::catalog::literal(value);
+            let named = changes.iter().any(|o| {
+                !matches!(o, Change::AddEnumValue { .. }) && render_change(o).contains(&lit)
+            });
+            if named {
+                used.insert(ty.clone());
+            }
+        }
+    }
+    if used.is_empty() {
+        return changes;
+    }
+    let mut out: Vec<Change> = Vec::with_capacity(changes.len());
+    for c in changes {
+        match c {
+            Change::AddEnumValue {
+                ty,
+                value,
+                position,
+                before,
+                users,
+            } if used.contains(&ty) => {
+                // Merged into the rebuild the first addition of the type started.
+                let merged = out.iter_mut().find_map(|o| match o {
+                    Change::RebuildEnum { ty: t, to, .. } if *t == ty => Some(to),
+                    _ => None,
+                });
+                match merged {
+                    Some(to) => insert_value(to, value, &position),
+                    None => {
+                        let mut to = before.clone();
+                        insert_value(&mut to, value, &position);
+                        out.push(Change::RebuildEnum {
+                            ty,
+                            from: before,
+                            to,
+                            users,
+                        });
+                    }
+                }
+            }
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 /// What kind of object a drop or a rename suspect is about.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum ObjectKind {
@@ -983,7 +1037,8 @@ impl<'a> Differ<'a> {
         self.not_compared_kinds();
         // A stable sort keeps each phase's changes in the order they were found.
         changes.sort_by_key(|(p, _)| *p);
-        self.out.changes = changes.into_iter().map(|(_, c)| c).collect();
+        let changes: Vec<Change> = changes.into_iter().map(|(_, c)| c).collect();
+        self.out.changes = rebuild_where_used(changes);
     }
 
     /// What either catalog does not know, listed.

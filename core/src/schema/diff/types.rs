@@ -267,6 +267,21 @@ mod tests {
     }
 
     #[test]
+    fn a_value_used_in_the_same_revision_is_added_by_a_rebuild() {
+        let c = changes_between(
+            "CREATE TYPE mood AS ENUM ('sad');\nCREATE TABLE t (m mood);",
+            "CREATE TYPE mood AS ENUM ('sad', 'meh', 'ok');\nCREATE TABLE t (m mood DEFAULT 'meh');",
+        );
+        let up = up_sql(&c);
+        assert!(!up.contains("ADD VALUE"), "{up}");
+        assert!(
+            up.contains("CREATE TYPE mood AS ENUM ('sad', 'meh', 'ok');"),
+            "{up}"
+        );
+        assert!(down_sql(&c).contains("CREATE TYPE mood AS ENUM ('sad');"));
+    }
+
+    #[test]
     fn removed_values_are_a_drop_and_a_rebuild() {
         let d = crate::schema::diff::tests::diff_of(
             "CREATE TYPE mood AS ENUM ('sad', 'happy');\nCREATE TABLE t (m mood DEFAULT 'sad');",
