@@ -39,6 +39,7 @@ struct Tab {
     check: Option<u8>,
     fk: Option<usize>,
     index: Option<(usize, bool)>,
+    view: Option<usize>,
 }
 
 #[derive(Clone, Debug)]
@@ -80,8 +81,9 @@ fn tab() -> impl Strategy<Value = Tab> {
         proptest::option::of(0..2u8),
         proptest::option::of(0..4usize),
         proptest::option::of((0..5usize, any::<bool>())),
+        proptest::option::of(0..5usize),
     )
-        .prop_map(|(name, serial, cols, unique, check, fk, index)| Tab {
+        .prop_map(|(name, serial, cols, unique, check, fk, index, view)| Tab {
             name,
             serial,
             cols,
@@ -89,6 +91,7 @@ fn tab() -> impl Strategy<Value = Tab> {
             check,
             fk,
             index,
+            view,
         })
 }
 
@@ -125,6 +128,7 @@ impl Schema {
         }
         let mut made: Vec<usize> = Vec::new();
         let mut indexes = String::new();
+        let mut views = String::new();
         for t in &self.tables {
             if made.contains(&t.name) {
                 continue;
@@ -200,9 +204,17 @@ impl Schema {
                     if unique { "UNIQUE " } else { "" }
                 ));
             }
+            if let Some(v) = t.view {
+                let what = cols.get(v).map_or(String::new(), |(c, _)| format!(", {c}"));
+                views.push_str(&format!(
+                    "CREATE VIEW v{} AS SELECT id{what} FROM {tn};\n",
+                    t.name
+                ));
+            }
             made.push(t.name);
         }
         out.push_str(&indexes);
+        out.push_str(&views);
         out
     }
 }
