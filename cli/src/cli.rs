@@ -11,6 +11,8 @@ const EXAMPLES: &str = "\
 Examples:
   retort init                              create ./migrations with a first revision
   retort revision -m \"Add user email\"      a new revision on top of the head
+  retort revision --autogenerate -m \"Add email\"   the revision that makes the head schema.sql
+  retort diff                              the SQL from the head to schema.sql, no file written
   retort upgrade                           apply everything (DATABASE_URL or --database-url)
   retort downgrade -1                      revert the last revision
   retort upgrade --sql > upgrade.sql       the same as a psql script, no database needed
@@ -19,7 +21,8 @@ Examples:
   retort explain schema-missing-column     what the code in `error[…]` means, and the fix
 
 Configuration: an optional retort.toml in the working directory (keys `dir`, `table`,
-`schema`, `lock_timeout` in seconds); flags win over it, it wins over the defaults.
+`schema`, `lock_timeout` in seconds, `schema_file`); flags win over it, it wins over the
+defaults.
 
 Exit status: 0 ok, 1 the migrations or the request have an error, 2 usage error,
 3 the database is not in sync (check), 4 database error (unreachable, refused, a migration failed).";
@@ -43,6 +46,11 @@ pub struct Cli {
     /// Never printed with its password.
     #[arg(long, value_name = "URL", global = true)]
     pub database_url: Option<String>,
+
+    /// The desired schema, plain PostgreSQL DDL, for `revision --autogenerate` and `diff`
+    /// [default: `schema_file` in retort.toml, else schema.sql].
+    #[arg(long, value_name = "FILE", global = true)]
+    pub schema_file: Option<PathBuf>,
 
     /// What to do.
     #[command(subcommand)]
@@ -76,11 +84,34 @@ pub enum Command {
         long_about = "Write a new revision file whose `down_revision` is the head. When there \
                       are several heads it refuses and lists them, unless `--head` picks one. \
                       The id is the UTC time (YYYYMMDDHHMMSS, so ids sort in creation order), \
-                      moved on by a second if taken; `--rev-id` chooses it. Prints the path.",
+                      moved on by a second if taken; `--rev-id` chooses it. Prints the path.\n\n\
+                      With `--autogenerate`, the up and down sections are written from the \
+                      difference between the schema at the head and the desired schema \
+                      (`--schema-file`, else `schema_file` in retort.toml, else schema.sql): \
+                      \"no changes\" and no file when they are equal. Renames only by an \
+                      annotation, `-- retort:renamed_from <old name>` on the line before the \
+                      new name; drops only with `--allow-drop` (the revision then gets a \
+                      `lossy_down:` header). What the model cannot compare is listed in the \
+                      file. The file is checked and replayed before retort says it is done.",
         after_help = "Examples:\n  retort revision -m \"Add user email\"\n  \
-                      retort revision -m \"Fix\" --head 20250101120000 --rev-id 004"
+                      retort revision -m \"Fix\" --head 20250101120000 --rev-id 004\n  \
+                      retort revision --autogenerate -m \"Add email\"\n  \
+                      retort revision --autogenerate --allow-drop -m \"Drop legacy\""
     )]
     Revision(RevisionArgs),
+
+    /// Print the SQL between two schemas, without writing a file.
+    #[command(
+        long_about = "Print the SQL that turns one schema into another, without writing a file: \
+                      the up section `revision --autogenerate` would write, with what the model \
+                      cannot compare as comments. A STATE is a revision (`head`, an id or \
+                      unique prefix, `<rev>-1`, `base` for the empty database) or a .sql file of \
+                      DDL. Drops are printed (they need `--allow-drop` only to be written). \
+                      Reading a live database is not supported yet.",
+        after_help = "Examples:\n  retort diff\n  retort diff --from head-1 --to head\n  \
+                      retort diff --from base --to schema.sql"
+    )]
+    Diff(DiffArgs),
 
     /// Apply migrations up to TARGET (default: head).
     #[command(
@@ -226,6 +257,24 @@ pub struct RevisionArgs {
     /// The new revision's id (1–32 letters and digits) instead of the UTC time.
     #[arg(long, value_name = "ID")]
     pub rev_id: Option<String>,
+    /// Write the sections from the difference between the head and the schema file.
+    #[arg(long)]
+    pub autogenerate: bool,
+    /// With `--autogenerate`: write drops of tables, columns, indexes, types, constraints and
+    /// enum values that the schema file no longer has.
+    #[arg(long, requires = "autogenerate")]
+    pub allow_drop: bool,
+}
+
+/// `diff [--from STATE] [--to STATE]`.
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    /// Where from: a revision (`head`, an id, `<rev>-1`, `base`) or a .sql file [default: head].
+    #[arg(long, value_name = "STATE", allow_hyphen_values = true)]
+    pub from: Option<String>,
+    /// Where to: a revision or a .sql file [default: the schema file].
+    #[arg(long, value_name = "STATE", allow_hyphen_values = true)]
+    pub to: Option<String>,
 }
 
 /// `upgrade [TARGET]` and `downgrade TARGET`.

@@ -19,6 +19,7 @@ struct Raw {
     table: Option<Spanned<String>>,
     schema: Option<Spanned<String>>,
     lock_timeout: Option<Spanned<u64>>,
+    schema_file: Option<Spanned<String>>,
 }
 
 /// The settings, checked.
@@ -28,6 +29,8 @@ pub struct FileConfig {
     pub dir: Option<PathBuf>,
     /// The version table's settings.
     pub runtime: retort_runtime::Config,
+    /// The desired schema's file.
+    pub schema_file: Option<PathBuf>,
 }
 
 /// Why the file cannot be used: the message and a help line.
@@ -39,7 +42,7 @@ pub struct ConfigError {
     pub help: String,
 }
 
-const KEYS: &str = "`dir`, `table`, `schema`, `lock_timeout`";
+const KEYS: &str = "`dir`, `table`, `schema`, `lock_timeout`, `schema_file`";
 
 /// Reads `retort.toml` from `cwd` if it is there.
 pub fn load(cwd: &Path) -> Result<FileConfig, ConfigError> {
@@ -74,6 +77,10 @@ fn help_for(key: &str) -> String {
         "dir" => "`dir` is the migration directory, a string: `dir = \"db/migrations\"`".to_owned(),
         "table" => "`table` names the version table: `table = \"retort_migrations\"`".to_owned(),
         "schema" => "`schema` is the version table's schema: `schema = \"public\"`".to_owned(),
+        "schema_file" => {
+            "`schema_file` is the desired schema's file, a string: `schema_file = \"db/schema.sql\"`"
+                .to_owned()
+        }
         "lock_timeout" => {
             "`lock_timeout` is a whole number of seconds: `lock_timeout = 60`".to_owned()
         }
@@ -134,7 +141,18 @@ pub fn parse(text: &str) -> Result<FileConfig, ConfigError> {
         Some(d) => Some(PathBuf::from(d.into_inner())),
         None => None,
     };
-    Ok(FileConfig { dir, runtime })
+    let schema_file = match raw.schema_file {
+        Some(d) if d.get_ref().is_empty() => {
+            return Err(bad("schema_file", d.span(), "it is empty".to_owned()));
+        }
+        Some(d) => Some(PathBuf::from(d.into_inner())),
+        None => None,
+    };
+    Ok(FileConfig {
+        dir,
+        runtime,
+        schema_file,
+    })
 }
 
 #[cfg(test)]
@@ -148,6 +166,9 @@ mod tests {
         assert_eq!(c.runtime.display_table(), "s.t");
         assert_eq!(c.runtime.get_lock_timeout(), Duration::from_secs(5));
         assert!(parse("").unwrap().dir.is_none());
+        let c = parse("schema_file = \"db/schema.sql\"\n").unwrap();
+        assert_eq!(c.schema_file, Some(PathBuf::from("db/schema.sql")));
+        assert!(parse("schema_file = \"\"\n").is_err());
     }
 
     #[test]

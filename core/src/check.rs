@@ -252,7 +252,7 @@ fn parse_verified(
 
 /// Checks every statement of a section: syntax and transaction rules. The statements that
 /// parse go into `parses`, for the schema model.
-fn check_section(
+pub(crate) fn check_section(
     file: FileId,
     text: &str,
     section: &Section,

@@ -1,7 +1,9 @@
 //! One module per command. Each takes the [`Ctx`] and its arguments, writes its output, and
 //! returns `Ok(Status)` or a [`Fail`]; `main` turns that into the exit code.
 
+pub mod autogen;
 pub mod check;
+pub mod diff;
 pub mod explain;
 pub mod graph;
 pub mod init;
@@ -101,6 +103,8 @@ pub struct Ctx {
     pub url: Option<String>,
     /// Version table and lock settings (retort.toml).
     pub config: retort_runtime::Config,
+    /// The desired schema's file (`--schema-file`, else retort.toml, else schema.sql).
+    pub schema_file: PathBuf,
     /// Colour on standard error.
     pub styled_err: bool,
     /// Colour on standard output.
@@ -248,9 +252,15 @@ pub fn run(cli: &Cli) -> Status {
         .or_else(|| cli.dir.clone())
         .or(file.dir)
         .unwrap_or_else(|| PathBuf::from("migrations"));
+        let schema_file = cli
+            .schema_file
+            .clone()
+            .or(file.schema_file)
+            .unwrap_or_else(|| PathBuf::from("schema.sql"));
         let ctx = Ctx {
             display: dir.to_string_lossy().into_owned(),
             dir,
+            schema_file,
             url: url.clone(),
             config: file.runtime,
             styled_err: std::io::stderr().is_terminal() && colour_allowed(),
@@ -272,6 +282,7 @@ pub fn run(cli: &Cli) -> Status {
             Command::Check(a) => check::run(&ctx, a),
             Command::Schema(a) => schema::run(&ctx, a),
             Command::Explain(a) => explain::run(a),
+            Command::Diff(a) => diff::run(&ctx, a),
         }
     })();
     let _ = std::io::stdout().flush();

@@ -115,6 +115,20 @@ pub fn check_message(message: &str) -> Result<String, Fail> {
 
 /// The text of a new migration file.
 pub fn template(id: &Revision, parents: &[Revision], message: &str, merge: bool) -> String {
+    let (up, down) = if merge { ("", "") } else { ("\n", "\n") };
+    template_with(id, parents, message, None, up, down)
+}
+
+/// The text of a new migration file with `lossy_down` (if any) in its header and the given
+/// sections' SQL.
+pub fn template_with(
+    id: &Revision,
+    parents: &[Revision],
+    message: &str,
+    lossy_down: Option<&str>,
+    up: &str,
+    down_sql: &str,
+) -> String {
     let down = if parents.is_empty() {
         "none".to_owned()
     } else {
@@ -124,9 +138,11 @@ pub fn template(id: &Revision, parents: &[Revision], message: &str, merge: bool)
             .collect::<Vec<_>>()
             .join(", ")
     };
-    let (up, down_sql) = if merge { ("", "") } else { ("\n", "\n") };
+    let lossy = lossy_down.map_or_else(String::new, |r| {
+        format!("-- {}: {r}\n", retort_core::schema::LOSSY_DOWN_KEY)
+    });
     format!(
-        "-- revision: {id}\n-- down_revision: {down}\n-- message: {message}\n\n\
+        "-- revision: {id}\n-- down_revision: {down}\n-- message: {message}\n{lossy}\n\
          -- migrate:up\n{up}\n-- migrate:down\n{down_sql}"
     )
 }
@@ -211,7 +227,7 @@ pub fn revision(ctx: &Ctx, args: &RevisionArgs) -> Outcome {
             )),
         ));
     }
-    let (_, set) = ctx.load()?;
+    let (report, set) = ctx.load()?;
     let history = history_of(&set)?;
     let heads = history.heads();
     let parent = match (&args.head, heads.as_slice()) {
@@ -234,6 +250,9 @@ pub fn revision(ctx: &Ctx, args: &RevisionArgs) -> Outcome {
             ));
         }
     };
+    if args.autogenerate {
+        return super::autogen::autogenerate(ctx, args, &message, &report, &set, parent, &heads);
+    }
     let id = new_id(&ctx.dir, &set, args.rev_id.as_deref())?;
     let parents: Vec<Revision> = parent.into_iter().collect();
     let text = template(&id, &parents, &message, false);

@@ -353,6 +353,99 @@ pub(super) fn doc(code: Code) -> &'static str {
             "error[check-failed]: the migrations in migrations have 2 errors; nothing was done",
             "Fix the errors above; `retort check` shows them again.",
         ),
+        Code::AutogenSchemaFileUnreadable => doc!(
+            "`retort diff` or `retort revision --autogenerate` reads the desired schema from a \
+             file (`schema.sql` by default, `--schema-file` or `schema_file` in retort.toml), \
+             and that file is missing or cannot be read.",
+            "Without the desired schema there is nothing to compare the head with.",
+            "retort revision -m add_email --autogenerate   (and no schema.sql)",
+            "Write the schema you want as PostgreSQL DDL in that file (`retort schema > \
+             schema.sql` starts it from the head), or name the file with `--schema-file`.",
+        ),
+        Code::AutogenSchemaFileInvalid => doc!(
+            "The schema file is read like a migration's up section, and the statements in it \
+             have the errors printed above this one (a syntax error, a reference to a table \
+             that is not created in it, …).",
+            "A schema that would not build in PostgreSQL cannot be the target of a migration.",
+            "CREATE TABLE posts (author_id int REFERENCES users (id));   -- and no users table",
+            "Fix the errors above in the schema file, then run the command again.",
+        ),
+        Code::AutogenBadAnnotation => doc!(
+            "A `-- retort:renamed_from <old name>` comment in the schema file has no old name, \
+             or is not on the line before the new name of a table, a column, an index, a type \
+             or an enum value.",
+            "The annotation is how a rename is told from a drop and an add; one that names \
+             nothing or sits elsewhere would be ignored, and the data of the old object \
+             dropped.",
+            "CREATE TABLE accounts (\n    -- retort:renamed_from\n    email text\n);",
+            "Write the name the object has at the head, on the line just before its new name: \
+             `-- retort:renamed_from mail` then `email text`.",
+        ),
+        Code::AutogenUnknownRename => doc!(
+            "A `-- retort:renamed_from` annotation names an object that the schema at the head \
+             does not have.",
+            "A rename needs something to rename; the annotation is probably misspelled or \
+             left over from a rename already written.",
+            "-- retort:renamed_from usres\nCREATE TABLE accounts (id int);",
+            "Name the object as it is at the head (`retort schema` prints it), or remove the \
+             annotation once its revision is written.",
+        ),
+        Code::AutogenDropNotAllowed => doc!(
+            "The schema file no longer has tables, columns or other objects that the head \
+             has, so the migration would drop them, and the command was not given \
+             `--allow-drop`.",
+            "A drop loses data, and a rename left unannotated looks like a drop: autogenerate \
+             writes none unless asked.",
+            "error[autogen-drop-not-allowed]: the schema file no longer has column \
+             `users.nickname`: dropping needs `--allow-drop`",
+            "Pass `--allow-drop` (the revision gets a `lossy_down:` header), put the objects \
+             back in the schema file, or mark a rename with `-- retort:renamed_from <old>`.",
+        ),
+        Code::AutogenRenameSuspect => doc!(
+            "An object of the head is gone from the schema file and a new object with the \
+             same definition appears, which is what a rename looks like.",
+            "Written as a drop and an add, a rename loses the data; written as a rename, a \
+             drop and an add would keep data that was meant to go. retort does not guess.",
+            "head: users.mail text NOT NULL      schema file: users.email text NOT NULL",
+            "For a rename, write `-- retort:renamed_from mail` on the line before `email`; \
+             otherwise make the drop and the add in two revisions.",
+        ),
+        Code::AutogenUnsupported => doc!(
+            "The difference holds a change that autogenerate does not write yet, such as a \
+             change it cannot express safely with `ALTER` (an enum value removed, a view's \
+             column list changed in a way `CREATE OR REPLACE` refuses).",
+            "Writing something else in its place would give a migration that does not reach \
+             the schema file.",
+            "head: CREATE TYPE mood AS ENUM ('sad', 'ok', 'happy');\nschema file: CREATE \
+             TYPE mood AS ENUM ('sad', 'happy');",
+            "Write this change by hand in a revision of its own, then autogenerate the rest.",
+        ),
+        Code::AutogenFailed => doc!(
+            "The comparison of the head with the schema file found problems, printed above \
+             this one, so no migration was written.",
+            "A migration written around an unanswered question (a drop, a rename) could lose \
+             data.",
+            "error[autogen-failed]: the difference has 2 problems; nothing was written",
+            "Answer each problem above in the schema file or with a flag, then run the \
+             command again.",
+        ),
+        Code::AutogenNoSchema => doc!(
+            "A revision named on one side of `retort diff` has no schema model, because the \
+             checks could not place it in the revision graph (a missing parent, a cycle).",
+            "The schema at a revision is the replay of the revisions before it; without a \
+             place in the graph there is no such replay.",
+            "retort diff --from 007   (and 007's down_revision names a revision that is gone)",
+            "Fix the errors `retort check` prints, then compare again.",
+        ),
+        Code::AutogenLiveDatabase => doc!(
+            "`retort diff` was given a database URL as a side of the comparison. Reading a \
+             live database's schema is not supported yet.",
+            "The comparison works on schema models built from SQL; a database's catalog is \
+             not read into one yet.",
+            "retort diff --from postgres://localhost/app --to schema.sql",
+            "Compare revisions and `.sql` files (`retort schema` prints the head); `retort \
+             check --database-url …` tells whether a database is at the head.",
+        ),
         Code::MacroBadArgument => doc!(
             "The `retort::migrations!` call has an argument it does not accept: an unknown \
              flag or option, a directory that is not a string literal or comes after the \

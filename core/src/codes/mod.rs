@@ -35,6 +35,8 @@ pub enum Family {
     Schema,
     /// The whole check of a directory.
     Check,
+    /// Writing a migration from a desired schema (`retort diff`, `revision --autogenerate`).
+    Autogen,
     /// The `retort::migrations!` macro's own problems.
     Macro,
     /// Applying migrations to a database, and the database itself.
@@ -57,6 +59,7 @@ impl Family {
         Family::Graph,
         Family::Schema,
         Family::Check,
+        Family::Autogen,
         Family::Macro,
         Family::Db,
         Family::Target,
@@ -74,6 +77,7 @@ impl Family {
             Family::Graph => "graph",
             Family::Schema => "schema",
             Family::Check => "check",
+            Family::Autogen => "autogen",
             Family::Macro => "macro",
             Family::Db => "db",
             Family::Target => "target",
@@ -230,6 +234,28 @@ codes! {
     // The check as a whole.
     CheckFailed = "check-failed", Check, Error,
         "The migrations have errors, so nothing was done.";
+
+    // Autogenerate.
+    AutogenSchemaFileUnreadable = "autogen-schema-file-unreadable", Autogen, Error,
+        "The schema file that says what the schema should be cannot be read.";
+    AutogenSchemaFileInvalid = "autogen-schema-file-invalid", Autogen, Error,
+        "The schema file has errors, printed above, so nothing was compared.";
+    AutogenBadAnnotation = "autogen-bad-annotation", Autogen, Error,
+        "A `-- retort:renamed_from` annotation has no name or is not before a new name.";
+    AutogenUnknownRename = "autogen-unknown-rename", Autogen, Error,
+        "A `-- retort:renamed_from` annotation names an object the head does not have.";
+    AutogenDropNotAllowed = "autogen-drop-not-allowed", Autogen, Error,
+        "The desired schema drops objects, and dropping was not allowed with `--allow-drop`.";
+    AutogenRenameSuspect = "autogen-rename-suspect", Autogen, Error,
+        "An object is gone and a new one has its definition: a rename, or a drop and an add?";
+    AutogenUnsupported = "autogen-unsupported", Autogen, Error,
+        "The difference holds a change that autogenerate cannot write yet.";
+    AutogenFailed = "autogen-failed", Autogen, Error,
+        "The difference has problems, printed above, so no migration was written.";
+    AutogenNoSchema = "autogen-no-schema", Autogen, Error,
+        "A compared revision has no schema, because it is outside the revision graph.";
+    AutogenLiveDatabase = "autogen-live-database", Autogen, Error,
+        "A live database was named as a side of the comparison, which is not supported yet.";
 
     // The macro.
     MacroBadArgument = "macro-bad-argument", Macro, Error,

@@ -17,6 +17,8 @@
 
 pub mod catalog;
 pub mod ddl;
+pub mod desired;
+pub mod diff;
 mod merge;
 pub mod pmap;
 mod replay;
@@ -308,35 +310,88 @@ fn replay_section(
     parses: &mut Parses,
     diags: &mut Vec<Diagnostic>,
 ) -> usize {
-    let text = sources.get(f.file).text();
-    let base = section.body.start;
-    let body = &text[section.body.clone()];
-    let toks = lex::tokenize(body);
-    if toks.iter().any(|t| t.unterminated) {
-        cat.mark_all_unknown(&Origin {
-            file: f.file,
-            range: section.marker.clone(),
-        });
-        return 0;
+    let marker = Origin {
+        file: f.file,
+        range: section.marker.clone(),
+    };
+    let mut replay = Replay {
+        cat,
+        sources,
+        paths,
+        parses,
+        diags,
+    };
+    replay.range(f.file, section.body.clone(), &marker)
+}
+
+/// Replays the statements of `body` (a byte range of `file`'s text, such as a whole
+/// `schema.sql`) into `cat`, as [`replay_section`] does for a migration's section; returns
+/// how many.
+pub(crate) fn replay_plain(
+    cat: &mut Catalog,
+    file: FileId,
+    body: std::ops::Range<usize>,
+    sources: &Sources,
+    parses: &mut Parses,
+    diags: &mut Vec<Diagnostic>,
+) -> usize {
+    let paths = |o: &Origin| {
+        let src = sources.get(o.file);
+        format!("{}:{}", src.path(), src.line_col(o.range.start).0)
+    };
+    let start = Origin {
+        file,
+        range: body.start..body.start,
+    };
+    let mut replay = Replay {
+        cat,
+        sources,
+        paths: &paths,
+        parses,
+        diags,
+    };
+    replay.range(file, body, &start)
+}
+
+/// What replaying a stretch of SQL reads and writes.
+struct Replay<'a> {
+    cat: &'a mut Catalog,
+    sources: &'a Sources,
+    paths: &'a dyn Fn(&Origin) -> String,
+    parses: &'a mut Parses,
+    diags: &'a mut Vec<Diagnostic>,
+}
+
+impl Replay<'_> {
+    /// Replays the statements in `body` of `file`; an unterminated string or comment makes
+    /// the whole catalog unknown from `unknown_at`. Returns how many statements there were.
+    fn range(&mut self, file: FileId, body: std::ops::Range<usize>, unknown_at: &Origin) -> usize {
+        let text = self.sources.get(file).text();
+        let base = body.start;
+        let toks = lex::tokenize(&text[body.clone()]);
+        if toks.iter().any(|t| t.unterminated) {
+            self.cat.mark_all_unknown(unknown_at);
+            return 0;
+        }
+        let stmts = lex::split_tokens(&text[body], &toks);
+        let mut r = replay::Replayer::new(self.cat, self.diags, self.paths, file);
+        for stmt in &stmts {
+            let start = base + stmt.range.start;
+            let end = base + stmt.range.end;
+            let line_end = text[start..end].find('\n').map_or(end, |k| start + k);
+            let parsed = self.parses.remove(&(file, start));
+            r.statement(
+                &text[start..end],
+                start,
+                Origin {
+                    file,
+                    range: start..line_end,
+                },
+                parsed.as_ref(),
+            );
+        }
+        stmts.len()
     }
-    let stmts = lex::split_tokens(body, &toks);
-    let mut r = replay::Replayer::new(cat, diags, paths, f.file);
-    for stmt in &stmts {
-        let start = base + stmt.range.start;
-        let end = base + stmt.range.end;
-        let line_end = text[start..end].find('\n').map_or(end, |k| start + k);
-        let parsed = parses.remove(&(f.file, start));
-        r.statement(
-            &text[start..end],
-            start,
-            Origin {
-                file: f.file,
-                range: start..line_end,
-            },
-            parsed.as_ref(),
-        );
-    }
-    stmts.len()
 }
 
 #[cfg(test)]

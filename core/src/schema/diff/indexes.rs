@@ -1,0 +1,242 @@
+//! Indexes that are not behind a constraint: created, dropped, renamed by annotation, and
+//! replaced when their definition (what follows `ON table`, compared by tokens) changes.
+
+use super::{Change, Differ, IndexDef, ObjectKind, Phase, Problem, same_sql};
+use crate::schema::catalog::{Catalog, QName, RelKind, Written, quote_ident};
+
+/// An index's parts, when it is a plain index on a table.
+struct Ix<'c> {
+    table: &'c QName,
+    unique: bool,
+    columns: &'c Option<Vec<String>>,
+    sql: &'c Written,
+}
+
+/// The plain indexes (not behind a constraint) of a catalog on tables.
+fn plain_indexes(cat: &Catalog) -> Vec<(QName, Ix<'_>)> {
+    cat.relations
+        .iter()
+        .filter_map(|(n, r)| match &r.value {
+            RelKind::Index {
+                table,
+                unique,
+                columns,
+                constraint: false,
+                sql,
+                ..
+            } => Some((
+                n.clone(),
+                Ix {
+                    table,
+                    unique: *unique,
+                    columns,
+                    sql,
+                },
+            )),
+            _ => None,
+        })
+        .collect()
+}
+
+/// The text after `ON table`: as written, else its plain columns; `None` if neither is known.
+fn index_sql(ix: &Ix<'_>) -> Option<String> {
+    match (ix.sql.get(), ix.columns) {
+        (Some(s), _) if !s.is_empty() => Some(s.to_owned()),
+        (_, Some(cols)) if !cols.is_empty() => {
+            let c: Vec<String> = cols.iter().map(|c| quote_ident(c)).collect();
+            Some(format!("({})", c.join(", ")))
+        }
+        _ => None,
+    }
+}
+
+impl Differ<'_> {
+    /// Indexes renamed by annotation: (old, new).
+    pub fn renamed_indexes(&self) -> Vec<(QName, QName)> {
+        self.index_renames
+            .iter()
+            .map(|(o, n)| (o.clone(), n.clone()))
+            .collect()
+    }
+
+    fn old_index_name(&self, new: &QName) -> QName {
+        self.index_renames
+            .iter()
+            .find(|(_, n)| *n == new)
+            .map_or_else(|| new.clone(), |(o, _)| o.clone())
+    }
+
+    /// Whether two indexes (the head's with its names renamed) have the same definition.
+    fn same_index(&self, o: &Ix<'_>, n: &Ix<'_>) -> Option<bool> {
+        let table = self.new_table_name(o.table);
+        if table != *n.table || o.unique != n.unique {
+            return Some(false);
+        }
+        match same_sql(&self.renamed_text(&table, o.sql), n.sql) {
+            Some(same) => Some(same),
+            None => match (o.columns, n.columns) {
+                (Some(a), Some(b)) => Some(
+                    a.iter()
+                        .map(|c| self.new_column_name(&table, c))
+                        .collect::<Vec<_>>()
+                        == *b,
+                ),
+                _ => None,
+            },
+        }
+    }
+
+    /// Plain indexes of the desired schema that the head does not have, or has with another
+    /// definition.
+    pub fn created_indexes(&self) -> Vec<QName> {
+        let from = plain_indexes(self.from);
+        plain_indexes(self.to)
+            .into_iter()
+            .filter(|(n, ix)| {
+                let old = self.old_index_name(n);
+                match from.iter().find(|(f, _)| *f == old) {
+                    None => true,
+                    Some((_, o)) => self.same_index(o, ix) == Some(false),
+                }
+            })
+            .map(|(n, _)| n)
+            .collect()
+    }
+
+    /// Plain indexes of the head that the desired schema does not have, or has with another
+    /// definition.
+    pub fn dropped_indexes(&self) -> Vec<QName> {
+        let to = plain_indexes(self.to);
+        plain_indexes(self.from)
+            .into_iter()
+            .filter(|(n, ix)| {
+                let new = self.index_renames.get(n).unwrap_or(n);
+                match to.iter().find(|(t, _)| t == new) {
+                    None => true,
+                    Some((_, t)) => self.same_index(ix, t) == Some(false),
+                }
+            })
+            .map(|(n, _)| n)
+            .collect()
+    }
+
+    pub(super) fn indexes(&mut self, changes: &mut Vec<(Phase, Change)>) {
+        for (from, to) in self.renamed_indexes() {
+            self.push(changes, Phase::Renames, Change::RenameIndex { from, to });
+        }
+        let from = plain_indexes(self.from);
+        let to = plain_indexes(self.to);
+        let created = self.created_indexes();
+        let dropped = self.dropped_indexes();
+        for (n, ix) in &to {
+            let old = self.old_index_name(n);
+            if let Some((_, o)) = from.iter().find(|(f, _)| *f == old)
+                && self.same_index(o, ix).is_none()
+            {
+                self.not_compared(format!("index `{n}`: its definition is not kept"));
+            }
+        }
+        let dropped_tables = self.dropped_tables();
+        for name in &dropped {
+            let Some((_, ix)) = from.iter().find(|(f, _)| f == name) else {
+                continue;
+            };
+            if self.from.table(ix.table).is_none() {
+                self.not_compared(format!("index `{name}`: it is not on a table"));
+                continue;
+            }
+            let new_name = self.index_renames.get(name).unwrap_or(name).clone();
+            let replaced = created.contains(&new_name);
+            if !replaced && !dropped_tables.contains(ix.table) {
+                self.drop(ObjectKind::Index, name.to_string(), false);
+            }
+            let table = self.new_table_name(ix.table);
+            let Some(sql) = index_sql(ix) else {
+                self.out.problems.push(Problem::Unsupported {
+                    what: format!(
+                        "dropping index `{name}`, whose definition is not kept, so the down \
+                         section cannot create it again"
+                    ),
+                    at: None,
+                });
+                continue;
+            };
+            let sql = match self.renamed_text(&table, &Written::new(&sql)).get() {
+                Some(s) => s.to_owned(),
+                None => sql,
+            };
+            self.push(
+                changes,
+                Phase::DropIndexesAndConstraints,
+                Change::DropIndex {
+                    name: new_name,
+                    index: IndexDef {
+                        table,
+                        unique: ix.unique,
+                        sql,
+                    },
+                },
+            );
+        }
+        for name in &created {
+            let Some((_, ix)) = to.iter().find(|(t, _)| t == name) else {
+                continue;
+            };
+            if self.to.table(ix.table).is_none() {
+                self.not_compared(format!("index `{name}`: it is not on a table"));
+                continue;
+            }
+            let Some(sql) = index_sql(ix) else {
+                let at = self.place_of(name);
+                self.out.problems.push(Problem::Unsupported {
+                    what: format!("index `{name}`: its definition is not known"),
+                    at,
+                });
+                continue;
+            };
+            self.push(
+                changes,
+                Phase::CreateIndexesAndConstraints,
+                Change::CreateIndex {
+                    name: name.clone(),
+                    index: IndexDef {
+                        table: ix.table.clone(),
+                        unique: ix.unique,
+                        sql,
+                    },
+                },
+            );
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::schema::diff::Problem;
+    use crate::schema::diff::tests::{changes_between, diff_of, down_sql, up_sql};
+
+    #[test]
+    fn indexes_are_created_replaced_and_renamed() {
+        let c = changes_between(
+            "CREATE TABLE t (a int, b text); CREATE INDEX ia ON t (a); CREATE INDEX ib ON t (b);",
+            "CREATE TABLE t (a int, b text); CREATE UNIQUE INDEX ia ON t (a);\n\
+             -- retort:renamed_from ib\nCREATE INDEX t_b ON t (b);\nCREATE INDEX lb ON t (lower(b));",
+        );
+        assert_eq!(
+            up_sql(&c),
+            "ALTER INDEX ib RENAME TO t_b;\nDROP INDEX ia;\n\
+             CREATE UNIQUE INDEX ia ON t (a);\nCREATE INDEX lb ON t (lower(b));\n"
+        );
+        assert!(down_sql(&c).contains("CREATE INDEX ia ON t (a);"));
+    }
+
+    #[test]
+    fn an_index_drop_needs_allow_drop() {
+        let d = diff_of(
+            "CREATE TABLE t (a int); CREATE INDEX ia ON t (a);",
+            "CREATE TABLE t (a int);",
+            false,
+        );
+        assert!(matches!(&d.problems[0], Problem::DropsNotAllowed(v) if v[0].name == "ia"));
+    }
+}

@@ -1,0 +1,347 @@
+//! Convergence of the generated migration, as a property: for generated pairs of schemas A
+//! and B, A written as a migration and B as `schema.sql`, the migration the differ writes
+//! passes every check of the build (the reversibility check included) and, replayed on A,
+//! gives a schema whose diff against B is empty.
+//!
+//! 256 cases by default; `RETORT_PROPTEST_CASES=5000` runs more.
+
+use proptest::prelude::*;
+use retort_core::check::{Input, Options, check_texts};
+use retort_core::schema::Catalog;
+use retort_core::schema::desired::desired_schema;
+use retort_core::schema::diff::{DiffOptions, Problem, Rename, Renames, diff, render};
+use retort_core::source::Sources;
+
+#[derive(Clone, Copy, Debug)]
+enum Ty {
+    Int,
+    BigInt,
+    Text,
+    Bool,
+    Varchar,
+    Enum,
+}
+
+#[derive(Clone, Debug)]
+struct Col {
+    name: usize,
+    ty: Ty,
+    not_null: bool,
+    default: Option<u8>,
+}
+
+#[derive(Clone, Debug)]
+struct Tab {
+    name: usize,
+    serial: bool,
+    cols: Vec<Col>,
+    unique: Option<usize>,
+    check: Option<u8>,
+    fk: Option<usize>,
+    index: Option<(usize, bool)>,
+    view: Option<usize>,
+}
+
+#[derive(Clone, Debug)]
+struct Schema {
+    enum_values: Option<Vec<bool>>,
+    tables: Vec<Tab>,
+}
+
+const VALUES: [&str; 4] = ["a", "b", "c", "d"];
+
+fn ty() -> impl Strategy<Value = Ty> {
+    prop_oneof![
+        Just(Ty::Int),
+        Just(Ty::BigInt),
+        Just(Ty::Text),
+        Just(Ty::Bool),
+        Just(Ty::Varchar),
+        Just(Ty::Enum),
+    ]
+}
+
+fn col() -> impl Strategy<Value = Col> {
+    (0..5usize, ty(), any::<bool>(), proptest::option::of(0..2u8)).prop_map(
+        |(name, ty, not_null, default)| Col {
+            name,
+            ty,
+            not_null,
+            default,
+        },
+    )
+}
+
+fn tab() -> impl Strategy<Value = Tab> {
+    (
+        0..4usize,
+        any::<bool>(),
+        proptest::collection::vec(col(), 0..4),
+        proptest::option::of(0..5usize),
+        proptest::option::of(0..2u8),
+        proptest::option::of(0..4usize),
+        proptest::option::of((0..5usize, any::<bool>())),
+        proptest::option::of(0..5usize),
+    )
+        .prop_map(|(name, serial, cols, unique, check, fk, index, view)| Tab {
+            name,
+            serial,
+            cols,
+            unique,
+            check,
+            fk,
+            index,
+            view,
+        })
+}
+
+fn schema() -> impl Strategy<Value = Schema> {
+    (
+        proptest::option::of(proptest::collection::vec(any::<bool>(), 4)),
+        proptest::collection::vec(tab(), 0..4),
+    )
+        .prop_map(|(enum_values, tables)| Schema {
+            enum_values,
+            tables,
+        })
+}
+
+impl Schema {
+    /// The enum's values, if there is an enum with at least one.
+    fn values(&self) -> Option<Vec<&'static str>> {
+        let v: Vec<&str> = VALUES
+            .iter()
+            .zip(self.enum_values.as_ref()?)
+            .filter(|(_, on)| **on)
+            .map(|(v, _)| *v)
+            .collect();
+        (!v.is_empty()).then_some(v)
+    }
+
+    /// The schema as SQL, made valid: names unique, foreign keys to earlier tables only.
+    fn sql(&self) -> String {
+        let mut out = String::new();
+        let values = self.values();
+        if let Some(v) = &values {
+            let l: Vec<String> = v.iter().map(|x| format!("'{x}'")).collect();
+            out.push_str(&format!("CREATE TYPE mood AS ENUM ({});\n", l.join(", ")));
+        }
+        let mut made: Vec<usize> = Vec::new();
+        let mut indexes = String::new();
+        let mut views = String::new();
+        for t in &self.tables {
+            if made.contains(&t.name) {
+                continue;
+            }
+            let tn = format!("t{}", t.name);
+            let mut lines = vec![if t.serial {
+                "id serial PRIMARY KEY".to_owned()
+            } else {
+                "id integer PRIMARY KEY".to_owned()
+            }];
+            let mut cols: Vec<(String, Ty)> = Vec::new();
+            for c in &t.cols {
+                let name = format!("c{}", c.name);
+                if cols.iter().any(|(n, _)| *n == name) {
+                    continue;
+                }
+                let ty = match c.ty {
+                    Ty::Enum if values.is_none() => Ty::Text,
+                    t => t,
+                };
+                let mut line = format!(
+                    "{name} {}",
+                    match ty {
+                        Ty::Int => "integer",
+                        Ty::BigInt => "bigint",
+                        Ty::Text => "text",
+                        Ty::Bool => "boolean",
+                        Ty::Varchar => "varchar(10)",
+                        Ty::Enum => "mood",
+                    }
+                );
+                if c.not_null {
+                    line.push_str(" NOT NULL");
+                }
+                if let Some(d) = c.default {
+                    let d = match ty {
+                        Ty::Int | Ty::BigInt => format!("{}", d + 1),
+                        Ty::Text | Ty::Varchar => format!("'v{d}'"),
+                        Ty::Bool => (d == 0).to_string(),
+                        Ty::Enum => {
+                            let v = values.as_ref().map_or(&[][..], |v| &v[..]);
+                            format!("'{}'", v[(d as usize) % v.len()])
+                        }
+                    };
+                    line.push_str(&format!(" DEFAULT {d}"));
+                }
+                lines.push(line);
+                cols.push((name, ty));
+            }
+            if let Some(target) = t.fk
+                && made.contains(&target)
+            {
+                lines.push(format!("r{target} integer REFERENCES t{target} (id)"));
+            }
+            if let Some(u) = t.unique
+                && let Some((c, _)) = cols.get(u)
+            {
+                lines.push(format!("UNIQUE ({c})"));
+            }
+            if let Some(k) = t.check {
+                let op = if k == 0 { ">" } else { ">=" };
+                lines.push(format!("CONSTRAINT {tn}_chk CHECK (id {op} 0)"));
+            }
+            out.push_str(&format!(
+                "CREATE TABLE {tn} (\n    {}\n);\n",
+                lines.join(",\n    ")
+            ));
+            if let Some((i, unique)) = t.index
+                && let Some((c, _)) = cols.get(i)
+            {
+                indexes.push_str(&format!(
+                    "CREATE {}INDEX {tn}_{c}_ix ON {tn} ({c});\n",
+                    if unique { "UNIQUE " } else { "" }
+                ));
+            }
+            if let Some(v) = t.view {
+                let what = cols.get(v).map_or(String::new(), |(c, _)| format!(", {c}"));
+                views.push_str(&format!(
+                    "CREATE VIEW v{} AS SELECT id{what} FROM {tn};\n",
+                    t.name
+                ));
+            }
+            made.push(t.name);
+        }
+        out.push_str(&indexes);
+        out.push_str(&views);
+        out
+    }
+}
+
+fn migration(rev: &str, parent: &str, lossy: Option<&str>, up: &str, down: &str) -> String {
+    let mut s = format!("-- revision: {rev}\n-- down_revision: {parent}\n-- message: m\n");
+    if let Some(r) = lossy {
+        s.push_str(&format!("-- lossy_down: {r}\n"));
+    }
+    s.push_str(&format!("\n-- migrate:up\n{up}\n-- migrate:down\n{down}"));
+    s
+}
+
+/// The catalog after the last of `inputs`, and the report's errors.
+fn head(inputs: &[Input]) -> (Catalog, Vec<String>) {
+    let report = check_texts(inputs, "migrations", &Options::default());
+    let errors: Vec<String> = report.errors().map(|d| d.render(&report.sources)).collect();
+    let last = report.files.len() - 1;
+    let cat = report.schema.catalogs[last].clone().unwrap_or_default();
+    (cat, errors)
+}
+
+fn converges(a: &Schema, b: &Schema) -> Result<(), TestCaseError> {
+    let a_sql = a.sql();
+    let b_sql = b.sql();
+    let first = Input {
+        name: "001_a.sql".into(),
+        text: migration("001", "none", None, &a_sql, ""),
+    };
+    // The first revision's down is empty: it is lossy on purpose.
+    let first = Input {
+        text: first
+            .text
+            .replace("-- message: m\n", "-- message: m\n-- lossy_down: test\n"),
+        ..first
+    };
+    let (cat_a, errors) = head(std::slice::from_ref(&first));
+    prop_assert!(errors.is_empty(), "schema A fails: {errors:?}\n{a_sql}");
+    let mut sources = Sources::new();
+    let file = sources.add("schema.sql", &b_sql);
+    let desired = desired_schema(&sources, file);
+    prop_assert!(
+        !desired.has_errors(),
+        "schema B fails: {:?}\n{b_sql}",
+        desired.diagnostics
+    );
+    // Rename suspects are answered with the annotation they ask for.
+    let mut renames = Renames::none();
+    let mut d = diff(
+        &cat_a,
+        &desired.catalog,
+        &renames,
+        DiffOptions { allow_drop: true },
+    );
+    for _ in 0..4 {
+        let asked: Vec<Rename> = d
+            .problems
+            .iter()
+            .filter_map(|p| match p {
+                Problem::RenameSuspect { rename, .. } => Some(Rename {
+                    kind: rename.clone(),
+                    at: None,
+                }),
+                _ => None,
+            })
+            .collect();
+        if asked.is_empty() {
+            break;
+        }
+        renames.items.extend(asked);
+        d = diff(
+            &cat_a,
+            &desired.catalog,
+            &renames,
+            DiffOptions { allow_drop: true },
+        );
+    }
+    prop_assert!(
+        d.problems.is_empty(),
+        "problems: {:?}\nA:\n{a_sql}\nB:\n{b_sql}",
+        d.problems
+    );
+    let sections = render(&d);
+    let second = Input {
+        name: "002_b.sql".into(),
+        text: migration(
+            "002",
+            "001",
+            d.lossy_reason().as_deref(),
+            &sections.up,
+            &sections.down,
+        ),
+    };
+    let (cat_b, errors) = head(&[first, second.clone()]);
+    prop_assert!(
+        errors.is_empty(),
+        "the generated migration fails the checks: {errors:?}\nA:\n{a_sql}\nB:\n{b_sql}\n{}",
+        second.text
+    );
+    let again = diff(
+        &cat_b,
+        &desired.catalog,
+        &Renames::none(),
+        DiffOptions { allow_drop: true },
+    );
+    prop_assert!(
+        again.changes.is_empty() && again.problems.is_empty(),
+        "not converged: {:?} {:?}\nA:\n{a_sql}\nB:\n{b_sql}\n{}",
+        again.changes,
+        again.problems,
+        second.text
+    );
+    Ok(())
+}
+
+fn cases() -> u32 {
+    std::env::var("RETORT_PROPTEST_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(256)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(cases()))]
+
+    #[test]
+    fn a_generated_migration_converges(a in schema(), b in schema()) {
+        converges(&a, &b)?;
+    }
+}
