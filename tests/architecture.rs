@@ -66,6 +66,8 @@ fn every_path_named_in_architecture_exists() {
             "",
             "core/src/",
             "core/src/schema/",
+            "core/src/schema/replay/",
+            "core/src/schema/diff/",
             "core/src/sql/",
             "macros/src/",
             "runtime/src/",

@@ -247,7 +247,7 @@ codes! {
     AutogenDropNotAllowed = "autogen-drop-not-allowed", Autogen, Error,
         "The desired schema drops objects, and dropping was not allowed with `--allow-drop`.";
     AutogenRenameSuspect = "autogen-rename-suspect", Autogen, Error,
-        "An object is gone and a new one has its definition: a rename, or a drop and an add?";
+        "An object is gone and a new one has its definition: it may be a rename.";
     AutogenUnsupported = "autogen-unsupported", Autogen, Error,
         "The difference holds a change that autogenerate cannot write yet.";
     AutogenFailed = "autogen-failed", Autogen, Error,
