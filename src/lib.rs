@@ -2,9 +2,32 @@
 //! migrations are checked by the compiler.
 //!
 //! [`migrations!`] turns a `migrations/` directory into typed Rust items at `cargo build`. A
-//! broken revision chain, two unmerged heads, a SQL syntax error or a statement PostgreSQL
-//! refuses inside a transaction fails the build, with a message that names the file, the line
-//! and the fix.
+//! broken revision chain, two unmerged heads, a SQL syntax error, a statement PostgreSQL
+//! refuses inside a transaction, a statement about a table or column that no longer exists,
+//! or a down section that does not undo its up fails the build, with a message that names the
+//! file, the line and the fix.
+//!
+//! # What fails the build
+//!
+//! - **Format**: a missing, repeated or unknown header key, a file name that does not match
+//!   its revision, a missing `-- migrate:up` or `-- migrate:down`, text before the header, a
+//!   file in the directory that is not a migration.
+//! - **Graph**: two files with one revision, a `down_revision` naming nothing, a cycle,
+//!   several roots, several heads that no merge joins.
+//! - **SQL**: a statement of an up or down section that PostgreSQL would not parse.
+//! - **Transactions**: `CREATE INDEX CONCURRENTLY`, `VACUUM` and the other statements
+//!   PostgreSQL refuses in a transaction block, in a migration with `transaction: true`;
+//!   `BEGIN` or `COMMIT` inside one.
+//! - **Schema**: every revision is replayed, parents first, into a model of the schema. A
+//!   statement about a table, column, index, constraint or type that does not exist at that
+//!   point, one that creates what already exists, a foreign key to columns without a unique
+//!   constraint, two merged branches changing one object differently, and a down section that
+//!   does not bring the schema back to what it was before its up (unless its header says
+//!   `lossy_down: <reason>`). What the model does not understand (dynamic SQL, a statement it
+//!   has no rule for) marks what it touches unknown, and no check speaks about the unknown.
+//!
+//! Every error has a stable code, printed in brackets (`[schema-missing-column]`), that
+//! `retort explain <code>` documents: what it means, why, an example and the fix.
 //!
 //! # A migration
 //!
@@ -259,5 +282,15 @@ pub use postgres;
 /// a column named `table` or `columns` is `TABLE_`, `COLUMNS_`. Two names that become the
 /// same Rust name (`first name` and `first_name`, or `Email` and `email` as constants) are
 /// a compile error naming both.
+///
+/// # Errors
+///
+/// Every problem of the directory is a compile error at the call, each with its code, its
+/// file, line and column, the line, and the fix: the header and sections of each file, the
+/// revision graph, the SQL of each statement, statements refused inside a transaction, and
+/// the schema model's verdicts (a missing table or column, an object created twice, a foreign
+/// key without a unique target, a merge whose branches disagree, a down section that does not
+/// undo its up). The [crate documentation](crate#what-fails-the-build) lists them;
+/// `retort explain <code>` explains each.
 #[doc(inline)]
 pub use retort_macros::migrations;

@@ -44,9 +44,14 @@ use proc_macro::TokenStream;
 /// Each problem in the directory is a compile error pointing at the macro call, whose message
 /// shows the file, the line and column, the offending line and how to fix it: the header and
 /// sections of every file, the revision graph (duplicates, unknown parents, cycles, several
-/// roots or heads), the SQL syntax of every statement, and statements that PostgreSQL refuses
-/// inside a transaction in a migration that runs in one. The same checks run in `retort-build`
-/// and `retort check`, in the same words. Warnings (such as a statement exempted with
+/// roots or heads), the SQL syntax of every statement, statements that PostgreSQL refuses
+/// inside a transaction in a migration that runs in one, and the schema model's verdicts: a
+/// statement about a table, column, index, constraint or type that does not exist at that
+/// point or that creates one that already exists, a foreign key to columns without a unique
+/// constraint, merged branches that change one object differently, and a down section that
+/// does not restore the schema its up changed. Each message starts with its code
+/// (`[schema-missing-column]`), which `retort explain` documents. The same checks run in
+/// `retort-build` and `retort check`, in the same words. Warnings (such as a statement exempted with
 /// `-- retort:unchecked`) are reported by the build script, as a stable proc macro cannot warn.
 ///
 /// A directory that no build script tracks is an error too, unless the call says
