@@ -6,6 +6,7 @@ use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use super::catalog::{Catalog, Ns, Obj, Origin, PMap, QName, RelKind, Table};
+use super::object_kind::ObjectKind;
 use super::revision_name as rev;
 use crate::codes::Code;
 use crate::diagnostic::Diagnostic;
@@ -112,7 +113,7 @@ pub(crate) fn merge_parents(
         |x: &Option<Obj<RelKind>>, y: &Option<Obj<RelKind>>| x
             .as_ref()
             .or(y.as_ref())
-            .map_or("relation", |o| o.value.word()),
+            .map_or(ObjectKind::Relation, |o| ObjectKind::of(&o.value)),
         merge_relation
     );
     out.rebuild_refs();
@@ -120,31 +121,31 @@ pub(crate) fn merge_parents(
         types,
         Ns::Type,
         |k: &QName| k.clone(),
-        |_: &Option<_>, _: &Option<_>| "type"
+        |_: &Option<_>, _: &Option<_>| ObjectKind::Type
     );
     field!(
         functions,
         Ns::Function,
         |k: &QName| k.clone(),
-        |_: &Option<_>, _: &Option<_>| "function"
+        |_: &Option<_>, _: &Option<_>| ObjectKind::Function
     );
     field!(
         triggers,
         Ns::Trigger,
         |k: &(QName, String)| k.0.sibling(format!("{}.{}", k.0.name, k.1)),
-        |_: &Option<_>, _: &Option<_>| "trigger"
+        |_: &Option<_>, _: &Option<_>| ObjectKind::Trigger
     );
     field!(
         extensions,
         Ns::Extension,
         |k: &String| QName::new("", k.clone()),
-        |_: &Option<_>, _: &Option<_>| "extension"
+        |_: &Option<_>, _: &Option<_>| ObjectKind::Extension
     );
     field!(
         schemas,
         Ns::Schema,
         |k: &String| QName::new("", k.clone()),
-        |_: &Option<_>, _: &Option<_>| "schema"
+        |_: &Option<_>, _: &Option<_>| ObjectKind::Schema
     );
     // What is unknown on any side is unknown; where things were dropped, from any side.
     for p in &parents[1..] {
@@ -245,7 +246,7 @@ fn merge_named<T: Clone + PartialEq>(
 
 fn conflict(
     f: &MigrationFile,
-    what: &str,
+    what: ObjectKind,
     name: &QName,
     detail: Option<String>,
     a: Option<Origin>,

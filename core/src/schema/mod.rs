@@ -20,6 +20,7 @@ pub mod ddl;
 pub mod desired;
 pub mod diff;
 mod merge;
+mod object_kind;
 pub mod pmap;
 mod replay;
 mod reversibility;

@@ -4,6 +4,7 @@
 use std::collections::BTreeSet;
 
 use super::catalog::{Catalog, ConstraintKind, Ns, Obj, Origin, PMap, QName, RelKind, Table};
+use super::object_kind::ObjectKind;
 use super::revision_name as rev;
 use crate::codes::Code;
 use crate::diagnostic::Diagnostic;
@@ -68,7 +69,7 @@ pub(crate) fn check_down(
                     continue;
                 }
                 diffs.push(Diff {
-                    message: format!("leaves {} `{k}`", r.value.word()),
+                    message: format!("leaves {} `{k}`", ObjectKind::of(&r.value)),
                     at: Some((r.origin.clone(), "created here")),
                 });
             }
@@ -81,7 +82,7 @@ pub(crate) fn check_down(
                     .cloned()
                     .map(|o| (o, "dropped here"));
                 diffs.push(Diff {
-                    message: format!("does not restore {} `{k}`", b.value.word()),
+                    message: format!("does not restore {} `{k}`", ObjectKind::of(&b.value)),
                     at,
                 });
             }
@@ -116,7 +117,11 @@ pub(crate) fn check_down(
                     },
                 ) if a == b => {}
                 _ => diffs.push(Diff {
-                    message: format!("turns {} `{k}` into a {}", b.value.word(), r.value.word()),
+                    message: format!(
+                        "turns {} `{k}` into a {}",
+                        ObjectKind::of(&b.value),
+                        ObjectKind::of(&r.value)
+                    ),
                     at: Some((r.origin.clone(), "created here")),
                 }),
             },
@@ -172,7 +177,7 @@ pub(crate) fn check_down(
         &reverted.functions,
         |k| k.clone(),
         Ns::Function,
-        "function",
+        ObjectKind::Function,
         before,
         reverted,
         &mut diffs,
@@ -182,7 +187,7 @@ pub(crate) fn check_down(
         &reverted.triggers,
         |k| k.0.sibling(format!("{}.{}", k.0.name, k.1)),
         Ns::Trigger,
-        "trigger",
+        ObjectKind::Trigger,
         before,
         reverted,
         &mut diffs,
@@ -192,7 +197,7 @@ pub(crate) fn check_down(
         &reverted.extensions,
         |k| QName::new("", k.clone()),
         Ns::Extension,
-        "extension",
+        ObjectKind::Extension,
         before,
         reverted,
         &mut diffs,
@@ -202,7 +207,7 @@ pub(crate) fn check_down(
         &reverted.schemas,
         |k| QName::new("", k.clone()),
         Ns::Schema,
-        "schema",
+        ObjectKind::Schema,
         before,
         reverted,
         &mut diffs,
@@ -364,7 +369,7 @@ fn by_name<K: Ord, V>(
     r: &PMap<K, Obj<V>>,
     q: impl Fn(&K) -> QName,
     ns: Ns,
-    what: &str,
+    what: ObjectKind,
     before: &Catalog,
     reverted: &Catalog,
     diffs: &mut Vec<Diff>,

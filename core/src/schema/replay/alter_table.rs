@@ -8,9 +8,9 @@ use squawk_syntax::ast::{self, AstNode};
 
 use super::Replayer;
 use super::flags::AlterFlags;
-use super::object_kind::ObjectKind;
 use super::readers::text;
 use crate::schema::catalog::{Ns, QName, RelKind, simple_name};
+use crate::schema::object_kind::ObjectKind;
 
 impl Replayer<'_> {
     /// `ALTER TABLE [IF EXISTS] name action, …`.

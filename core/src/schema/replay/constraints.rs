@@ -10,13 +10,13 @@ use squawk_syntax::ast;
 
 use super::Replayer;
 use super::flags::{CreateFlags, DropFlags};
-use super::object_kind::ObjectKind;
 use super::readers::{constraint, text};
 use crate::codes::Code;
 use crate::diagnostic::Diagnostic;
 use crate::schema::catalog::{
     Constraint, ConstraintKind, Ns, QName, RelKind, Table, Written, generated_name, simple_name,
 };
+use crate::schema::object_kind::ObjectKind;
 
 /// A constraint as written, before it is named and checked.
 pub(super) struct Spec {

@@ -9,10 +9,10 @@ use squawk_syntax::ast::{self, AstNode};
 
 use super::Replayer;
 use super::flags::{CreateFlags, DropFlags};
-use super::object_kind::ObjectKind;
 use super::readers::{signature, text, words};
 use super::triggers::trigger_key;
 use crate::schema::catalog::{Ddl, FnDef, Ns, QName, qname, simple_name};
+use crate::schema::object_kind::ObjectKind;
 
 impl Replayer<'_> {
     /// `CREATE [OR REPLACE] FUNCTION`.

@@ -5,10 +5,10 @@ use squawk_syntax::ast;
 
 use super::Replayer;
 use super::flags::{AlterFlags, CreateFlags, DropFlags};
-use super::object_kind::ObjectKind;
 use super::readers::{column_refs_in, end_of, text, text_from};
 use super::tables::unknown_table;
 use crate::schema::catalog::{Ns, RelKind, Written, generated_name, qname, simple_name};
+use crate::schema::object_kind::ObjectKind;
 
 impl Replayer<'_> {
     /// `CREATE [UNIQUE] INDEX [IF NOT EXISTS] [name] ON table (…)`.

@@ -17,7 +17,6 @@ mod constraints;
 mod flags;
 mod functions;
 mod indexes;
-mod object_kind;
 mod readers;
 mod relations;
 mod schemas;
@@ -34,9 +33,9 @@ use squawk_syntax::ast::{self, AstNode};
 use super::catalog::{Catalog, Ns, Obj, Origin, QName, qname, simple_name};
 use crate::codes::Code;
 use crate::diagnostic::Diagnostic;
+use crate::schema::object_kind::ObjectKind;
 use crate::source::FileId;
 use flags::CreateFlags;
-use object_kind::ObjectKind;
 use readers::text;
 
 /// Replays statements of one file into a catalog, collecting diagnostics.

@@ -10,8 +10,8 @@ use squawk_syntax::ast::AstNode;
 use super::Replayer;
 use super::constraints::fk_to;
 use super::flags::{AlterFlags, CreateFlags, DropFlags};
-use super::object_kind::ObjectKind;
 use crate::schema::catalog::{ConstraintKind, Ns, QName, RelKind, Table, Written};
+use crate::schema::object_kind::ObjectKind;
 
 impl Replayer<'_> {
     /// `DROP <kind> a, b, …`: each name dropped as a relation of that kind; a name that

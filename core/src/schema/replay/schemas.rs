@@ -8,9 +8,9 @@ use squawk_syntax::ast::{self, AstNode};
 
 use super::Replayer;
 use super::flags::{CreateFlags, DropFlags};
-use super::object_kind::ObjectKind;
 use super::readers::text;
 use crate::schema::catalog::{Catalog, Ns, QName, RelKind, quote_ident, simple_name};
+use crate::schema::object_kind::ObjectKind;
 
 impl Replayer<'_> {
     /// `CREATE EXTENSION [IF NOT EXISTS]`.

@@ -7,9 +7,9 @@ use squawk_syntax::ast::{self, AstNode};
 
 use super::Replayer;
 use super::flags::{AlterFlags, CreateFlags, DropFlags};
-use super::object_kind::ObjectKind;
 use super::readers::text;
 use crate::schema::catalog::{Ns, QName, RelKind};
+use crate::schema::object_kind::ObjectKind;
 
 impl Replayer<'_> {
     /// `CREATE SEQUENCE`, with the column that owns it if one does.

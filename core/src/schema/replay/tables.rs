@@ -8,7 +8,6 @@ use squawk_syntax::ast;
 use super::Replayer;
 use super::constraints::Spec;
 use super::flags::{CreateFlags, DropFlags};
-use super::object_kind::ObjectKind;
 use super::readers::{
     cname, end_of, expr_words, generated_always, is_null, start_of, table_constraint, text,
     text_from, words,
@@ -19,6 +18,7 @@ use crate::schema::catalog::{
     Column, ConstraintKind, Ns, QName, RelKind, Table, Written, generated_name, literal,
     normalize_type, qname, simple_name, sql_name,
 };
+use crate::schema::object_kind::ObjectKind;
 
 impl Replayer<'_> {
     /// `CREATE [TEMP] TABLE [IF NOT EXISTS]`: its columns, its constraints (checked once the

@@ -7,11 +7,11 @@ use squawk_syntax::ast::{self, AstNode};
 
 use super::Replayer;
 use super::flags::{CreateFlags, DropFlags};
-use super::object_kind::ObjectKind;
 use super::readers::text;
 use crate::codes::Code;
 use crate::diagnostic::Diagnostic;
 use crate::schema::catalog::{Ns, QName, qname, simple_name};
+use crate::schema::object_kind::ObjectKind;
 
 impl Replayer<'_> {
     /// `CREATE [OR REPLACE] TRIGGER name … ON table`.

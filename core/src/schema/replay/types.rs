@@ -9,11 +9,11 @@ use squawk_syntax::ast::{self, AstNode};
 
 use super::Replayer;
 use super::flags::{CreateFlags, DropFlags};
-use super::object_kind::ObjectKind;
 use super::readers::{string_literal, text, words};
 use crate::codes::Code;
 use crate::diagnostic::Diagnostic;
 use crate::schema::catalog::{Ns, Obj, QName, RelKind, TypeDef, Written, literal, qname, sql_name};
+use crate::schema::object_kind::ObjectKind;
 
 impl Replayer<'_> {
     /// `CREATE TYPE`: an enum with its values, or another kind of type.

@@ -8,9 +8,9 @@ use squawk_syntax::ast::{self, AstNode};
 
 use super::Replayer;
 use super::flags::{AlterFlags, CreateFlags, DropFlags};
-use super::object_kind::ObjectKind;
 use super::readers::{end_of, text, text_from, words};
 use crate::schema::catalog::{Ns, QName, RelKind, Written};
+use crate::schema::object_kind::ObjectKind;
 
 impl Replayer<'_> {
     /// `CREATE [OR REPLACE] VIEW`.
