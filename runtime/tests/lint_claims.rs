@@ -24,7 +24,7 @@ const BOUND: Duration = Duration::from_secs(120);
 
 /// How long the holder keeps its lock after the statement queued: longer than the lock
 /// timeout of the quiet `lock-without-timeout` row.
-const HOLD: Duration = Duration::from_secs(3);
+const HOLD: Duration = Duration::from_secs(5);
 
 /// What one row did.
 #[derive(Debug)]

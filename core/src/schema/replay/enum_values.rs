@@ -6,7 +6,8 @@
 //!
 //! Only uses that are certain are reported: the value's literal cast to the type
 //! (`'x'::mood`, `CAST('x' AS mood)`, `mood 'x'`), a column's `DEFAULT 'x'` where the column
-//! is of the type, and `INSERT … VALUES` writing `'x'` into a column of the type.
+//! is of the type, and `INSERT … VALUES` or `UPDATE … SET` writing `'x'` into a column of the
+//! type.
 
 use std::ops::Range;
 
@@ -61,8 +62,10 @@ impl Replayer<'_> {
                 uses.extend(self.column_default_use(&d));
             } else if let Some(d) = ast::SetDefault::cast(node.clone()) {
                 uses.extend(self.set_default_use(&d));
-            } else if let Some(i) = ast::Insert::cast(node) {
+            } else if let Some(i) = ast::Insert::cast(node.clone()) {
                 uses.extend(self.insert_uses(&i));
+            } else if let Some(set) = ast::SetSingleColumn::cast(node) {
+                uses.extend(self.update_set_use(&set));
             }
         }
         for (ty, label, at) in uses {
@@ -129,6 +132,24 @@ impl Replayer<'_> {
         let column = simple_name(&text(&column.column_name_ref()?))?;
         let table = d.syntax().ancestors().find_map(ast::AlterTable::cast)?;
         let table = qname(&text(&table.table_relation_name()?.table_name_ref()?))?;
+        let ty = self.enum_column_type(&table, &column, &label)?;
+        Some((ty, label, self.span(&lit)))
+    }
+
+    /// `UPDATE t SET c = 'x'`, with `c`'s type from the catalog.
+    fn update_set_use(&self, set: &ast::SetSingleColumn) -> Option<(QName, String, Range<usize>)> {
+        let ast::Expr::Literal(lit) = set.set_expr()?.expr()? else {
+            return None;
+        };
+        let label = string_literal(&lit)?;
+        let target = set.column_target()?;
+        // `c.f` or `c[1]` write into a part of the column: not the column.
+        if target.accessors().next().is_some() {
+            return None;
+        }
+        let column = simple_name(&text(&target.name()?))?;
+        let update = set.syntax().ancestors().find_map(ast::Update::cast)?;
+        let table = qname(&text(&update.relation_name()?.relation_name_ref()?))?;
         let ty = self.enum_column_type(&table, &column, &label)?;
         Some((ty, label, self.span(&lit)))
     }
