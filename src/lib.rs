@@ -21,9 +21,9 @@
 //! - **Schema**: every revision is replayed, parents first, into a model of the schema. A
 //!   statement about a table, column, index, constraint or type that does not exist at that
 //!   point, one that creates what already exists, a foreign key to columns without a unique
-//!   constraint, two merged branches changing one object differently, and a down section that
-//!   does not bring the schema back to what it was before its up (unless its header says
-//!   `lossy_down: <reason>`). What the model does not understand (dynamic SQL, a statement it
+//!   constraint, an enum value used in the transaction that added it, two merged branches
+//!   changing one object differently, and a down section that does not bring the schema back
+//!   to what it was before its up (unless its header says `lossy_down: <reason>`). What the model does not understand (dynamic SQL, a statement it
 //!   has no rule for) marks what it touches unknown, and no check speaks about the unknown.
 //!
 //! Every error has a stable code, printed in brackets (`[schema-missing-column]`), that
@@ -120,7 +120,8 @@
 //! modules:
 //!
 //! - [`runtime`]: applying migrations: [`Migrator`], its [`runtime::Config`] (the version
-//!   table's name and schema, the lock timeout: not `retort.toml`, which is the command
+//!   table's name and schema, the lock timeout, the statements' lock timeout: not
+//!   `retort.toml`, which is the command
 //!   line's), what a run returns ([`runtime::Step`], [`runtime::Status`]) and its
 //!   [`runtime::Error`];
 //! - [`schema`]: what the typed schema is made of ([`schema::Table`], [`schema::Column`],

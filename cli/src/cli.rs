@@ -21,8 +21,8 @@ Examples:
   retort explain schema-missing-column     what the code in `error[…]` means, and the fix
 
 Configuration: an optional retort.toml in the working directory (keys `dir`, `table`,
-`schema`, `lock_timeout` in seconds, `schema_file`); flags win over it, it wins over the
-defaults.
+`schema`, `lock_timeout` and `statement_lock_timeout` in seconds, `schema_file`); flags win
+over it, it wins over the defaults.
 
 Exit status: 0 ok, 1 the migrations or the request have an error, 2 usage error,
 3 the database is not in sync (check), 4 database error (unreachable, refused, a migration failed).";

@@ -19,6 +19,7 @@ struct Raw {
     table: Option<Spanned<String>>,
     schema: Option<Spanned<String>>,
     lock_timeout: Option<Spanned<u64>>,
+    statement_lock_timeout: Option<Spanned<u64>>,
     schema_file: Option<Spanned<String>>,
 }
 
@@ -42,7 +43,8 @@ pub struct ConfigError {
     pub help: String,
 }
 
-const KEYS: &str = "`dir`, `table`, `schema`, `lock_timeout`, `schema_file`";
+const KEYS: &str =
+    "`dir`, `table`, `schema`, `lock_timeout`, `statement_lock_timeout`, `schema_file`";
 
 /// Reads `retort.toml` from `cwd` if it is there.
 pub fn load(cwd: &Path) -> Result<FileConfig, ConfigError> {
@@ -84,6 +86,10 @@ fn help_for(key: &str) -> String {
         "lock_timeout" => {
             "`lock_timeout` is a whole number of seconds: `lock_timeout = 60`".to_owned()
         }
+        "statement_lock_timeout" => "`statement_lock_timeout` is a whole number of seconds, \
+             at least 1, that each migration's statements may wait for a lock: \
+             `statement_lock_timeout = 5`"
+            .to_owned(),
         _ => format!("the keys are {KEYS}"),
     }
 }
@@ -134,6 +140,17 @@ pub fn parse(text: &str) -> Result<FileConfig, ConfigError> {
     if let Some(l) = raw.lock_timeout {
         runtime = runtime.lock_timeout(Duration::from_secs(*l.get_ref()));
     }
+    if let Some(l) = raw.statement_lock_timeout {
+        // Zero would be PostgreSQL's "no timeout": leaving the key out says that.
+        if *l.get_ref() == 0 {
+            return Err(bad(
+                "statement_lock_timeout",
+                l.span(),
+                "it is 0 (leave the key out to let statements wait for their locks)".to_owned(),
+            ));
+        }
+        runtime = runtime.statement_lock_timeout(Duration::from_secs(*l.get_ref()));
+    }
     let dir = match raw.dir {
         Some(d) if d.get_ref().is_empty() => {
             return Err(bad("dir", d.span(), "it is empty".to_owned()));
@@ -165,6 +182,12 @@ mod tests {
         assert_eq!(c.dir, Some(PathBuf::from("db/m")));
         assert_eq!(c.runtime.display_table(), "s.t");
         assert_eq!(c.runtime.get_lock_timeout(), Duration::from_secs(5));
+        assert_eq!(c.runtime.get_statement_lock_timeout(), None);
+        let c = parse("statement_lock_timeout = 3\n").unwrap();
+        assert_eq!(
+            c.runtime.get_statement_lock_timeout(),
+            Some(Duration::from_secs(3))
+        );
         assert!(parse("").unwrap().dir.is_none());
         let c = parse("schema_file = \"db/schema.sql\"\n").unwrap();
         assert_eq!(c.schema_file, Some(PathBuf::from("db/schema.sql")));
@@ -181,6 +204,20 @@ mod tests {
                 .starts_with("retort.toml:3: bad value for `lock_timeout`"),
             "{e:?}"
         );
+        for bad in [
+            "statement_lock_timeout = \"5s\"\n",
+            "statement_lock_timeout = -1\n",
+            "statement_lock_timeout = 0\n",
+            "statement_lock_timeout = 1.5\n",
+        ] {
+            let e = parse(bad).unwrap_err();
+            assert!(
+                e.message
+                    .starts_with("retort.toml:1: bad value for `statement_lock_timeout`"),
+                "{bad}: {e:?}"
+            );
+            assert!(e.help.contains("whole number of seconds"), "{e:?}");
+        }
         let e = parse("table = \"\"\n").unwrap_err();
         assert!(
             e.message

@@ -457,3 +457,24 @@ fn a_password_never_shows_when_the_connection_fails() {
         assert!(run.stderr.contains("cannot connect"), "{run:#?}");
     }
 }
+
+#[test]
+fn statement_lock_timeout_in_retort_toml_reaches_each_migration() {
+    let p = Project::new();
+    one_migration(&p);
+    let script = p.retort(&["upgrade", "--sql"]).ok().stdout;
+    assert!(!script.contains("lock_timeout"), "{script}");
+    p.file("retort.toml", "statement_lock_timeout = 7\n");
+    let script = p.retort(&["upgrade", "--sql"]).ok().stdout;
+    assert!(
+        script.contains("BEGIN;\nSET LOCAL lock_timeout = '7000ms';\n"),
+        "{script}"
+    );
+    p.file("retort.toml", "statement_lock_timeout = \"7s\"\n");
+    let run = p.retort(&["upgrade", "--sql"]).code(1);
+    assert!(
+        run.stderr
+            .contains("retort.toml:1: bad value for `statement_lock_timeout`"),
+        "{run:#?}"
+    );
+}

@@ -48,7 +48,8 @@ use proc_macro::TokenStream;
 /// inside a transaction in a migration that runs in one, and the schema model's verdicts: a
 /// statement about a table, column, index, constraint or type that does not exist at that
 /// point or that creates one that already exists, a foreign key to columns without a unique
-/// constraint, merged branches that change one object differently, and a down section that
+/// constraint, an enum value used in the transaction that added it, merged branches that
+/// change one object differently, and a down section that
 /// does not restore the schema its up changed. Each message starts with its code
 /// (`[schema-missing-column]`), which `retort explain` documents. The same checks run in
 /// `retort-build` and `retort check`, in the same words. Warnings (such as a statement exempted with

@@ -1,4 +1,5 @@
-//! [`Config`]: where the version table lives and how long to wait for the lock.
+//! [`Config`]: where the version table lives, how long to wait for the run's lock, and how
+//! long each migration's statements may wait for the locks they take.
 
 use std::time::Duration;
 
@@ -52,12 +53,36 @@ impl Ident {
     }
 }
 
-/// Where the version table is and how a run waits for the lock.
+/// Where the version table is, how a run waits for the lock, and how long a migration's
+/// statements may wait for the locks they take on the tables they change.
 #[derive(Clone, Debug)]
 pub struct Config {
     table: Ident,
     schema: Option<Ident>,
     lock_timeout: Duration,
+    statement_lock_timeout: Option<StatementLockTimeout>,
+}
+
+/// PostgreSQL's `lock_timeout` for a migration's statements, in whole milliseconds, never
+/// zero (zero would mean "wait for ever" to PostgreSQL).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct StatementLockTimeout(u64);
+
+impl StatementLockTimeout {
+    /// Rounds up to the next millisecond, at least one.
+    fn new(d: Duration) -> Self {
+        let ms = d.as_nanos().div_ceil(1_000_000).max(1);
+        StatementLockTimeout(u64::try_from(ms).unwrap_or(u64::MAX))
+    }
+
+    fn duration(self) -> Duration {
+        Duration::from_millis(self.0)
+    }
+
+    /// The value as a SQL literal: `'1500ms'`.
+    fn literal(self) -> String {
+        format!("'{}ms'", self.0)
+    }
 }
 
 impl Default for Config {
@@ -66,6 +91,7 @@ impl Default for Config {
             table: Ident("retort_migrations".to_owned()),
             schema: None,
             lock_timeout: Duration::from_secs(60),
+            statement_lock_timeout: None,
         }
     }
 }
@@ -98,6 +124,43 @@ impl Config {
     /// The lock timeout.
     pub fn get_lock_timeout(&self) -> Duration {
         self.lock_timeout
+    }
+
+    /// How long each statement of a migration may wait for a lock (PostgreSQL's
+    /// `lock_timeout`) before it fails, instead of waiting behind a long transaction while
+    /// every query on the table queues behind it. Unset by default: statements wait as long
+    /// as PostgreSQL's own setting says (for ever, unless the server or role sets one).
+    ///
+    /// A transactional migration's transaction begins with `SET LOCAL lock_timeout = '…'`;
+    /// a non-transactional one runs after a session `SET lock_timeout = '…'`, followed by
+    /// `RESET lock_timeout` whether it succeeded or failed. Downgrades, dry runs and offline
+    /// scripts do the same. The duration is rounded up to whole milliseconds, at least one.
+    /// A statement that times out fails the migration with PostgreSQL's "canceling statement
+    /// due to lock timeout"; a transactional one is rolled back, so the run can be retried.
+    pub fn statement_lock_timeout(mut self, timeout: Duration) -> Self {
+        self.statement_lock_timeout = Some(StatementLockTimeout::new(timeout));
+        self
+    }
+
+    /// The lock timeout applied to each migration's statements, if one is set (rounded up to
+    /// whole milliseconds).
+    pub fn get_statement_lock_timeout(&self) -> Option<Duration> {
+        self.statement_lock_timeout
+            .map(StatementLockTimeout::duration)
+    }
+
+    /// `SET LOCAL lock_timeout = '…'` for the start of a transactional migration, if a
+    /// statement lock timeout is set.
+    pub(crate) fn set_local_lock_timeout_sql(&self) -> Option<String> {
+        self.statement_lock_timeout
+            .map(|t| format!("SET LOCAL lock_timeout = {}", t.literal()))
+    }
+
+    /// `SET lock_timeout = '…'` for the session before a non-transactional migration, if a
+    /// statement lock timeout is set; `RESET lock_timeout` undoes it.
+    pub(crate) fn set_session_lock_timeout_sql(&self) -> Option<String> {
+        self.statement_lock_timeout
+            .map(|t| format!("SET lock_timeout = {}", t.literal()))
     }
 
     /// The table's schema, if one is set.
@@ -150,6 +213,32 @@ mod tests {
         assert!(Config::new().table("").is_err());
         assert!(Config::new().table(&"x".repeat(64)).is_err());
         assert!(Config::new().table("a\0b").is_err());
+    }
+
+    #[test]
+    fn statement_lock_timeouts_are_whole_milliseconds() {
+        assert_eq!(Config::new().get_statement_lock_timeout(), None);
+        assert_eq!(Config::new().set_local_lock_timeout_sql(), None);
+        let c = Config::new().statement_lock_timeout(Duration::from_secs(3));
+        assert_eq!(c.get_statement_lock_timeout(), Some(Duration::from_secs(3)));
+        assert_eq!(
+            c.set_local_lock_timeout_sql().as_deref(),
+            Some("SET LOCAL lock_timeout = '3000ms'")
+        );
+        assert_eq!(
+            c.set_session_lock_timeout_sql().as_deref(),
+            Some("SET lock_timeout = '3000ms'")
+        );
+        let zero = Config::new().statement_lock_timeout(Duration::ZERO);
+        assert_eq!(
+            zero.get_statement_lock_timeout(),
+            Some(Duration::from_millis(1))
+        );
+        let part = Config::new().statement_lock_timeout(Duration::from_micros(1500));
+        assert_eq!(
+            part.get_statement_lock_timeout(),
+            Some(Duration::from_millis(2))
+        );
     }
 
     #[test]

@@ -393,6 +393,7 @@ impl<'s> Migrator<'s> {
         let start = Instant::now();
         run_section(
             client,
+            &self.config,
             m,
             Direction::Up,
             m.up_sql(),
@@ -531,7 +532,7 @@ impl<'s> Migrator<'s> {
             let start = Instant::now();
             let down = m.down_sql().unwrap_or_default();
             if m.is_transactional() {
-                run_section(client, m, Direction::Down, down, true, &[])?;
+                run_section(client, &self.config, m, Direction::Down, down, true, &[])?;
                 if let Err(e) = table::delete(client, &self.config, m.revision().as_str()) {
                     let _ = client.batch_execute("ROLLBACK");
                     return Err(e.into());
@@ -588,6 +589,7 @@ impl<'s> Migrator<'s> {
             let start = Instant::now();
             let result = run_section(
                 client,
+                &self.config,
                 m,
                 Direction::Down,
                 m.down_sql().unwrap_or_default(),
@@ -729,8 +731,37 @@ fn read_rows(client: &mut Client, config: &Config, exists: bool) -> Result<Vec<A
 
 /// Runs a section outside a transaction, one statement at a time, recording after each how
 /// many ran (in `state`), so that an interruption can say how far it got. Returns how many
-/// statements ran.
+/// statements ran. With a statement lock timeout in `config`, the session's `lock_timeout`
+/// is set before the first statement and reset after the last, or after the failure.
 fn run_outside(
+    client: &mut Client,
+    config: &Config,
+    m: &Migration,
+    section: Direction,
+    sql: &str,
+    state: RowState,
+) -> Result<i32, Error> {
+    let Some(set) = config.set_session_lock_timeout_sql() else {
+        return run_statements(client, config, m, section, sql, state);
+    };
+    client.batch_execute(&set)?;
+    let ran = run_statements(client, config, m, section, sql, state);
+    match ran {
+        Ok(done) => {
+            client.batch_execute("RESET lock_timeout")?;
+            Ok(done)
+        }
+        Err(e) => {
+            // The migration's own error is the one to report; a connection too broken to
+            // reset the setting takes the setting with it.
+            let _ = client.batch_execute("RESET lock_timeout");
+            Err(e)
+        }
+    }
+}
+
+/// [`run_outside`]'s statements and progress rows.
+fn run_statements(
     client: &mut Client,
     config: &Config,
     m: &Migration,
@@ -795,15 +826,24 @@ fn record_error(
 /// run applied before it in the same transaction, in single-transaction mode), to find the
 /// one that fails; then that transaction is rolled back too. Statements run twice only on
 /// that failure path, and always inside a transaction that is rolled back.
+///
+/// With a statement lock timeout in `config`, the section is preceded by `SET LOCAL
+/// lock_timeout`, in the replay too, so a statement that waited too long fails there again.
 fn run_section(
     client: &mut Client,
+    config: &Config,
     m: &Migration,
     section: Direction,
     sql: &str,
     begin: bool,
     before: &[&Migration],
 ) -> Result<(), Error> {
-    let prefix = if begin { "BEGIN;\n" } else { "" };
+    let set_local = config.set_local_lock_timeout_sql();
+    let mut prefix = if begin { "BEGIN;\n" } else { "" }.to_owned();
+    if let Some(set) = &set_local {
+        prefix.push_str(set);
+        prefix.push_str(";\n");
+    }
     if sql.trim().is_empty() {
         if begin {
             client.batch_execute("BEGIN")?;
@@ -832,7 +872,7 @@ fn run_section(
         // person, or by `statement_timeout`). Running the section again to find the
         // statement would only repeat the wait, or fail on the dead connection.
         _ if crate::error::is_connection_lost(&e) || is_cancel(&e) => None,
-        _ => locate_by_replay(client, section, sql, &stmts, before),
+        _ => locate_by_replay(client, set_local.as_deref(), section, sql, &stmts, before),
     };
     let (index, range, offset) = located.unwrap_or((usize::MAX, 0..0, 0));
     Err(statement_error_at(
@@ -850,6 +890,7 @@ fn run_section(
 /// and returns the first statement that fails, with the byte offset of the error in it.
 fn locate_by_replay(
     client: &mut Client,
+    set_local: Option<&str>,
     section: Direction,
     sql: &str,
     stmts: &[std::ops::Range<usize>],
@@ -857,9 +898,11 @@ fn locate_by_replay(
 ) -> Option<(usize, std::ops::Range<usize>, usize)> {
     client.batch_execute("BEGIN").ok()?;
     let mut found = None;
-    if before
-        .iter()
-        .all(|b| client.batch_execute(section_sql(b, section)).is_ok())
+    let timeout_set = set_local.is_none_or(|set| client.batch_execute(set).is_ok());
+    if timeout_set
+        && before
+            .iter()
+            .all(|b| client.batch_execute(section_sql(b, section)).is_ok())
     {
         for (i, r) in stmts.iter().enumerate() {
             if let Err(again) = client.batch_execute(&sql[r.clone()]) {

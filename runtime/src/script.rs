@@ -10,6 +10,7 @@ use retort_core::sql::lex;
 use retort_core::target::Target;
 use retort_core::{Migration, Revision};
 
+use crate::config::Config;
 use crate::error::Error;
 use crate::migrator::Migrator;
 use crate::table;
@@ -68,6 +69,32 @@ fn with_progress(table: &str, m: &Migration, sql: &str) -> String {
     out
 }
 
+/// `SET LOCAL lock_timeout = '…';` for the start of a transactional migration, as an online
+/// run sends it, or nothing when no statement lock timeout is set.
+fn set_local(config: &Config) -> String {
+    config
+        .set_local_lock_timeout_sql()
+        .map_or_else(String::new, |s| format!("{s};\n"))
+}
+
+/// The session `SET lock_timeout = '…';` before a non-transactional migration, or nothing.
+/// (psql stops the script at a failure, and the session with it, so only the way through
+/// needs the reset.)
+fn set_session(config: &Config) -> String {
+    config
+        .set_session_lock_timeout_sql()
+        .map_or_else(String::new, |s| format!("{s};\n"))
+}
+
+/// `RESET lock_timeout;` after a non-transactional migration when [`set_session`] set it.
+fn reset_session(config: &Config) -> String {
+    if config.get_statement_lock_timeout().is_some() {
+        "RESET lock_timeout;\n".to_owned()
+    } else {
+        String::new()
+    }
+}
+
 impl Migrator<'_> {
     fn offline_history(&self) -> Result<History, Error> {
         History::from_set(self.set()).map_err(Error::from)
@@ -124,13 +151,16 @@ impl Migrator<'_> {
             };
             if m.is_transactional() {
                 out.push_str("BEGIN;\n");
+                out.push_str(&set_local(config));
                 out.push_str(&terminated(m.up_sql()));
                 out.push_str(&row("applied"));
                 out.push_str("COMMIT;\n");
             } else {
                 // As online: recorded as started first, done after the last statement.
                 out.push_str(&row("started"));
+                out.push_str(&set_session(config));
                 out.push_str(&with_progress(&t, m, m.up_sql()));
+                out.push_str(&reset_session(config));
                 let _ = writeln!(
                     out,
                     "UPDATE {t} SET state = 'applied' WHERE revision = {};",
@@ -187,6 +217,7 @@ impl Migrator<'_> {
             );
             if m.is_transactional() {
                 out.push_str("BEGIN;\n");
+                out.push_str(&set_local(config));
                 out.push_str(&terminated(down));
                 out.push_str(&delete);
                 out.push_str("COMMIT;\n");
@@ -196,7 +227,9 @@ impl Migrator<'_> {
                     "UPDATE {t} SET state = 'reverting', statements_done = 0 WHERE revision = {};",
                     literal(m.revision().as_str())
                 );
+                out.push_str(&set_session(config));
                 out.push_str(&with_progress(&t, m, down));
+                out.push_str(&reset_session(config));
                 out.push_str(&delete);
             }
         }

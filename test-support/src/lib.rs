@@ -51,6 +51,7 @@ mod bins;
 mod cluster;
 mod db;
 mod error;
+pub mod lint_claims;
 mod proxy;
 
 use std::sync::{Arc, OnceLock};

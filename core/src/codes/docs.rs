@@ -335,6 +335,18 @@ pub(super) fn doc(code: Code) -> &'static str {
             "Make the down section undo exactly what the up section does. If it is lossy on \
              purpose, say why in the header: `-- lossy_down: <reason>`.",
         ),
+        Code::SchemaUnsafeNewEnumValue => doc!(
+            "A transactional migration adds a value to an existing enum type (`ALTER TYPE … ADD \
+             VALUE`) and then uses it: cast to the type (`'x'::mood`), as a column's default, or \
+             written into a column of the type.",
+            "PostgreSQL refuses a new enum value until the transaction that added it commits: \
+             the statement fails with `unsafe use of new value` and the migration is rolled \
+             back. (A value added to a type created in the same transaction is fine.)",
+            "-- 002\nALTER TYPE mood ADD VALUE 'great';\nUPDATE posts SET mood = 'great'::mood \
+             WHERE id = 1;",
+            "Add the value in a migration of its own (`-- transaction: false`, or any revision \
+             before the one that uses it), and use it in a later revision.",
+        ),
         Code::SchemaMergeConflict => doc!(
             "The branches joined by a merge revision change the same object in different ways \
              (one drops a column the other alters, both add a column of one name with \

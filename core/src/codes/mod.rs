@@ -230,6 +230,8 @@ codes! {
         "The down section does not bring the schema back to what it was before the up section.";
     SchemaMergeConflict = "schema-merge-conflict", Schema, Error,
         "The branches joined by a merge change the same object in different ways.";
+    SchemaUnsafeNewEnumValue = "schema-unsafe-new-enum-value", Schema, Error,
+        "An enum value is used in the transaction that added it, which PostgreSQL refuses.";
 
     // The check as a whole.
     CheckFailed = "check-failed", Check, Error,

@@ -321,6 +321,7 @@ fn replay_section(
         paths,
         parses,
         diags,
+        transactional: f.transactional == Some(true),
     };
     replay.range(f.file, section.body.clone(), &marker)
 }
@@ -350,6 +351,7 @@ pub(crate) fn replay_plain(
         paths: &paths,
         parses,
         diags,
+        transactional: false,
     };
     replay.range(file, body, &start)
 }
@@ -361,6 +363,8 @@ struct Replay<'a> {
     paths: &'a dyn Fn(&Origin) -> String,
     parses: &'a mut Parses,
     diags: &'a mut Vec<Diagnostic>,
+    /// Whether the statements run in one transaction.
+    transactional: bool,
 }
 
 impl Replay<'_> {
@@ -375,7 +379,8 @@ impl Replay<'_> {
             return 0;
         }
         let stmts = lex::split_tokens(&text[body], &toks);
-        let mut r = replay::Replayer::new(self.cat, self.diags, self.paths, file);
+        let mut r = replay::Replayer::new(self.cat, self.diags, self.paths, file)
+            .in_transaction(self.transactional);
         for stmt in &stmts {
             let start = base + stmt.range.start;
             let end = base + stmt.range.end;

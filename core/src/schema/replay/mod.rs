@@ -14,6 +14,7 @@
 mod alter_column;
 mod alter_table;
 mod constraints;
+mod enum_values;
 mod flags;
 mod functions;
 mod indexes;
@@ -26,6 +27,7 @@ mod triggers;
 mod types;
 mod views;
 
+use std::collections::HashSet;
 use std::ops::Range;
 
 use squawk_syntax::ast::{self, AstNode};
@@ -53,6 +55,12 @@ pub(crate) struct Replayer<'a> {
     /// The statement's `IF NOT EXISTS`, for everything it creates (a table's sequences and
     /// indexes too).
     create: CreateFlags,
+    /// Whether the statements run in one transaction (a transactional migration's section).
+    transactional: bool,
+    /// Types created by the statements so far.
+    types_created: HashSet<QName>,
+    /// Values added to existing enum types by the statements so far, in a transaction.
+    new_enum_values: Vec<enum_values::NewEnumValue>,
 }
 
 impl<'a> Replayer<'a> {
@@ -71,7 +79,17 @@ impl<'a> Replayer<'a> {
             base: 0,
             origin: Origin { file, range: 0..0 },
             create: CreateFlags::default(),
+            transactional: false,
+            types_created: HashSet::new(),
+            new_enum_values: Vec::new(),
         }
+    }
+
+    /// Says that the statements run in one transaction, as a transactional migration's do:
+    /// what PostgreSQL refuses until a commit is then reported.
+    pub fn in_transaction(mut self, yes: bool) -> Self {
+        self.transactional = yes;
+        self
     }
 
     /// Replays the statement `sql`, found at `range` of the file (`origin` its first line).
@@ -235,6 +253,7 @@ impl<'a> Replayer<'a> {
     /// One statement, sent to the method of its family.
     fn stmt(&mut self, stmt: ast::Stmt, sql: &str) {
         use ast::Stmt as S;
+        self.unsafe_enum_uses(&stmt);
         match stmt {
             S::CreateTable(s) => self.create_table(s),
             S::CreateTableAs(s) => self.create_table_as(s),

@@ -107,10 +107,14 @@ impl Replayer<'_> {
         let o = self.obj(def, flags);
         Arc::make_mut(&mut self.cat.types).insert(name.clone(), o);
         self.cat.mark_name_known(Ns::Type, &name);
+        self.forget_new_enum_values(&name);
+        self.types_created.insert(name);
     }
 
     /// Drops the type `name`; with `CASCADE`, what uses it becomes unknown.
     pub(super) fn drop_one_type(&mut self, name: &QName, flags: DropFlags, range: Range<usize>) {
+        self.forget_new_enum_values(name);
+        self.types_created.remove(name);
         if Arc::make_mut(&mut self.cat.types).remove(name).is_some() {
             self.cat.record_drop(Ns::Type, name, &self.origin.clone());
             if flags.cascade {
@@ -192,6 +196,7 @@ impl Replayer<'_> {
                     let lit = p.syntax().descendants().find_map(ast::Literal::cast);
                     (before, lit.as_ref().and_then(string_literal))
                 });
+                let added = a.literal().map_or(range.clone(), |l| self.span(&l));
                 let types = Arc::make_mut(&mut self.cat.types);
                 let Some(Obj {
                     value: TypeDef::Enum(labels),
@@ -201,16 +206,17 @@ impl Replayer<'_> {
                     return;
                 };
                 match pos {
-                    None => labels.push(label),
+                    None => labels.push(label.clone()),
                     Some((before, Some(other))) => {
                         let at = labels.iter().position(|l| *l == other);
                         match at {
-                            Some(i) => labels.insert(if before { i } else { i + 1 }, label),
-                            None => labels.push(label),
+                            Some(i) => labels.insert(if before { i } else { i + 1 }, label.clone()),
+                            None => labels.push(label.clone()),
                         }
                     }
-                    Some((_, None)) => labels.push(label),
+                    Some((_, None)) => labels.push(label.clone()),
                 }
+                self.enum_value_added(&name, &label, added);
             }
             Some(ast::AlterTypeAction::RenameValue(rv)) => {
                 let lits: Vec<String> = rv
@@ -231,6 +237,9 @@ impl Replayer<'_> {
                 {
                     *l = new.clone();
                     self.enum_value_renamed(&name, old, new);
+                    // A new value renamed: not followed (its uses are not reported).
+                    self.new_enum_values
+                        .retain(|v| !(v.ty == name && v.label == *old));
                 }
             }
             Some(ast::AlterTypeAction::TypeRenameTo(to)) => {
@@ -239,6 +248,10 @@ impl Replayer<'_> {
                     return;
                 };
                 let newq = name.sibling(new);
+                self.forget_new_enum_values(&name);
+                if self.types_created.remove(&name) {
+                    self.types_created.insert(newq.clone());
+                }
                 let types = Arc::make_mut(&mut self.cat.types);
                 if let Some(o) = types.remove(&name) {
                     types.insert(newq.clone(), o);
