@@ -20,6 +20,9 @@ struct Raw {
     schema: Option<Spanned<String>>,
     lock_timeout: Option<Spanned<u64>>,
     schema_file: Option<Spanned<String>>,
+    statement_lock_timeout: Option<Spanned<u64>>,
+    // Read again by `retort_core::lint`, which the build script and the macro share.
+    lints: Option<toml::Table>,
 }
 
 /// The settings, checked.
@@ -31,6 +34,8 @@ pub struct FileConfig {
     pub runtime: retort_runtime::Config,
     /// The desired schema's file.
     pub schema_file: Option<PathBuf>,
+    /// The lints' levels (`[lints]`) and whether the runner sets a lock timeout.
+    pub lints: retort_core::lint::LintSettings,
 }
 
 /// Why the file cannot be used: the message and a help line.
@@ -42,7 +47,8 @@ pub struct ConfigError {
     pub help: String,
 }
 
-const KEYS: &str = "`dir`, `table`, `schema`, `lock_timeout`, `schema_file`";
+const KEYS: &str =
+    "`dir`, `table`, `schema`, `lock_timeout`, `schema_file`, `statement_lock_timeout`, `[lints]`";
 
 /// Reads `retort.toml` from `cwd` if it is there.
 pub fn load(cwd: &Path) -> Result<FileConfig, ConfigError> {
@@ -84,6 +90,9 @@ fn help_for(key: &str) -> String {
         "lock_timeout" => {
             "`lock_timeout` is a whole number of seconds: `lock_timeout = 60`".to_owned()
         }
+        "statement_lock_timeout" => "`statement_lock_timeout` is a whole number of seconds: \
+                                     `statement_lock_timeout = 5`"
+            .to_owned(),
         _ => format!("the keys are {KEYS}"),
     }
 }
@@ -148,10 +157,18 @@ pub fn parse(text: &str) -> Result<FileConfig, ConfigError> {
         Some(d) => Some(PathBuf::from(d.into_inner())),
         None => None,
     };
+    let lints = retort_core::lint::LintSettings::from_toml(text).map_err(|e| ConfigError {
+        message: format!("{FILE}: {e}"),
+        help: "`[lints]` maps a lint's code to \"allow\", \"warn\" or \"deny\": \
+               `create-index-blocks-writes = \"deny\"`"
+            .to_owned(),
+    })?;
+    let _ = (raw.statement_lock_timeout, raw.lints);
     Ok(FileConfig {
         dir,
         runtime,
         schema_file,
+        lints,
     })
 }
 
