@@ -42,18 +42,23 @@ pub fn altered_table(s: &ast::AlterTable) -> Option<QName> {
     qname(&text(&r))
 }
 
-/// The relation names (`ast::Path`s, outermost only) under `node`: the tables of `DROP
-/// TABLE`, `TRUNCATE`, `LOCK`.
-pub fn relation_names(node: &impl AstNode) -> Vec<QName> {
-    node.syntax()
-        .descendants()
-        .filter_map(ast::Path::cast)
-        .filter(|p| {
-            p.syntax()
-                .parent()
-                .is_none_or(|parent| ast::Path::cast(parent).is_none())
-        })
-        .filter_map(|p| qname(&text(&p)))
+/// The tables a `TRUNCATE` names.
+pub fn truncated(s: &ast::Truncate) -> Vec<QName> {
+    s.table_list()
+        .into_iter()
+        .flat_map(|l| l.table_relation_names())
+        .filter_map(|t| t.table_name_ref())
+        .filter_map(|r| qname(&text(&r)))
+        .collect()
+}
+
+/// The relations a `LOCK` names.
+pub fn locked(s: &ast::Lock) -> Vec<QName> {
+    s.relation_list()
+        .into_iter()
+        .flat_map(|l| l.relation_names())
+        .filter_map(|r| r.relation_name_ref())
+        .filter_map(|r| qname(&text(&r)))
         .collect()
 }
 

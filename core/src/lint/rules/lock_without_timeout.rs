@@ -70,12 +70,12 @@ fn locked_table(cx: &Context) -> Option<QName> {
                 .filter_map(|r| qname(&sql::text(&r)))
                 .collect(),
         ),
-        S::Truncate(_) => existing(sql::relation_names(cx.stmt)),
+        S::Truncate(s) => existing(sql::truncated(s)),
         S::Lock(s) => {
             let words = sql::words(s);
             let mode_given = words.iter().any(|w| w == "mode");
             let exclusive = !mode_given || sql::has_seq(&words, &["access", "exclusive"]);
-            exclusive.then(|| existing(sql::relation_names(cx.stmt)))?
+            exclusive.then(|| existing(sql::locked(s)))?
         }
         S::DropIndex(s) if s.concurrently_token().is_none() => {
             let tables = s
