@@ -179,6 +179,9 @@ pub(crate) fn analyze_with(
         }
         let mut after = before.clone();
         let errors_before_up = diagnostics.len();
+        // The lints of the up section: warnings, or errors when denied, but never a sign
+        // that the up section fails, which the reversibility check must not be told.
+        let mut lints_found = Vec::new();
         if let Some(up) = &f.up {
             let text = sources.get(f.file).text();
             let transactional = f.transactional.unwrap_or(true);
@@ -193,7 +196,7 @@ pub(crate) fn analyze_with(
                 &mut diagnostics,
                 Some(&mut linter),
             );
-            diagnostics.extend(linter.finish());
+            lints_found = linter.finish();
         }
         // Reversibility: up then down gives the schema before up.
         if f.irreversible.is_none()
@@ -235,6 +238,7 @@ pub(crate) fn analyze_with(
                 );
             }
         }
+        diagnostics.append(&mut lints_found);
         stats.revisions += 1;
         if after.all_unknown() {
             stats.all_unknown += 1;
