@@ -100,6 +100,9 @@ pub struct RevisionState {
     /// A lock timeout set earlier in the section that holds for the statements after it:
     /// `SET lock_timeout`, or `SET LOCAL lock_timeout` in a transactional revision.
     pub lock_timeout: bool,
+    /// The session's time zone was set to UTC earlier in the section (`SET timezone =
+    /// 'UTC'`): PostgreSQL 12+ then changes `timestamp` to `timestamptz` without a rewrite.
+    pub utc: bool,
 }
 
 impl RevisionState {
@@ -111,6 +114,7 @@ impl RevisionState {
             created: BTreeSet::new(),
             not_valid: BTreeSet::new(),
             lock_timeout: false,
+            utc: false,
         }
     }
 
@@ -173,19 +177,33 @@ impl RevisionState {
         }
     }
 
-    /// `SET [SESSION | LOCAL] lock_timeout {= | TO} value`.
+    /// `SET [SESSION | LOCAL] lock_timeout {= | TO} value`, and the same of `timezone` (or
+    /// `SET TIME ZONE value`).
     fn observe_set(&mut self, w: &[String]) {
         let local = w.get(1).is_some_and(|x| x == "local");
         let at = match w.get(1).map(String::as_str) {
             Some("local" | "session") => 2,
             _ => 1,
         };
-        if w.get(at).map(String::as_str) != Some("lock_timeout") {
-            return;
-        }
         // `SET LOCAL` ends with the statement's transaction: outside one (a
         // `transaction: false` revision) it does nothing.
         if local && !self.transactional {
+            return;
+        }
+        let zone = match (
+            w.get(at).map(String::as_str),
+            w.get(at + 1).map(String::as_str),
+        ) {
+            (Some("timezone"), _) => w.get(at + 2),
+            (Some("time"), Some("zone")) => w.get(at + 2),
+            _ => None,
+        };
+        if let Some(zone) = zone {
+            let zone = zone.trim_matches('\'').to_ascii_lowercase();
+            self.utc = matches!(zone.as_str(), "utc" | "etc/utc" | "gmt" | "z" | "zulu");
+            return;
+        }
+        if w.get(at).map(String::as_str) != Some("lock_timeout") {
             return;
         }
         let value = w

@@ -1,6 +1,7 @@
 -- Type changes that rewrite an earlier table fire (int to bigint, narrowing varchar, a USING);
 -- binary-coercible ones are quiet (varchar widened or to text, numeric precision widened,
--- cidr to inet); on a new table, quiet.
+-- cidr to inet); on a new table, quiet. timestamp to timestamptz rewrites unless the session's
+-- time zone is UTC (PostgreSQL 12+), with or without a `USING` of the column itself.
 -- retort.toml: statement_lock_timeout = 5
 -- file: 001_tables.sql
 -- revision: 001
@@ -52,6 +53,30 @@ SELECT 1;
 -- migrate:up
 CREATE TABLE fresh (id bigint PRIMARY KEY, email varchar(50), name text, n int, user_id bigint, total int);
 ALTER TABLE fresh ALTER COLUMN n TYPE bigint;
+CREATE TABLE events (at timestamp, seen timestamp);
+
+-- migrate:down
+SELECT 1;
+
+-- file: 005_zone_not_utc.sql
+-- revision: 005
+-- down_revision: 004
+-- lossy_down: the case is about the up section
+
+-- migrate:up
+ALTER TABLE events ALTER COLUMN at TYPE timestamptz;
+
+-- migrate:down
+SELECT 1;
+
+-- file: 006_zone_utc.sql
+-- revision: 006
+-- down_revision: 005
+-- lossy_down: the case is about the up section
+
+-- migrate:up
+SET LOCAL timezone = 'UTC';
+ALTER TABLE events ALTER COLUMN seen TYPE timestamptz USING seen;
 
 -- migrate:down
 SELECT 1;

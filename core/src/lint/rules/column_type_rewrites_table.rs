@@ -57,9 +57,27 @@ fn check(cx: &Context) -> Vec<Finding> {
             continue;
         };
         let new = normalize_type(&sql::text(&ty));
-        if st.using_expr().is_none() && coercible(&old, &new) {
+        let zone_change = is_zone_change(&old, &new);
+        // `USING col` (or `USING col::new`) converts as no `USING` does.
+        let plain = st.using_expr().and_then(|u| u.expr()).is_none_or(|e| {
+            let text = sql::text(&e);
+            let (name, cast) = match text.split_once("::") {
+                Some((n, c)) => (n, Some(normalize_type(c))),
+                None => (text.as_str(), None),
+            };
+            simple_name(name.trim()).as_deref() == Some(column.as_str())
+                && cast.is_none_or(|c| c == new)
+        });
+        if plain && (coercible(&old, &new) || (zone_change && cx.revision.utc)) {
             continue;
         }
+        let help = if zone_change {
+            "write `SET LOCAL timezone = 'UTC';` before it: PostgreSQL 12+ then changes the \
+             type without a rewrite"
+        } else {
+            "add a column of the new type, fill it in batches and switch over in a later \
+             revision"
+        };
         out.push(Finding {
             code: RULE.code,
             range: cx.span(&ac),
@@ -68,12 +86,21 @@ fn check(cx: &Context) -> Vec<Finding> {
                  exclusive lock"
             ),
             label: "rewrites every row".to_owned(),
-            help: "add a column of the new type, fill it in batches and switch over in a later \
-                   revision"
-                .to_owned(),
+            help: help.to_owned(),
         });
     }
     out
+}
+
+/// `timestamp` to `timestamptz` or back (same precision): no rewrite when the session's
+/// time zone is UTC.
+fn is_zone_change(old: &str, new: &str) -> bool {
+    let flip = |t: &str| {
+        t.replace("without time zone", "\u{0}")
+            .replace("with time zone", "without time zone")
+            .replace('\u{0}', "with time zone")
+    };
+    old.starts_with("timestamp") && new.starts_with("timestamp") && flip(old) == new
 }
 
 /// Whether PostgreSQL changes `old` to `new` without touching a row.
