@@ -38,6 +38,7 @@ fn check(cx: &Context) -> Vec<Finding> {
     if s.concurrently_token().is_some() {
         return Vec::new();
     }
+    let if_exists = s.if_exists().is_some();
     let blocks: Vec<String> = s
         .index_refs()
         .filter_map(|r| qname(&sql::text(&r)))
@@ -46,7 +47,8 @@ fn check(cx: &Context) -> Vec<Finding> {
                 obj.origin.file != cx.revision.file
                     && matches!(&obj.value, RelKind::Index { table, .. } if cx.existed_before(table))
             }
-            None => !cx.catalog.knows(Ns::Relation, index),
+            // Not known to the model: it may be gone already (`IF EXISTS`).
+            None => !if_exists && !cx.catalog.knows(Ns::Relation, index),
         })
         .map(|i| i.to_string())
         .collect();

@@ -41,10 +41,15 @@ fn check(cx: &Context) -> Vec<Finding> {
     let Some(table) = locked_table(cx) else {
         return Vec::new();
     };
+    let what = match cx.catalog.table(&table) {
+        Some(_) => format!("`{table}`"),
+        None if matches!(cx.stmt, ast::Stmt::DropIndex(_)) => format!("the table of `{table}`"),
+        None => format!("`{table}`"),
+    };
     vec![Finding {
         code: RULE.code,
         range: cx.head(),
-        message: format!("waits for an exclusive lock on `{table}` with no lock timeout"),
+        message: format!("waits for an exclusive lock on {what} with no lock timeout"),
         label: "every query on the table queues behind this lock".to_owned(),
         help: "write `SET LOCAL lock_timeout = '5s';` before it (`SET lock_timeout` in a \
                `transaction: false` revision), or set `statement_lock_timeout` in retort.toml"
@@ -78,14 +83,16 @@ fn locked_table(cx: &Context) -> Option<QName> {
             exclusive.then(|| existing(sql::locked(s)))?
         }
         S::DropIndex(s) if s.concurrently_token().is_none() => {
+            let if_exists = s.if_exists().is_some();
             let tables = s
                 .index_refs()
                 .filter_map(|r| qname(&sql::text(&r)))
                 .filter_map(|i| match cx.catalog.relations.get(&i).map(|o| &o.value) {
                     Some(RelKind::Index { table, .. }) => Some(table.clone()),
                     Some(_) => None,
-                    // The index is not known: its table is not either; name the index.
-                    None => (!cx.catalog.knows(Ns::Relation, &i)).then_some(i),
+                    // An index the model does not know: it may be gone (`IF EXISTS`), and its
+                    // table is not known either; the message names the index.
+                    None => (!if_exists && !cx.catalog.knows(Ns::Relation, &i)).then_some(i),
                 })
                 .collect();
             existing(tables)
@@ -101,6 +108,7 @@ fn exclusive(a: &ast::AlterTableAction) -> bool {
     match a {
         // SHARE UPDATE EXCLUSIVE or SHARE ROW EXCLUSIVE.
         A::ValidateConstraint(_)
+        | A::AlterConstraint(_)
         | A::ClusterOn(_)
         | A::SetWithoutCluster(_)
         | A::AttachPartition(_)
