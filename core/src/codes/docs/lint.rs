@@ -84,7 +84,8 @@ pub(super) fn doc(code: Code) -> &'static str {
              or write runs until it ends, and the table needs twice its space meanwhile. \
              Binary-coercible changes (`varchar(n)` to a longer `varchar` or to `text`, \
              `numeric(p,s)` to a larger precision with the same scale, dropping a length \
-             limit) are quiet: they rewrite nothing.",
+             limit) are quiet: they rewrite nothing; so is `timestamp` to `timestamptz` after \
+             `SET timezone = 'UTC'` in the revision (PostgreSQL 12+).",
             "ALTER TABLE events ALTER COLUMN id TYPE bigint;",
             "Add a column of the new type, fill it in batches, and switch over in a later \
              revision; or accept the rewrite for a small table with `-- retort:allow \
