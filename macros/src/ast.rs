@@ -265,11 +265,12 @@ impl Call {
         input.parse::<Token![=]>()?;
         let list;
         syn::bracketed!(list in input);
-        let names = list.parse_terminated(|i| i.parse::<Lit>(), Token![,])?;
-        for lit in names {
-            let Lit::Str(name) = lit else {
+        let names = list.parse_terminated(|i| i.parse::<TokenTree>(), Token![,])?;
+        for tt in names {
+            let span = tt.span();
+            let Ok(name) = syn::parse2::<LitStr>(tt.into()) else {
                 return Err(error(
-                    lit.span(),
+                    span,
                     "expected a lint's code as a string literal",
                     &format!("write `{LINTS_EXAMPLE}`"),
                 ));
@@ -496,6 +497,31 @@ mod tests {
         let c = parse("allow_multiple_roots").unwrap();
         assert_eq!(c.dir, "migrations");
         assert!(c.allow_multiple_roots);
+    }
+
+    #[test]
+    fn lint_levels() {
+        let c = parse(r#"deny = ["create-index-blocks-writes"], allow = ["lock-without-timeout"]"#)
+            .unwrap();
+        assert_eq!(
+            c.lints,
+            [
+                (Code::CreateIndexBlocksWrites, Level::Deny),
+                (Code::LockWithoutTimeout, Level::Allow)
+            ]
+        );
+        let msg = |src: &str| parse(src).err().map(|e| e.to_string()).unwrap_or_default();
+        assert!(
+            msg(r#"warn = ["prefer-bigints"]"#).contains("did you mean `prefer-bigint`?"),
+            "{}",
+            msg(r#"warn = ["prefer-bigints"]"#)
+        );
+        assert!(msg(r#"warn = ["sql-syntax"]"#).contains("`sql-syntax` is not a lint"));
+        assert!(msg("deny = [prefer_bigint]").contains("as a string literal"));
+        assert!(msg("deny").contains("`deny` needs a list"));
+        assert!(
+            msg(r#"deny = ["prefer-text"], allow = ["prefer-text"]"#).contains("a level twice")
+        );
     }
 
     #[test]
