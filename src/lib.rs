@@ -26,6 +26,13 @@
 //!   to what it was before its up (unless its header says `lossy_down: <reason>`). What the model does not understand (dynamic SQL, a statement it
 //!   has no rule for) marks what it touches unknown, and no check speaks about the unknown.
 //!
+//! - **Lints set to deny**: a statement that locks or rewrites a table created before its
+//!   revision (`CREATE INDEX` without `CONCURRENTLY`, a constraint without `NOT VALID`, a
+//!   type change that rewrites, …) is a warning, printed by `retort_build` and `retort check`;
+//!   `deny = ["create-index-blocks-writes"]` in the call, or `[lints]` in `retort.toml`
+//!   beside `Cargo.toml`, makes it an error. `-- retort:allow <code> <reason>` on the line
+//!   before a statement silences one lint there.
+//!
 //! Every error has a stable code, printed in brackets (`[schema-missing-column]`), that
 //! `retort explain <code>` documents: what it means, why, an example and the fix.
 //!

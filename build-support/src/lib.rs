@@ -43,7 +43,12 @@
 //!   rebuilds the crate.
 //! - `RETORT_TRACKED` lists every directory tracked so far by this build script, so that the
 //!   macro can check that its directory is one of them.
-//! - Warnings (each use of `-- retort:unchecked`) become one-line cargo warnings.
+//! - Warnings (each use of `-- retort:unchecked`, each lint: a statement that locks or
+//!   rewrites a table holding data) become one-line cargo warnings with the file, line,
+//!   code and the safe way.
+//! - Lint levels come from `retort.toml` beside `Cargo.toml` (`[lints]`, as for `retort
+//!   check`), then from [`Options::lints`] given to [`track_with`]; a lint set to `deny` is
+//!   an error like any other.
 //! - Errors are printed in full, as rustc prints them, on standard error, and the build
 //!   script exits with status 1: cargo stops and shows them before the macro runs.
 //!
@@ -71,6 +76,8 @@ use std::sync::Mutex;
 use retort_core::check::{Report, check_dir};
 use retort_core::codes::Code;
 use retort_core::diagnostic::Diagnostic;
+use retort_core::lint::LintSettings;
+use retort_core::lint::config::CONFIG_FILE;
 use retort_core::load::{TRACKED_ENV, normalize_dir};
 use retort_core::source::Sources;
 use retort_core::verified::{OUT_DIR_FILE, Verified};
@@ -78,6 +85,8 @@ use retort_core::verified::{OUT_DIR_FILE, Verified};
 /// What a migration directory may do that is otherwise an error: the same flags as
 /// `retort::migrations!("…", allow_multiple_heads, allow_multiple_roots)`. See [`track_with`].
 pub use retort_core::check::Options;
+/// A lint's level, for [`Options::lints`].
+pub use retort_core::lint::Level;
 
 /// Every directory tracked so far by this build-script process, normalised, in call order.
 static TRACKED: Mutex<Vec<String>> = Mutex::new(Vec::new());
@@ -106,6 +115,7 @@ pub fn track(dir: impl AsRef<Path>) {
 /// Like [`track`], but decides about several heads and roots here, as `options` says,
 /// instead of leaving it to the macro: what `options` allows passes silently, what it does
 /// not is an error that stops the build script. Pass the same flags as the macro call.
+/// The lint levels in `options.lints` win over those of `retort.toml`.
 ///
 /// Use it to silence [`track`]'s warning where several heads or roots are intended:
 ///
@@ -116,8 +126,21 @@ pub fn track(dir: impl AsRef<Path>) {
 /// fn main() {
 ///     retort_build::track_with(
 ///         "migrations",
-///         Options { allow_multiple_heads: true, allow_multiple_roots: false },
+///         Options { allow_multiple_heads: true, ..Options::default() },
 ///     );
+/// }
+/// ```
+///
+/// Lint levels, over `retort.toml`'s:
+///
+/// ```no_run
+/// // build.rs
+/// use retort_build::{Level, Options};
+///
+/// fn main() {
+///     let mut options = Options::default();
+///     options.lints.set("create-index-blocks-writes", Level::Deny).expect("a lint");
+///     retort_build::track_with("migrations", options);
 /// }
 /// ```
 pub fn track_with(dir: impl AsRef<Path>, options: Options) {
@@ -125,7 +148,7 @@ pub fn track_with(dir: impl AsRef<Path>, options: Options) {
 }
 
 /// Who decides about several heads and roots.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Debug)]
 enum Policy {
     /// The macro: allow them here, and warn.
     Defer,
@@ -180,13 +203,21 @@ fn run(
         Some(root) => root.join(dir),
         None => dir.to_path_buf(),
     };
-    let options = match policy {
+    let mut options = match &policy {
         Policy::Defer => Options {
             allow_multiple_heads: true,
             allow_multiple_roots: true,
+            ..Options::default()
         },
-        Policy::Decide(options) => options,
+        Policy::Decide(options) => options.clone(),
     };
+    match lint_settings(out, manifest_dir, &options.lints) {
+        Ok(lints) => options.lints = lints,
+        Err(d) => {
+            let _ = writeln!(err, "{}\n", d.render(&Sources::new()));
+            return false;
+        }
+    }
     let report = check_dir(&path, &written, &options);
     leave_verified(&report);
 
@@ -194,7 +225,7 @@ fn run(
         let _ = writeln!(out, "cargo:warning={}", one_line(warning, &report.sources));
     }
     if let Policy::Defer = policy {
-        for (problem, flag) in deferred(&report, &path, &written) {
+        for (problem, flag) in deferred(&report, &path, &written, &options.lints) {
             let _ = writeln!(
                 out,
                 "cargo:warning={}; an error unless the `retort::migrations!` call says \
@@ -239,7 +270,12 @@ fn leave_verified(report: &Report) {
 /// The several-heads and several-roots errors that the lenient check `report` did not make,
 /// each with the macro flag that would allow it. Checks again, strictly, only when the graph
 /// has several heads or roots, which is rare and cheap to see.
-fn deferred(report: &Report, path: &Path, written: &str) -> Vec<(Diagnostic, &'static str)> {
+fn deferred(
+    report: &Report,
+    path: &Path,
+    written: &str,
+    lints: &LintSettings,
+) -> Vec<(Diagnostic, &'static str)> {
     use retort_core::graph::{Graph, GraphProblem};
 
     let nodes: Vec<_> = report
@@ -268,6 +304,7 @@ fn deferred(report: &Report, path: &Path, written: &str) -> Vec<(Diagnostic, &'s
             Options {
                 allow_multiple_heads: true,
                 allow_multiple_roots: false,
+                lints: lints.clone(),
             },
             "allow_multiple_roots",
         ),
@@ -276,6 +313,7 @@ fn deferred(report: &Report, path: &Path, written: &str) -> Vec<(Diagnostic, &'s
             Options {
                 allow_multiple_heads: false,
                 allow_multiple_roots: true,
+                lints: lints.clone(),
             },
             "allow_multiple_heads",
         ),
@@ -297,13 +335,59 @@ fn deferred(report: &Report, path: &Path, written: &str) -> Vec<(Diagnostic, &'s
     found
 }
 
-/// A diagnostic as one line, `path:line:col: [code] message`, for `cargo:warning`.
+/// A diagnostic as one line, `path:line:col: [code] message; help: …`, for
+/// `cargo:warning`.
 fn one_line(d: &Diagnostic, sources: &Sources) -> String {
-    let text = match d.location(sources) {
+    let mut text = match d.location(sources) {
         Some(at) => format!("{at}: [{}] {}", d.code, d.message),
         None => format!("[{}] {}", d.code, d.message),
     };
+    if let Some(help) = &d.help {
+        text.push_str("; help: ");
+        text.push_str(help);
+    }
     text.replace(['\r', '\n'], " ")
+}
+
+/// The lint settings: `retort.toml` beside `Cargo.toml` when there is one (cargo is told to
+/// watch it), then `over`'s levels. A file that cannot be read or used is an error.
+fn lint_settings(
+    out: &mut dyn Write,
+    manifest_dir: Option<&Path>,
+    over: &LintSettings,
+) -> Result<LintSettings, Box<Diagnostic>> {
+    let path = manifest_dir.map_or_else(
+        || Path::new(CONFIG_FILE).to_path_buf(),
+        |d| d.join(CONFIG_FILE),
+    );
+    let mut settings = match std::fs::read_to_string(&path) {
+        Ok(text) => {
+            let _ = writeln!(out, "cargo:rerun-if-changed={CONFIG_FILE}");
+            LintSettings::from_toml(&text).map_err(|e| {
+                Box::new(
+                    Diagnostic::error(Code::CheckLintConfig, format!("{CONFIG_FILE}: {e}"))
+                        .with_help(
+                            "`[lints]` maps a lint's code to \"allow\", \"warn\" or \"deny\"",
+                        ),
+                )
+            })?
+        }
+        Err(e) if e.kind() == io::ErrorKind::NotFound => LintSettings::default(),
+        Err(e) => {
+            return Err(Box::new(
+                Diagnostic::error(
+                    Code::CheckLintConfig,
+                    format!("cannot read {CONFIG_FILE}: {e}"),
+                )
+                .with_help("make it readable, or remove it"),
+            ));
+        }
+    };
+    settings.runner_lock_timeout |= over.runner_lock_timeout;
+    settings
+        .levels
+        .extend(over.levels.iter().map(|(c, l)| (*c, *l)));
+    Ok(settings)
 }
 
 /// `1 error`, `2 errors`.
@@ -395,7 +479,12 @@ mod tests {
             )
             .file(
                 "migrations/002_more.sql",
-                &migration("002", "001", "ALTER TABLE t ADD COLUMN x int;").replace(
+                &migration(
+                    "002",
+                    "001",
+                    "SET LOCAL lock_timeout = '5s';\nALTER TABLE t ADD COLUMN x int;",
+                )
+                .replace(
                     "-- migrate:down\nSELECT 1;",
                     "-- migrate:down\nALTER TABLE t DROP COLUMN x;",
                 ),
@@ -407,6 +496,78 @@ mod tests {
             "cargo:rerun-if-changed=migrations\ncargo:rustc-env=RETORT_TRACKED=migrations\n"
         );
         assert_eq!(err, "");
+    }
+
+    /// A table, then an index built on it in the next revision.
+    fn index_on_existing_table(krate: &Crate) {
+        krate
+            .file(
+                "migrations/001_init.sql",
+                &migration("001", "none", "CREATE TABLE t (id int);")
+                    .replace("SELECT 1;", "DROP TABLE t;"),
+            )
+            .file(
+                "migrations/002_index.sql",
+                &migration("002", "001", "CREATE INDEX t_id ON t (id);")
+                    .replace("SELECT 1;", "DROP INDEX t_id;"),
+            );
+    }
+
+    #[test]
+    fn lints_warn_with_place_code_and_safe_way_and_deny_fails() {
+        let krate = Crate::new();
+        index_on_existing_table(&krate);
+        let (clean, out, _) = call(&krate, &mut Vec::new(), "migrations", Policy::Defer);
+        assert!(clean);
+        assert!(
+            out.contains(
+                "cargo:warning=migrations/002_index.sql:5:1: [create-index-blocks-writes] \
+                 `CREATE INDEX` blocks writes to `t` while the index builds; help: build it \
+                 with `CREATE INDEX CONCURRENTLY`"
+            ),
+            "{out}"
+        );
+
+        // Denied in retort.toml: an error, and cargo watches the file.
+        krate.file(
+            "retort.toml",
+            "[lints]\ncreate-index-blocks-writes = \"deny\"\n",
+        );
+        let (clean, out, err) = call(&krate, &mut Vec::new(), "migrations", Policy::Defer);
+        assert!(!clean);
+        assert!(out.contains("cargo:rerun-if-changed=retort.toml"), "{out}");
+        assert!(
+            err.starts_with("error[create-index-blocks-writes]: "),
+            "{err}"
+        );
+
+        // `track_with`'s levels win over the file's.
+        let mut options = Options::default();
+        options
+            .lints
+            .set("create-index-blocks-writes", Level::Allow)
+            .unwrap();
+        let (clean, out, err) = call(
+            &krate,
+            &mut Vec::new(),
+            "migrations",
+            Policy::Decide(options),
+        );
+        assert!(clean, "{err}");
+        assert!(!out.contains("create-index-blocks-writes"), "{out}");
+
+        // A misspelt lint in the file stops the build script.
+        krate.file(
+            "retort.toml",
+            "[lints]\ncreate-index-block-writes = \"deny\"\n",
+        );
+        let (clean, _, err) = call(&krate, &mut Vec::new(), "migrations", Policy::Defer);
+        assert!(!clean);
+        assert!(err.contains("error[check-lint-config]"), "{err}");
+        assert!(
+            err.contains("did you mean `create-index-blocks-writes`"),
+            "{err}"
+        );
     }
 
     #[test]
@@ -595,7 +756,7 @@ mod tests {
 
         let allowed = Policy::Decide(Options {
             allow_multiple_heads: true,
-            allow_multiple_roots: false,
+            ..Options::default()
         });
         let (clean, out, err) = call(&krate, &mut Vec::new(), "migrations", allowed);
         assert!(clean, "{err}");

@@ -201,6 +201,23 @@ pub enum Command {
     )]
     Check(CheckArgs),
 
+    /// Print the lints only: statements that lock or rewrite a table that holds data.
+    #[command(
+        long_about = "Print the lints only: statements PostgreSQL accepts that lock or rewrite \
+                      a table created before their revision (an index built without \
+                      CONCURRENTLY, a constraint added without NOT VALID, a type change that \
+                      rewrites, a lock taken with no lock timeout, …), each with the safe way. \
+                      Levels come from `[lints]` in retort.toml; `-- retort:allow <code> \
+                      <reason>` on the line before a statement silences one lint there; \
+                      `retort explain <code>` documents each.\n\n\
+                      Exit status: 0 unless a lint is set to deny (1) or the migrations have \
+                      errors (1; `retort check` shows them).",
+        after_help = "Examples:\n  \
+                      retort lint\n  \
+                      retort lint --dir db/migrations --format json"
+    )]
+    Lint(LintArgs),
+
     /// Print the schema the migrations define at REV (default: head), from the files alone.
     #[command(
         long_about = "Print the schema the migrations define at REV (default `head`), read from \
@@ -357,6 +374,14 @@ pub struct CheckArgs {
     #[arg(long)]
     pub allow_multiple_roots: bool,
 
+    /// Output format.
+    #[arg(long, value_enum, default_value_t)]
+    pub format: Format,
+}
+
+/// `lint [--format F]`.
+#[derive(Debug, Args)]
+pub struct LintArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t)]
     pub format: Format,

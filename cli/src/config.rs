@@ -21,6 +21,8 @@ struct Raw {
     lock_timeout: Option<Spanned<u64>>,
     statement_lock_timeout: Option<Spanned<u64>>,
     schema_file: Option<Spanned<String>>,
+    // Read again by `retort_core::lint`, which the build script and the macro share.
+    lints: Option<toml::Table>,
 }
 
 /// The settings, checked.
@@ -32,6 +34,8 @@ pub struct FileConfig {
     pub runtime: retort_runtime::Config,
     /// The desired schema's file.
     pub schema_file: Option<PathBuf>,
+    /// The lints' levels (`[lints]`) and whether the runner sets a lock timeout.
+    pub lints: retort_core::lint::LintSettings,
 }
 
 /// Why the file cannot be used: the message and a help line.
@@ -44,7 +48,7 @@ pub struct ConfigError {
 }
 
 const KEYS: &str =
-    "`dir`, `table`, `schema`, `lock_timeout`, `statement_lock_timeout`, `schema_file`";
+    "`dir`, `table`, `schema`, `lock_timeout`, `schema_file`, `statement_lock_timeout`, `[lints]`";
 
 /// Reads `retort.toml` from `cwd` if it is there.
 pub fn load(cwd: &Path) -> Result<FileConfig, ConfigError> {
@@ -140,7 +144,7 @@ pub fn parse(text: &str) -> Result<FileConfig, ConfigError> {
     if let Some(l) = raw.lock_timeout {
         runtime = runtime.lock_timeout(Duration::from_secs(*l.get_ref()));
     }
-    if let Some(l) = raw.statement_lock_timeout {
+    if let Some(l) = &raw.statement_lock_timeout {
         // Zero would be PostgreSQL's "no timeout": leaving the key out says that.
         if *l.get_ref() == 0 {
             return Err(bad(
@@ -165,10 +169,18 @@ pub fn parse(text: &str) -> Result<FileConfig, ConfigError> {
         Some(d) => Some(PathBuf::from(d.into_inner())),
         None => None,
     };
+    let lints = retort_core::lint::LintSettings::from_toml(text).map_err(|e| ConfigError {
+        message: format!("{FILE}: {e}"),
+        help: "`[lints]` maps a lint's code to \"allow\", \"warn\" or \"deny\": \
+               `create-index-blocks-writes = \"deny\"`"
+            .to_owned(),
+    })?;
+    let _ = raw.lints;
     Ok(FileConfig {
         dir,
         runtime,
         schema_file,
+        lints,
     })
 }
 

@@ -44,7 +44,8 @@ fn good_history(p: &Project) {
         &reversible(
             "002",
             "001",
-            "ALTER TABLE \"user\" ADD COLUMN email text;",
+            // A good history sets a lock timeout before it locks a table in use.
+            "SET LOCAL lock_timeout = '5s';\nALTER TABLE \"user\" ADD COLUMN email text;",
             "ALTER TABLE \"user\" DROP COLUMN email;",
         ),
     );
@@ -73,6 +74,7 @@ fn syntax_error_names_file_line_and_column() {
          -- down_revision: 002\n\
          \n\
          -- migrate:up\n\
+         SET LOCAL lock_timeout = '5s';\n\
          ALTER TABLE \"user\" ADD COLUMN phone text;\n\
          CREATE TABLE address (id bigint, user_id bigint,);\n\
          \n\
@@ -84,7 +86,7 @@ fn syntax_error_names_file_line_and_column() {
     assert_eq!(run.code, 1, "{run:#?}");
     assert_eq!(
         locations(&run.stderr),
-        ["migrations/003_x.sql:6:48"],
+        ["migrations/003_x.sql:7:48"],
         "{run:#?}"
     );
     assert!(
@@ -94,7 +96,7 @@ fn syntax_error_names_file_line_and_column() {
     );
     assert!(
         run.stderr
-            .contains("6 | CREATE TABLE address (id bigint, user_id bigint,);"),
+            .contains("7 | CREATE TABLE address (id bigint, user_id bigint,);"),
         "{run:#?}"
     );
     assert_eq!(
@@ -255,6 +257,11 @@ fn a_down_section_that_does_not_restore_the_schema_fails() {
         "SELECT 1;",
     );
     p.migration_file("003_index.sql", &index);
+    // The case is about the down section, not about how the index is built.
+    p.file(
+        "retort.toml",
+        "[lints]\ncreate-index-blocks-writes = \"allow\"\n",
+    );
     let run = p.retort(&["check"]);
     assert_eq!(run.code, 1, "{run:#?}");
     assert!(

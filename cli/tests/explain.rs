@@ -111,7 +111,12 @@ fn lists_every_code_with_a_summary() {
 fn every_printed_error_names_a_code_that_explain_knows() {
     let p = Project::new();
     p.migration("001", "none", "CREATE TABLE t (id int);", "DROP TABLE t;");
-    p.migration("002", "001", "ALTER TABLE t ADD COLUMN a int;", "");
+    p.migration(
+        "002",
+        "001",
+        "SET LOCAL lock_timeout = '5s';\nALTER TABLE t ADD COLUMN a int;",
+        "",
+    );
     let run = p.retort(&["check"]).code(1);
     let code = run
         .stderr

@@ -11,6 +11,7 @@ use crate::diagnostic::{Diagnostic, render_all};
 use crate::file::{MigrationFile, Section, parse_file};
 use crate::file_graph::FileGraph;
 use crate::graph::GraphProblem;
+use crate::lint::LintSettings;
 use crate::load::{Entry, display_path, read_dir};
 use crate::schema::{self, SchemaReport};
 use crate::source::{FileId, Sources};
@@ -20,13 +21,15 @@ use crate::sql::txn::{TxnNeed, classify};
 use crate::verified::Verified;
 use crate::{Migration, MigrationParts, MigrationSet, Revision};
 
-/// What a directory may do that is otherwise an error.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+/// What a directory may do that is otherwise an error, and the lints' settings.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Options {
     /// Allow more than one head (unmerged branches).
     pub allow_multiple_heads: bool,
     /// Allow more than one root (independent histories).
     pub allow_multiple_roots: bool,
+    /// Which lints run at which level, and what the runner does ([`crate::lint`]).
+    pub lints: LintSettings,
 }
 
 /// The outcome of checking a directory: every file, every problem, and the order.
@@ -164,7 +167,7 @@ fn check_entries(
     let mut graph_diags = Vec::new();
     check_graph(&sources, &files, &graph, options, &mut graph_diags);
     // The schema model runs whatever else is wrong: what it cannot know it leaves unknown.
-    let schema = schema::analyze_with(&sources, &files, &graph, &mut parses);
+    let schema = schema::analyze_with(&sources, &files, &graph, &mut parses, &options.lints);
     let slot: std::collections::HashMap<FileId, usize> = entries
         .iter()
         .enumerate()
@@ -977,7 +980,11 @@ mod tests {
             ),
             reversible("3", "2", "ALTER TABLE nope ADD COLUMN b int;", ""),
         ];
-        let report = check_texts(&inputs, "migrations", &Options::default());
+        let no_lints = Options {
+            lints: LintSettings::off(),
+            ..Options::default()
+        };
+        let report = check_texts(&inputs, "migrations", &no_lints);
         let m = located(&report);
         // From the statement that does not parse on, the schema is unknown: no schema error
         // about 2 or 3, only the syntax error.
@@ -992,7 +999,7 @@ mod tests {
             reversible("2", "1", "CREATE INDEX t_a ON t (a);", ""),
             reversible("3", "2", "ALTER TABLE nope ADD COLUMN b int;", ""),
         ];
-        let report = check_texts(&clean_but_wrong, "migrations", &Options::default());
+        let report = check_texts(&clean_but_wrong, "migrations", &no_lints);
         let m = located(&report);
         assert_eq!(m.len(), 2, "{m:#?}");
         assert!(

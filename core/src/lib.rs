@@ -19,6 +19,8 @@ pub mod graph;
 #[cfg(feature = "check")]
 pub mod header;
 #[cfg(feature = "check")]
+pub mod lint;
+#[cfg(feature = "check")]
 pub mod load;
 pub mod plan;
 #[cfg(feature = "check")]

@@ -30,7 +30,15 @@ fn lines(report: &Report) -> Vec<String> {
 }
 
 fn check(name: &str) -> Report {
-    check_dir(&case(name), "migrations", &Options::default())
+    check_dir(&case(name), "migrations", &no_lints())
+}
+
+/// The corpus is about reading files: the lints have their own cases (`tests/lint/`).
+fn no_lints() -> Options {
+    Options {
+        lints: retort_core::lint::LintSettings::off(),
+        ..Options::default()
+    }
 }
 
 #[track_caller]
@@ -84,7 +92,7 @@ fn crlf_passes_with_the_checksums_of_lf() {
         );
         std::fs::write(lf_dir.join(entry.file_name()), text.replace("\r\n", "\n")).unwrap();
     }
-    let lf = check_dir(&lf_dir, "migrations", &Options::default());
+    let lf = check_dir(&lf_dir, "migrations", &no_lints());
     assert_passes(&lf, "crlf as lf");
     let sums = |r: &Report| {
         r.to_set()

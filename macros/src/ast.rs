@@ -8,14 +8,17 @@
 //!        | "schema_at" "=" "[" [ revision { "," revision } [ "," ] ] "]"
 //!        | "derive" "=" "[" [ path { "," path } [ "," ] ] "]"
 //!        | "types" "=" "[" [ family { "," family } [ "," ] ] "]"
+//!        | ( "allow" | "warn" | "deny" ) "=" "[" [ lint { "," lint } [ "," ] ] "]"
 //! revision := string literal (a revision id)
 //! path  := a derive macro's path, such as `Debug` or `serde::Serialize`
 //! family := "chrono" | "uuid" | "serde_json"
+//! lint  := string literal (a lint's code, such as "create-index-blocks-writes")
 //! ```
 
 use proc_macro2::{Span, TokenStream, TokenTree};
 use retort_core::codes::Code;
 use retort_core::diagnostic::Diagnostic;
+use retort_core::lint::{Level, config::lint_code};
 use retort_core::source::Sources;
 use syn::parse::{Parse, ParseStream};
 use syn::{Error, Ident, Lit, LitStr, Result, Token};
@@ -46,8 +49,18 @@ pub const TYPES: &str = "types";
 /// How `types` is written, for help lines.
 const TYPES_EXAMPLE: &str = "types = [chrono, uuid, serde_json]";
 
+/// How the lint levels are written, for help lines.
+const LINTS_EXAMPLE: &str = "deny = [\"create-index-blocks-writes\"]";
+
 /// Every option the call accepts, as the help lines show them.
-const OPTIONS: &[&str] = &[SCHEMA_AT_EXAMPLE, DERIVE_EXAMPLE, TYPES_EXAMPLE];
+const OPTIONS: &[&str] = &[
+    SCHEMA_AT_EXAMPLE,
+    DERIVE_EXAMPLE,
+    TYPES_EXAMPLE,
+    LINTS_EXAMPLE,
+    "warn = [\"prefer-bigint\"]",
+    "allow = [\"lock-without-timeout\"]",
+];
 
 /// A parsed `migrations!(...)` call.
 pub struct Call {
@@ -73,6 +86,8 @@ pub struct Call {
     /// `types = [chrono, …]`: the crates whose types the typed schema uses, in the order
     /// written; `None` when the call has no `types` (those columns are then `Raw`).
     pub types: Option<Vec<TypeFamily>>,
+    /// `allow = […]`, `warn = […]`, `deny = […]`: lint levels, over those of `retort.toml`.
+    pub lints: Vec<(Code, Level)>,
 }
 
 impl Parse for Call {
@@ -87,6 +102,7 @@ impl Parse for Call {
             schema_at: None,
             derive: None,
             types: None,
+            lints: Vec::new(),
         };
         if input.is_empty() {
             return Ok(call);
@@ -171,6 +187,9 @@ impl Call {
         if name == TYPES {
             return self.set_types(ident, input);
         }
+        if let Ok(level) = name.parse::<Level>() {
+            return self.set_lints(ident, level, input);
+        }
         if name != SCHEMA_AT {
             let options: Vec<String> = OPTIONS.iter().map(|o| format!("`{o}`")).collect();
             return Err(error(
@@ -240,6 +259,43 @@ impl Call {
         Ok(())
     }
 
+    /// `deny = ["create-index-blocks-writes", …]` (or `allow`, `warn`): each a lint's code,
+    /// given one level in the call.
+    fn set_lints(&mut self, ident: &Ident, level: Level, input: ParseStream) -> Result<()> {
+        input.parse::<Token![=]>()?;
+        let list;
+        syn::bracketed!(list in input);
+        let names = list.parse_terminated(|i| i.parse::<TokenTree>(), Token![,])?;
+        for tt in names {
+            let span = tt.span();
+            let Ok(name) = syn::parse2::<LitStr>(tt.into()) else {
+                return Err(error(
+                    span,
+                    "expected a lint's code as a string literal",
+                    &format!("write `{LINTS_EXAMPLE}`"),
+                ));
+            };
+            let code = lint_code(&name.value()).map_err(|e| {
+                error(
+                    name.span(),
+                    &e.to_string(),
+                    &format!(
+                        "`{ident}` lists lints by their codes, as the warnings print them: \
+                         `{LINTS_EXAMPLE}`"
+                    ),
+                )
+            })?;
+            if self.lints.iter().any(|(c, _)| *c == code) {
+                return Err(bad(
+                    name.span(),
+                    &format!("lint `{code}` is given a level twice"),
+                ));
+            }
+            self.lints.push((code, level));
+        }
+        Ok(())
+    }
+
     /// `types = [chrono, uuid, serde_json]`: each name a known family, once.
     fn set_types(&mut self, ident: &Ident, input: ParseStream) -> Result<()> {
         input.parse::<Token![=]>()?;
@@ -283,10 +339,11 @@ impl Call {
 
     fn set_flag(&mut self, ident: &Ident) -> Result<()> {
         let name = ident.to_string();
-        if name == SCHEMA_AT || name == DERIVE || name == TYPES {
+        if name == SCHEMA_AT || name == DERIVE || name == TYPES || name.parse::<Level>().is_ok() {
             let example = match name.as_str() {
                 DERIVE => DERIVE_EXAMPLE,
                 TYPES => TYPES_EXAMPLE,
+                "allow" | "warn" | "deny" => LINTS_EXAMPLE,
                 _ => SCHEMA_AT_EXAMPLE,
             };
             return Err(error(
@@ -440,6 +497,31 @@ mod tests {
         let c = parse("allow_multiple_roots").unwrap();
         assert_eq!(c.dir, "migrations");
         assert!(c.allow_multiple_roots);
+    }
+
+    #[test]
+    fn lint_levels() {
+        let c = parse(r#"deny = ["create-index-blocks-writes"], allow = ["lock-without-timeout"]"#)
+            .unwrap();
+        assert_eq!(
+            c.lints,
+            [
+                (Code::CreateIndexBlocksWrites, Level::Deny),
+                (Code::LockWithoutTimeout, Level::Allow)
+            ]
+        );
+        let msg = |src: &str| parse(src).err().map(|e| e.to_string()).unwrap_or_default();
+        assert!(
+            msg(r#"warn = ["prefer-bigints"]"#).contains("did you mean `prefer-bigint`?"),
+            "{}",
+            msg(r#"warn = ["prefer-bigints"]"#)
+        );
+        assert!(msg(r#"warn = ["sql-syntax"]"#).contains("`sql-syntax` is not a lint"));
+        assert!(msg("deny = [prefer_bigint]").contains("as a string literal"));
+        assert!(msg("deny").contains("`deny` needs a list"));
+        assert!(
+            msg(r#"deny = ["prefer-text"], allow = ["prefer-text"]"#).contains("a level twice")
+        );
     }
 
     #[test]

@@ -9,7 +9,7 @@
 //! (a digest of its sources, and of `retort-core`'s in retort's own repository), a digest
 //! that changes with `retort-core`'s version, the call's tokens, the resolved directory,
 //! every environment variable the expansion reads, whether a build script tracks the
-//! directory, and every entry of the directory that the checks read: name and bytes.
+//! directory, `retort.toml` (its lint levels), and every entry of the directory that the checks read: name and bytes.
 //!
 //! One file a call and directory (`retort-expansion-<hash>.rs`), its first line the key and
 //! the digest of the rest, the expansion's tokens as text; written to a temporary file, then
@@ -54,6 +54,8 @@ pub struct KeyInputs<'a> {
     pub env: &'a [Option<OsString>],
     /// Whether a build script tracks the directory.
     pub tracked: bool,
+    /// The text of `retort.toml` beside `Cargo.toml` (its lint levels), if there is one.
+    pub config: Option<&'a str>,
 }
 
 /// The key of an expansion, or `None` when the directory cannot be read as the checks read
@@ -86,6 +88,13 @@ pub fn key(inputs: &KeyInputs) -> Option<[u8; 32]> {
         }
     }
     field(&[u8::from(inputs.tracked)]);
+    match inputs.config {
+        Some(text) => {
+            field(b"config");
+            field(text.as_bytes());
+        }
+        None => field(b"no config"),
+    }
     let mut names = Vec::new();
     for entry in fs::read_dir(inputs.dir).ok()? {
         names.push(entry.ok()?.file_name().into_string().ok()?);
@@ -124,11 +133,13 @@ impl Cache {
         let tracked_list = std::env::var(TRACKED_ENV).ok();
         let tracked = is_tracked(tracked_list.as_deref(), &call.dir, &manifest_dir, &dir);
         let env: Vec<Option<OsString>> = ENV_VARS.iter().map(std::env::var_os).collect();
+        let config = crate::lints::config_text(&manifest_dir);
         let key = key(&KeyInputs {
             call: call_text,
             dir: &dir,
             env: &env,
             tracked,
+            config: config.as_deref(),
         })?;
         // The file's name: the call and directory only, so that a changed migration
         // overwrites the call's one file instead of adding another.
@@ -213,6 +224,7 @@ mod tests {
             dir,
             env: &env,
             tracked: true,
+            config: None,
         })
     }
 
@@ -267,8 +279,18 @@ mod tests {
             dir,
             env: &env,
             tracked: false,
+            config: None,
         });
         assert_ne!(untracked, key_of(dir, "", None));
+        // `retort.toml`'s lint levels change the verdict, so the key.
+        let configured = key(&KeyInputs {
+            call: "",
+            dir,
+            env: &env,
+            tracked: false,
+            config: Some("[lints]\ncreate-index-blocks-writes = \"deny\"\n"),
+        });
+        assert_ne!(configured, untracked);
     }
 
     #[test]

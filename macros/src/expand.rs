@@ -15,6 +15,7 @@ use retort_core::verified::{OUT_DIR_FILE, Verified};
 use retort_core::{Migration, MigrationSet};
 
 use crate::ast::{self, Call};
+use crate::lints;
 use crate::typed::{self, RowOptions};
 
 /// Overrides `CARGO_MANIFEST_DIR` as the base of relative directories. For retort's own UI
@@ -62,9 +63,17 @@ pub fn expand(call: &Call) -> Expansion {
         )));
     };
     let abs_dir = manifest_dir.join(&call.dir);
+    let config = lints::config_text(&manifest_dir);
+    let lints = match lints::settings(call, config.as_deref()) {
+        Ok(lints) => lints,
+        Err(d) => {
+            return Expansion::failed(compile_error(&strip_level(d.render(&Sources::new()))));
+        }
+    };
     let options = Options {
         allow_multiple_heads: call.allow_multiple_heads,
         allow_multiple_roots: call.allow_multiple_roots,
+        lints,
     };
     // `check_dir` never panics on user input; should it ever, the user gets an error that
     // says where to report it rather than a bare "proc macro panicked".
@@ -106,6 +115,13 @@ pub fn expand(call: &Call) -> Expansion {
     let (schema, complete) = schema_modules(call, &report, &set);
     out.extend(schema);
     out.extend(file_dependencies(&report, &abs_dir));
+    if config.is_some() {
+        // Editing `retort.toml` changes the lints' verdict: it rebuilds, as a migration does.
+        let path = manifest_dir.join(retort_core::lint::config::CONFIG_FILE);
+        if let Some(path) = path.to_str() {
+            out.extend(quote! { const _: &[u8] = ::core::include_bytes!(#path); });
+        }
+    }
     if !call.untracked {
         // `RETORT_TRACKED` (`retort_build::track` sets it with `cargo:rustc-env`): the tracked
         // directories, normalised, joined with `;`.

@@ -13,6 +13,7 @@ mod cache;
 mod expand;
 mod family;
 mod ident;
+mod lints;
 mod typed;
 
 use proc_macro::TokenStream;

@@ -6,12 +6,25 @@ use std::io::Write as _;
 use retort_core::Revision;
 use retort_core::check::{Options, check_dir};
 use retort_core::codes::Code;
-use retort_core::diagnostic::Severity;
+use retort_core::diagnostic::{Diagnostic, Severity};
+use retort_core::source::Sources;
 use retort_runtime::Migrator;
 
 use super::{Ctx, Outcome, Status, count, runtime_fail};
 use crate::cli::{CheckArgs, Format};
 use crate::outln;
+
+/// One diagnostic as JSON: its code, severity, message, location, help and rendering.
+pub fn diagnostic_json(d: &Diagnostic, sources: &Sources) -> serde_json::Value {
+    serde_json::json!({
+        "code": d.code.as_str(),
+        "severity": match d.severity { Severity::Error => "error", _ => "warning" },
+        "message": d.message,
+        "location": d.location(sources),
+        "help": d.help,
+        "rendered": d.render(sources),
+    })
+}
 
 fn revs(items: &[Revision]) -> Vec<&str> {
     items.iter().map(Revision::as_str).collect()
@@ -24,6 +37,7 @@ pub fn run(ctx: &Ctx, args: &CheckArgs) -> Outcome {
     let options = Options {
         allow_multiple_heads: args.allow_multiple_heads,
         allow_multiple_roots: args.allow_multiple_roots,
+        lints: ctx.lints.clone(),
     };
     let report = check_dir(&ctx.dir, &ctx.display, &options);
     let errors = report.errors().count();
@@ -143,16 +157,7 @@ pub fn run(ctx: &Ctx, args: &CheckArgs) -> Outcome {
         let diagnostics: Vec<serde_json::Value> = report
             .diagnostics
             .iter()
-            .map(|d| {
-                serde_json::json!({
-                    "code": d.code.as_str(),
-                    "severity": match d.severity { Severity::Error => "error", _ => "warning" },
-                    "message": d.message,
-                    "location": d.location(&report.sources),
-                    "help": d.help,
-                    "rendered": d.render(&report.sources),
-                })
-            })
+            .map(|d| diagnostic_json(d, &report.sources))
             .collect();
         let doc = serde_json::json!({
             "ok": status == Status::Success,

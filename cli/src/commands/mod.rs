@@ -7,6 +7,7 @@ pub mod diff;
 pub mod explain;
 pub mod graph;
 pub mod init;
+pub mod lint;
 pub mod migrate;
 pub mod revision;
 pub mod schema;
@@ -111,6 +112,8 @@ pub struct Ctx {
     pub styled_out: bool,
     /// Whether standard output is a terminal (progress lines).
     pub out_tty: bool,
+    /// The lints' levels and the runner's lock timeout (retort.toml).
+    pub lints: retort_core::lint::LintSettings,
 }
 
 fn colour_allowed() -> bool {
@@ -125,6 +128,7 @@ impl Ctx {
         let options = Options {
             allow_multiple_heads: true,
             allow_multiple_roots: false,
+            lints: self.lints.clone(),
         };
         let report = check_dir(&self.dir, &self.display, &options);
         match report.to_set() {
@@ -266,6 +270,7 @@ pub fn run(cli: &Cli) -> Status {
             styled_err: std::io::stderr().is_terminal() && colour_allowed(),
             styled_out: std::io::stdout().is_terminal() && colour_allowed(),
             out_tty: std::io::stdout().is_terminal(),
+            lints: file.lints,
         };
         match &cli.command {
             Command::Init(a) => init::run(&ctx, a),
@@ -280,6 +285,7 @@ pub fn run(cli: &Cli) -> Status {
             Command::Branches => graph::branches(&ctx),
             Command::Show(a) => graph::show(&ctx, a),
             Command::Check(a) => check::run(&ctx, a),
+            Command::Lint(a) => lint::run(&ctx, a),
             Command::Schema(a) => schema::run(&ctx, a),
             Command::Explain(a) => explain::run(a),
             Command::Diff(a) => diff::run(&ctx, a),

@@ -20,6 +20,8 @@ macro_rules! doc {
     };
 }
 
+mod lint;
+
 /// The documentation of `code`.
 pub(super) fn doc(code: Code) -> &'static str {
     match code {
@@ -700,6 +702,56 @@ pub(super) fn doc(code: Code) -> &'static str {
             "Use the code printed in brackets after `error` or `warning`; `retort explain \
              --list` lists them all.",
         ),
+        Code::SqlAllowNoReason => doc!(
+            "A `-- retort:allow` comment does not name a lint, or names one without saying why \
+             it may fire here.",
+            "An allowed lint hides a lock or a rewrite from everyone who reads the migration \
+             later; the reason is what tells them it was judged, not overlooked.",
+            "-- retort:allow create-index-blocks-writes\nCREATE INDEX users_email ON users (email);",
+            "Write the code and the reason: `-- retort:allow create-index-blocks-writes the \
+             table holds a few hundred rows`.",
+        ),
+        Code::SqlAllowUnknownCode => doc!(
+            "A `-- retort:allow` comment names a code that is not a lint (a typo, or an error's \
+             code, which cannot be allowed).",
+            "The marker silences nothing, and the lint it meant still fires.",
+            "-- retort:allow create-index-block-writes small table",
+            "Use the lint's code as printed in brackets (`retort explain <code>` lists its \
+             documentation); errors are fixed, not allowed.",
+        ),
+        Code::SqlAllowUnused => doc!(
+            "A `-- retort:allow <code>` comment stands before a statement on which that lint \
+             does not fire.",
+            "The marker no longer does anything: the statement changed, moved, or never \
+             needed it. Left in place, it would silence the lint if the statement later \
+             became dangerous.",
+            "-- retort:allow create-index-blocks-writes small table\nCREATE INDEX CONCURRENTLY users_email ON users (email);",
+            "Remove the marker, or move it to the line before the statement it is about.",
+        ),
+        Code::CheckLintConfig => doc!(
+            "The lint levels (the `[lints]` table of `retort.toml`, the `lints(…)` argument \
+             of `retort::migrations!`, or `retort_build::Options`) name a code that is not a \
+             lint, or a level other than `allow`, `warn` and `deny`; or `retort.toml` is not \
+             valid TOML.",
+            "A misspelt lint would silently stay at its default level.",
+            "[lints]\ncreate-index-block-writes = \"deny\"",
+            "Use the lint's code as printed in brackets and one of `allow`, `warn`, `deny`.",
+        ),
+        Code::CreateIndexBlocksWrites
+        | Code::DropIndexBlocksTable
+        | Code::ConstraintScansTable
+        | Code::ValidateInSameTransaction
+        | Code::SetNotNullScansTable
+        | Code::UniqueBlocksWrites
+        | Code::ColumnTypeRewritesTable
+        | Code::AddColumnRewritesTable
+        | Code::RequiredColumnWithoutDefault
+        | Code::LockWithoutTimeout
+        | Code::PreferBigint
+        | Code::PreferText
+        | Code::PreferIdentity
+        | Code::PreferTimestamptz
+        | Code::BanDropColumn => lint::doc(code),
         Code::InternalError => doc!(
             "retort failed in a way that is a bug in retort, not in the migrations.",
             "The check could not finish.",

@@ -3,7 +3,8 @@
 //!
 //! A [`Diagnostic`](crate::diagnostic::Diagnostic) cannot be made without one, and renders
 //! it as rustc renders its own: `error[schema-missing-column]: …`. Codes are kebab-case and
-//! start with their [`Family`]'s prefix; once published, a code keeps its name, so that
+//! start with their [`Family`]'s prefix, except the lints' (`create-index-blocks-writes`),
+//! which are named for what they find, as squawk's and clippy's are; once published, a code keeps its name, so that
 //! scripts, documentation and configuration can refer to it.
 //!
 //! To add a code: a line in the [`codes!`] list below (variant, name, family, default
@@ -47,6 +48,9 @@ pub enum Family {
     Cli,
     /// A bug in retort.
     Internal,
+    /// A lint: a statement that PostgreSQL accepts but that locks or rewrites a table that
+    /// already holds data ([`crate::lint`]). Its codes have no prefix.
+    Lint,
 }
 
 impl Family {
@@ -65,9 +69,10 @@ impl Family {
         Family::Target,
         Family::Cli,
         Family::Internal,
+        Family::Lint,
     ];
 
-    /// The start of its codes' names: `format`, `graph`, ….
+    /// The start of its codes' names: `format`, `graph`, …; empty for [`Family::Lint`].
     pub const fn prefix(self) -> &'static str {
         match self {
             Family::Load => "load",
@@ -83,6 +88,7 @@ impl Family {
             Family::Target => "target",
             Family::Cli => "cli",
             Family::Internal => "internal",
+            Family::Lint => "",
         }
     }
 }
@@ -192,6 +198,12 @@ codes! {
         "A statement is exempted from the checks by `-- retort:unchecked`.";
     SqlUncheckedNoReason = "sql-unchecked-no-reason", Sql, Error,
         "A `-- retort:unchecked` marker gives no reason.";
+    SqlAllowNoReason = "sql-allow-no-reason", Sql, Error,
+        "A `-- retort:allow` marker names no lint or gives no reason.";
+    SqlAllowUnknownCode = "sql-allow-unknown-code", Sql, Error,
+        "A `-- retort:allow` marker names a code that is not a lint.";
+    SqlAllowUnused = "sql-allow-unused", Sql, Warning,
+        "A `-- retort:allow` marker silences a lint that does not fire on its statement.";
 
     // Transactions.
     TxnNotAllowed = "txn-not-allowed", Txn, Error,
@@ -236,6 +248,8 @@ codes! {
     // The check as a whole.
     CheckFailed = "check-failed", Check, Error,
         "The migrations have errors, so nothing was done.";
+    CheckLintConfig = "check-lint-config", Check, Error,
+        "The lint settings (`[lints]` in `retort.toml`, the macro call, the build script) name an unknown lint or level.";
 
     // Autogenerate.
     AutogenSchemaFileUnreadable = "autogen-schema-file-unreadable", Autogen, Error,
@@ -336,6 +350,38 @@ codes! {
     // Bugs.
     InternalError = "internal-error", Internal, Error,
         "retort failed in a way that is a bug in retort.";
+
+    // Lints: statements that lock or rewrite a table that already holds data.
+    CreateIndexBlocksWrites = "create-index-blocks-writes", Lint, Warning,
+        "`CREATE INDEX` without `CONCURRENTLY` blocks writes to an existing table while it builds.";
+    DropIndexBlocksTable = "drop-index-blocks-table", Lint, Warning,
+        "`DROP INDEX` without `CONCURRENTLY` locks an existing table against reads and writes.";
+    ConstraintScansTable = "constraint-scans-table", Lint, Warning,
+        "A foreign key or check added without `NOT VALID` scans an existing table under a lock.";
+    ValidateInSameTransaction = "validate-in-same-transaction", Lint, Warning,
+        "`VALIDATE CONSTRAINT` runs in the transaction that added the constraint `NOT VALID`, keeping its lock.";
+    SetNotNullScansTable = "set-not-null-scans-table", Lint, Warning,
+        "`SET NOT NULL` scans an existing table under an exclusive lock.";
+    UniqueBlocksWrites = "unique-blocks-writes", Lint, Warning,
+        "A unique or primary key constraint builds its index while blocking writes to an existing table.";
+    ColumnTypeRewritesTable = "column-type-rewrites-table", Lint, Warning,
+        "A column's type change rewrites an existing table under an exclusive lock.";
+    AddColumnRewritesTable = "add-column-rewrites-table", Lint, Warning,
+        "A column added with a volatile default rewrites an existing table under an exclusive lock.";
+    RequiredColumnWithoutDefault = "required-column-without-default", Lint, Warning,
+        "A `NOT NULL` column added without a default fails on a table that has rows.";
+    LockWithoutTimeout = "lock-without-timeout", Lint, Warning,
+        "A statement waits for an exclusive lock on an existing table with no lock timeout, queueing every query behind it.";
+    PreferBigint = "prefer-bigint", Lint, Warning,
+        "A column is a 32-bit integer, which a growing table can run out of.";
+    PreferText = "prefer-text", Lint, Warning,
+        "A column is `varchar(n)`, whose limit costs a table rewrite to raise on old PostgreSQL versions.";
+    PreferIdentity = "prefer-identity", Lint, Warning,
+        "A column is `serial` rather than an identity column.";
+    PreferTimestamptz = "prefer-timestamptz", Lint, Warning,
+        "A column is `timestamp` without a time zone.";
+    BanDropColumn = "ban-drop-column", Lint, Warning,
+        "A column is dropped, which breaks code still reading it.";
 }
 
 impl Code {

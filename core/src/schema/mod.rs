@@ -22,7 +22,7 @@ pub mod diff;
 mod merge;
 mod object_kind;
 pub mod pmap;
-mod replay;
+pub(crate) mod replay;
 mod reversibility;
 
 use std::collections::HashMap;
@@ -31,6 +31,7 @@ use std::time::{Duration, Instant};
 use crate::diagnostic::Diagnostic;
 use crate::file::{MigrationFile, Section};
 use crate::file_graph::FileGraph;
+use crate::lint::{LintSettings, Linter};
 use crate::source::{FileId, Sources};
 use crate::sql::lex;
 use crate::sql::syntax::StatementParse;
@@ -86,19 +87,27 @@ pub struct Stats {
 /// The checks call it; [`crate::check::Report::schema`] holds the result, so there is rarely a
 /// reason to call it again.
 pub fn analyze(sources: &Sources, files: &[MigrationFile], graph: &FileGraph) -> SchemaReport {
-    analyze_with(sources, files, graph, &mut Parses::new())
+    analyze_with(
+        sources,
+        files,
+        graph,
+        &mut Parses::new(),
+        &LintSettings::default(),
+    )
 }
 
 /// The statements the SQL check parsed without error, by file and the statement's first
 /// byte: the replay takes each from here instead of parsing it again.
 pub(crate) type Parses = HashMap<(FileId, usize), StatementParse>;
 
-/// [`analyze`], replaying the trees in `parses` (and taking them out) where it has them.
+/// [`analyze`], replaying the trees in `parses` (and taking them out) where it has them,
+/// and linting each `up` section with `lints`.
 pub(crate) fn analyze_with(
     sources: &Sources,
     files: &[MigrationFile],
     fg: &FileGraph,
     parses: &mut Parses,
+    lints: &LintSettings,
 ) -> SchemaReport {
     let start = Instant::now();
     let mut diagnostics = Vec::new();
@@ -170,9 +179,24 @@ pub(crate) fn analyze_with(
         }
         let mut after = before.clone();
         let errors_before_up = diagnostics.len();
+        // The lints of the up section: warnings, or errors when denied, but never a sign
+        // that the up section fails, which the reversibility check must not be told.
+        let mut lints_found = Vec::new();
         if let Some(up) = &f.up {
-            stats.statements +=
-                replay_section(&mut after, f, up, sources, &paths, parses, &mut diagnostics);
+            let text = sources.get(f.file).text();
+            let transactional = f.transactional.unwrap_or(true);
+            let mut linter = Linter::new(lints, f.file, text, up.body.clone(), transactional);
+            stats.statements += replay_section(
+                &mut after,
+                f,
+                up,
+                sources,
+                &paths,
+                parses,
+                &mut diagnostics,
+                Some(&mut linter),
+            );
+            lints_found = linter.finish();
         }
         // Reversibility: up then down gives the schema before up.
         if f.irreversible.is_none()
@@ -192,6 +216,7 @@ pub(crate) fn analyze_with(
                 &paths,
                 parses,
                 &mut down_diagnostics,
+                None,
             );
             if !up_failed {
                 diagnostics.append(&mut down_diagnostics);
@@ -213,6 +238,7 @@ pub(crate) fn analyze_with(
                 );
             }
         }
+        diagnostics.append(&mut lints_found);
         stats.revisions += 1;
         if after.all_unknown() {
             stats.all_unknown += 1;
@@ -301,15 +327,17 @@ fn revision_name(f: &MigrationFile) -> String {
         .map_or_else(String::new, |r| r.value.to_string())
 }
 
-/// Replays one section's statements; returns how many.
-fn replay_section(
-    cat: &mut Catalog,
+/// Replays one section's statements, showing each to `observer` first; returns how many.
+#[allow(clippy::too_many_arguments)]
+fn replay_section<'a>(
+    cat: &'a mut Catalog,
     f: &MigrationFile,
     section: &Section,
-    sources: &Sources,
-    paths: &dyn Fn(&Origin) -> String,
-    parses: &mut Parses,
-    diags: &mut Vec<Diagnostic>,
+    sources: &'a Sources,
+    paths: &'a dyn Fn(&Origin) -> String,
+    parses: &'a mut Parses,
+    diags: &'a mut Vec<Diagnostic>,
+    observer: Option<&'a mut dyn replay::Observer>,
 ) -> usize {
     let marker = Origin {
         file: f.file,
@@ -322,6 +350,7 @@ fn replay_section(
         parses,
         diags,
         transactional: f.transactional == Some(true),
+        observer,
     };
     replay.range(f.file, section.body.clone(), &marker)
 }
@@ -352,6 +381,7 @@ pub(crate) fn replay_plain(
         parses,
         diags,
         transactional: false,
+        observer: None,
     };
     replay.range(file, body, &start)
 }
@@ -365,6 +395,8 @@ struct Replay<'a> {
     diags: &'a mut Vec<Diagnostic>,
     /// Whether the statements run in one transaction.
     transactional: bool,
+    /// Sees each statement before it is replayed (the lints of an `up` section).
+    observer: Option<&'a mut dyn replay::Observer>,
 }
 
 impl Replay<'_> {
@@ -380,7 +412,12 @@ impl Replay<'_> {
         }
         let stmts = lex::split_tokens(&text[body], &toks);
         let mut r = replay::Replayer::new(self.cat, self.diags, self.paths, file)
-            .in_transaction(self.transactional);
+            .in_transaction(self.transactional)
+            .observed(
+                self.observer
+                    .as_mut()
+                    .map(|o| &mut **o as &mut dyn replay::Observer),
+            );
         for stmt in &stmts {
             let start = base + stmt.range.start;
             let end = base + stmt.range.end;

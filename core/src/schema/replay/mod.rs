@@ -40,6 +40,13 @@ use crate::source::FileId;
 use flags::CreateFlags;
 use readers::text;
 
+/// What sees each statement, with the catalog as it is before the statement, ahead of its
+/// replay: the lints ([`crate::lint::Linter`]).
+pub(crate) trait Observer {
+    /// `stmt`, which starts at byte `base` of the file, is about to change `before`.
+    fn before(&mut self, stmt: &ast::Stmt, base: usize, before: &Catalog);
+}
+
 /// Replays statements of one file into a catalog, collecting diagnostics.
 pub(crate) struct Replayer<'a> {
     /// The catalog being changed.
@@ -61,6 +68,8 @@ pub(crate) struct Replayer<'a> {
     types_created: HashSet<QName>,
     /// Values added to existing enum types by the statements so far, in a transaction.
     new_enum_values: Vec<enum_values::NewEnumValue>,
+    /// Sees each statement before it is replayed.
+    observer: Option<&'a mut dyn Observer>,
 }
 
 impl<'a> Replayer<'a> {
@@ -82,6 +91,7 @@ impl<'a> Replayer<'a> {
             transactional: false,
             types_created: HashSet::new(),
             new_enum_values: Vec::new(),
+            observer: None,
         }
     }
 
@@ -89,6 +99,12 @@ impl<'a> Replayer<'a> {
     /// what PostgreSQL refuses until a commit is then reported.
     pub fn in_transaction(mut self, yes: bool) -> Self {
         self.transactional = yes;
+        self
+    }
+
+    /// The same, with `observer` shown each statement before it is replayed.
+    pub fn observed(mut self, observer: Option<&'a mut dyn Observer>) -> Self {
+        self.observer = observer;
         self
     }
 
@@ -105,7 +121,7 @@ impl<'a> Replayer<'a> {
         self.base = start;
         self.origin = origin;
         self.create = CreateFlags::default();
-        if self.cat.all_unknown() {
+        if self.cat.all_unknown() && self.observer.is_none() {
             return;
         }
         let parsed = std::panic::catch_unwind(|| {
@@ -127,6 +143,16 @@ impl<'a> Replayer<'a> {
             return;
         };
         for stmt in tree.stmts() {
+            if let Some(o) = self.observer.as_deref_mut() {
+                let (cat, base) = (&*self.cat, self.base);
+                // A bug in an observer loses what it would have said, nothing else.
+                let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    o.before(&stmt, base, cat)
+                }));
+            }
+            if self.cat.all_unknown() {
+                continue;
+            }
             // A bug here must not break a build: what it would have done is unknown.
             let done = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
                 self.stmt(stmt, sql);

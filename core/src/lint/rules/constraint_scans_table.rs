@@ -1,0 +1,60 @@
+//! `constraint-scans-table`.
+
+use squawk_syntax::ast;
+
+use super::Rule;
+use crate::codes::Code;
+use crate::lint::{Context, Finding, Level, sql};
+
+/// ## What it does
+/// Finds `ADD CONSTRAINT … FOREIGN KEY` and `… CHECK` without `NOT VALID` on a table that
+/// existed before the revision.
+///
+/// ## Why is this bad?
+/// Every row is checked while the statement's lock is held, so writes wait for the scan.
+///
+/// ## Example
+/// ```sql
+/// ALTER TABLE orders ADD CONSTRAINT orders_user_fk FOREIGN KEY (user_id) REFERENCES users (id);
+/// ```
+///
+/// ## Use instead
+/// ```sql
+/// ALTER TABLE orders ADD CONSTRAINT orders_user_fk FOREIGN KEY (user_id) REFERENCES users (id) NOT VALID;
+/// -- in a later revision:
+/// ALTER TABLE orders VALIDATE CONSTRAINT orders_user_fk;
+/// ```
+pub(super) const RULE: Rule = Rule {
+    code: Code::ConstraintScansTable,
+    default: Level::Warn,
+    check,
+};
+
+fn check(cx: &Context) -> Vec<Finding> {
+    let Some((s, table)) = cx.alter_existing() else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for a in s.actions() {
+        let ast::AlterTableAction::AddConstraint(ac) = a else {
+            continue;
+        };
+        let what = match ac.constraint() {
+            Some(ast::Constraint::ForeignKeyConstraint(_)) => "foreign key",
+            Some(ast::Constraint::CheckConstraint(_)) => "check",
+            _ => continue,
+        };
+        if sql::has_seq(&sql::words(&ac), &["not", "valid"]) {
+            continue;
+        }
+        out.push(Finding {
+            code: RULE.code,
+            range: cx.span(&ac),
+            message: format!("adding a {what} scans every row of `{table}` under a lock"),
+            label: "without `NOT VALID`".to_owned(),
+            help: "add it `NOT VALID`, then `VALIDATE CONSTRAINT` it in a later revision"
+                .to_owned(),
+        });
+    }
+    out
+}
