@@ -100,6 +100,11 @@ impl Config {
         self.lock_timeout
     }
 
+    /// The table's name.
+    pub fn get_table(&self) -> &Ident {
+        &self.table
+    }
+
     /// The table's schema, if one is set.
     pub fn get_schema(&self) -> Option<&Ident> {
         self.schema.as_ref()
