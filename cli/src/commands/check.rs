@@ -200,7 +200,11 @@ fn print_drift(err: &mut std::io::StderrLock<'_>, drift: &[Drift], current: &[Re
     }
     let at = match current {
         [] => "base".to_owned(),
-        revs => revs.iter().map(Revision::as_str).collect::<Vec<_>>().join(", "),
+        revs => revs
+            .iter()
+            .map(Revision::as_str)
+            .collect::<Vec<_>>()
+            .join(", "),
     };
     let _ = writeln!(
         err,

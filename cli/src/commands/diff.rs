@@ -12,12 +12,12 @@ use retort_core::schema::desired::{DesiredSchema, desired_schema};
 use retort_core::schema::diff::{Diff, DiffOptions, Problem, Renames, diff, render};
 use retort_core::source::Sources;
 
+use super::drift::{read_fail, read_live};
 use super::revision::history_of;
 use super::schema::revision_of;
-use super::drift::{read_fail, read_live};
 use super::{Ctx, Fail, Outcome, Status, connect_url, count, fail};
-use crate::introspect::canonical;
 use crate::cli::DiffArgs;
+use crate::introspect::canonical;
 use crate::outln;
 
 /// A schema read from a `.sql` file: its text and what it creates.
@@ -181,8 +181,7 @@ fn align_with_database(
     let Some(client) = live.live.as_mut() else {
         return Ok(());
     };
-    canonical::align(client, &mut other.catalog, &mut live.catalog)
-        .map_err(|e| read_fail(&e, url))
+    canonical::align(client, &mut other.catalog, &mut live.catalog).map_err(|e| read_fail(&e, url))
 }
 
 /// A problem without its place in a file, for a side that has no file to show.

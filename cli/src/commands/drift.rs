@@ -205,7 +205,12 @@ pub fn drift_between(live: &Catalog, model: &Catalog) -> Vec<Drift> {
     if model.all_unknown() {
         return Vec::new();
     }
-    let d = diff(live, model, &Renames::none(), DiffOptions { allow_drop: true });
+    let d = diff(
+        live,
+        model,
+        &Renames::none(),
+        DiffOptions { allow_drop: true },
+    );
     let mut groups: Vec<(String, Vec<Change>)> = Vec::new();
     for c in d.changes {
         if let Some((ns, name)) = dropped_object(&c)
@@ -272,11 +277,7 @@ pub fn drift(
     model: &Catalog,
 ) -> Result<Vec<Drift>, Fail> {
     let mut live = read_live(client, db_url, config)?;
-    canonical::forget_version_schema(
-        &mut live,
-        model,
-        config.get_schema().map(|s| s.as_str()),
-    );
+    canonical::forget_version_schema(&mut live, model, config.get_schema().map(|s| s.as_str()));
     let mut model = model.clone();
     canonical::align(client, &mut model, &mut live).map_err(|e| read_fail(&e, db_url))?;
     Ok(drift_between(&live, &model))

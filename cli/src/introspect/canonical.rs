@@ -41,9 +41,7 @@ pub fn fk_clauses(text: &str) -> Option<String> {
             (Some("ON"), Some(which @ ("UPDATE" | "DELETE"))) => {
                 let (action, n) = match (word(i + 2), word(i + 3)) {
                     (Some("NO"), Some("ACTION")) => (None, 4),
-                    (Some("SET"), Some(v @ ("NULL" | "DEFAULT"))) => {
-                        (Some(format!("SET {v}")), 4)
-                    }
+                    (Some("SET"), Some(v @ ("NULL" | "DEFAULT"))) => (Some(format!("SET {v}")), 4),
                     (Some(a @ ("RESTRICT" | "CASCADE")), _) => (Some(a.to_owned()), 3),
                     _ => return None,
                 };
@@ -107,11 +105,10 @@ pub fn settle(cat: &mut Catalog) {
                 t.constraints
                     .iter()
                     .map(|k| match &k.kind {
-                        ConstraintKind::ForeignKey { table, columns } if columns.is_empty() => {
-                            cat.table(table)
-                                .and_then(|t| t.primary_key())
-                                .map(<[String]>::to_vec)
-                        }
+                        ConstraintKind::ForeignKey { table, columns } if columns.is_empty() => cat
+                            .table(table)
+                            .and_then(|t| t.primary_key())
+                            .map(<[String]>::to_vec),
                         _ => None,
                     })
                     .collect()
@@ -359,7 +356,10 @@ mod tests {
                 .as_deref(),
             Some("ON UPDATE RESTRICT ON DELETE SET NULL DEFERRABLE INITIALLY DEFERRED")
         );
-        assert_eq!(fk_clauses("NOT DEFERRABLE INITIALLY IMMEDIATE").as_deref(), Some(""));
+        assert_eq!(
+            fk_clauses("NOT DEFERRABLE INITIALLY IMMEDIATE").as_deref(),
+            Some("")
+        );
         assert_eq!(fk_clauses("ON DELETE explode"), None);
     }
 

@@ -16,9 +16,8 @@ pub(super) fn read(r: &mut Reader<'_>) -> Result<(), postgres::Error> {
         let o = r.obj(());
         Arc::make_mut(&mut r.cat.schemas).insert(name, o);
     }
-    let rows = r.query(
-        "SELECT extname::text FROM pg_extension WHERE extname <> 'plpgsql' ORDER BY oid",
-    )?;
+    let rows =
+        r.query("SELECT extname::text FROM pg_extension WHERE extname <> 'plpgsql' ORDER BY oid")?;
     for row in rows {
         let name: String = row.get(0);
         let o = r.obj(());
