@@ -372,3 +372,50 @@ fn a_database_url_is_masked_in_every_message() {
     assert!(!run.stderr.contains("s3cret"), "{run:#?}");
     assert!(run.stderr.contains("someone:***@"), "{run:#?}");
 }
+
+#[test]
+fn what_the_model_does_not_know_is_never_drift() {
+    // A table made by `CREATE TABLE … AS` has columns the model does not know; a changed
+    // one there is not drift. The version table, here configured elsewhere, is not either.
+    let p = Project::new();
+    p.file("retort.toml", "table = \"versions\"\nschema = \"meta\"\n");
+    p.migration(
+        "1",
+        "none",
+        "CREATE TABLE t (id int PRIMARY KEY, v text);\n\
+         CREATE TABLE copy AS SELECT * FROM t;",
+        "DROP TABLE copy;\nDROP TABLE t;",
+    );
+    let db = database();
+    psql(&db, "CREATE SCHEMA meta;");
+    p.db(db.url(), &["upgrade"]).ok();
+    psql(&db, "ALTER TABLE copy ADD COLUMN extra int;");
+    let (code, doc) = check_json(&p, db.url());
+    assert_eq!(code, 0, "{doc:#}");
+    assert_eq!(doc["drift"], serde_json::json!([]), "{doc:#}");
+    // What it knows is still compared.
+    psql(&db, "ALTER TABLE t ADD COLUMN extra int;");
+    let (code, doc) = check_json(&p, db.url());
+    assert_eq!(code, 3, "{doc:#}");
+    assert_eq!(
+        doc["drift"][0]["what"], "column `t.extra` is not in the migrations",
+        "{doc:#}"
+    );
+    assert_eq!(doc["drift"].as_array().map(Vec::len), Some(1), "{doc:#}");
+
+    // Past a statement the model does not understand, nothing is known: no drift at all.
+    let dynamic = Project::new();
+    dynamic.migration(
+        "1",
+        "none",
+        "CREATE TABLE t (id int);\n\
+         DO $$ BEGIN EXECUTE 'CREATE TABLE made_' || 'here (x int)'; END $$;",
+        "DROP TABLE t;",
+    );
+    let db = database();
+    dynamic.db(db.url(), &["upgrade"]).ok();
+    psql(&db, "CREATE TABLE by_hand (y int);");
+    let (code, doc) = check_json(&dynamic, db.url());
+    assert_eq!(code, 0, "{doc:#}");
+    assert_eq!(doc["drift"], serde_json::json!([]), "{doc:#}");
+}
