@@ -8,7 +8,7 @@
 //! [`functions`], [`triggers`]. Texts (defaults, checks, index and view definitions) are held
 //! as PostgreSQL prints them; [`canonical`] brings the other side of a comparison to the same
 //! form. System schemas, objects that belong to an extension, and the version table are left
-//! out: the migrations do not make them.
+//! out (and diesel's, which the model never judges): the migrations do not make them.
 
 pub mod canonical;
 mod columns;
@@ -23,7 +23,7 @@ mod types;
 mod views;
 
 use postgres::Client;
-use retort_core::schema::catalog::{Catalog, Obj, Origin, QName};
+use retort_core::schema::catalog::{Catalog, OUTSIDE_TABLES, Obj, Origin, QName};
 use retort_core::source::{FileId, Sources};
 
 /// What the reader leaves out besides the system's objects: the version table.
@@ -44,9 +44,11 @@ impl Exclude {
         }
     }
 
-    /// Whether the relation `name` is the version table.
+    /// Whether the relation `name` is the version table, or another tool's that the model
+    /// never judges ([`OUTSIDE_TABLES`], in `public`).
     fn is_version_table(&self, name: &QName) -> bool {
-        name.name == self.table && self.schema.as_ref().is_none_or(|s| *s == name.schema)
+        (name.name == self.table && self.schema.as_ref().is_none_or(|s| *s == name.schema))
+            || (name.schema == "public" && OUTSIDE_TABLES.contains(&name.name.as_str()))
     }
 }
 
