@@ -167,8 +167,10 @@ fn migrated() -> (Project, retort_test_support::TestDb) {
          title text NOT NULL);\n\
          CREATE INDEX posts_user ON posts (user_id);\n\
          CREATE VIEW titles AS SELECT title FROM posts;\n\
-         CREATE TABLE tags (name text PRIMARY KEY);",
-        "DROP TABLE tags;\nDROP VIEW titles;\nDROP TABLE posts;\nDROP TABLE users;",
+         CREATE TABLE tags (name text PRIMARY KEY);\n\
+         CREATE TYPE mood AS ENUM ('sad', 'happy');",
+        "DROP TYPE mood;\nDROP TABLE tags;\nDROP VIEW titles;\nDROP TABLE posts;\n\
+         DROP TABLE users;",
     );
     let db = database();
     p.db(db.url(), &["upgrade"]).ok();
@@ -251,6 +253,26 @@ fn each_hand_change_is_drift_with_the_sql_that_undoes_it() {
             "CREATE OR REPLACE VIEW titles AS SELECT title, id FROM posts;",
             "view `titles` differs from the migrations",
             "CREATE VIEW titles AS SELECT posts.title",
+        ),
+        (
+            "ALTER TYPE mood ADD VALUE 'meh';",
+            "enum `mood` has the values (sad, happy, meh), the migrations (sad, happy)",
+            "CREATE TYPE mood AS ENUM ('sad', 'happy');",
+        ),
+        (
+            "CREATE SCHEMA scratch;",
+            "schema `scratch` is not in the migrations",
+            "DROP SCHEMA scratch;",
+        ),
+        (
+            "CREATE EXTENSION citext;",
+            "extension `citext` is not in the migrations",
+            "DROP EXTENSION citext;",
+        ),
+        (
+            "CREATE SEQUENCE numbers;",
+            "sequence `numbers` is not in the migrations",
+            "DROP SEQUENCE numbers;",
         ),
         (
             "CREATE INDEX users_name ON users (name);",
@@ -339,7 +361,8 @@ fn diff_from_a_database_to_a_schema_file() {
          CREATE INDEX posts_user ON posts (user_id);\n\
          CREATE INDEX posts_title ON posts (lower(title));\n\
          CREATE VIEW titles AS SELECT title FROM posts;\n\
-         CREATE TABLE tags (name text PRIMARY KEY);",
+         CREATE TABLE tags (name text PRIMARY KEY);\n\
+         CREATE TYPE mood AS ENUM ('sad', 'happy');",
     );
     let run = p.retort(&["diff", "--from", db.url()]).ok();
     assert_eq!(
