@@ -105,11 +105,12 @@ pub enum Command {
         long_about = "Print the SQL that turns one schema into another, without writing a file: \
                       the up section `revision --autogenerate` would write, with what the model \
                       cannot compare as comments. A STATE is a revision (`head`, an id or \
-                      unique prefix, `<rev>-1`, `base` for the empty database) or a .sql file of \
-                      DDL. Drops are printed (they need `--allow-drop` only to be written). \
-                      Reading a live database is not supported yet.",
+                      unique prefix, `<rev>-1`, `base` for the empty database), a .sql file of \
+                      DDL, or a database URL (its catalog is read; nothing is changed in it). \
+                      Drops are printed (they need `--allow-drop` only to be written).",
         after_help = "Examples:\n  retort diff\n  retort diff --from head-1 --to head\n  \
-                      retort diff --from base --to schema.sql"
+                      retort diff --from base --to schema.sql\n  \
+                      retort diff --from postgres://localhost/app --to head"
     )]
     Diff(DiffArgs),
 
@@ -190,7 +191,9 @@ pub enum Command {
                       format, revision graph, SQL syntax and statements that cannot run in a \
                       transaction. Prints every problem, then a summary line. With a database \
                       (--database-url or DATABASE_URL), also whether it is in sync: nothing \
-                      pending, unknown, edited or interrupted.\n\n\
+                      pending, unknown, edited or interrupted, and no drift: its schema is what \
+                      the migrations make at its revision (each difference is printed with the \
+                      SQL that undoes it).\n\n\
                       Exit status: 0 when there is no error (warnings are fine), 1 when the \
                       migrations have an error, 2 for a usage error, 3 when the database is \
                       not in sync, 4 when the database cannot be read.",

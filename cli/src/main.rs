@@ -6,6 +6,7 @@
 mod cli;
 mod commands;
 mod config;
+mod introspect;
 mod url;
 
 use std::io::Write;

@@ -222,8 +222,11 @@ fn diff_between_states() {
     );
     let run = p.retort(&["diff", "--from", "head", "--to", "001"]).ok();
     assert_eq!(run.stdout.trim(), "-- no changes");
-    p.retort(&["diff", "--to", "postgres://localhost/x"])
-        .code(2);
+    // A database side is read (here: one that cannot be reached, exit 4).
+    let run = p
+        .retort(&["diff", "--to", "postgres://127.0.0.1:1/x"])
+        .code(4);
+    assert!(run.stderr.contains("error[db-connect-failed]"), "{run:#?}");
     // Errors in the schema file point into it.
     p.file(
         "bad.sql",

@@ -163,6 +163,11 @@ impl Config {
             .map(|t| format!("SET lock_timeout = {}", t.literal()))
     }
 
+    /// The table's name.
+    pub fn get_table(&self) -> &Ident {
+        &self.table
+    }
+
     /// The table's schema, if one is set.
     pub fn get_schema(&self) -> Option<&Ident> {
         self.schema.as_ref()

@@ -10,6 +10,8 @@ use retort_core::diagnostic::{Diagnostic, Severity};
 use retort_core::source::Sources;
 use retort_runtime::Migrator;
 
+use super::diff::catalog_at;
+use super::drift::Drift;
 use super::{Ctx, Outcome, Status, count, runtime_fail};
 use crate::cli::{CheckArgs, Format};
 use crate::outln;
@@ -70,6 +72,7 @@ pub fn run(ctx: &Ctx, args: &CheckArgs) -> Outcome {
 
     // The database, when one is given and the migrations are sound.
     let mut database = serde_json::Value::Null;
+    let mut drift: Vec<Drift> = Vec::new();
     let mut status = if errors == 0 {
         Status::Success
     } else {
@@ -95,6 +98,19 @@ pub fn run(ctx: &Ctx, args: &CheckArgs) -> Outcome {
         });
         if !s.is_in_sync() {
             status = Status::NotInSync;
+        }
+        // Drift, when the database is at one revision this directory knows.
+        let settled = s.edited.is_empty() && s.unknown.is_empty() && s.interrupted.is_empty();
+        let model = match s.current.as_slice() {
+            [] if settled => Some(retort_core::schema::Catalog::new()),
+            [rev] if settled => Some(catalog_at(&report, rev.as_str())?),
+            _ => None,
+        };
+        if let (Some(model), Some(url)) = (model, ctx.url.as_deref()) {
+            drift = super::drift::drift(&mut client, url, &ctx.config, &model)?;
+            if !drift.is_empty() {
+                status = Status::NotInSync;
+            }
         }
         if !json {
             let at = if s.current.is_empty() {
@@ -150,6 +166,7 @@ pub fn run(ctx: &Ctx, args: &CheckArgs) -> Outcome {
                 };
                 let _ = writeln!(err, "  = help: {help}");
             }
+            print_drift(&mut err, &drift, &s.current);
         }
     }
 
@@ -167,8 +184,52 @@ pub fn run(ctx: &Ctx, args: &CheckArgs) -> Outcome {
             "warnings": warnings,
             "diagnostics": diagnostics,
             "database": database,
+            "drift": drift
+                .iter()
+                .map(|d| serde_json::json!({
+                    "code": Code::DbDrift.as_str(),
+                    "what": d.what,
+                    "sql": d.sql,
+                }))
+                .collect::<Vec<_>>(),
         });
         outln!("{doc:#}");
     }
     Ok(status)
+}
+
+/// Drift as `error[db-drift]`, each difference with the SQL that undoes it.
+fn print_drift(err: &mut std::io::StderrLock<'_>, drift: &[Drift], current: &[Revision]) {
+    if drift.is_empty() {
+        return;
+    }
+    let at = match current {
+        [] => "base".to_owned(),
+        revs => revs
+            .iter()
+            .map(Revision::as_str)
+            .collect::<Vec<_>>()
+            .join(", "),
+    };
+    let _ = writeln!(
+        err,
+        "error[{}]: the database's schema differs from the migrations at {at}: {} made \
+         outside them",
+        Code::DbDrift,
+        count(drift.len(), "change")
+    );
+    for d in drift {
+        let _ = writeln!(err, "  - {}", d.what);
+        if let Some(sql) = &d.sql {
+            for line in sql.lines() {
+                let _ = writeln!(err, "      {line}");
+            }
+        }
+    }
+    let _ = writeln!(
+        err,
+        "  = help: the SQL under each difference brings the database back to the migrations; \
+         to keep a change instead, write it in a new revision (`retort revision \
+         --autogenerate` with the change in the schema file)"
+    );
 }

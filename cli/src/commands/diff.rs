@@ -9,13 +9,15 @@ use retort_core::codes::Code;
 use retort_core::diagnostic::Diagnostic;
 use retort_core::schema::Catalog;
 use retort_core::schema::desired::{DesiredSchema, desired_schema};
-use retort_core::schema::diff::{Diff, DiffOptions, Renames, diff, render};
+use retort_core::schema::diff::{Diff, DiffOptions, Problem, Renames, diff, render};
 use retort_core::source::Sources;
 
+use super::drift::{read_fail, read_live};
 use super::revision::history_of;
 use super::schema::revision_of;
-use super::{Ctx, Fail, Outcome, Status, count, fail};
+use super::{Ctx, Fail, Outcome, Status, connect_url, count, fail};
 use crate::cli::DiffArgs;
+use crate::introspect::canonical;
 use crate::outln;
 
 /// A schema read from a `.sql` file: its text and what it creates.
@@ -100,53 +102,111 @@ pub fn catalog_at(report: &Report, rev: &str) -> Result<Catalog, Fail> {
         })
 }
 
-/// One side of a diff: a catalog, with the renames of its file when it is a schema file.
+/// One side of a diff: a catalog, with the renames of its file when it is a schema file, or
+/// the connection it was read through when it is a database.
 struct State {
     catalog: Catalog,
     renames: Renames,
     sources: Option<Sources>,
+    live: Option<postgres::Client>,
+}
+
+impl State {
+    fn model(catalog: Catalog, renames: Renames, sources: Option<Sources>) -> Self {
+        State {
+            catalog,
+            renames,
+            sources,
+            live: None,
+        }
+    }
+}
+
+/// Whether a state names a database.
+fn is_url(text: &str) -> bool {
+    text.starts_with("postgres://") || text.starts_with("postgresql://")
 }
 
 /// The state that `text` names (see `retort diff --help`).
 fn state(ctx: &Ctx, text: &str) -> Result<State, Fail> {
-    if text.starts_with("postgres://") || text.starts_with("postgresql://") {
-        return Err(fail(
-            Status::Usage,
-            Code::AutogenLiveDatabase,
-            "reading a live database's schema is not supported yet",
-            Some("compare revisions and .sql files; `retort check` tells whether a database is in sync".to_owned()),
-        ));
+    if is_url(text) {
+        let mut client = connect_url(text)?;
+        let catalog = read_live(&mut client, text, &ctx.config)?;
+        return Ok(State {
+            catalog,
+            renames: Renames::none(),
+            sources: None,
+            live: Some(client),
+        });
     }
     if text.ends_with(".sql") {
         let f = read_schema_file(ctx, Path::new(text))?;
-        return Ok(State {
-            catalog: f.desired.catalog,
-            renames: f.desired.renames,
-            sources: Some(f.sources),
-        });
+        return Ok(State::model(
+            f.desired.catalog,
+            f.desired.renames,
+            Some(f.sources),
+        ));
     }
     if text == "base" {
-        return Ok(State {
-            catalog: Catalog::new(),
-            renames: Renames::none(),
-            sources: None,
-        });
+        return Ok(State::model(Catalog::new(), Renames::none(), None));
     }
     let (report, set) = ctx.load()?;
     let history = history_of(&set)?;
     if text == "head" && history.heads().is_empty() {
-        return Ok(State {
-            catalog: Catalog::new(),
-            renames: Renames::none(),
-            sources: None,
-        });
+        return Ok(State::model(Catalog::new(), Renames::none(), None));
     }
     let rev = revision_of(&history, text)?;
-    Ok(State {
-        catalog: catalog_at(&report, rev.as_str())?,
-        renames: Renames::none(),
-        sources: None,
-    })
+    Ok(State::model(
+        catalog_at(&report, rev.as_str())?,
+        Renames::none(),
+        None,
+    ))
+}
+
+/// When one side is a database and the other is not, the other's texts in the database's
+/// form (see [`canonical`]), and the version table's schema left out of the database's side.
+fn align_with_database(
+    ctx: &Ctx,
+    from: &mut State,
+    to: &mut State,
+    urls: (&str, &str),
+) -> Result<(), Fail> {
+    let schema = ctx.config.get_schema().map(|s| s.as_str());
+    let (live, other, url) = match (from.live.is_some(), to.live.is_some()) {
+        (true, false) => (from, to, urls.0),
+        (false, true) => (to, from, urls.1),
+        _ => return Ok(()),
+    };
+    canonical::forget_version_schema(&mut live.catalog, &other.catalog, schema);
+    let Some(client) = live.live.as_mut() else {
+        return Ok(());
+    };
+    canonical::align(client, &mut other.catalog, &mut live.catalog).map_err(|e| read_fail(&e, url))
+}
+
+/// A problem without its place in a file, for a side that has no file to show.
+fn placeless(p: Problem) -> Problem {
+    match p {
+        Problem::RenameSuspect {
+            kind,
+            old,
+            new,
+            rename,
+            ..
+        } => Problem::RenameSuspect {
+            kind,
+            old,
+            new,
+            rename,
+            at: None,
+        },
+        Problem::Unsupported { what, .. } => Problem::Unsupported { what, at: None },
+        Problem::UnknownRename(mut r) => {
+            r.at = None;
+            Problem::UnknownRename(r)
+        }
+        p => p,
+    }
 }
 
 /// The "not compared" list as SQL comments (empty when there is none).
@@ -182,25 +242,30 @@ pub fn check_problems(ctx: &Ctx, d: &Diff, sources: Option<&Sources>) -> Result<
 
 /// `retort diff [--from STATE] [--to STATE]`.
 pub fn run(ctx: &Ctx, args: &DiffArgs) -> Outcome {
-    let from = state(ctx, args.from.as_deref().unwrap_or("head"))?;
-    let to = match &args.to {
-        Some(t) => state(ctx, t)?,
-        None => state(ctx, &ctx.schema_file.to_string_lossy())?,
-    };
-    let to_schema_file =
-        args.to.is_none() || args.to.as_deref().is_some_and(|t| t.ends_with(".sql"));
+    let from_text = args.from.as_deref().unwrap_or("head");
+    let to_text = args
+        .to
+        .clone()
+        .unwrap_or_else(|| ctx.schema_file.to_string_lossy().into_owned());
+    let mut from = state(ctx, from_text)?;
+    let mut to = state(ctx, &to_text)?;
+    align_with_database(ctx, &mut from, &mut to, (from_text, &to_text))?;
+    let to_schema_file = to_text.ends_with(".sql");
     let renames = if to_schema_file {
         to.renames.clone()
     } else {
         Renames::none()
     };
-    let d = diff(
+    let mut d = diff(
         &from.catalog,
         &to.catalog,
         &renames,
         DiffOptions { allow_drop: true },
     );
     let sources = to.sources.as_ref().or(from.sources.as_ref());
+    if to.sources.is_none() {
+        d.problems = d.problems.into_iter().map(placeless).collect();
+    }
     check_problems(ctx, &d, sources)?;
     let comment = not_compared_comment(&d);
     if !comment.is_empty() {

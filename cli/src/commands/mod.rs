@@ -4,6 +4,7 @@
 pub mod autogen;
 pub mod check;
 pub mod diff;
+pub mod drift;
 pub mod explain;
 pub mod graph;
 pub mod init;
@@ -169,25 +170,31 @@ impl Ctx {
                 Some("pass `--database-url postgres://USER:PASSWORD@HOST:PORT/DATABASE`, or set DATABASE_URL".to_owned()),
             ));
         };
-        let masked = url::mask(url);
-        let mut config: postgres::Config = url.parse().map_err(|e: postgres::Error| {
-            fail(
-                Status::Usage,
-                Code::DbBadUrl,
-                format!(
-                    "`{masked}` is not a database URL: {}",
-                    url::redact(&e.to_string(), Some(url))
-                ),
-                Some("write it as postgres://USER:PASSWORD@HOST:PORT/DATABASE".to_owned()),
-            )
-        })?;
-        if config.get_connect_timeout().is_none() {
-            config.connect_timeout(Duration::from_secs(10));
-        }
-        config
-            .connect(postgres::NoTls)
-            .map_err(|e| connect_fail(&e, &masked, url))
+        connect_url(url)
     }
+}
+
+/// Connects to the database at `url`. Every message is about the URL with its password
+/// masked.
+pub fn connect_url(url: &str) -> Result<postgres::Client, Fail> {
+    let masked = url::mask(url);
+    let mut config: postgres::Config = url.parse().map_err(|e: postgres::Error| {
+        fail(
+            Status::Usage,
+            Code::DbBadUrl,
+            format!(
+                "`{masked}` is not a database URL: {}",
+                url::redact(&e.to_string(), Some(url))
+            ),
+            Some("write it as postgres://USER:PASSWORD@HOST:PORT/DATABASE".to_owned()),
+        )
+    })?;
+    if config.get_connect_timeout().is_none() {
+        config.connect_timeout(Duration::from_secs(10));
+    }
+    config
+        .connect(postgres::NoTls)
+        .map_err(|e| connect_fail(&e, &masked, url))
 }
 
 /// One clear line for a failed connection.

@@ -451,15 +451,6 @@ pub(super) fn doc(code: Code) -> &'static str {
             "retort diff --from 007   (and 007's down_revision names a revision that is gone)",
             "Fix the errors `retort check` prints, then compare again.",
         ),
-        Code::AutogenLiveDatabase => doc!(
-            "`retort diff` was given a database URL as a side of the comparison. Reading a \
-             live database's schema is not supported yet.",
-            "The comparison works on schema models built from SQL; a database's catalog is \
-             not read into one yet.",
-            "retort diff --from postgres://localhost/app --to schema.sql",
-            "Compare revisions and `.sql` files (`retort schema` prints the head); `retort \
-             check --database-url …` tells whether a database is at the head.",
-        ),
         Code::MacroBadArgument => doc!(
             "The `retort::migrations!` call has an argument it does not accept: an unknown \
              flag or option, a directory that is not a string literal or comes after the \
@@ -561,6 +552,19 @@ pub(super) fn doc(code: Code) -> &'static str {
              the edited file will differ from this one.",
             "applied migrations were edited since: `002` (migrations/002_add_email.sql)",
             "Restore the file, and put the change in a new migration.",
+        ),
+        Code::DbDrift => doc!(
+            "`retort check` with a database found its schema different from what the \
+             migrations make at the revision the database is at: a table, column, index, \
+             constraint or default added, dropped or changed outside the migrations.",
+            "The migrations are the schema's history: a change made by hand is lost when \
+             the database is built again from them, and a later migration may fail on it. \
+             Objects the model does not know (created by dynamic SQL, say) are never drift.",
+            "error[db-drift]: the database's schema differs from the migrations at 003: 1 \
+             change made outside them\n  - column `users.nickname` is not in the \
+             migrations\n      ALTER TABLE users DROP COLUMN nickname;",
+            "Run the SQL shown under each difference to undo it, or keep the change: add it to \
+             the schema file and write a revision with `retort revision --autogenerate`.",
         ),
         Code::DbUnknownRevision => doc!(
             "The version table lists revisions that these migrations do not have.",

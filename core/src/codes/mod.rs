@@ -270,8 +270,6 @@ codes! {
         "The difference has problems, printed above, so no migration was written.";
     AutogenNoSchema = "autogen-no-schema", Autogen, Error,
         "A compared revision has no schema, because it is outside the revision graph.";
-    AutogenLiveDatabase = "autogen-live-database", Autogen, Error,
-        "A live database was named as a side of the comparison, which is not supported yet.";
 
     // The macro.
     MacroBadArgument = "macro-bad-argument", Macro, Error,
@@ -302,6 +300,8 @@ codes! {
         "A statement of a migration failed in the database.";
     DbEditedMigration = "db-edited-migration", Db, Error,
         "An applied migration's file was changed since it was applied.";
+    DbDrift = "db-drift", Db, Error,
+        "The database's schema differs from what the migrations at its revision make.";
     DbUnknownRevision = "db-unknown-revision", Db, Error,
         "The database has applied revisions that these migrations do not have.";
     DbInterruptedMigration = "db-interrupted-migration", Db, Error,

@@ -84,6 +84,7 @@ impl Replayer<'_> {
             | A::MergePartitions(_)
             | A::SplitPartition(_) => self.table_lineage_changed(table),
             A::ValidateConstraint(v) => self.validate_constraint(table, v),
+            A::AlterConstraint(a) => self.alter_constraint(table, a),
             // Options, owners, triggers enabled, row security, clustering, storage: nothing
             // the model holds.
             _ => {}

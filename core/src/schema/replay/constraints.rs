@@ -481,6 +481,64 @@ impl Replayer<'_> {
         }
     }
 
+    /// `ALTER CONSTRAINT name [NOT] DEFERRABLE [INITIALLY …]`: a foreign key's clauses get
+    /// the new deferrability in place of the old; any other change makes them unknown.
+    pub(super) fn alter_constraint(&mut self, table: &QName, a: ast::AlterConstraint) {
+        let name = a.constraint_name_ref().and_then(|r| simple_name(&text(&r)));
+        let after = text(&a).to_ascii_uppercase();
+        let options: Vec<&str> = after
+            .split_whitespace()
+            .skip_while(|w| *w != "CONSTRAINT")
+            .skip(2)
+            .collect();
+        let Some(t) = self.cat.table_mut(table) else {
+            return;
+        };
+        let Some(c) = t
+            .constraints
+            .iter_mut()
+            .find(|c| Some(&c.name) == name.as_ref())
+        else {
+            return;
+        };
+        let known = options.iter().all(|w| {
+            matches!(
+                *w,
+                "DEFERRABLE" | "NOT" | "INITIALLY" | "DEFERRED" | "IMMEDIATE"
+            )
+        });
+        let Some(sql) = c.sql.get().filter(|_| known) else {
+            c.sql = Written::unknown();
+            return;
+        };
+        // The clauses without their deferrability, then the new one.
+        let words: Vec<&str> = sql.split_whitespace().collect();
+        let mut kept: Vec<&str> = Vec::new();
+        let mut i = 0;
+        while i < words.len() {
+            let w = words[i].to_ascii_uppercase();
+            let next = words.get(i + 1).map(|n| n.to_ascii_uppercase());
+            match (w.as_str(), next.as_deref()) {
+                ("NOT", Some("DEFERRABLE")) | ("INITIALLY", Some(_)) => i += 2,
+                ("DEFERRABLE", _) => i += 1,
+                _ => {
+                    kept.push(words[i]);
+                    i += 1;
+                }
+            }
+        }
+        // `NOT VALID` stays last.
+        let not_valid = kept.ends_with(&["NOT", "VALID"]);
+        if not_valid {
+            kept.truncate(kept.len() - 2);
+        }
+        kept.extend(options);
+        if not_valid {
+            kept.extend(["NOT", "VALID"]);
+        }
+        c.sql = Written::new(&kept.join(" "));
+    }
+
     /// Removes every foreign key that references `table`.
     pub(super) fn drop_fks_to(&mut self, table: &QName) {
         let names: Vec<QName> = self

@@ -47,7 +47,9 @@ impl Replayer<'_> {
             .syntax()
             .children()
             .find_map(ast::Path::cast)
-            .and_then(|p| qname(&text(&p)));
+            .and_then(|p| qname(&text(&p)))
+            // squawk gives some domains' names no path node: the third word, if plain.
+            .or_else(|| t.split_whitespace().nth(2).and_then(qname));
         let Some(name) = self.or_unknown(name.filter(|_| w.len() > 2)) else {
             return;
         };
