@@ -50,7 +50,91 @@ fn index_sql(ix: &Ix<'_>) -> Option<String> {
     }
 }
 
+/// Whether `name` is a materialized view of `cat` (whose indexes [`Differ::view_indexes`]
+/// writes, around the view's own changes).
+fn is_matview(cat: &Catalog, name: &QName) -> bool {
+    cat.relations.get(name).is_some_and(|r| {
+        matches!(
+            r.value,
+            RelKind::View {
+                materialized: true,
+                ..
+            }
+        )
+    })
+}
+
 impl Differ<'_> {
+    /// The indexes of materialized views: those of a view dropped or replaced (`gone`) are
+    /// dropped before it, so that the down section creates them again, and those of a view
+    /// created or replaced are created after it; on a view kept, as on a table.
+    pub(super) fn view_indexes(
+        &mut self,
+        gone: &std::collections::BTreeSet<QName>,
+        changes: &mut Vec<(Phase, Change)>,
+    ) {
+        let created = self.created_indexes();
+        let dropped = self.dropped_indexes();
+        for (name, ix) in plain_indexes(self.from) {
+            if !is_matview(self.from, ix.table) {
+                continue;
+            }
+            let phase = if gone.contains(ix.table) {
+                Phase::DropViews
+            } else if dropped.contains(&name) {
+                Phase::DropIndexesAndConstraints
+            } else {
+                continue;
+            };
+            let view_stays = self.to.relations.contains_key(ix.table);
+            let index_stays =
+                created.contains(&name) || plain_indexes(self.to).iter().any(|(n, _)| *n == name);
+            if view_stays && !index_stays {
+                self.drop(ObjectKind::Index, name.to_string(), false);
+            }
+            let Some(sql) = index_sql(&ix) else {
+                self.out.problems.push(Problem::Unsupported {
+                    what: format!(
+                        "dropping index `{name}`, whose definition is not kept, so the down \
+                         section cannot create it again"
+                    ),
+                    at: None,
+                });
+                continue;
+            };
+            let index = IndexDef {
+                table: ix.table.clone(),
+                unique: ix.unique,
+                sql,
+            };
+            self.push(changes, phase, Change::DropIndex { name, index });
+        }
+        for (name, ix) in plain_indexes(self.to) {
+            let recreated = gone.contains(ix.table) || !self.from.relations.contains_key(ix.table);
+            if !is_matview(self.to, ix.table) || !(recreated || created.contains(&name)) {
+                continue;
+            }
+            let Some(sql) = index_sql(&ix) else {
+                let at = self.place_of(&name);
+                self.out.problems.push(Problem::Unsupported {
+                    what: format!("index `{name}`: its definition is not known"),
+                    at,
+                });
+                continue;
+            };
+            let index = IndexDef {
+                table: ix.table.clone(),
+                unique: ix.unique,
+                sql,
+            };
+            self.push(
+                changes,
+                Phase::ViewIndexes,
+                Change::CreateIndex { name, index },
+            );
+        }
+    }
+
     /// Indexes renamed by annotation: (old, new).
     pub fn renamed_indexes(&self) -> Vec<(QName, QName)> {
         self.index_renames
@@ -142,7 +226,9 @@ impl Differ<'_> {
                 continue;
             };
             if self.from.table(ix.table).is_none() {
-                self.not_compared(format!("index `{name}`: it is not on a table"));
+                if !is_matview(self.from, ix.table) {
+                    self.not_compared(format!("index `{name}`: it is not on a table"));
+                }
                 continue;
             }
             let new_name = self.index_renames.get(name).unwrap_or(name).clone();
@@ -183,7 +269,9 @@ impl Differ<'_> {
                 continue;
             };
             if self.to.table(ix.table).is_none() {
-                self.not_compared(format!("index `{name}`: it is not on a table"));
+                if !is_matview(self.to, ix.table) {
+                    self.not_compared(format!("index `{name}`: it is not on a table"));
+                }
                 continue;
             }
             let Some(sql) = index_sql(ix) else {

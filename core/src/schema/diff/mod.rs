@@ -826,6 +826,7 @@ enum Phase {
     DropTypes,
     DropNamespaces,
     CreateViews,
+    ViewIndexes,
 }
 
 impl<'a> Differ<'a> {
