@@ -119,6 +119,9 @@ pub struct Tally {
     pub down_same: usize,
     /// Disagreements by class.
     pub disagreements: BTreeMap<String, usize>,
+    /// The real revision that PostgreSQL refused, its error, and how many revisions were
+    /// left untried from it on.
+    pub stopped: Option<(String, String, usize)>,
 }
 
 impl Tally {
@@ -167,6 +170,13 @@ impl Tally {
         );
         for (reason, n) in &self.skipped {
             let _ = writeln!(s, "  skipped {n:>4}: {reason}");
+        }
+        if let Some((rev, error, left)) = &self.stopped {
+            let _ = writeln!(
+                s,
+                "  not tried {left:>2}: the real revision {rev} and those after it \
+                 (PostgreSQL refuses {rev}: {error})"
+            );
         }
         let _ = writeln!(
             s,

@@ -129,11 +129,18 @@ fn run(report: &Report, cluster: &Cluster, detail: Option<&Path>) -> Result<Tall
                 }
             },
         };
-        let real = with_db(cluster, MAIN, |c| {
+        let real = match with_db(cluster, MAIN, |c| {
             apply_real(c, report, i).map_err(|e| postgres_text(&e))?;
             read_facts(c)
-        })
-        .map_err(|e| format!("the real revision {rev} fails: {e}"))?;
+        }) {
+            Ok(real) => real,
+            Err(e) => {
+                // Nothing after it can be compared: the rest is counted as not tried.
+                let left = report.order.len() - tally.tried - tally.skipped.values().sum::<usize>();
+                tally.stopped = Some((rev.clone(), e, left));
+                break;
+            }
+        };
         let outcome = match step {
             Step::Applied(up_facts, down) => Outcome::Compared {
                 up: compare(&up_facts, &real),
