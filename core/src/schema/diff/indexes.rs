@@ -50,6 +50,30 @@ fn index_sql(ix: &Ix<'_>) -> Option<String> {
     }
 }
 
+/// Whether the index's expression or predicate (not a plain column list) names a column of
+/// its table whose type `changes` change.
+fn reads_retyped(ix: &Ix<'_>, changes: &[(Phase, Change)]) -> bool {
+    let Some(text) = ix.sql.get() else {
+        return false;
+    };
+    let plain = ix.columns.is_some()
+        && text.matches('(').count() == 1
+        && !text.to_ascii_lowercase().contains("where");
+    if plain {
+        return false;
+    }
+    let words: Vec<String> = text
+        .split(|c: char| !(c.is_alphanumeric() || c == '_' || c == '$'))
+        .map(str::to_lowercase)
+        .collect();
+    changes.iter().any(|(_, c)| match c {
+        Change::AlterColumnType { table, column, .. } => {
+            table == ix.table && words.iter().any(|w| *w == column.to_lowercase())
+        }
+        _ => false,
+    })
+}
+
 /// Whether `name` is a materialized view of `cat` (whose indexes [`Differ::view_indexes`]
 /// writes, around the view's own changes).
 fn is_matview(cat: &Catalog, name: &QName) -> bool {
@@ -210,8 +234,21 @@ impl Differ<'_> {
         }
         let from = plain_indexes(self.from);
         let to = plain_indexes(self.to);
-        let created = self.created_indexes();
-        let dropped = self.dropped_indexes();
+        let mut created = self.created_indexes();
+        let mut dropped = self.dropped_indexes();
+        // An expression or a predicate that reads a column whose type changes is rewritten by
+        // PostgreSQL with casts (`(c)::double precision <> 0`), which changing the type back
+        // does not undo: such an index is dropped before and created again after.
+        for (n, ix) in &to {
+            let old = self.old_index_name(n);
+            if created.contains(n) || dropped.contains(&old) || !reads_retyped(ix, changes) {
+                continue;
+            }
+            if from.iter().any(|(f, _)| *f == old) {
+                created.push(n.clone());
+                dropped.push(old);
+            }
+        }
         for (n, ix) in &to {
             let old = self.old_index_name(n);
             if let Some((_, o)) = from.iter().find(|(f, _)| *f == old)
@@ -316,6 +353,23 @@ mod tests {
              CREATE UNIQUE INDEX ia ON t (a);\nCREATE INDEX lb ON t (lower(b));\n"
         );
         assert!(down_sql(&c).contains("CREATE INDEX ia ON t (a);"));
+    }
+
+    #[test]
+    fn an_index_reading_a_retyped_column_is_created_again() {
+        // PostgreSQL rewrites `WHERE a <> 0` as `WHERE ((a)::bigint <> 0)` when `a` becomes
+        // bigint; changing the type back keeps the casts, so the down would not restore it.
+        let c = changes_between(
+            "CREATE TABLE t (a int, b int); CREATE INDEX ia ON t (b) WHERE a <> 0;\n\
+             CREATE INDEX ib ON t (b);",
+            "CREATE TABLE t (a bigint, b int); CREATE INDEX ia ON t (b) WHERE a <> 0;\n\
+             CREATE INDEX ib ON t (b);",
+        );
+        assert_eq!(
+            up_sql(&c),
+            "DROP INDEX ia;\nALTER TABLE t ALTER COLUMN a TYPE bigint USING a::bigint;\n\
+             CREATE INDEX ia ON t (b) WHERE a <> 0;\n"
+        );
     }
 
     #[test]
