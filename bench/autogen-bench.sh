@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `retort revision --autogenerate` on N generated migrations (release build): the schema at
 # the head (`retort schema`) plus a new table, an index and a column on an existing table as
-# the schema file; each round writes the revision, which is then removed.
+# the schema file; each round writes the revision, which is then removed. The notes the
+# command prints (what it does not compare) go to notes.txt in the work directory.
 #
 #   bench/autogen-bench.sh [N] [ROUNDS]        (defaults 1000 and 5)
 #
@@ -31,10 +32,10 @@ echo "N = $n: $(ls migrations | wc -l) files, adding to table $table"
 best=
 for i in $(seq "$rounds"); do
   start=$(date +%s.%N)
-  out=$("$retort" --dir migrations --schema-file schema.sql revision --autogenerate -m bench)
+  out=$("$retort" --dir migrations --schema-file schema.sql revision --autogenerate -m bench 2>notes.txt)
   end=$(date +%s.%N)
   t=$(echo "$end - $start" | bc)
-  echo "  round $i: ${t} s ($out)"
+  echo "  round $i: ${t} s ($out; $(wc -l < notes.txt) lines on stderr)"
   rm -f "$out"
   if [ -z "$best" ] || [ "$(echo "$t < $best" | bc)" = 1 ]; then best=$t; fi
 done

@@ -117,6 +117,8 @@ pub struct Tally {
     pub up_same: usize,
     /// Generated downs that give the parent's catalog back.
     pub down_same: usize,
+    /// Revisions whose up and down both agree.
+    pub both_same: usize,
     /// Disagreements by class.
     pub disagreements: BTreeMap<String, usize>,
     /// The real revision that PostgreSQL refused, its error, and how many revisions were
@@ -145,6 +147,9 @@ impl Tally {
                 ));
             }
             Outcome::Compared { up, down } => {
+                if *up == Comparison::Same && *down == Ok(Comparison::Same) {
+                    self.both_same += 1;
+                }
                 match up {
                     Comparison::Same => self.up_same += 1,
                     c => disagree(format!("up: {}", c.cause().label())),
@@ -180,8 +185,14 @@ impl Tally {
         }
         let _ = writeln!(
             s,
-            "  up agrees with the real revision: {} of {}\n  down gives the parent back: {} of {}\n  rename annotations needed: {}",
-            self.up_same, self.tried, self.down_same, self.tried, self.renames_annotated
+            "  up agrees with the real revision: {} of {}\n  down gives the parent back: {} of {}\n  \
+             both: {}\n  rename annotations needed: {}",
+            self.up_same,
+            self.tried,
+            self.down_same,
+            self.tried,
+            self.both_same,
+            self.renames_annotated
         );
         for (class, n) in &self.disagreements {
             let _ = writeln!(s, "  disagreement {n:>4}: {class}");
