@@ -300,11 +300,52 @@ pub fn read(client: &mut postgres::Client, skip: &str) -> Result<Facts, postgres
         for row in client.query(sql.as_str(), &[])? {
             let text: Option<String> = row.get(0);
             if let Some(text) = text {
+                let text = mask_timestamps(&text);
                 out.insert(Fact { kind, text });
             }
         }
     }
     Ok(out)
+}
+
+/// `'2026-01-02 03:04:05.678'` literals as `'<timestamp>'`: a view that reads `now()` as a
+/// constant (`'now'::timestamp`) keeps the moment it was created, which differs between two
+/// databases built at different moments.
+fn mask_timestamps(text: &str) -> String {
+    const SHAPE: &[u8] = b"dddd-dd-dd dd:dd:dd";
+    let b = text.as_bytes();
+    let mut out = String::with_capacity(text.len());
+    let mut i = 0;
+    let mut copied = 0;
+    while i < b.len() {
+        let fits = b[i] == b'\''
+            && b.len() > i + SHAPE.len()
+            && SHAPE.iter().zip(&b[i + 1..]).all(|(s, c)| match s {
+                b'd' => c.is_ascii_digit(),
+                s => s == c,
+            });
+        if !fits {
+            i += 1;
+            continue;
+        }
+        let mut end = i + 1 + SHAPE.len();
+        if b.get(end) == Some(&b'.') {
+            end += 1;
+            while b.get(end).is_some_and(u8::is_ascii_digit) {
+                end += 1;
+            }
+        }
+        if b.get(end) != Some(&b'\'') {
+            i += 1;
+            continue;
+        }
+        out.push_str(&text[copied..i]);
+        out.push_str("'<timestamp>'");
+        i = end + 1;
+        copied = i;
+    }
+    out.push_str(&text[copied..]);
+    out
 }
 
 /// What `a` has that `b` has not, and what `b` has that `a` has not.
@@ -313,4 +354,21 @@ pub fn difference(a: &Facts, b: &Facts) -> (Vec<Fact>, Vec<Fact>) {
         a.difference(b).cloned().collect(),
         b.difference(a).cloned().collect(),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::mask_timestamps;
+
+    #[test]
+    fn creation_moments_are_masked_and_the_rest_kept() {
+        assert_eq!(
+            mask_timestamps("WHEN (p < ('2026-12-05 14:27:45.31'::timestamp - '1 mon'))"),
+            "WHEN (p < ('<timestamp>'::timestamp - '1 mon'))"
+        );
+        assert_eq!(
+            mask_timestamps("'2026-12-05' é '2026-12-05 14:27:45"),
+            "'2026-12-05' é '2026-12-05 14:27:45"
+        );
+    }
 }
