@@ -3,7 +3,9 @@
 use std::fmt::Write as _;
 use std::path::Path;
 
+pub mod facts;
 pub mod layouts;
+pub mod roundtrip;
 
 /// Converts a diesel-layout migration directory (`<name>/up.sql`, `<name>/down.sql`, optional
 /// `metadata.toml` with `run_in_transaction = false`) into retort files in `out`, one per

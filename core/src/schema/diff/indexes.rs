@@ -50,7 +50,115 @@ fn index_sql(ix: &Ix<'_>) -> Option<String> {
     }
 }
 
+/// Whether the index's expression or predicate (not a plain column list) names a column of
+/// its table whose type `changes` change.
+fn reads_retyped(ix: &Ix<'_>, changes: &[(Phase, Change)]) -> bool {
+    let Some(text) = ix.sql.get() else {
+        return false;
+    };
+    let plain = ix.columns.is_some()
+        && text.matches('(').count() == 1
+        && !text.to_ascii_lowercase().contains("where");
+    if plain {
+        return false;
+    }
+    let words: Vec<String> = text
+        .split(|c: char| !(c.is_alphanumeric() || c == '_' || c == '$'))
+        .map(str::to_lowercase)
+        .collect();
+    changes.iter().any(|(_, c)| match c {
+        Change::AlterColumnType { table, column, .. } => {
+            table == ix.table && words.iter().any(|w| *w == column.to_lowercase())
+        }
+        _ => false,
+    })
+}
+
+/// Whether `name` is a materialized view of `cat` (whose indexes [`Differ::view_indexes`]
+/// writes, around the view's own changes).
+fn is_matview(cat: &Catalog, name: &QName) -> bool {
+    cat.relations.get(name).is_some_and(|r| {
+        matches!(
+            r.value,
+            RelKind::View {
+                materialized: true,
+                ..
+            }
+        )
+    })
+}
+
 impl Differ<'_> {
+    /// The indexes of materialized views: those of a view dropped or replaced (`gone`) are
+    /// dropped before it, so that the down section creates them again, and those of a view
+    /// created or replaced are created after it; on a view kept, as on a table.
+    pub(super) fn view_indexes(
+        &mut self,
+        gone: &std::collections::BTreeSet<QName>,
+        changes: &mut Vec<(Phase, Change)>,
+    ) {
+        let created = self.created_indexes();
+        let dropped = self.dropped_indexes();
+        for (name, ix) in plain_indexes(self.from) {
+            if !is_matview(self.from, ix.table) {
+                continue;
+            }
+            let phase = if gone.contains(ix.table) {
+                Phase::DropViews
+            } else if dropped.contains(&name) {
+                Phase::DropIndexesAndConstraints
+            } else {
+                continue;
+            };
+            let view_stays = self.to.relations.contains_key(ix.table);
+            let index_stays =
+                created.contains(&name) || plain_indexes(self.to).iter().any(|(n, _)| *n == name);
+            if view_stays && !index_stays {
+                self.drop(ObjectKind::Index, name.to_string(), false);
+            }
+            let Some(sql) = index_sql(&ix) else {
+                self.out.problems.push(Problem::Unsupported {
+                    what: format!(
+                        "dropping index `{name}`, whose definition is not kept, so the down \
+                         section cannot create it again"
+                    ),
+                    at: None,
+                });
+                continue;
+            };
+            let index = IndexDef {
+                table: ix.table.clone(),
+                unique: ix.unique,
+                sql,
+            };
+            self.push(changes, phase, Change::DropIndex { name, index });
+        }
+        for (name, ix) in plain_indexes(self.to) {
+            let recreated = gone.contains(ix.table) || !self.from.relations.contains_key(ix.table);
+            if !is_matview(self.to, ix.table) || !(recreated || created.contains(&name)) {
+                continue;
+            }
+            let Some(sql) = index_sql(&ix) else {
+                let at = self.place_of(&name);
+                self.out.problems.push(Problem::Unsupported {
+                    what: format!("index `{name}`: its definition is not known"),
+                    at,
+                });
+                continue;
+            };
+            let index = IndexDef {
+                table: ix.table.clone(),
+                unique: ix.unique,
+                sql,
+            };
+            self.push(
+                changes,
+                Phase::ViewIndexes,
+                Change::CreateIndex { name, index },
+            );
+        }
+    }
+
     /// Indexes renamed by annotation: (old, new).
     pub fn renamed_indexes(&self) -> Vec<(QName, QName)> {
         self.index_renames
@@ -126,8 +234,21 @@ impl Differ<'_> {
         }
         let from = plain_indexes(self.from);
         let to = plain_indexes(self.to);
-        let created = self.created_indexes();
-        let dropped = self.dropped_indexes();
+        let mut created = self.created_indexes();
+        let mut dropped = self.dropped_indexes();
+        // An expression or a predicate that reads a column whose type changes is rewritten by
+        // PostgreSQL with casts (`(c)::double precision <> 0`), which changing the type back
+        // does not undo: such an index is dropped before and created again after.
+        for (n, ix) in &to {
+            let old = self.old_index_name(n);
+            if created.contains(n) || dropped.contains(&old) || !reads_retyped(ix, changes) {
+                continue;
+            }
+            if from.iter().any(|(f, _)| *f == old) {
+                created.push(n.clone());
+                dropped.push(old);
+            }
+        }
         for (n, ix) in &to {
             let old = self.old_index_name(n);
             if let Some((_, o)) = from.iter().find(|(f, _)| *f == old)
@@ -142,7 +263,9 @@ impl Differ<'_> {
                 continue;
             };
             if self.from.table(ix.table).is_none() {
-                self.not_compared(format!("index `{name}`: it is not on a table"));
+                if !is_matview(self.from, ix.table) {
+                    self.not_compared(format!("index `{name}`: it is not on a table"));
+                }
                 continue;
             }
             let new_name = self.index_renames.get(name).unwrap_or(name).clone();
@@ -183,7 +306,9 @@ impl Differ<'_> {
                 continue;
             };
             if self.to.table(ix.table).is_none() {
-                self.not_compared(format!("index `{name}`: it is not on a table"));
+                if !is_matview(self.to, ix.table) {
+                    self.not_compared(format!("index `{name}`: it is not on a table"));
+                }
                 continue;
             }
             let Some(sql) = index_sql(ix) else {
@@ -228,6 +353,23 @@ mod tests {
              CREATE UNIQUE INDEX ia ON t (a);\nCREATE INDEX lb ON t (lower(b));\n"
         );
         assert!(down_sql(&c).contains("CREATE INDEX ia ON t (a);"));
+    }
+
+    #[test]
+    fn an_index_reading_a_retyped_column_is_created_again() {
+        // PostgreSQL rewrites `WHERE a <> 0` as `WHERE ((a)::bigint <> 0)` when `a` becomes
+        // bigint; changing the type back keeps the casts, so the down would not restore it.
+        let c = changes_between(
+            "CREATE TABLE t (a int, b int); CREATE INDEX ia ON t (b) WHERE a <> 0;\n\
+             CREATE INDEX ib ON t (b);",
+            "CREATE TABLE t (a bigint, b int); CREATE INDEX ia ON t (b) WHERE a <> 0;\n\
+             CREATE INDEX ib ON t (b);",
+        );
+        assert_eq!(
+            up_sql(&c),
+            "DROP INDEX ia;\nALTER TABLE t ALTER COLUMN a TYPE bigint USING a::bigint;\n\
+             CREATE INDEX ia ON t (b) WHERE a <> 0;\n"
+        );
     }
 
     #[test]

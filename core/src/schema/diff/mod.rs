@@ -826,6 +826,7 @@ enum Phase {
     DropTypes,
     DropNamespaces,
     CreateViews,
+    ViewIndexes,
 }
 
 impl<'a> Differ<'a> {
@@ -1047,6 +1048,7 @@ impl<'a> Differ<'a> {
         self.tables(&mut changes);
         self.indexes(&mut changes);
         self.views(&mut changes);
+        self.keep_moved_sequences(&mut changes);
         self.not_compared_kinds();
         // A stable sort keeps each phase's changes in the order they were found.
         changes.sort_by_key(|(p, _)| *p);

@@ -122,6 +122,7 @@ impl Differ<'_> {
                 break;
             }
         }
+        self.view_indexes(&gone, changes);
         for (n, d, _, known) in from.iter().rev() {
             if !gone.contains(n) {
                 continue;
@@ -175,7 +176,7 @@ impl Differ<'_> {
 
 #[cfg(test)]
 mod tests {
-    use crate::schema::diff::tests::{changes_between, up_sql};
+    use crate::schema::diff::tests::{changes_between, down_sql, up_sql};
 
     #[test]
     fn views_are_dropped_around_a_type_change_of_what_they_read() {
@@ -188,6 +189,39 @@ mod tests {
             "DROP VIEW w;\nDROP VIEW v;\nALTER TABLE t ALTER COLUMN a TYPE bigint USING a::bigint;\n\
              CREATE VIEW v AS SELECT a FROM t;\nCREATE VIEW w AS SELECT * FROM v;\n"
         );
+    }
+
+    #[test]
+    fn a_materialized_views_indexes_follow_it() {
+        // Created after the view; dropped before a replaced view, so that the down section
+        // creates them again, and created after its new query.
+        let from = "CREATE TABLE t (a int);";
+        let to = "CREATE TABLE t (a int); CREATE MATERIALIZED VIEW m AS SELECT a FROM t;\n\
+                  CREATE UNIQUE INDEX m_a ON m (a);";
+        let c = changes_between(from, to);
+        assert_eq!(
+            up_sql(&c),
+            "CREATE MATERIALIZED VIEW m AS SELECT a FROM t;\nCREATE UNIQUE INDEX m_a ON m (a);\n"
+        );
+        let replaced = "CREATE TABLE t (a int); CREATE MATERIALIZED VIEW m AS SELECT a FROM t \
+                        WHERE a > 0;\nCREATE UNIQUE INDEX m_a ON m (a);";
+        let c = changes_between(to, replaced);
+        assert_eq!(
+            up_sql(&c),
+            "DROP INDEX m_a;\nDROP MATERIALIZED VIEW m;\n\
+             CREATE MATERIALIZED VIEW m AS SELECT a FROM t WHERE a > 0;\n\
+             CREATE UNIQUE INDEX m_a ON m (a);\n"
+        );
+        assert_eq!(
+            down_sql(&c),
+            "DROP INDEX m_a;\nDROP MATERIALIZED VIEW m;\n\
+             CREATE MATERIALIZED VIEW m AS SELECT a FROM t;\n\
+             CREATE UNIQUE INDEX m_a ON m (a);\n"
+        );
+        let reindexed = "CREATE TABLE t (a int); CREATE MATERIALIZED VIEW m AS SELECT a FROM t;\n\
+                         CREATE INDEX m_a ON m (a);";
+        let c = changes_between(to, reindexed);
+        assert_eq!(up_sql(&c), "DROP INDEX m_a;\nCREATE INDEX m_a ON m (a);\n");
     }
 
     #[test]

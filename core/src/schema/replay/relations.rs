@@ -226,8 +226,11 @@ impl Replayer<'_> {
         let Some(old) = self.cat.relations.get(name).cloned() else {
             if !flags.if_exists {
                 self.missing(kind, name, range);
+                self.cat.mark_name_unknown(Ns::Relation, &newq);
+            } else if !self.cat.knows(Ns::Relation, name) {
+                self.cat.mark_name_unknown(Ns::Relation, &newq);
             }
-            self.cat.mark_name_unknown(Ns::Relation, &newq);
+            // `IF EXISTS` of a relation known to be absent: nothing happens.
             return;
         };
         if let Some(taken) = self.cat.relations.get(&newq).cloned() {
