@@ -177,7 +177,12 @@ pub fn steps(diff: &Diff, head: &Catalog, form: Form) -> Vec<Step> {
             Change::AddConstraint { table, constraint }
                 if constraint.kind == ConstraintKind::PrimaryKey =>
             {
-                Some(constraint.columns.iter().map(move |col| (table, col.as_str())))
+                Some(
+                    constraint
+                        .columns
+                        .iter()
+                        .map(move |col| (table, col.as_str())),
+                )
             }
             _ => None,
         })

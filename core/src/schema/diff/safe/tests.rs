@@ -39,7 +39,12 @@ fn replay(head: &str, to: &str, steps: &[Step]) -> (Vec<String>, bool) {
     let f = s.add("schema.sql", to);
     let want = crate::schema::desired::desired_schema(&s, f).catalog;
     let converged = last.is_some_and(|cat| {
-        let again = diff(&cat, &want, &Renames::none(), DiffOptions { allow_drop: true });
+        let again = diff(
+            &cat,
+            &want,
+            &Renames::none(),
+            DiffOptions { allow_drop: true },
+        );
         again.changes.is_empty() && again.problems.is_empty()
     });
     (errors, converged)
@@ -69,7 +74,10 @@ fn an_index_on_an_existing_table_is_built_concurrently_in_a_revision_of_its_own(
             (StepKind::ConcurrentIndexes, Txn::NonTransactional)
         ]
     );
-    assert!(s[1].up.contains("CREATE INDEX CONCURRENTLY a_n_ix ON a (n);"));
+    assert!(
+        s[1].up
+            .contains("CREATE INDEX CONCURRENTLY a_n_ix ON a (n);")
+    );
     assert!(s[1].up.starts_with("-- transaction: false"));
     assert_eq!(s[1].down, "DROP INDEX CONCURRENTLY a_n_ix;\n");
     let (errors, converged) = replay(HEAD, &to, &s);
@@ -92,9 +100,16 @@ fn foreign_keys_and_checks_on_existing_tables_are_validated_in_the_next_revision
     let s = steps_of(HEAD, to, Form::Safe);
     assert_eq!(s.len(), 2);
     assert!(s[0].up.contains("CHECK (m > 0) NOT VALID;"), "{}", s[0].up);
-    assert!(s[0].up.contains("ON DELETE CASCADE NOT VALID;"), "{}", s[0].up);
+    assert!(
+        s[0].up.contains("ON DELETE CASCADE NOT VALID;"),
+        "{}",
+        s[0].up
+    );
     assert!(s[1].up.contains("ALTER TABLE a VALIDATE CONSTRAINT m_pos;"));
-    assert!(s[1].up.contains("ALTER TABLE b VALIDATE CONSTRAINT b_a_id_fkey;"));
+    assert!(
+        s[1].up
+            .contains("ALTER TABLE b VALIDATE CONSTRAINT b_a_id_fkey;")
+    );
     let (errors, converged) = replay(HEAD, to, &s);
     assert!(errors.is_empty(), "{errors:?}");
     assert!(converged);
@@ -122,7 +137,11 @@ fn set_not_null_goes_through_a_validated_check() {
     let validate = s[1].up.find("VALIDATE CONSTRAINT a_n_not_null_check");
     let set = s[1].up.find("ALTER COLUMN n SET NOT NULL");
     let drop = s[1].up.find("DROP CONSTRAINT a_n_not_null_check");
-    assert!(validate < set && set < drop && validate.is_some(), "{}", s[1].up);
+    assert!(
+        validate < set && set < drop && validate.is_some(),
+        "{}",
+        s[1].up
+    );
     let (errors, converged) = replay(HEAD, to, &s);
     assert!(errors.is_empty(), "{errors:?}");
     assert!(converged);
