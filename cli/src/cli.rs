@@ -284,6 +284,12 @@ pub struct RevisionArgs {
     /// enum values that the schema file no longer has.
     #[arg(long, requires = "autogenerate")]
     pub allow_drop: bool,
+    /// With `--autogenerate`: every change in its plain form, in one transactional revision
+    /// (by default an index on an existing table is built `CONCURRENTLY` in a revision of its
+    /// own, and constraints and `SET NOT NULL` on existing tables are validated in a following
+    /// one).
+    #[arg(long, requires = "autogenerate")]
+    pub simple: bool,
 }
 
 /// `diff [--from STATE] [--to STATE]`.
@@ -295,6 +301,10 @@ pub struct DiffArgs {
     /// Where to: a revision or a .sql file [default: the schema file].
     #[arg(long, value_name = "STATE", allow_hyphen_values = true)]
     pub to: Option<String>,
+    /// Print the plain form, as one transactional revision (`revision --autogenerate
+    /// --simple` writes it) rather than the safe forms' revisions.
+    #[arg(long)]
+    pub simple: bool,
 }
 
 /// `upgrade [TARGET]` and `downgrade TARGET`.

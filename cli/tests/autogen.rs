@@ -261,3 +261,178 @@ fn an_added_enum_value_can_be_used_in_the_same_revision() {
     let again = p.retort(&["revision", "--autogenerate", "-m", "x"]).ok();
     assert_eq!(again.stdout.trim(), "no changes");
 }
+
+/// A head with rows in existing tables, and a schema file that indexes, constrains and sets
+/// NOT NULL on them: what the safe forms are for.
+fn existing_tables() -> Project {
+    let p = Project::new();
+    p.migration(
+        "001",
+        "none",
+        "CREATE TABLE users (id int PRIMARY KEY, name text, age int);\n\
+         CREATE TABLE posts (id int PRIMARY KEY, user_id int);",
+        "DROP TABLE posts;\nDROP TABLE users;",
+    );
+    p.file(
+        "schema.sql",
+        "CREATE TABLE users (id int PRIMARY KEY, name text NOT NULL, age int, \
+         CONSTRAINT age_positive CHECK (age > 0));\n\
+         CREATE TABLE posts (id int PRIMARY KEY, \
+         user_id int REFERENCES users (id) ON DELETE CASCADE DEFERRABLE INITIALLY DEFERRED);\n\
+         CREATE INDEX users_name_idx ON users (name) WHERE age IS NOT NULL;\n",
+    );
+    p
+}
+
+#[test]
+fn safe_forms_are_chained_revisions_that_build_apply_revert_and_converge() {
+    let p = existing_tables();
+    let run = p
+        .retort(&[
+            "revision",
+            "--autogenerate",
+            "-m",
+            "Tighten",
+            "--rev-id",
+            "002",
+        ])
+        .ok();
+    let written: Vec<&str> = run.stdout.lines().collect();
+    assert_eq!(
+        written,
+        [
+            "migrations/002_tighten.sql",
+            "migrations/002b_tighten_indexes_concurrently.sql",
+            "migrations/002c_tighten_validate.sql"
+        ],
+        "{}",
+        run.stderr
+    );
+    let read = |f: &str| std::fs::read_to_string(p.path(f)).unwrap();
+    let first = read(written[0]);
+    assert!(first.contains("CHECK (age > 0) NOT VALID;"), "{first}");
+    assert!(
+        first.contains("DEFERRABLE INITIALLY DEFERRED NOT VALID;"),
+        "{first}"
+    );
+    assert!(
+        first.contains("CHECK (name IS NOT NULL) NOT VALID;"),
+        "{first}"
+    );
+    assert!(!first.contains("transaction: false"), "{first}");
+    let second = read(written[1]);
+    assert!(second.contains("-- down_revision: 002\n-- message: Tighten (indexes, concurrently)\n-- transaction: false\n"), "{second}");
+    assert!(
+        second.contains(
+            "CREATE INDEX CONCURRENTLY users_name_idx ON users (name) WHERE age IS NOT NULL;"
+        ),
+        "{second}"
+    );
+    assert!(
+        second.contains("DROP INDEX CONCURRENTLY users_name_idx;"),
+        "{second}"
+    );
+    let third = read(written[2]);
+    assert!(third.contains("-- down_revision: 002b\n"), "{third}");
+    assert!(
+        third.contains("VALIDATE CONSTRAINT age_positive;"),
+        "{third}"
+    );
+    assert!(third.contains("ALTER COLUMN name SET NOT NULL;"), "{third}");
+    p.retort(&["check"]).ok();
+
+    let db = database();
+    p.db(db.url(), &["upgrade", "001"]).ok();
+    psql(
+        &db,
+        "INSERT INTO users VALUES (1, 'a', 30); INSERT INTO posts VALUES (1, 1);",
+    );
+    let before = facts(&db);
+    p.db(db.url(), &["upgrade"]).ok();
+    let expected = database();
+    psql(&expected, &read("schema.sql"));
+    assert_eq!(facts(&db), facts(&expected));
+    p.db(db.url(), &["downgrade", "001"]).ok();
+    assert_eq!(facts(&db), before);
+    p.db(db.url(), &["upgrade"]).ok();
+    let again = p
+        .retort(&["revision", "--autogenerate", "-m", "Again"])
+        .ok();
+    assert_eq!(again.stdout.trim(), "no changes");
+}
+
+#[test]
+fn diff_prints_the_revisions_that_autogenerate_writes() {
+    let p = existing_tables();
+    let run = p.retort(&["diff"]).ok();
+    let headers: Vec<&str> = run
+        .stdout
+        .lines()
+        .filter(|l| l.starts_with("-- revision "))
+        .collect();
+    assert_eq!(
+        headers,
+        [
+            "-- revision 1 of 3",
+            "-- revision 2 of 3 (transaction: false)",
+            "-- revision 3 of 3"
+        ],
+        "{}",
+        run.stdout
+    );
+    let simple = p.retort(&["diff", "--simple"]).ok();
+    assert!(!simple.stdout.contains("-- revision "), "{}", simple.stdout);
+    assert!(!simple.stdout.contains("CONCURRENTLY"), "{}", simple.stdout);
+    p.retort(&[
+        "revision",
+        "--autogenerate",
+        "--simple",
+        "-m",
+        "Plain",
+        "--rev-id",
+        "002",
+    ])
+    .ok();
+    let text = std::fs::read_to_string(p.path("migrations/002_plain.sql")).unwrap();
+    assert!(
+        text.contains(simple.stdout.trim()),
+        "{text}\n---\n{}",
+        simple.stdout
+    );
+}
+
+#[test]
+fn simple_writes_one_transactional_revision_that_applies_and_reverts() {
+    let p = existing_tables();
+    let run = p
+        .retort(&[
+            "revision",
+            "--autogenerate",
+            "--simple",
+            "-m",
+            "Plain",
+            "--rev-id",
+            "002",
+        ])
+        .ok();
+    assert_eq!(run.stdout.trim(), "migrations/002_plain.sql");
+    let text = std::fs::read_to_string(p.path("migrations/002_plain.sql")).unwrap();
+    assert!(
+        !text.contains("NOT VALID") && !text.contains("CONCURRENTLY"),
+        "{text}"
+    );
+    assert!(
+        text.contains("ALTER TABLE users ALTER COLUMN name SET NOT NULL;"),
+        "{text}"
+    );
+    p.retort(&["check"]).ok();
+    let db = database();
+    p.db(db.url(), &["upgrade", "001"]).ok();
+    let before = facts(&db);
+    p.db(db.url(), &["upgrade"]).ok();
+    p.db(db.url(), &["downgrade", "001"]).ok();
+    assert_eq!(facts(&db), before);
+    p.db(db.url(), &["upgrade"]).ok();
+    let again = p.retort(&["revision", "--autogenerate", "-m", "x"]).ok();
+    assert_eq!(again.stdout.trim(), "no changes");
+}

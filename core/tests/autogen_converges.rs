@@ -1,7 +1,9 @@
 //! Convergence of the generated migration, as a property: for generated pairs of schemas A
 //! and B, A written as a migration and B as `schema.sql`, the migration the differ writes
 //! passes every check of the build (the reversibility check included) and, replayed on A,
-//! gives a schema whose diff against B is empty.
+//! gives a schema whose diff against B is empty: in its safe forms (a chain of revisions,
+//! `CONCURRENTLY` in a `transaction: false` one, `NOT VALID` then `VALIDATE`) and in the plain
+//! form (`--simple`).
 //!
 //! 256 cases by default; `RETORT_PROPTEST_CASES=5000` runs more.
 
@@ -9,7 +11,7 @@ use proptest::prelude::*;
 use retort_core::check::{Input, Options, check_texts};
 use retort_core::schema::Catalog;
 use retort_core::schema::desired::desired_schema;
-use retort_core::schema::diff::{DiffOptions, Problem, Rename, Renames, diff, render};
+use retort_core::schema::diff::{DiffOptions, Form, Problem, Rename, Renames, Txn, diff, steps};
 use retort_core::source::Sources;
 
 #[derive(Clone, Copy, Debug)]
@@ -237,7 +239,7 @@ fn head(inputs: &[Input]) -> (Catalog, Vec<String>) {
     (cat, errors)
 }
 
-fn converges(a: &Schema, b: &Schema) -> Result<(), TestCaseError> {
+fn converges(a: &Schema, b: &Schema, form: Form) -> Result<(), TestCaseError> {
     let a_sql = a.sql();
     let b_sql = b.sql();
     let first = Input {
@@ -297,22 +299,27 @@ fn converges(a: &Schema, b: &Schema) -> Result<(), TestCaseError> {
         "problems: {:?}\nA:\n{a_sql}\nB:\n{b_sql}",
         d.problems
     );
-    let sections = render(&d);
-    let second = Input {
-        name: "002_b.sql".into(),
-        text: migration(
-            "002",
-            "001",
-            d.lossy_reason().as_deref(),
-            &sections.up,
-            &sections.down,
-        ),
-    };
-    let (cat_b, errors) = head(&[first, second.clone()]);
+    // The safe forms (several revisions, one perhaps `transaction: false`) or the plain one.
+    let chain = steps(&d, &cat_a, form);
+    let mut inputs = vec![first];
+    for (k, step) in chain.iter().enumerate() {
+        let rev = format!("00{}", k + 2);
+        let parent = format!("00{}", k + 1);
+        let lossy = if step.drops { d.lossy_reason() } else { None };
+        let mut text = migration(&rev, &parent, lossy.as_deref(), &step.up, &step.down);
+        if step.txn == Txn::NonTransactional {
+            text = text.replace("-- message: m\n", "-- message: m\n-- transaction: false\n");
+        }
+        inputs.push(Input {
+            name: format!("{rev}_s.sql"),
+            text,
+        });
+    }
+    let written: String = inputs[1..].iter().map(|i| i.text.as_str()).collect();
+    let (cat_b, errors) = head(&inputs);
     prop_assert!(
         errors.is_empty(),
-        "the generated migration fails the checks: {errors:?}\nA:\n{a_sql}\nB:\n{b_sql}\n{}",
-        second.text
+        "the generated migration fails the checks: {errors:?}\nA:\n{a_sql}\nB:\n{b_sql}\n{written}"
     );
     let again = diff(
         &cat_b,
@@ -325,7 +332,7 @@ fn converges(a: &Schema, b: &Schema) -> Result<(), TestCaseError> {
         "not converged: {:?} {:?}\nA:\n{a_sql}\nB:\n{b_sql}\n{}",
         again.changes,
         again.problems,
-        second.text
+        written
     );
     Ok(())
 }
@@ -341,7 +348,7 @@ proptest! {
     #![proptest_config(ProptestConfig::with_cases(cases()))]
 
     #[test]
-    fn a_generated_migration_converges(a in schema(), b in schema()) {
-        converges(&a, &b)?;
+    fn a_generated_migration_converges(a in schema(), b in schema(), simple in any::<bool>()) {
+        converges(&a, &b, if simple { Form::Simple } else { Form::Safe })?;
     }
 }

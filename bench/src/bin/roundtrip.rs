@@ -55,6 +55,7 @@ fn main() {
     let options = Options {
         allow_multiple_heads: true,
         allow_multiple_roots: true,
+        ..Options::default()
     };
     let report = check_dir(Path::new(dir), "migrations", &options);
     let cluster = match retort_test_support::cluster() {

@@ -1,11 +1,13 @@
 //! `retort revision --autogenerate`: the revision whose up section turns the schema at the
 //! head into the schema file's, and whose down section turns it back; checked and replayed
-//! before it is kept (a file that would not converge is deleted, never left).
+//! before it is kept (a file that would not converge is deleted, never left). By default the
+//! changes are written in their safe forms, which may take several chained revisions
+//! ([`steps`]); `--simple` writes one.
 
 use retort_core::check::{Options, Report, check_dir};
 use retort_core::codes::Code;
 use retort_core::schema::Catalog;
-use retort_core::schema::diff::{DiffOptions, diff, render};
+use retort_core::schema::diff::{DiffOptions, Form, Step, diff, steps};
 use retort_core::{MigrationSet, Revision};
 
 use super::diff::{catalog_at, check_problems, not_compared_comment, read_schema_file};
@@ -46,40 +48,102 @@ pub fn autogenerate(
         outln!("no changes");
         return Ok(Status::Success);
     }
-    let sections = render(&d);
-    let up = format!("{}{}", not_compared_comment(&d), sections.up);
+    let form = if args.simple {
+        Form::Simple
+    } else {
+        Form::Safe
+    };
+    let chain = steps(&d, &head, form);
     let lossy = d.lossy_reason();
-    let id = new_id(&ctx.dir, set, args.rev_id.as_deref())?;
+    let comment = not_compared_comment(&d);
     let parents: Vec<Revision> = parent.iter().cloned().collect();
-    let text = template_with(
-        &id,
-        &parents,
-        message,
-        lossy.as_deref(),
-        &up,
-        &sections.down,
-    );
-    let shown = write_new(&ctx.dir, &ctx.display, &id, message, &text)?;
-    let written = match shown.file_name() {
-        Some(name) => ctx.dir.join(name),
-        None => shown.clone(),
+    let mut above = parents.clone();
+    let mut written: Vec<(std::path::PathBuf, std::path::PathBuf)> = Vec::new();
+    let (mut first, mut last) = (None, None);
+    for (k, step) in chain.iter().enumerate() {
+        let made = write_step(ctx, args, set, k, step, message, &above, &comment, &lossy);
+        let (id, shown) = match made {
+            Ok(x) => x,
+            Err(f) => {
+                remove(&written);
+                return Err(f);
+            }
+        };
+        let path = match shown.file_name() {
+            Some(name) => ctx.dir.join(name),
+            None => shown.clone(),
+        };
+        written.push((path, shown));
+        above = vec![id.clone()];
+        first.get_or_insert_with(|| id.clone());
+        last = Some(id);
+    }
+    let (Some(first), Some(id)) = (first, last) else {
+        outln!("no changes");
+        return Ok(Status::Success);
     };
     if let Err(f) = verify(ctx, &id, &schema.desired.catalog, &schema.desired.renames) {
-        let _ = std::fs::remove_file(&written);
+        remove(&written);
         return Err(f);
     }
     if let Some(p) = parents.first()
         && !heads.contains(p)
     {
         eprintln!(
-            "note: `{p}` is not a head: `{id}` starts a new branch (merge it later with `retort merge`)"
+            "note: `{p}` is not a head: `{first}` starts a new branch (merge it later with `retort merge`)"
         );
     }
     if let Some(reason) = &lossy {
         eprintln!("note: the down section cannot bring back {reason} (`lossy_down` in the header)");
     }
-    outln!("{}", shown.display());
+    if written.len() > 1 {
+        eprintln!(
+            "note: {} revisions, each with its own locks: see the comment at the top of each",
+            written.len()
+        );
+    }
+    for (_, shown) in &written {
+        outln!("{}", shown.display());
+    }
     Ok(Status::Success)
+}
+
+/// Writes the `k`th revision of the chain on `parents`: its id and its path as shown.
+#[allow(clippy::too_many_arguments)]
+fn write_step(
+    ctx: &Ctx,
+    args: &RevisionArgs,
+    set: &MigrationSet,
+    k: usize,
+    step: &Step,
+    message: &str,
+    parents: &[Revision],
+    not_compared: &str,
+    lossy: &Option<String>,
+) -> Result<(Revision, std::path::PathBuf), Fail> {
+    // `--rev-id X` names the first; the next ones are `Xb`, `Xc`, ….
+    let chosen = args.rev_id.as_ref().map(|r| match k {
+        0 => r.clone(),
+        _ => format!("{r}{}", char::from(b'a' + (k.min(25) as u8))),
+    });
+    let id = new_id(&ctx.dir, set, chosen.as_deref())?;
+    let message = format!("{message}{}", step.kind.message_suffix());
+    let up = if k == 0 {
+        format!("{not_compared}{}", step.up)
+    } else {
+        step.up.clone()
+    };
+    let lossy = if step.drops { lossy.as_deref() } else { None };
+    let text = template_with(&id, parents, &message, lossy, step.txn, &up, &step.down);
+    let shown = write_new(&ctx.dir, &ctx.display, &id, &message, &text)?;
+    Ok((id, shown))
+}
+
+/// Removes the files written so far (a chain that is not kept is not left half).
+fn remove(written: &[(std::path::PathBuf, std::path::PathBuf)]) {
+    for (path, _) in written {
+        let _ = std::fs::remove_file(path);
+    }
 }
 
 /// Checks the directory with the new file and re-diffs its schema against the desired one:

@@ -9,7 +9,9 @@ use retort_core::codes::Code;
 use retort_core::diagnostic::Diagnostic;
 use retort_core::schema::Catalog;
 use retort_core::schema::desired::{DesiredSchema, desired_schema};
-use retort_core::schema::diff::{Diff, DiffOptions, Problem, Renames, diff, render};
+use retort_core::schema::diff::{
+    Diff, DiffOptions, Form, Problem, Renames, Step, Txn, diff, steps,
+};
 use retort_core::source::Sources;
 
 use super::drift::{read_fail, read_live};
@@ -273,8 +275,33 @@ pub fn run(ctx: &Ctx, args: &DiffArgs) -> Outcome {
     }
     if d.is_empty() {
         outln!("-- no changes");
+        return Ok(Status::Success);
+    }
+    let form = if args.simple {
+        Form::Simple
     } else {
-        outln!("{}", render(&d).up.trim_end());
+        Form::Safe
+    };
+    let chain = steps(&d, &from.catalog, form);
+    let several = chain.len() > 1;
+    for (k, step) in chain.iter().enumerate() {
+        if several {
+            outln!("{}", revision_header(k, chain.len(), step));
+        }
+        outln!("{}", step.up.trim_end());
+        if several && k + 1 < chain.len() {
+            outln!();
+        }
     }
     Ok(Status::Success)
+}
+
+/// The comment that starts the `k`th of `n` revisions in `retort diff`'s output, as
+/// `revision --autogenerate` would write them: `-- revision 2 of 3 (transaction: false)`.
+fn revision_header(k: usize, n: usize, step: &Step) -> String {
+    let txn = match step.txn {
+        Txn::Transactional => "",
+        Txn::NonTransactional => " (transaction: false)",
+    };
+    format!("-- revision {} of {n}{txn}", k + 1)
 }

@@ -5,6 +5,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use retort_core::codes::Code;
 use retort_core::plan::History;
+use retort_core::schema::diff::Txn;
 use retort_core::{MigrationSet, Revision};
 
 use super::{Ctx, Fail, Outcome, Status, fail, list};
@@ -116,16 +117,17 @@ pub fn check_message(message: &str) -> Result<String, Fail> {
 /// The text of a new migration file.
 pub fn template(id: &Revision, parents: &[Revision], message: &str, merge: bool) -> String {
     let (up, down) = if merge { ("", "") } else { ("\n", "\n") };
-    template_with(id, parents, message, None, up, down)
+    template_with(id, parents, message, None, Txn::Transactional, up, down)
 }
 
-/// The text of a new migration file with `lossy_down` (if any) in its header and the given
-/// sections' SQL.
+/// The text of a new migration file with `lossy_down` (if any) and `transaction: false` (for
+/// [`Txn::NonTransactional`]) in its header and the given sections' SQL.
 pub fn template_with(
     id: &Revision,
     parents: &[Revision],
     message: &str,
     lossy_down: Option<&str>,
+    txn: Txn,
     up: &str,
     down_sql: &str,
 ) -> String {
@@ -141,8 +143,12 @@ pub fn template_with(
     let lossy = lossy_down.map_or_else(String::new, |r| {
         format!("-- {}: {r}\n", retort_core::schema::LOSSY_DOWN_KEY)
     });
+    let txn = match txn {
+        Txn::Transactional => "",
+        Txn::NonTransactional => "-- transaction: false\n",
+    };
     format!(
-        "-- revision: {id}\n-- down_revision: {down}\n-- message: {message}\n{lossy}\n\
+        "-- revision: {id}\n-- down_revision: {down}\n-- message: {message}\n{txn}{lossy}\n\
          -- migrate:up\n{up}\n-- migrate:down\n{down_sql}"
     )
 }

@@ -326,6 +326,17 @@ pub(super) fn doc(code: Code) -> &'static str {
             "Reference columns with a unique constraint, or add one (or a primary key) to the \
              referenced table first.",
         ),
+        Code::SchemaDependentObjects => doc!(
+            "A `DROP TABLE` without `CASCADE` drops a table that a foreign key of another table \
+             (not dropped by the same statement) still references.",
+            "PostgreSQL refuses it (\"cannot drop table … because other objects depend on \
+             it\"), so the migration would fail at deploy time.",
+            "CREATE TABLE a (id int PRIMARY KEY);\nCREATE TABLE b (a_id int REFERENCES a);\n\
+             DROP TABLE a;",
+            "Drop the foreign key first (`ALTER TABLE b DROP CONSTRAINT b_a_id_fkey`), drop both \
+             tables in one statement (`DROP TABLE b, a`), or write `DROP TABLE a CASCADE` to \
+             drop the foreign keys with it.",
+        ),
         Code::SchemaDownNotRestored => doc!(
             "After the up section then the down section, the schema is not what it was before \
              the up section: something created is not dropped, or something dropped is not \

@@ -238,6 +238,8 @@ codes! {
         "A statement creates an object, column, constraint or enum value that already exists.";
     SchemaForeignKeyTarget = "schema-foreign-key-target", Schema, Error,
         "A foreign key references columns without a primary key or unique constraint.";
+    SchemaDependentObjects = "schema-dependent-objects", Schema, Error,
+        "A table is dropped without `CASCADE` while another table's foreign key references it.";
     SchemaDownNotRestored = "schema-down-not-restored", Schema, Error,
         "The down section does not bring the schema back to what it was before the up section.";
     SchemaMergeConflict = "schema-merge-conflict", Schema, Error,

@@ -19,6 +19,7 @@ mod constraints;
 mod indexes;
 mod namespaces;
 mod render;
+mod safe;
 mod sequences;
 mod tables;
 mod types;
@@ -28,6 +29,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Range;
 
 pub use render::{Sections, render, render_change};
+pub use safe::{Form, Step, StepKind, Txn, steps};
 
 use super::catalog::{Catalog, Column, Constraint, Ns, QName, Table, Written, sql_name};
 use crate::codes::Code;

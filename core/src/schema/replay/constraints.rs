@@ -476,8 +476,7 @@ impl Replayer<'_> {
                 .find(|c| Some(&c.name) == name.as_ref())
             && let Some(sql) = c.sql.get()
         {
-            let valid = sql.strip_suffix(" NOT VALID").unwrap_or(sql).to_owned();
-            c.sql = Written::new(&valid);
+            c.sql = Written::new(without_not_valid(sql));
         }
     }
 
@@ -602,4 +601,22 @@ pub(super) fn not_null_name(name: &str) -> bool {
 /// Whether `c` is a foreign key to `table`.
 pub(super) fn fk_to(c: &Constraint, table: &QName) -> bool {
     matches!(&c.kind, ConstraintKind::ForeignKey { table: t, .. } if t == table)
+}
+
+/// A constraint's text without a trailing `NOT VALID` (any case, any spacing): what
+/// `VALIDATE CONSTRAINT` leaves.
+fn without_not_valid(sql: &str) -> &str {
+    let t = sql.trim_end();
+    let Some(rest) = strip_word(t, "valid") else {
+        return t;
+    };
+    strip_word(rest.trim_end(), "not").map_or(t, str::trim_end)
+}
+
+/// `t` without the last word when it is `w` (any case).
+fn strip_word<'a>(t: &'a str, w: &str) -> Option<&'a str> {
+    let cut = t.len().checked_sub(w.len())?;
+    let (head, tail) = (t.get(..cut)?, t.get(cut..)?);
+    (tail.eq_ignore_ascii_case(w) && (head.is_empty() || head.ends_with(char::is_whitespace)))
+        .then_some(head)
 }

@@ -10,7 +10,11 @@ use squawk_syntax::ast::AstNode;
 use super::Replayer;
 use super::constraints::fk_to;
 use super::flags::{AlterFlags, CreateFlags, DropFlags};
-use crate::schema::catalog::{ConstraintKind, Ns, QName, RelKind, Table, Written};
+use crate::codes::Code;
+use crate::diagnostic::Diagnostic;
+use crate::schema::catalog::{
+    ConstraintKind, Ns, QName, RelKind, Table, Written, quote_ident, sql_name,
+};
 use crate::schema::object_kind::ObjectKind;
 
 impl Replayer<'_> {
@@ -22,11 +26,72 @@ impl Replayer<'_> {
         kind: ObjectKind,
         flags: DropFlags,
     ) {
-        for r in refs {
-            if let Some((name, range)) = self.qname_or_unknown(Some(r)) {
-                self.drop_relation(&name, kind, flags, range);
+        let names: Vec<(QName, Range<usize>)> = refs
+            .into_iter()
+            .filter_map(|r| self.qname_or_unknown(Some(r)))
+            .collect();
+        if kind == ObjectKind::Table && !flags.cascade {
+            let dropped: Vec<&QName> = names.iter().map(|(n, _)| n).collect();
+            let refused = names
+                .iter()
+                .filter(|(name, range)| self.still_referenced(name, &dropped, range.clone()))
+                .count();
+            if refused > 0 {
+                // PostgreSQL drops none of them.
+                return;
             }
         }
+        for (name, range) in names {
+            self.drop_relation(&name, kind, flags, range);
+        }
+    }
+
+    /// PostgreSQL refuses `DROP TABLE name` without `CASCADE` while a foreign key of a table
+    /// that the statement does not drop (`dropped`) references it; reported when the
+    /// referencing table's constraints are known. Whether it was reported.
+    fn still_referenced(&mut self, name: &QName, dropped: &[&QName], range: Range<usize>) -> bool {
+        if self.cat.table(name).is_none() {
+            return false;
+        }
+        let mut by: Vec<(QName, String)> = self
+            .cat
+            .relations
+            .iter()
+            .filter(|(n, _)| !dropped.contains(n))
+            .filter_map(|(n, r)| match &r.value {
+                RelKind::Table(t) if t.constraints_known => Some((n, t)),
+                _ => None,
+            })
+            .flat_map(|(n, t)| {
+                t.constraints
+                    .iter()
+                    .filter(|c| fk_to(c, name))
+                    .map(move |c| (n.clone(), c.name.clone()))
+            })
+            .collect();
+        by.sort();
+        let Some((table, fk)) = by.first().cloned() else {
+            return false;
+        };
+        let mut d = Diagnostic::error(
+            Code::SchemaDependentObjects,
+            format!(
+                "cannot drop table `{name}`: foreign key `{fk}` of table `{table}` references it"
+            ),
+        )
+        .at(self.file, range, "still referenced here");
+        for (t, k) in by.iter().skip(1) {
+            d = d.with_note(format!(
+                "foreign key `{k}` of table `{t}` references it too"
+            ));
+        }
+        self.err(d.with_help(format!(
+            "drop the foreign key first (`ALTER TABLE {} DROP CONSTRAINT {}`), drop `{table}` in \
+             the same statement, or write `CASCADE` to drop the foreign keys with it",
+            sql_name(&table),
+            quote_ident(&fk)
+        )));
+        true
     }
 
     /// Adds a relation, or reports that its name is taken.
