@@ -364,7 +364,7 @@ fn diff_from_a_database_to_a_schema_file() {
          CREATE TABLE tags (name text PRIMARY KEY);\n\
          CREATE TYPE mood AS ENUM ('sad', 'happy');",
     );
-    let run = p.retort(&["diff", "--from", db.url()]).ok();
+    let run = p.retort(&["diff", "--simple", "--from", db.url()]).ok();
     assert_eq!(
         changes_of(&run.stdout),
         [
