@@ -32,6 +32,11 @@ fn migrations(claim: &Claim) -> Vec<Input> {
     ]
 }
 
+/// Quiet forms that depend on the rows a table holds, which a build cannot see: there the
+/// lint warns, as it must for a table that may have rows.
+const QUIET_ONLY_WITHOUT_ROWS: &[&str] =
+    &["ADD COLUMN … NOT NULL without a default succeeds on an empty table"];
+
 #[test]
 fn every_lint_fires_on_its_claims_and_is_quiet_on_their_safe_forms() {
     let options = Options {
@@ -57,7 +62,8 @@ fn every_lint_fires_on_its_claims_and_is_quiet_on_their_safe_forms() {
             .diagnostics
             .iter()
             .any(|d| d.code.as_str() == claim.code);
-        if fired != (claim.form == Form::Fires) {
+        let expected = claim.form == Form::Fires || QUIET_ONLY_WITHOUT_ROWS.contains(&claim.shows);
+        if fired != expected {
             wrong.push(format!(
                 "{} {:?} ({}): the lint {}",
                 claim.code,
