@@ -6,6 +6,7 @@ use std::ops::Range;
 
 use squawk_syntax::ast::{self, AstNode};
 
+use super::Finding;
 use super::config::LintSettings;
 use super::sql;
 use crate::schema::catalog::{Catalog, Ns, QName, RelKind, Table, qname, simple_name};
@@ -83,6 +84,18 @@ impl Context<'_> {
         };
         let table = sql::altered_table(s)?;
         (self.existed_before(&table) && self.maybe_table(&table)).then_some((s, table))
+    }
+
+    /// The findings of `each` over every action of an `ALTER TABLE` on a table that existed
+    /// before this revision (none for any other statement): the shape of most rules.
+    pub fn on_existing_table_actions(
+        &self,
+        mut each: impl FnMut(ast::AlterTableAction, &QName) -> Option<Finding>,
+    ) -> Vec<Finding> {
+        let Some((s, table)) = self.alter_existing() else {
+            return Vec::new();
+        };
+        s.actions().filter_map(|a| each(a, &table)).collect()
     }
 }
 

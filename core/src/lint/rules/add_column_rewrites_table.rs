@@ -49,18 +49,12 @@ const VOLATILE: &[&str] = &[
 ];
 
 fn check(cx: &Context) -> Vec<Finding> {
-    let Some((s, table)) = cx.alter_existing() else {
-        return Vec::new();
-    };
-    let mut out = Vec::new();
-    for a in s.actions() {
+    cx.on_existing_table_actions(|a, table| {
         let ast::AlterTableAction::AddColumn(ac) = a else {
-            continue;
+            return None;
         };
-        let Some(why) = rewrite_reason(&ac) else {
-            continue;
-        };
-        out.push(Finding {
+        let why = rewrite_reason(&ac)?;
+        Some(Finding {
             code: RULE.code,
             range: cx.span(&ac),
             message: format!("adding this column rewrites `{table}` under an exclusive lock"),
@@ -68,9 +62,8 @@ fn check(cx: &Context) -> Vec<Finding> {
             help: "add the column without a default (or with a constant one), set the default \
                    in a second statement, and fill the existing rows in batches"
                 .to_owned(),
-        });
-    }
-    out
+        })
+    })
 }
 
 /// Why the column's value must be computed for every existing row, if it must.

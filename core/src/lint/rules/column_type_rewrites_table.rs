@@ -29,33 +29,26 @@ pub(super) const RULE: Rule = Rule {
 };
 
 fn check(cx: &Context) -> Vec<Finding> {
-    let Some((s, table)) = cx.alter_existing() else {
-        return Vec::new();
-    };
-    let mut out = Vec::new();
-    for a in s.actions() {
+    cx.on_existing_table_actions(|a, table| {
         let ast::AlterTableAction::AlterColumn(ac) = a else {
-            continue;
+            return None;
         };
         let Some(ast::AlterColumnOption::SetType(st)) = ac.option() else {
-            continue;
+            return None;
         };
         let (Some(column), Some(ty)) = (
             ac.column_name_ref()
                 .and_then(|r| simple_name(&sql::text(&r))),
             st.ty(),
         ) else {
-            continue;
+            return None;
         };
         // The old type must be known: the model's certainty, or silence.
-        let Some(old) = cx
-            .table(&table)
+        let old = cx
+            .table(table)
             .filter(|t| t.columns_known)
             .and_then(|t| t.column(&column))
-            .map(|c| c.ty.clone())
-        else {
-            continue;
-        };
+            .map(|c| c.ty.clone())?;
         let new = normalize_type(&sql::text(&ty));
         let zone_change = is_zone_change(&old, &new);
         // `USING col` (or `USING col::new`) converts as no `USING` does.
@@ -69,7 +62,7 @@ fn check(cx: &Context) -> Vec<Finding> {
                 && cast.is_none_or(|c| c == new)
         });
         if plain && (coercible(&old, &new) || (zone_change && cx.revision.utc)) {
-            continue;
+            return None;
         }
         let help = if zone_change {
             "write `SET LOCAL timezone = 'UTC';` before it: PostgreSQL 12+ then changes the \
@@ -78,7 +71,7 @@ fn check(cx: &Context) -> Vec<Finding> {
             "add a column of the new type, fill it in batches and switch over in a later \
              revision"
         };
-        out.push(Finding {
+        Some(Finding {
             code: RULE.code,
             range: cx.span(&ac),
             message: format!(
@@ -87,9 +80,8 @@ fn check(cx: &Context) -> Vec<Finding> {
             ),
             label: "rewrites every row".to_owned(),
             help: help.to_owned(),
-        });
-    }
-    out
+        })
+    })
 }
 
 /// `timestamp` to `timestamptz` or back (same precision): no rewrite when the session's

@@ -31,30 +31,25 @@ pub(super) const RULE: Rule = Rule {
 };
 
 fn check(cx: &Context) -> Vec<Finding> {
-    let Some((s, table)) = cx.alter_existing() else {
-        return Vec::new();
-    };
-    let mut out = Vec::new();
-    for a in s.actions() {
+    cx.on_existing_table_actions(|a, table| {
         let ast::AlterTableAction::AddConstraint(ac) = a else {
-            continue;
+            return None;
         };
         let what = match ac.constraint() {
             Some(ast::Constraint::ForeignKeyConstraint(_)) => "foreign key",
             Some(ast::Constraint::CheckConstraint(_)) => "check",
-            _ => continue,
+            _ => return None,
         };
         if sql::has_seq(&sql::words(&ac), &["not", "valid"]) {
-            continue;
+            return None;
         }
-        out.push(Finding {
+        Some(Finding {
             code: RULE.code,
             range: cx.span(&ac),
             message: format!("adding a {what} scans every row of `{table}` under a lock"),
             label: "without `NOT VALID`".to_owned(),
             help: "add it `NOT VALID`, then `VALIDATE CONSTRAINT` it in a later revision"
                 .to_owned(),
-        });
-    }
-    out
+        })
+    })
 }

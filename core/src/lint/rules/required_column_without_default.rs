@@ -30,13 +30,9 @@ pub(super) const RULE: Rule = Rule {
 };
 
 fn check(cx: &Context) -> Vec<Finding> {
-    let Some((s, table)) = cx.alter_existing() else {
-        return Vec::new();
-    };
-    let mut out = Vec::new();
-    for a in s.actions() {
+    cx.on_existing_table_actions(|a, table| {
         let ast::AlterTableAction::AddColumn(ac) = a else {
-            continue;
+            return None;
         };
         let serial = ac.ty().is_some_and(|t| {
             sql::text(&t)
@@ -60,7 +56,7 @@ fn check(cx: &Context) -> Vec<Finding> {
             }
         }
         if required && !filled {
-            out.push(Finding {
+            return Some(Finding {
                 code: RULE.code,
                 range: cx.span(&ac),
                 message: format!(
@@ -72,6 +68,6 @@ fn check(cx: &Context) -> Vec<Finding> {
                     .to_owned(),
             });
         }
-    }
-    out
+        None
+    })
 }

@@ -34,27 +34,20 @@ pub(super) const RULE: Rule = Rule {
 };
 
 fn check(cx: &Context) -> Vec<Finding> {
-    let Some((s, table)) = cx.alter_existing() else {
-        return Vec::new();
-    };
-    let mut out = Vec::new();
-    for a in s.actions() {
+    cx.on_existing_table_actions(|a, table| {
         let ast::AlterTableAction::AlterColumn(ac) = a else {
-            continue;
+            return None;
         };
         if !matches!(ac.option(), Some(ast::AlterColumnOption::SetNotNull(_))) {
-            continue;
+            return None;
         }
-        let Some(column) = ac
+        let column = ac
             .column_name_ref()
-            .and_then(|r| simple_name(&sql::text(&r)))
-        else {
-            continue;
-        };
-        if cx.table(&table).is_some_and(|t| proven(t, &column)) {
-            continue;
+            .and_then(|r| simple_name(&sql::text(&r)))?;
+        if cx.table(table).is_some_and(|t| proven(t, &column)) {
+            return None;
         }
-        out.push(Finding {
+        Some(Finding {
             code: RULE.code,
             range: cx.span(&ac),
             message: format!("`SET NOT NULL` scans every row of `{table}` under an exclusive lock"),
@@ -63,9 +56,8 @@ fn check(cx: &Context) -> Vec<Finding> {
                 "add `CHECK ({column} IS NOT NULL) NOT VALID` and validate it in earlier \
                  revisions; PostgreSQL then skips the scan"
             ),
-        });
-    }
-    out
+        })
+    })
 }
 
 /// Whether a validated check of `table` says `column IS NOT NULL` (alone or as one of the

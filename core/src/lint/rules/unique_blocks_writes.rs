@@ -33,23 +33,19 @@ pub(super) const RULE: Rule = Rule {
 };
 
 fn check(cx: &Context) -> Vec<Finding> {
-    let Some((s, table)) = cx.alter_existing() else {
-        return Vec::new();
-    };
-    let mut out = Vec::new();
-    for a in s.actions() {
+    cx.on_existing_table_actions(|a, table| {
         let ast::AlterTableAction::AddConstraint(ac) = a else {
-            continue;
+            return None;
         };
         let what = match ac.constraint() {
             Some(ast::Constraint::UniqueConstraint(_)) => "unique constraint",
             Some(ast::Constraint::PrimaryKeyConstraint(_)) => "primary key",
-            _ => continue,
+            _ => return None,
         };
         if sql::has_seq(&sql::words(&ac), &["using", "index"]) {
-            continue;
+            return None;
         }
-        out.push(Finding {
+        Some(Finding {
             code: RULE.code,
             range: cx.span(&ac),
             message: format!("adding a {what} builds its index while `{table}` is locked"),
@@ -57,7 +53,6 @@ fn check(cx: &Context) -> Vec<Finding> {
             help: "build a unique index with `CREATE UNIQUE INDEX CONCURRENTLY` first, then \
                    add the constraint `USING INDEX` it"
                 .to_owned(),
-        });
-    }
-    out
+        })
+    })
 }

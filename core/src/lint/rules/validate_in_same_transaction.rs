@@ -36,26 +36,19 @@ fn check(cx: &Context) -> Vec<Finding> {
     if !cx.revision.transactional {
         return Vec::new();
     }
-    let Some((s, table)) = cx.alter_existing() else {
-        return Vec::new();
-    };
-    let mut out = Vec::new();
-    for a in s.actions() {
+    cx.on_existing_table_actions(|a, table| {
         let ast::AlterTableAction::ValidateConstraint(v) = a else {
-            continue;
+            return None;
         };
-        let Some(name) = v
+        let name = v
             .constraint_name_ref()
-            .and_then(|r| simple_name(&sql::text(&r)))
-        else {
-            continue;
-        };
+            .and_then(|r| simple_name(&sql::text(&r)))?;
         if cx
             .revision
             .not_valid
             .contains(&(table.clone(), name.clone()))
         {
-            out.push(Finding {
+            return Some(Finding {
                 code: RULE.code,
                 range: cx.span(&v),
                 message: format!(
@@ -65,6 +58,6 @@ fn check(cx: &Context) -> Vec<Finding> {
                 help: "validate it in a later revision".to_owned(),
             });
         }
-    }
-    out
+        None
+    })
 }
