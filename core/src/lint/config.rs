@@ -70,9 +70,32 @@ pub enum LintConfigError {
     /// A level other than `allow`, `warn`, `deny`.
     #[error("`{0}` is not a lint level: write `allow`, `warn` or `deny`")]
     UnknownLevel(String),
-    /// `retort.toml` is not TOML, or a lint setting in it has the wrong shape.
-    #[error("retort.toml: {0}")]
+    /// `retort.toml` is not TOML, or a lint setting in it has the wrong shape. (Callers name
+    /// the file.)
+    #[error("{0}")]
     Toml(String),
+    /// An error about the setting on line `line` of the file.
+    #[error("line {line}: {source}")]
+    At {
+        /// The line of the setting, from 1.
+        line: usize,
+        /// What is wrong with it.
+        source: Box<LintConfigError>,
+    },
+}
+
+/// The line (from 1) of the `[lints]` key `name` in `text`, if it can be found.
+fn line_of_lint(text: &str, name: &str) -> Option<usize> {
+    let mut in_lints = false;
+    text.lines().enumerate().find_map(|(i, line)| {
+        let line = line.trim();
+        if line.starts_with('[') {
+            in_lints = line == "[lints]";
+            return None;
+        }
+        let key = line.split('=').next()?.trim().trim_matches('"');
+        (in_lints && key == name).then_some(i + 1)
+    })
 }
 
 fn did_you_mean(near: &[Code]) -> String {
@@ -164,12 +187,21 @@ impl LintSettings {
             None => {}
             Some(toml::Value::Table(lints)) => {
                 for (name, value) in lints {
-                    let level = value.as_str().ok_or_else(|| {
-                        LintConfigError::Toml(format!(
-                            "`[lints]` `{name}`: write `\"allow\"`, `\"warn\"` or `\"deny\"`"
-                        ))
+                    let set = |settings: &mut LintSettings| {
+                        let level = value.as_str().ok_or_else(|| {
+                            LintConfigError::Toml(format!(
+                                "`[lints]` `{name}`: write `\"allow\"`, `\"warn\"` or `\"deny\"`"
+                            ))
+                        })?;
+                        settings.set(name, level.parse()?)
+                    };
+                    set(&mut settings).map_err(|e| match line_of_lint(text, name) {
+                        Some(line) => LintConfigError::At {
+                            line,
+                            source: Box::new(e),
+                        },
+                        None => e,
                     })?;
-                    settings.set(name, level.parse()?)?;
                 }
             }
             Some(_) => {
@@ -209,12 +241,22 @@ mod tests {
             LintSettings::from_toml("[lints]\ncreate-index-block-writes = \"deny\"\n").unwrap_err();
         assert_eq!(
             e.to_string(),
-            "`create-index-block-writes` is not a lint; did you mean `create-index-blocks-writes`?"
+            "line 2: `create-index-block-writes` is not a lint; did you mean \
+             `create-index-blocks-writes`?"
         );
         let e = LintSettings::from_toml("[lints]\nsql-syntax = \"allow\"\n").unwrap_err();
-        assert!(matches!(e, LintConfigError::UnknownLint { .. }), "{e}");
+        assert!(
+            matches!(&e, LintConfigError::At { line: 2, source } if matches!(**source, LintConfigError::UnknownLint { .. })),
+            "{e}"
+        );
         let e = LintSettings::from_toml("[lints]\nprefer-text = \"forbid\"\n").unwrap_err();
-        assert_eq!(e, LintConfigError::UnknownLevel("forbid".to_owned()));
+        assert_eq!(
+            e,
+            LintConfigError::At {
+                line: 2,
+                source: Box::new(LintConfigError::UnknownLevel("forbid".to_owned()))
+            }
+        );
         assert!(LintSettings::from_toml("[lints\n").is_err());
     }
 }
