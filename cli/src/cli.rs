@@ -7,6 +7,8 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use crate::import::Tool;
+
 const EXAMPLES: &str = "\
 Examples:
   retort init                              create ./migrations with a first revision
@@ -180,10 +182,36 @@ pub enum Command {
     #[command(
         long_about = "Record TARGET as the database's state without running any SQL: adopt a \
                       database whose tables already exist (`stamp head`), or record what a \
-                      person did by hand. Targets as for upgrade and downgrade.",
-        after_help = "Examples:\n  retort stamp head\n  retort stamp base"
+                      person did by hand. Targets as for upgrade and downgrade.\n\n\
+                      With `--adopt TOOL` instead of a target, the state is what that tool's \
+                      history table (`_sqlx_migrations`, `__diesel_schema_migrations`, \
+                      `refinery_schema_history`) says it applied, after checking it against \
+                      the migrations `retort import` wrote: every applied version must be a \
+                      revision, the applied set must be everything up to its newest, and \
+                      checksums must match where the tool keeps them. The other tool's table \
+                      is left as it was.",
+        after_help = "Examples:\n  retort stamp head\n  retort stamp base\n  \
+                      retort stamp --adopt sqlx"
     )]
     Stamp(StampArgs),
+
+    /// Convert another tool's migrations (sqlx, diesel, refinery) into retort files.
+    #[command(
+        long_about = "Convert another tool's migration directory into retort files in the \
+                      migration directory (which must be empty or new): the versions become \
+                      the revision ids and keep their order; sqlx's `-- no-transaction` and \
+                      diesel's `run_in_transaction = false` become `transaction: false`; a \
+                      `BEGIN; … COMMIT;` around a whole section is taken out (each migration \
+                      runs in its own transaction); a migration without a down gets \
+                      `irreversible:`, a down that does not restore the schema `lossy_down:` \
+                      naming what it leaves. Errors that remain are the history's own and are \
+                      printed (exit 1, files written). A `.retort-import.toml` beside the files \
+                      keeps the tool's checksums for `retort stamp --adopt`.",
+        after_help = "Examples:\n  retort import --from sqlx ../old/migrations\n  \
+                      retort import --from diesel migrations --dir db/migrations\n  \
+                      retort import --from refinery src/sql"
+    )]
+    Import(ImportArgs),
 
     /// Check the migrations as `retort::migrations!()` does at build time, and the database.
     #[command(
@@ -367,12 +395,32 @@ pub struct MergeArgs {
     pub rev_id: Option<String>,
 }
 
-/// `stamp TARGET`.
+/// `stamp TARGET` or `stamp --adopt TOOL`.
 #[derive(Debug, Args)]
 pub struct StampArgs {
     /// The state to record.
-    #[arg(allow_negative_numbers = true)]
-    pub target: String,
+    #[arg(
+        allow_negative_numbers = true,
+        required_unless_present = "adopt",
+        conflicts_with = "adopt"
+    )]
+    pub target: Option<String>,
+
+    /// Record what this tool's history table says it applied (after `retort import`).
+    #[arg(long, value_enum, value_name = "TOOL")]
+    pub adopt: Option<Tool>,
+}
+
+/// `import --from TOOL SRC`.
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// The tool whose migrations these are.
+    #[arg(long, value_enum, value_name = "TOOL")]
+    pub from: Tool,
+
+    /// Its migration directory.
+    #[arg(value_name = "SRC")]
+    pub src: PathBuf,
 }
 
 /// The arguments of `retort check`.

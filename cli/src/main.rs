@@ -6,6 +6,7 @@
 mod cli;
 mod commands;
 mod config;
+mod import;
 mod introspect;
 mod url;
 

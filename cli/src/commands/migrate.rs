@@ -281,7 +281,15 @@ fn run_move(ctx: &Ctx, args: &MoveArgs, direction: Direction) -> Outcome {
 
 /// `retort stamp TARGET`.
 pub fn stamp(ctx: &Ctx, args: &StampArgs) -> Outcome {
-    let target = parse_target(&args.target)?;
+    let Some(text) = args.target.as_deref() else {
+        return Err(fail(
+            Status::Usage,
+            Code::CliBadArgument,
+            "`retort stamp` needs a target or `--adopt TOOL`",
+            Some("write `retort stamp head`, or `retort stamp --adopt sqlx`".to_owned()),
+        ));
+    };
+    let target = parse_target(text)?;
     let (_, set) = ctx.load()?;
     let mut client = ctx.connect()?;
     let (added, removed) = Migrator::new(&set)

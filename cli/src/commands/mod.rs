@@ -1,12 +1,14 @@
 //! One module per command. Each takes the [`Ctx`] and its arguments, writes its output, and
 //! returns `Ok(Status)` or a [`Fail`]; `main` turns that into the exit code.
 
+pub mod adopt;
 pub mod autogen;
 pub mod check;
 pub mod diff;
 pub mod drift;
 pub mod explain;
 pub mod graph;
+pub mod import;
 pub mod init;
 pub mod lint;
 pub mod migrate;
@@ -285,7 +287,11 @@ pub fn run(cli: &Cli) -> Status {
             Command::Merge(a) => revision::merge(&ctx, a),
             Command::Upgrade(a) => migrate::upgrade(&ctx, a),
             Command::Downgrade(a) => migrate::downgrade(&ctx, a),
-            Command::Stamp(a) => migrate::stamp(&ctx, a),
+            Command::Stamp(a) => match a.adopt {
+                Some(tool) => adopt::run(&ctx, tool),
+                None => migrate::stamp(&ctx, a),
+            },
+            Command::Import(a) => import::run(&ctx, a),
             Command::Current(a) => migrate::current(&ctx, a),
             Command::History(a) => graph::history(&ctx, a),
             Command::Heads(a) => graph::heads(&ctx, a),

@@ -767,6 +767,91 @@ pub(super) fn doc(code: Code) -> &'static str {
         | Code::PreferIdentity
         | Code::PreferTimestamptz
         | Code::BanDropColumn => lint::doc(code),
+        Code::ImportSourceUnreadable => doc!(
+            "`retort import` could not read the other tool's migration directory or one of \
+             its files (missing, not a directory, not UTF-8, no permission).",
+            "Nothing can be converted from a file that cannot be read, and a partial import \
+             would leave out a migration the database has applied.",
+            "retort import --from sqlx db/migrations   // no such directory",
+            "Point `SRC` at the directory that holds the migrations (sqlx's `migrations/`, \
+             diesel's `migrations/`, refinery's `migrations/`), readable as UTF-8.",
+        ),
+        Code::ImportBadName => doc!(
+            "A file or directory does not follow the other tool's naming convention (sqlx \
+             `<VERSION>_<DESCRIPTION>[.up|.down].sql`, diesel `<VERSION>_<name>/up.sql`, \
+             refinery `V<VERSION>__<name>.sql`), or its version cannot be a retort revision \
+             id (1 to 32 ASCII letters and digits).",
+            "The version becomes the revision id, so that the database's history carries over \
+             unchanged; a file whose version cannot be read has no place in the chain.",
+            "migrations/v2_add_email.sql   // sqlx needs an integer version",
+            "Rename the file as the tool expects (the tool itself would refuse or skip it), \
+             or move it out of the directory if it is not a migration.",
+        ),
+        Code::ImportDuplicateVersion => doc!(
+            "Two migrations of the other tool have the same version.",
+            "A version is a revision id in retort and a primary key in the tool's history \
+             table: two migrations with one version cannot both have been applied.",
+            "migrations/20240101000000_a.sql\nmigrations/20240101000000_b.sql",
+            "Give one of them a new version with the other tool, or merge them, then import \
+             again.",
+        ),
+        Code::ImportRustMigration => doc!(
+            "The other tool's directory holds a migration written in Rust (refinery's \
+             `V3__seed.rs`), which `retort import` cannot turn into SQL.",
+            "Leaving it out would break the chain: the database applied it, and later \
+             migrations may rely on it.",
+            "migrations/V3__seed.rs",
+            "Rewrite it as SQL (`V3__seed.sql`) before importing, or import the rest and add \
+             it by hand as a revision of its own.",
+        ),
+        Code::ImportSourceErrors => doc!(
+            "The imported directory still has errors after `retort import` annotated what \
+             it could: they are problems of the original history (a down that drops a table \
+             that does not exist, a statement PostgreSQL refuses inside the transaction the \
+             tool ran it in), printed above this one.",
+            "Hiding them behind an annotation would let a migration that fails on \
+             PostgreSQL pass the build.",
+            "error[schema-missing-object]: table `old` does not exist\n  --> migrations/20200101_x.sql:9:12",
+            "Fix each migration shown above in the imported files (or mark a lossy down with \
+             `-- lossy_down: <reason>`), then run `retort check`.",
+        ),
+        Code::ImportAdoptNoTable => doc!(
+            "`retort stamp --adopt TOOL` found no history table of that tool \
+             (`_sqlx_migrations`, `__diesel_schema_migrations`, `refinery_schema_history`) \
+             in the database.",
+            "Without the other tool's record there is no way to know which migrations the \
+             database has applied.",
+            "retort stamp --adopt sqlx   // the database was never migrated by sqlx",
+            "Connect to the database the other tool migrated, or name the right tool; for a \
+             database whose state you know, `retort stamp <revision>` records it directly.",
+        ),
+        Code::ImportAdoptMismatch => doc!(
+            "The other tool's history table does not match the imported migrations: it \
+             records a version that no migration has, a migration that failed, or a checksum \
+             that differs from the file's at import time.",
+            "Recording revisions as applied when the database applied something else would \
+             make retort skip or repeat migrations.",
+            "version 20240105 is applied in _sqlx_migrations but no migration has that id",
+            "Import again from the directory the database was migrated with, or settle the \
+             other tool's history first (a failed sqlx migration must be fixed with sqlx).",
+        ),
+        Code::ImportAdoptGap => doc!(
+            "The migrations the other tool applied are not all the revisions up to the \
+             newest of them: some earlier migration was skipped (applied out of order).",
+            "retort records a state as a revision and everything before it; a database with a \
+             hole in its history is not in any such state.",
+            "applied: 1, 2, 4   // 3 was never applied",
+            "Apply the missing migrations with the other tool first, or record the state by \
+             hand with `retort stamp` once the database matches a revision.",
+        ),
+        Code::ImportAdoptConflict => doc!(
+            "retort's version table already records applied revisions, and they are not \
+             the ones the other tool's history gives.",
+            "Adopting over an existing record would mix two histories.",
+            "retort_migrations has 20240101 and 20240102; _sqlx_migrations has only 20240101",
+            "Check which record is right; `retort stamp <revision>` sets retort's record \
+             explicitly.",
+        ),
         Code::InternalError => doc!(
             "retort failed in a way that is a bug in retort, not in the migrations.",
             "The check could not finish.",

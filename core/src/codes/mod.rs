@@ -46,6 +46,9 @@ pub enum Family {
     Target,
     /// The `retort` command line's own problems.
     Cli,
+    /// Bringing another tool's migrations and database over (`retort import`,
+    /// `retort stamp --adopt`).
+    Import,
     /// A bug in retort.
     Internal,
     /// A lint: a statement that PostgreSQL accepts but that locks or rewrites a table that
@@ -68,6 +71,7 @@ impl Family {
         Family::Db,
         Family::Target,
         Family::Cli,
+        Family::Import,
         Family::Internal,
         Family::Lint,
     ];
@@ -87,6 +91,7 @@ impl Family {
             Family::Db => "db",
             Family::Target => "target",
             Family::Cli => "cli",
+            Family::Import => "import",
             Family::Internal => "internal",
             Family::Lint => "",
         }
@@ -348,6 +353,26 @@ codes! {
         "`retort merge` found fewer than two heads.";
     CliUnknownCode = "cli-unknown-code", Cli, Error,
         "`retort explain` was given a code that does not exist.";
+
+    // Adoption from other tools.
+    ImportSourceUnreadable = "import-source-unreadable", Import, Error,
+        "The other tool's migration directory or one of its files cannot be read.";
+    ImportBadName = "import-bad-name", Import, Error,
+        "A file or directory does not follow the other tool's naming, or its version cannot be a revision id.";
+    ImportDuplicateVersion = "import-duplicate-version", Import, Error,
+        "Two of the other tool's migrations have the same version.";
+    ImportRustMigration = "import-rust-migration", Import, Error,
+        "The other tool's directory holds a migration written in Rust, which cannot be converted to SQL.";
+    ImportSourceErrors = "import-source-errors", Import, Error,
+        "The imported migrations have errors that are problems of the original history.";
+    ImportAdoptNoTable = "import-adopt-no-table", Import, Error,
+        "The other tool's history table is not in the database.";
+    ImportAdoptMismatch = "import-adopt-mismatch", Import, Error,
+        "The other tool's history does not match the imported migrations.";
+    ImportAdoptGap = "import-adopt-gap", Import, Error,
+        "The other tool applied a set of migrations that is not a prefix of the history.";
+    ImportAdoptConflict = "import-adopt-conflict", Import, Error,
+        "retort's version table already records a different state.";
 
     // Bugs.
     InternalError = "internal-error", Internal, Error,

@@ -1082,8 +1082,14 @@ fn fallback(toks: &[TypeTok]) -> String {
 }
 
 /// Tables that exist outside the migrations: the version tables of retort (default name) and
-/// of diesel. Their existence is never judged.
-pub const OUTSIDE_TABLES: &[&str] = &["retort_migrations", "__diesel_schema_migrations"];
+/// of the tools a database may be adopted from (diesel, sqlx, refinery). Their existence is
+/// never judged.
+pub const OUTSIDE_TABLES: &[&str] = &[
+    "retort_migrations",
+    "__diesel_schema_migrations",
+    "_sqlx_migrations",
+    "refinery_schema_history",
+];
 
 /// PostgreSQL's generated name for an object on `table` over `columns` with `suffix`
 /// (`pkey`, `key`, `fkey`, `check`, `idx`, `seq`): `table_col1_col2_suffix`. `exact` is
