@@ -73,6 +73,8 @@ fn every_path_named_in_architecture_exists() {
             "runtime/src/",
             "cli/src/",
             "cli/src/commands/",
+            "cli/src/import/",
+            "cli/src/introspect/",
             "build-support/src/",
             "test-support/src/",
             "src/",
