@@ -213,6 +213,24 @@ pub enum Command {
     )]
     Import(ImportArgs),
 
+    /// Run every revision up, down and up again on a real PostgreSQL, comparing the schema.
+    #[command(
+        long_about = "The stairway: for every revision in history order, on a scratch \
+                      database, upgrade to it and compare the database's catalog with the \
+                      schema model; downgrade it and compare with what the model says its down \
+                      leaves; upgrade it again and compare once more. It finds what the build's \
+                      checks cannot see: SQL the model does not understand (dynamic SQL, \
+                      functions that change the schema) and downs that PostgreSQL refuses. \
+                      The first difference or failure stops it, located in the file. The \
+                      scratch database is created on the server of `--database-url` (and \
+                      dropped after; the user needs CREATEDB), or, without a URL, on a \
+                      throwaway cluster of the installed PostgreSQL. The database of the URL \
+                      itself is never changed.",
+        after_help = "Examples:\n  retort test\n  retort test --database-url postgres://localhost/postgres\n  \
+                      retort test --keep-going"
+    )]
+    Test(TestArgs),
+
     /// Check the migrations as `retort::migrations!()` does at build time, and the database.
     #[command(
         long_about = "Check the migrations as `retort::migrations!()` does at build time: file \
@@ -409,6 +427,15 @@ pub struct StampArgs {
     /// Record what this tool's history table says it applied (after `retort import`).
     #[arg(long, value_enum, value_name = "TOOL")]
     pub adopt: Option<Tool>,
+}
+
+/// `test [--keep-going]`.
+#[derive(Debug, Args)]
+pub struct TestArgs {
+    /// Report every difference instead of stopping at the first (the database is made again
+    /// from nothing after each).
+    #[arg(long)]
+    pub keep_going: bool,
 }
 
 /// `import --from TOOL SRC`.

@@ -622,6 +622,20 @@ pub(super) fn doc(code: Code) -> &'static str {
              statements)",
             "Check with `retort check`, then record the truth with `retort stamp`.",
         ),
+        Code::DbStairwayMismatch => doc!(
+            "`retort test` applied a revision's up section (or its down section) to a scratch \
+             database, read the database's catalog, and found it differs from what the schema \
+             model says that section leaves.",
+            "The build's checks trust the model. Where PostgreSQL does something else (SQL the \
+             model does not understand: dynamic SQL in a `DO` block, a function that creates \
+             tables), a down may not restore what the checks say it restores, and a database \
+             may end up in a schema no revision describes.",
+            "error[db-stairway-mismatch]: after downgrading `004`, the database differs from \
+             the schema model: 1 difference\n  = note: table `audit` is not in the migrations",
+            "Make the section do what it says (the note shows the SQL that would bring the \
+             database to the model), or keep the model from trusting a statement it cannot \
+             follow with `-- retort:unchecked <reason>`.",
+        ),
         Code::DbNotInSync => doc!(
             "`retort check` with a database found it not at the migrations' heads: pending, \
              unknown, edited or interrupted revisions.",
