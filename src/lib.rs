@@ -133,7 +133,10 @@
 //!   [`runtime::Error`];
 //! - [`schema`]: what the typed schema is made of ([`schema::Table`], [`schema::Column`],
 //!   [`schema::FromRow`], [`schema::Raw`]) and [`schema::types`], the crates a call can
-//!   choose for dates, times, `uuid` and `json`.
+//!   choose for dates, times, `uuid` and `json`;
+//! - [`testing`]: for a test suite on a real database: [`testing::stairway`] (every revision
+//!   up, down and up again, the schema compared each time) and [`testing::migrate_to`] (a
+//!   database at one revision, for data tests).
 
 #![warn(missing_docs)]
 // The `build.rs` example is about its `fn main`.
@@ -141,6 +144,21 @@
 
 pub mod runtime;
 pub mod schema;
+
+/// Tests of the migrations on a real database: [`stairway`](testing::stairway) and
+/// [`migrate_to`](testing::migrate_to). `retort test` does the stairway from the command line
+/// and compares with the build's schema model as well.
+///
+/// ```no_run
+/// # mod m { retort::migrations!("examples/hello/migrations", untracked); }
+/// # fn t(client: &mut retort::postgres::Client) {
+/// // In a test, on a fresh database:
+/// retort::testing::stairway(&m::MIGRATIONS, client).expect("every down restores its up");
+/// # }
+/// ```
+pub mod testing {
+    pub use retort_runtime::testing::*;
+}
 
 #[doc(hidden)]
 #[path = "private.rs"]

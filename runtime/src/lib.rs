@@ -27,6 +27,7 @@ mod lock;
 mod migrator;
 mod script;
 mod table;
+pub mod testing;
 
 pub use config::{Config, Ident, IdentError};
 pub use error::{Error, Outcome, StatementError};
