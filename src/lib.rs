@@ -160,6 +160,26 @@ pub mod testing {
     pub use retort_runtime::testing::*;
 }
 
+/// Your binary is the CLI (feature `cli`): every `retort` command, flags, exit codes and
+/// `retort.toml` included, with the migrations compiled in.
+///
+/// ```ignore
+/// // src/bin/migrate.rs
+/// retort::migrations!();
+///
+/// fn main() -> std::process::ExitCode {
+///     retort::cli::run(&MIGRATIONS)
+/// }
+/// ```
+///
+/// `cargo run --bin migrate -- upgrade` applies exactly the migrations the service embeds
+/// (the commands that read or write files, such as `revision` and `schema`, still use the
+/// migration directory).
+#[cfg(feature = "cli")]
+pub mod cli {
+    pub use retort_cli::run;
+}
+
 #[doc(hidden)]
 #[path = "private.rs"]
 pub mod __private;

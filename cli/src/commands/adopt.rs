@@ -21,7 +21,7 @@ const NAMED: usize = 5;
 
 /// Adopts the database that `tool` migrated.
 pub fn run(ctx: &Ctx, tool: Tool) -> Outcome {
-    let (_, set) = ctx.load()?;
+    let set = ctx.set()?;
     let history = history_of(&set)?;
     let manifest = Manifest::read(&ctx.dir).map_err(|m| {
         fail(

@@ -79,9 +79,13 @@ pub fn run(ctx: &Ctx, args: &CheckArgs) -> Outcome {
         Status::Failure
     };
     if errors == 0 && ctx.url.is_some() {
-        let set = report
-            .to_set()
-            .unwrap_or_else(|| retort_core::MigrationSet::from_static(&[]));
+        // In a service's binary, the compiled-in migrations are what the database gets.
+        let set = match ctx.embedded {
+            Some(set) => set.clone(),
+            None => report
+                .to_set()
+                .unwrap_or_else(|| retort_core::MigrationSet::from_static(&[])),
+        };
         let mut client = ctx.connect()?;
         let s = Migrator::new(&set)
             .with_config(ctx.config.clone())

@@ -154,7 +154,7 @@ fn range(
 
 /// `retort history [-r FROM:TO] [--verbose] [--format json]`: newest first.
 pub fn history(ctx: &Ctx, args: &HistoryArgs) -> Outcome {
-    let (_, set) = ctx.load()?;
+    let set = ctx.set()?;
     let h = history_of(&set)?;
     // The database's current revisions, read once and only when asked for.
     let cell: std::cell::OnceCell<Vec<Revision>> = std::cell::OnceCell::new();
@@ -205,7 +205,7 @@ pub fn history(ctx: &Ctx, args: &HistoryArgs) -> Outcome {
 
 /// `retort heads [--format json]`.
 pub fn heads(ctx: &Ctx, args: &ReadArgs) -> Outcome {
-    let (_, set) = ctx.load()?;
+    let set = ctx.set()?;
     let h = history_of(&set)?;
     let heads: Vec<&Migration> = h
         .heads()
@@ -234,7 +234,7 @@ pub fn heads(ctx: &Ctx, args: &ReadArgs) -> Outcome {
 
 /// `retort branches`: each branch point and the revisions it branches into.
 pub fn branches(ctx: &Ctx) -> Outcome {
-    let (_, set) = ctx.load()?;
+    let set = ctx.set()?;
     let h = history_of(&set)?;
     for m in set.iter() {
         let children = h.children(m.revision().as_str()).unwrap_or_default();

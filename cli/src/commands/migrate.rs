@@ -217,7 +217,7 @@ fn run_move(ctx: &Ctx, args: &MoveArgs, direction: Direction) -> Outcome {
         }
     };
     let (from, target) = split_range(&text, args.sql)?;
-    let (_, set) = ctx.load()?;
+    let set = ctx.set()?;
     if args.sql {
         let m = Migrator::new(&set).with_config(ctx.config.clone());
         let script = if up {
@@ -290,7 +290,7 @@ pub fn stamp(ctx: &Ctx, args: &StampArgs) -> Outcome {
         ));
     };
     let target = parse_target(text)?;
-    let (_, set) = ctx.load()?;
+    let set = ctx.set()?;
     let mut client = ctx.connect()?;
     let (added, removed) = Migrator::new(&set)
         .with_config(ctx.config.clone())
@@ -315,7 +315,7 @@ pub fn stamp(ctx: &Ctx, args: &StampArgs) -> Outcome {
 
 /// `retort current [--format json]`.
 pub fn current(ctx: &Ctx, args: &ReadArgs) -> Outcome {
-    let (_, set) = ctx.load()?;
+    let set = ctx.set()?;
     let mut client = ctx.connect()?;
     let status = Migrator::new(&set)
         .with_config(ctx.config.clone())

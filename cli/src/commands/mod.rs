@@ -118,6 +118,9 @@ pub struct Ctx {
     pub out_tty: bool,
     /// The lints' levels and the runner's lock timeout (retort.toml).
     pub lints: retort_core::lint::LintSettings,
+    /// The migrations compiled into a service's binary ([`crate::run`]), which the
+    /// database commands use instead of the directory.
+    pub embedded: Option<&'static MigrationSet>,
 }
 
 fn colour_allowed() -> bool {
@@ -162,6 +165,15 @@ impl Ctx {
                     )),
                 ))
             }
+        }
+    }
+
+    /// The migrations the database commands apply and read: the compiled-in set in a
+    /// service's binary, else the directory's (checked as [`Ctx::load`] does).
+    pub fn set(&self) -> Result<std::borrow::Cow<'static, MigrationSet>, Fail> {
+        match self.embedded {
+            Some(set) => Ok(std::borrow::Cow::Borrowed(set)),
+            None => self.load().map(|(_, set)| std::borrow::Cow::Owned(set)),
         }
     }
 
@@ -245,7 +257,7 @@ fn connect_fail(e: &postgres::Error, masked: &str, url: &str) -> Fail {
 }
 
 /// Runs the command that `cli` names; prints a failure's message (password-free).
-pub fn run(cli: &Cli) -> Status {
+pub fn run(cli: &Cli, embedded: Option<&'static MigrationSet>) -> Status {
     let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
     let url = cli
         .database_url
@@ -281,6 +293,7 @@ pub fn run(cli: &Cli) -> Status {
             styled_out: std::io::stdout().is_terminal() && colour_allowed(),
             out_tty: std::io::stdout().is_terminal(),
             lints: file.lints,
+            embedded,
         };
         match &cli.command {
             Command::Init(a) => init::run(&ctx, a),

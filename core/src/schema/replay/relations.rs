@@ -2,6 +2,7 @@
 //! that may be taken, dropping one (and what depends on it: indexes, owned sequences,
 //! triggers, foreign keys, views), renaming one (and what refers to it by name).
 
+use std::collections::HashMap;
 use std::ops::Range;
 use std::sync::Arc;
 
@@ -53,12 +54,28 @@ impl Replayer<'_> {
         if self.cat.table(name).is_none() {
             return false;
         }
-        let mut by: Vec<(QName, String)> = self
-            .cat
-            .relations
+        let cat = &*self.cat;
+        let referrers = self.fk_referrers.get_or_insert_with(|| {
+            let mut m: HashMap<QName, Vec<QName>> = HashMap::new();
+            for (n, r) in cat.relations.iter() {
+                if let RelKind::Table(t) = &r.value {
+                    for c in &t.constraints {
+                        if let ConstraintKind::ForeignKey { table: to, .. } = &c.kind {
+                            let v = m.entry(to.clone()).or_default();
+                            if v.last() != Some(n) {
+                                v.push(n.clone());
+                            }
+                        }
+                    }
+                }
+            }
+            m
+        });
+        let candidates = referrers.get(name).cloned().unwrap_or_default();
+        let mut by: Vec<(QName, String)> = candidates
             .iter()
-            .filter(|(n, _)| !dropped.contains(n))
-            .filter_map(|(n, r)| match &r.value {
+            .filter(|n| !dropped.contains(n))
+            .filter_map(|n| match &self.cat.relations.get(n)?.value {
                 RelKind::Table(t) if t.constraints_known => Some((n, t)),
                 _ => None,
             })
