@@ -13,7 +13,7 @@ use std::collections::{HashMap, HashSet};
 use retort_core::Revision;
 use retort_core::check::{Options, check_dir};
 use retort_core::codes::Code;
-use retort_core::schema::catalog::{Catalog, Origin, RelKind, qname};
+use retort_core::schema::catalog::{Catalog, Origin, RelKind, qname, sql_name};
 use retort_core::schema::ddl::{render, unknown_parts};
 use retort_core::source::{FileId, Sources};
 use retort_core::sql::lex;
@@ -156,8 +156,13 @@ pub fn run(ctx: &Ctx, args: &SquashArgs) -> Outcome {
             s.file == o.file && s.range.start <= o.range.start && o.range.start < s.range.end
         })
     };
-    let (functions, later, mut problems) = carried_objects(cat, &stmts, &defining);
-    let (data, data_problems) = data_statements(cat, &stmts, sources);
+    // The functions are created first, from their statements: the DDL may then call them
+    // (defaults, indexes, views), so it is printed as if the script created them.
+    let mut printed = cat.clone();
+    printed.functions = Default::default();
+    let ddl = render(&printed, sources);
+    let (functions, later, mut problems) = carried_objects(cat, &ddl, &stmts, &defining);
+    let (data, data_problems, skipped) = data_statements(cat, &stmts, sources);
     problems.extend(data_problems);
     if !problems.is_empty() {
         let shown: Vec<&String> = problems.iter().take(10).collect();
@@ -197,7 +202,6 @@ pub fn run(ctx: &Ctx, args: &SquashArgs) -> Outcome {
         up.push('\n');
     };
     section("Functions, as written", &functions);
-    let ddl = render(cat, sources);
     up.push_str(&format!(
         "-- The schema at {rev}, as `retort schema {rev}` prints it\n"
     ));
@@ -222,6 +226,12 @@ pub fn run(ctx: &Ctx, args: &SquashArgs) -> Outcome {
     };
     section("Views and triggers, as written", &later);
     section("Data statements of the range", &data);
+    if !skipped.is_empty() {
+        up.push_str("-- Not carried: data of tables gone at the target\n");
+        for s in &skipped {
+            up.push_str(&format!("--   {s}\n"));
+        }
+    }
 
     let id = new_id(&ctx.dir, &set, args.rev_id.as_deref())?;
     let text = format!(
@@ -273,6 +283,7 @@ fn terminated(text: &str) -> String {
 /// history order), that the DDL printer leaves as comments; and what cannot be carried.
 fn carried_objects(
     cat: &Catalog,
+    ddl: &str,
     stmts: &[Stmt<'_>],
     defining: &dyn Fn(&Origin) -> Option<usize>,
 ) -> (Vec<usize>, Vec<usize>, Vec<String>) {
@@ -303,7 +314,12 @@ fn carried_objects(
         );
     }
     for (n, r) in cat.relations.iter() {
-        if let RelKind::View { .. } = &r.value {
+        if let RelKind::View { materialized, .. } = &r.value {
+            let m = if *materialized { "MATERIALIZED " } else { "" };
+            let created = format!("CREATE {m}VIEW {} ", sql_name(n));
+            if ddl.lines().any(|l| l.starts_with(&created)) {
+                continue;
+            }
             take(format!("view `{n}`"), &r.origin, &mut later, &mut problems);
         }
     }
@@ -334,9 +350,10 @@ fn data_statements(
     cat: &Catalog,
     stmts: &[Stmt<'_>],
     sources: &Sources,
-) -> (Vec<usize>, Vec<String>) {
+) -> (Vec<usize>, Vec<String>, Vec<String>) {
     let mut out = Vec::new();
     let mut problems = Vec::new();
+    let mut skipped = Vec::new();
     for (k, s) in stmts.iter().enumerate() {
         let toks = lex::tokenize(s.text);
         let words: Vec<String> = lex::words(s.text, &toks).map(|(w, _)| w).take(8).collect();
@@ -360,7 +377,7 @@ fn data_statements(
                 continue;
             }
             // Run for their effects (a function that sets up a trigger, a sequence's value).
-            "select" => {
+            "select" | "with" => {
                 out.push(k);
                 continue;
             }
@@ -397,7 +414,9 @@ fn data_statements(
         if exists {
             out.push(k);
         } else {
-            problems.push(format!(
+            // Its rows went with the table (dropped, or renamed: then they are not carried,
+            // and the checkpoint says so).
+            skipped.push(format!(
                 "`{}` at {} writes to `{}`, which is gone at the target",
                 first.to_uppercase(),
                 at(),
@@ -405,5 +424,5 @@ fn data_statements(
             ));
         }
     }
-    (out, problems)
+    (out, problems, skipped)
 }
