@@ -13,7 +13,7 @@ use std::collections::{HashMap, HashSet};
 use retort_core::Revision;
 use retort_core::check::{Options, check_dir};
 use retort_core::codes::Code;
-use retort_core::schema::catalog::{Catalog, Origin, RelKind, qname, sql_name};
+use retort_core::schema::catalog::{Catalog, Origin, RelKind, TypeDef, qname, sql_name};
 use retort_core::schema::ddl::{render, unknown_parts};
 use retort_core::source::{FileId, Sources};
 use retort_core::sql::lex;
@@ -184,48 +184,59 @@ pub fn run(ctx: &Ctx, args: &SquashArgs) -> Outcome {
 
     let mut up = String::new();
     up.push_str("SET LOCAL check_function_bodies = off;\n\n");
-    let mut section = |title: &str, items: &[usize]| {
-        if items.is_empty() {
-            return;
-        }
-        up.push_str(&format!("-- {title}\n"));
-        for &k in items {
-            let s = &stmts[k];
-            let src = sources.get(s.file);
-            up.push_str(&format!(
-                "-- from {}:{}\n{}\n",
-                src.path(),
-                src.line_col(s.range.start).0,
-                terminated(s.text)
-            ));
-        }
-        up.push('\n');
-    };
-    section("Functions, as written", &functions);
+    // Schemas, extensions and enum types first: the types and functions may use them.
+    let pieces = lex::split(&ddl);
+    let lead = pieces
+        .iter()
+        .take_while(|p| {
+            let toks = lex::tokenize(&ddl[p.range.clone()]);
+            let w: Vec<String> = lex::words(&ddl[p.range.clone()], &toks)
+                .map(|(w, _)| w)
+                .take(2)
+                .collect();
+            w.first().is_some_and(|f| f == "create")
+                && w.get(1)
+                    .is_some_and(|k| matches!(k.as_str(), "schema" | "extension" | "type"))
+        })
+        .count();
+    let split_at = pieces.get(lead).map_or(ddl.len(), |p| {
+        // Keep the comment lines before the first statement of the rest with it.
+        ddl[..p.range.start]
+            .rfind("\n\n")
+            .map_or(p.range.start, |i| i + 1)
+    });
+    let split_at = if lead == 0 { 0 } else { split_at };
+    up.push_str(&format!(
+        "-- The schema at {rev}, as `retort schema {rev}` prints it\n"
+    ));
+    up.push_str(ddl[..split_at].trim_end());
+    up.push_str("\n\n");
+    section(
+        &mut up,
+        "Types and functions, as written",
+        &functions,
+        &stmts,
+        sources,
+    );
     up.push_str(&format!(
         "-- The schema at {rev}, as `retort schema {rev}` prints it\n"
     ));
     up.push_str(ddl.trim_end());
     up.push_str("\n\n");
-    let mut section = |title: &str, items: &[usize]| {
-        if items.is_empty() {
-            return;
-        }
-        up.push_str(&format!("-- {title}\n"));
-        for &k in items {
-            let s = &stmts[k];
-            let src = sources.get(s.file);
-            up.push_str(&format!(
-                "-- from {}:{}\n{}\n",
-                src.path(),
-                src.line_col(s.range.start).0,
-                terminated(s.text)
-            ));
-        }
-        up.push('\n');
-    };
-    section("Views and triggers, as written", &later);
-    section("Data statements of the range", &data);
+    section(
+        &mut up,
+        "Views and triggers, as written",
+        &later,
+        &stmts,
+        sources,
+    );
+    section(
+        &mut up,
+        "Data statements of the range",
+        &data,
+        &stmts,
+        sources,
+    );
     if !skipped.is_empty() {
         up.push_str("-- Not carried: data of tables gone at the target\n");
         for s in &skipped {
@@ -269,6 +280,25 @@ pub fn run(ctx: &Ctx, args: &SquashArgs) -> Outcome {
     Ok(Status::Success)
 }
 
+/// Appends `items` of `stmts` under a title, each with where it comes from.
+fn section(up: &mut String, title: &str, items: &[usize], stmts: &[Stmt<'_>], sources: &Sources) {
+    if items.is_empty() {
+        return;
+    }
+    up.push_str(&format!("-- {title}\n"));
+    for &k in items {
+        let s = &stmts[k];
+        let src = sources.get(s.file);
+        up.push_str(&format!(
+            "-- from {}:{}\n{}\n",
+            src.path(),
+            src.line_col(s.range.start).0,
+            terminated(s.text)
+        ));
+    }
+    up.push('\n');
+}
+
 /// A statement with its `;`.
 fn terminated(text: &str) -> String {
     let t = text.trim_end();
@@ -298,6 +328,17 @@ fn carried_objects(
             )),
         }
     };
+    for (n, t) in cat.types.iter() {
+        if matches!(t.value, TypeDef::Other) {
+            take(
+                format!("type `{n}`"),
+                &t.origin,
+                &mut functions,
+                &mut problems,
+            );
+        }
+    }
+    let types = functions.len();
     for (n, f) in cat.functions.iter() {
         if f.value.sigs.len() > 1 {
             problems.push(format!(
@@ -331,7 +372,9 @@ fn carried_objects(
             &mut problems,
         );
     }
-    functions.sort_unstable();
+    // Types before functions, each kind in history order.
+    functions[..types].sort_unstable();
+    functions[types..].sort_unstable();
     functions.dedup();
     later.sort_unstable();
     later.dedup();
