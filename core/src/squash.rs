@@ -191,3 +191,172 @@ pub fn check(
         )));
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::check::{Input, Options, check_texts};
+
+    fn file(rev: &str, parent: &str, extra: &str, up: &str) -> Input {
+        Input {
+            name: format!("{rev}_m.sql"),
+            text: format!(
+                "-- revision: {rev}\n-- down_revision: {parent}\n{extra}\n-- migrate:up\n{up}\n"
+            ),
+        }
+    }
+
+    fn range() -> Vec<Input> {
+        vec![
+            file(
+                "1",
+                "none",
+                "-- irreversible: test",
+                "CREATE TABLE t (id int);",
+            ),
+            file(
+                "2",
+                "1",
+                "-- irreversible: test",
+                "ALTER TABLE t ADD COLUMN b text;",
+            ),
+            file(
+                "3",
+                "2",
+                "-- irreversible: test",
+                "CREATE TABLE u (id int);",
+            ),
+        ]
+    }
+
+    fn checkpoint(up: &str) -> Input {
+        file(
+            "9",
+            "none",
+            "-- replaces: 1..2\n-- irreversible: checkpoint",
+            up,
+        )
+    }
+
+    fn codes(inputs: &[Input]) -> Vec<String> {
+        check_texts(inputs, "migrations", &Options::default())
+            .errors()
+            .map(|d| format!("{}: {}", d.code, d.message))
+            .collect()
+    }
+
+    #[test]
+    fn a_checkpoint_beside_its_range_passes_and_is_no_second_root_or_head() {
+        let mut inputs = range();
+        inputs.push(checkpoint("CREATE TABLE t (id int, b text);"));
+        assert_eq!(codes(&inputs), Vec::<String>::new());
+        let report = check_texts(&inputs, "migrations", &Options::default());
+        let set = report.to_set().expect("a set");
+        let heads: Vec<&str> = set.heads().iter().map(|r| r.as_str()).collect();
+        assert_eq!(heads, ["3"]);
+    }
+
+    #[test]
+    fn a_checkpoint_that_builds_another_schema_is_an_error_naming_the_difference() {
+        let mut inputs = range();
+        inputs.push(checkpoint("CREATE TABLE t (id int);"));
+        let errors = codes(&inputs);
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert!(
+            errors[0].starts_with(
+                "schema-checkpoint-differs: checkpoint `9` does not build the schema at `2`: 1 difference"
+            ),
+            "{errors:?}"
+        );
+        let report = check_texts(&inputs, "migrations", &Options::default());
+        let d = report.errors().next().expect("an error");
+        assert!(
+            d.notes.iter().any(|n| n.contains("ADD COLUMN b text")),
+            "{:?}",
+            d.notes
+        );
+    }
+
+    #[test]
+    fn with_the_range_deleted_the_child_follows_the_checkpoint() {
+        let inputs = vec![
+            checkpoint("CREATE TABLE t (id int, b text);"),
+            file(
+                "3",
+                "2",
+                "-- irreversible: test",
+                "ALTER TABLE t ADD COLUMN c int;",
+            ),
+        ];
+        assert_eq!(codes(&inputs), Vec::<String>::new());
+        let report = check_texts(&inputs, "migrations", &Options::default());
+        let set = report.to_set().expect("a set");
+        let parents: Vec<&str> = set
+            .get("3")
+            .expect("3")
+            .down_revisions()
+            .iter()
+            .map(|r| r.as_str())
+            .collect();
+        assert_eq!(parents, ["9"]);
+        // The child's replay starts from the checkpoint's schema: `t.b` is known there.
+        let inputs = vec![
+            checkpoint("CREATE TABLE t (id int, b text);"),
+            file(
+                "3",
+                "2",
+                "-- irreversible: test",
+                "ALTER TABLE t DROP COLUMN b;",
+            ),
+        ];
+        assert_eq!(codes(&inputs), Vec::<String>::new());
+    }
+
+    #[test]
+    fn a_branch_off_the_middle_of_the_range_is_refused() {
+        let mut inputs = range();
+        inputs.push(file(
+            "4",
+            "1",
+            "-- irreversible: test",
+            "CREATE TABLE v (id int);",
+        ));
+        inputs.push(file("5", "3, 4", "-- irreversible: test", ""));
+        inputs.push(checkpoint("CREATE TABLE t (id int, b text);"));
+        let errors = codes(&inputs);
+        assert!(
+            errors.contains(
+                &"graph-checkpoint-range: `4` follows `1`, inside the range `1..2`".to_owned()
+            ),
+            "{errors:?}"
+        );
+    }
+
+    #[test]
+    fn a_checkpoint_with_a_parent_or_a_wrong_root_is_refused() {
+        let mut inputs = range();
+        inputs.push(file(
+            "9",
+            "3",
+            "-- replaces: 1..2\n-- irreversible: checkpoint",
+            "",
+        ));
+        assert!(
+            codes(&inputs)
+                .iter()
+                .any(|e| e == "graph-checkpoint-range: checkpoint `9` has a parent")
+        );
+        let mut inputs = range();
+        inputs.push(file(
+            "9",
+            "none",
+            "-- replaces: 2..3\n-- irreversible: checkpoint",
+            "CREATE TABLE t (id int, b text); CREATE TABLE u (id int);",
+        ));
+        let errors = codes(&inputs);
+        assert!(
+            errors.iter().any(|e| e
+                .starts_with("graph-checkpoint-range: `2` is not the root that `3` descends from")),
+            "{errors:?}"
+        );
+    }
+}
