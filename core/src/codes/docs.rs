@@ -737,7 +737,7 @@ pub(super) fn doc(code: Code) -> &'static str {
             "`retort squash` writes the schema at the target as DDL and carries the range's \
              data statements; this statement or object cannot be carried: a data statement \
              whose table or columns are gone by the target, a statement that is neither schema \
-             nor plain data (`COPY`, `DO`, a function call), or a part of the schema the model \
+             nor plain data (`COPY`, `DO`, `CALL`), a function with overloads, or a part of the schema the model \
              does not know (listed as `-- unknown:` by `retort schema`).",
             "The checkpoint would build a database that differs from one built by the range, \
              silently.",
