@@ -32,7 +32,7 @@ struct Stmt<'a> {
     file: FileId,
     /// Byte range in its file.
     range: std::ops::Range<usize>,
-    text: &'a str,
+    text: std::borrow::Cow<'a, str>,
 }
 
 /// `retort squash --to REV -m MSG [--rev-id ID]`.
@@ -147,7 +147,7 @@ pub fn run(ctx: &Ctx, args: &SquashArgs) -> Outcome {
             stmts.push(Stmt {
                 file: f.file,
                 range: range.clone(),
-                text: &text[range],
+                text: std::borrow::Cow::Borrowed(&text[range]),
             });
         }
     }
@@ -161,8 +161,38 @@ pub fn run(ctx: &Ctx, args: &SquashArgs) -> Outcome {
     let mut printed = cat.clone();
     printed.functions = Default::default();
     let ddl = render(&printed, sources);
-    let (functions, later, mut problems) = carried_objects(cat, &ddl, &stmts, &defining);
-    let (data, data_problems, skipped) = data_statements(cat, &stmts, sources);
+    let Carried {
+        functions,
+        later,
+        mut problems,
+        renamed,
+    } = carried_objects(cat, &ddl, &stmts, &defining);
+    // A trigger follows its table through renames: its statement names the table now.
+    for (k, text) in renamed {
+        stmts[k].text = std::borrow::Cow::Owned(text);
+    }
+    // Relations some revision of the range had and the target has not (dropped or renamed):
+    // a data statement naming one is not carried.
+    let current: HashSet<String> = cat
+        .relations
+        .keys()
+        .map(|q| q.name.to_lowercase())
+        .collect();
+    let mut gone: HashSet<String> = HashSet::new();
+    for r in &order {
+        if let Some(c) = file_of
+            .get(r.as_str())
+            .and_then(|&i| report.schema.catalogs[i].as_ref())
+        {
+            gone.extend(
+                c.relations
+                    .keys()
+                    .map(|q| q.name.to_lowercase())
+                    .filter(|n| !current.contains(n)),
+            );
+        }
+    }
+    let (data, data_problems, skipped) = data_statements(cat, &gone, &stmts, sources);
     problems.extend(data_problems);
     if !problems.is_empty() {
         let shown: Vec<&String> = problems.iter().take(10).collect();
@@ -218,10 +248,7 @@ pub fn run(ctx: &Ctx, args: &SquashArgs) -> Outcome {
         &stmts,
         sources,
     );
-    up.push_str(&format!(
-        "-- The schema at {rev}, as `retort schema {rev}` prints it\n"
-    ));
-    up.push_str(ddl.trim_end());
+    up.push_str(ddl[split_at..].trim_end());
     up.push_str("\n\n");
     section(
         &mut up,
@@ -293,10 +320,22 @@ fn section(up: &mut String, title: &str, items: &[usize], stmts: &[Stmt<'_>], so
             "-- from {}:{}\n{}\n",
             src.path(),
             src.line_col(s.range.start).0,
-            terminated(s.text)
+            terminated(&s.text)
         ));
     }
     up.push('\n');
+}
+
+/// What [`carried_objects`] found: statements to carry, and what cannot be.
+struct Carried {
+    /// Types and functions, to run before the DDL.
+    functions: Vec<usize>,
+    /// Views and triggers, to run after it.
+    later: Vec<usize>,
+    /// What cannot be carried.
+    problems: Vec<String>,
+    /// Trigger statements rewritten for a renamed table.
+    renamed: Vec<(usize, String)>,
 }
 
 /// A statement with its `;`.
@@ -316,15 +355,29 @@ fn carried_objects(
     ddl: &str,
     stmts: &[Stmt<'_>],
     defining: &dyn Fn(&Origin) -> Option<usize>,
-) -> (Vec<usize>, Vec<usize>, Vec<String>) {
+) -> Carried {
     let mut functions = Vec::new();
     let mut later = Vec::new();
     let mut problems = Vec::new();
-    let take = |what: String, o: &Origin, out: &mut Vec<usize>, problems: &mut Vec<String>| {
+    // The statement must create that kind of object (`CREATE [OR REPLACE] FUNCTION …`).
+    let take = |what: String,
+                kinds: &[&str],
+                o: &Origin,
+                out: &mut Vec<usize>,
+                problems: &mut Vec<String>| {
+        let creates = |k: usize| {
+            let toks = lex::tokenize(&stmts[k].text);
+            let w: Vec<String> = lex::words(&stmts[k].text, &toks)
+                .map(|(w, _)| w)
+                .take(5)
+                .collect();
+            w.first().is_some_and(|f| f == "create")
+                && w.iter().skip(1).any(|x| kinds.contains(&x.as_str()))
+        };
         match defining(o) {
-            Some(k) if first_word(stmts[k].text).as_deref() == Some("create") => out.push(k),
+            Some(k) if creates(k) => out.push(k),
             _ => problems.push(format!(
-                "{what} was last defined by a statement that is not `CREATE`"
+                "{what} was last defined by a statement that does not create it"
             )),
         }
     };
@@ -332,6 +385,7 @@ fn carried_objects(
         if matches!(t.value, TypeDef::Other) {
             take(
                 format!("type `{n}`"),
+                &["type", "domain"],
                 &t.origin,
                 &mut functions,
                 &mut problems,
@@ -349,6 +403,7 @@ fn carried_objects(
         }
         take(
             format!("function `{n}`"),
+            &["function", "procedure"],
             &f.origin,
             &mut functions,
             &mut problems,
@@ -361,16 +416,30 @@ fn carried_objects(
             if ddl.lines().any(|l| l.starts_with(&created)) {
                 continue;
             }
-            take(format!("view `{n}`"), &r.origin, &mut later, &mut problems);
+            take(
+                format!("view `{n}`"),
+                &["view"],
+                &r.origin,
+                &mut later,
+                &mut problems,
+            );
         }
     }
+    let mut renamed = Vec::new();
     for ((table, name), t) in cat.triggers.iter() {
+        let before = later.len();
         take(
             format!("trigger `{name}` on `{table}`"),
+            &["trigger"],
             &t.origin,
             &mut later,
             &mut problems,
         );
+        if let Some(&k) = later.get(before)
+            && let Some(text) = on_table(&stmts[k].text, &sql_name(table))
+        {
+            renamed.push((k, text));
+        }
     }
     // Types before functions, each kind in history order.
     functions[..types].sort_unstable();
@@ -378,19 +447,43 @@ fn carried_objects(
     functions.dedup();
     later.sort_unstable();
     later.dedup();
-    (functions, later, problems)
+    Carried {
+        functions,
+        later,
+        problems,
+        renamed,
+    }
 }
 
-/// The first word of a statement, lower-cased.
-fn first_word(text: &str) -> Option<String> {
+/// A `CREATE TRIGGER` statement with the table after its `ON` replaced by `table`, when it
+/// names another (the table was renamed since).
+fn on_table(text: &str, table: &str) -> Option<String> {
     let toks = lex::tokenize(text);
-    lex::words(text, &toks).next().map(|(w, _)| w)
+    let sig: Vec<&lex::Tok> = toks.iter().filter(|t| !t.is_trivia()).collect();
+    let on = sig
+        .iter()
+        .position(|t| text[t.range.clone()].eq_ignore_ascii_case("on"))?;
+    let first = sig.get(on + 1)?;
+    let mut end = first.range.end;
+    if sig
+        .get(on + 2)
+        .is_some_and(|t| &text[t.range.clone()] == ".")
+        && let Some(t) = sig.get(on + 3)
+    {
+        end = t.range.end;
+    }
+    let written = &text[first.range.start..end];
+    let same = qname(written)
+        .zip(qname(table))
+        .is_some_and(|(a, b)| a == b);
+    (!same).then(|| format!("{}{table}{}", &text[..first.range.start], &text[end..]))
 }
 
 /// The range's data statements whose tables still exist at the target, in order; and what
 /// cannot be carried.
 fn data_statements(
     cat: &Catalog,
+    gone: &HashSet<String>,
     stmts: &[Stmt<'_>],
     sources: &Sources,
 ) -> (Vec<usize>, Vec<String>, Vec<String>) {
@@ -398,8 +491,11 @@ fn data_statements(
     let mut problems = Vec::new();
     let mut skipped = Vec::new();
     for (k, s) in stmts.iter().enumerate() {
-        let toks = lex::tokenize(s.text);
-        let words: Vec<String> = lex::words(s.text, &toks).map(|(w, _)| w).take(8).collect();
+        let toks = lex::tokenize(&s.text);
+        let words: Vec<String> = lex::words(&s.text, &toks)
+            .map(|(w, _)| w)
+            .take(64)
+            .collect();
         // `schema . table` as one name.
         let name_at = |i: usize| -> Option<String> {
             let w = words.get(i)?;
@@ -413,6 +509,22 @@ fn data_statements(
             format!("{}:{}", src.path(), src.line_col(s.range.start).0)
         };
         let Some(first) = words.first() else { continue };
+        let data = matches!(
+            first.as_str(),
+            "select" | "with" | "insert" | "update" | "delete" | "truncate"
+        );
+        if data
+            && let Some(g) = lex::words(&s.text, &toks)
+                .map(|(w, _)| w)
+                .find(|w| gone.contains(w.trim_matches('"')))
+        {
+            skipped.push(format!(
+                "`{}` at {} uses `{g}`, which is gone at the target",
+                first.to_uppercase(),
+                at()
+            ));
+            continue;
+        }
         let target = match first.as_str() {
             // The schema: the model's DDL and the carried definitions stand for it; settings
             // last only for the transaction.
@@ -448,12 +560,54 @@ fn data_statements(
                 continue;
             }
         };
-        let exists = target.as_deref().and_then(qname).is_some_and(|q| {
-            matches!(
-                cat.relations.get(&q).map(|r| &r.value),
-                Some(RelKind::Table(_))
-            )
+        let table = target
+            .as_deref()
+            .and_then(qname)
+            .and_then(|q| cat.table(&q));
+        // The columns it names (an `INSERT`'s list, an `UPDATE`'s first `SET`) must still
+        // be there.
+        let named: Vec<&String> = match first.as_str() {
+            "insert" => {
+                let all: Vec<&String> = words.iter().collect();
+                match all.iter().position(|w| *w == "(") {
+                    Some(open)
+                        if all
+                            .get(open.wrapping_sub(1))
+                            .is_some_and(|w| **w != "values") =>
+                    {
+                        all[open + 1..]
+                            .iter()
+                            .take_while(|w| **w != ")")
+                            .filter(|w| **w != ",")
+                            .copied()
+                            .collect()
+                    }
+                    _ => Vec::new(),
+                }
+            }
+            "update" => words
+                .iter()
+                .position(|w| w == "set")
+                .and_then(|i| words.get(i + 1))
+                .into_iter()
+                .collect(),
+            _ => Vec::new(),
+        };
+        let gone_column = table.and_then(|t| {
+            named
+                .iter()
+                .find(|c| t.columns_known && t.column(c.trim_matches('"')).is_none())
         });
+        if let Some(c) = gone_column {
+            skipped.push(format!(
+                "`{}` at {} names column `{c}` of `{}`, which is gone at the target",
+                first.to_uppercase(),
+                at(),
+                target.as_deref().unwrap_or("?")
+            ));
+            continue;
+        }
+        let exists = table.is_some();
         if exists {
             out.push(k);
         } else {
