@@ -231,6 +231,23 @@ pub enum Command {
     )]
     Test(TestArgs),
 
+    /// Write a checkpoint that builds the schema at REV from nothing, replacing REV and
+    /// everything before it.
+    #[command(
+        long_about = "Write one checkpoint revision (`down_revision: none`, `replaces: \
+                      <first>..<REV>`) whose up builds the schema at REV from nothing: the \
+                      model's DDL as `retort schema REV` prints it, the functions, views and \
+                      triggers as their migrations wrote them, and the range's data statements \
+                      whose tables still exist. What it cannot carry is an error and nothing is \
+                      written. The build then proves it: replayed from nothing, its schema must \
+                      equal the schema at REV. A fresh database applies the checkpoint instead \
+                      of the range; a database part way through the range goes on with the old \
+                      files; one past REV counts the checkpoint as applied. Delete the old files \
+                      once every database has reached REV.",
+        after_help = "Examples:\n  retort squash --to 0142 -m \"Checkpoint 2024\""
+    )]
+    Squash(SquashArgs),
+
     /// Check the migrations as `retort::migrations!()` does at build time, and the database.
     #[command(
         long_about = "Check the migrations as `retort::migrations!()` does at build time: file \
@@ -398,6 +415,20 @@ pub struct HistoryArgs {
 pub struct ShowArgs {
     /// A revision id, a unique prefix, or `head`.
     pub rev: String,
+}
+
+/// `squash --to REV -m MSG`.
+#[derive(Debug, Args)]
+pub struct SquashArgs {
+    /// The last revision the checkpoint replaces (an id, a unique prefix, `head`).
+    #[arg(long, value_name = "REV")]
+    pub to: String,
+    /// The checkpoint's message.
+    #[arg(short, long)]
+    pub message: String,
+    /// The checkpoint's id instead of the UTC time.
+    #[arg(long, value_name = "ID")]
+    pub rev_id: Option<String>,
 }
 
 /// `merge -m MSG [REV…]`.

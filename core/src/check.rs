@@ -19,7 +19,7 @@ use crate::sql::lex::{self, Statement, UNCHECKED_MARKER};
 use crate::sql::syntax::{StatementParse, check_statement_keeping};
 use crate::sql::txn::{TxnNeed, classify};
 use crate::verified::Verified;
-use crate::{Migration, MigrationParts, MigrationSet, Revision};
+use crate::{Migration, MigrationParts, MigrationSet, Replaces, Revision};
 
 /// What a directory may do that is otherwise an error, and the lints' settings.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -173,7 +173,9 @@ fn check_entries(
         .enumerate()
         .map(|(k, e)| (e.file, k))
         .collect();
-    for d in &schema.diagnostics {
+    let mut checkpoint_diags = Vec::new();
+    crate::squash::check(&files, &graph, &schema, &mut checkpoint_diags);
+    for d in schema.diagnostics.iter().chain(&checkpoint_diags) {
         match d.span.as_ref().and_then(|s| slot.get(&s.file)) {
             Some(&k) => per_file[k].push(d.clone()),
             None => graph_diags.push(d.clone()),
@@ -472,6 +474,7 @@ fn check_graph(
         nodes,
         problems,
         incomplete,
+        ..
     } = fg;
     // Revisions of files left out for a broken header still count as existing.
     let known_elsewhere = |rev: &Revision| {
@@ -807,14 +810,12 @@ impl Report {
                 src.line_col(s.body.start + trimmed).0 as u32
             })
         };
-        Some(Migration::new(MigrationParts {
+        // The parents as the graph resolved them: a child of a deleted range follows its
+        // checkpoint.
+        let node = self.graph.members.iter().position(|&m| m == i)?;
+        let m = Migration::new(MigrationParts {
             revision: f.revision.as_ref()?.value.clone(),
-            down_revisions: f
-                .down_revisions
-                .as_ref()?
-                .iter()
-                .map(|p| p.value.clone())
-                .collect(),
+            down_revisions: self.graph.nodes[node].1.clone(),
             message: f.message.clone(),
             up_sql: section(&f.up).unwrap_or_default(),
             down_sql: if f.irreversible.is_some() {
@@ -827,7 +828,14 @@ impl Report {
             path: src.path().to_owned(),
             up_line: line(&f.up),
             down_line: line(&f.down),
-        }))
+        });
+        Some(match &f.replaces {
+            Some(r) => m.with_replaces(Replaces {
+                first: r.value.0.clone(),
+                last: r.value.1.clone(),
+            }),
+            None => m,
+        })
     }
 }
 

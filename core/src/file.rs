@@ -49,6 +49,8 @@ pub struct MigrationFile {
     /// purpose (the schema model's reversibility check is off for this file). Its range runs
     /// from the key to the end of the reason.
     pub lossy_down: Option<Spanned<String>>,
+    /// The `replaces: <first>..<last>` header of a squash checkpoint, with the value's range.
+    pub replaces: Option<Spanned<(Revision, Revision)>>,
     /// The up section.
     pub up: Option<Section>,
     /// The down section.
@@ -95,6 +97,7 @@ pub fn parse_file(
         down_revision_value: None,
         irreversible: None,
         lossy_down: None,
+        replaces: None,
         up: None,
         down: None,
         header: 0..0,
@@ -430,6 +433,7 @@ fn apply_key(
                 "revision" => "write the revision id, the start of the file name",
                 "down_revision" => "write the parent revision, or `none` for a first migration",
                 "transaction" => "write `true` or `false`",
+                "replaces" => "write the replaced range as `<first>..<last>`",
                 "lossy_down" => {
                     "say why the down section does not bring the schema back, such as \
                          `-- lossy_down: the dropped column comes back empty`"
@@ -547,6 +551,33 @@ fn apply_key(
                 value: v.to_owned(),
                 range: key.start..value.end,
             })
+        }
+        "replaces" => {
+            let parsed = v.split_once("..").and_then(|(a, b)| {
+                Some((
+                    Revision::parse(a.trim()).ok()?,
+                    Revision::parse(b.trim()).ok()?,
+                ))
+            });
+            match parsed {
+                Some(pair) => {
+                    out.replaces = Some(Spanned {
+                        value: pair,
+                        range: value,
+                    })
+                }
+                None => diags.push(
+                    Diagnostic::error(
+                        Code::FormatInvalidValue,
+                        format!("`replaces` must be `<first>..<last>`, not `{v}`"),
+                    )
+                    .at(file, value, "expected two revision ids joined by `..`")
+                    .with_help(
+                        "a checkpoint names the root and the last revision it replaces, such \
+                         as `replaces: 001..042`",
+                    ),
+                ),
+            }
         }
         _ => unreachable!("every key of KEYS is handled"),
     }

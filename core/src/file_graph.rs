@@ -2,9 +2,9 @@
 //! and read by both the graph checks ([`crate::check`]) and the schema model
 //! ([`crate::schema`]).
 
-use crate::Revision;
 use crate::file::MigrationFile;
 use crate::graph::{Graph, GraphProblem};
+use crate::{Replaces, Revision};
 
 /// The revision graph over the files whose header gives both a revision and its parents.
 ///
@@ -41,13 +41,15 @@ pub struct FileGraph {
     pub problems: Vec<GraphProblem>,
     /// Whether some file was left out for a broken header.
     pub incomplete: bool,
+    /// The squash checkpoints: node, and the range its `replaces` header names.
+    pub checkpoints: Vec<(usize, Replaces)>,
 }
 
 impl FileGraph {
     /// The graph over `files` (sorted by name, as [`crate::check::Report::files`] is).
     pub fn of(files: &[MigrationFile]) -> FileGraph {
         let mut members = Vec::new();
-        let mut nodes = Vec::new();
+        let mut nodes: Vec<(Revision, Vec<Revision>)> = Vec::new();
         let mut incomplete = false;
         for (i, f) in files.iter().enumerate() {
             match (&f.revision, &f.down_revisions) {
@@ -55,20 +57,79 @@ impl FileGraph {
                     members.push(i);
                     nodes.push((
                         rev.value.clone(),
-                        parents.iter().map(|p| p.value.clone()).collect(),
+                        parents.iter().map(|p| p.value.clone()).collect::<Vec<_>>(),
                     ));
                 }
                 _ => incomplete = true,
             }
         }
-        let (graph, problems) = Graph::build(&nodes);
+        let checkpoints: Vec<(usize, Replaces)> = members
+            .iter()
+            .enumerate()
+            .filter_map(|(k, &i)| {
+                let (first, last) = files[i].replaces.as_ref()?.value.clone();
+                Some((k, Replaces { first, last }))
+            })
+            .collect();
+        // A child of a replaced range's last revision, whose file is deleted, follows the
+        // checkpoint.
+        if !checkpoints.is_empty() {
+            let present: std::collections::HashSet<Revision> =
+                nodes.iter().map(|(r, _)| r.clone()).collect();
+            let stands_for: Vec<(Revision, Revision)> = checkpoints
+                .iter()
+                .map(|(k, r)| (r.last.clone(), nodes[*k].0.clone()))
+                .collect();
+            for (_, parents) in nodes.iter_mut() {
+                for p in parents.iter_mut() {
+                    if present.contains(p) {
+                        continue;
+                    }
+                    if let Some((_, c)) = stands_for.iter().find(|(last, _)| last == p) {
+                        *p = c.clone();
+                    }
+                }
+            }
+        }
+        let (graph, mut problems) = Graph::build(&nodes);
+        // A checkpoint beside its range is neither a second root nor a second head.
+        let shadowed: Vec<usize> = checkpoints
+            .iter()
+            .filter(|(_, r)| graph.find(r.last.as_str()).is_some())
+            .map(|(k, _)| *k)
+            .collect();
+        if !shadowed.is_empty() {
+            problems.retain_mut(|p| match p {
+                GraphProblem::MultipleRoots(list) | GraphProblem::MultipleHeads(list) => {
+                    list.retain(|k| !shadowed.contains(k));
+                    list.len() > 1
+                }
+                _ => true,
+            });
+        }
         FileGraph {
             graph,
             members,
             nodes,
             problems,
             incomplete,
+            checkpoints,
         }
+    }
+
+    /// Whether node `node` is a checkpoint whose replaced range is present: it stands
+    /// beside the range, neither a root nor a head of the history.
+    pub fn is_shadowed(&self, node: usize) -> bool {
+        self.checkpoints
+            .iter()
+            .any(|(k, r)| *k == node && self.graph.find(r.last.as_str()).is_some())
+    }
+
+    /// The heads, a checkpoint beside its range left out.
+    pub fn heads(&self) -> Vec<usize> {
+        let mut heads = self.graph.heads();
+        heads.retain(|&h| !self.is_shadowed(h));
+        heads
     }
 
     /// The index into the files of node `node`.

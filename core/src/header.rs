@@ -12,6 +12,9 @@
 //!   before the up section, on purpose; the reversibility check of the schema model is off
 //!   for this revision alone. A reason is required, and the key cannot be combined with
 //!   `irreversible` (there is no down section to excuse).
+//! - `replaces: <first>..<last>`: the file is a squash checkpoint, a root whose up builds the
+//!   schema at `<last>` from nothing, standing for `<last>` and all its ancestors
+//!   (`<first>` is their root); see [`crate::checkpoint`].
 
 use std::ops::Range;
 
@@ -23,6 +26,7 @@ pub const KEYS: &[&str] = &[
     "transaction",
     "irreversible",
     "lossy_down",
+    "replaces",
 ];
 
 /// What one line of a migration file looks like, before any meaning is given to it.

@@ -8,9 +8,10 @@ pub mod checksum;
 pub mod sql;
 pub use checksum::Checksum;
 pub mod set;
-pub use set::{Migration, MigrationParts, MigrationSet, SetError, StaticMigration};
+pub use set::{Migration, MigrationParts, MigrationSet, Replaces, SetError, StaticMigration};
 #[cfg(feature = "check")]
 pub mod check;
+pub mod checkpoint;
 #[cfg(feature = "check")]
 pub mod file;
 #[cfg(feature = "check")]
@@ -25,6 +26,8 @@ pub mod load;
 pub mod plan;
 #[cfg(feature = "check")]
 pub mod schema;
+#[cfg(feature = "check")]
+pub mod squash;
 pub mod target;
 #[cfg(feature = "check")]
 pub mod verified;

@@ -458,10 +458,12 @@ impl History {
         })
     }
 
-    /// The history of a migration set alone.
+    /// The history of a migration set alone (a squash checkpoint beside its range left out:
+    /// see [`MigrationSet::is_shadowed`]).
     pub fn from_set(set: &MigrationSet) -> Result<Self, PlanError> {
         History::new(
             set.iter()
+                .filter(|m| !set.is_shadowed(m))
                 .map(|m| (m.revision().clone(), m.down_revisions().to_vec())),
         )
     }

@@ -24,6 +24,17 @@ pub struct Migration {
     path: Cow<'static, str>,
     up_line: u32,
     down_line: u32,
+    replaces: Option<Replaces>,
+}
+
+/// What a squash checkpoint stands for: `last` and every revision it descends from, `first`
+/// being their root (the header `replaces: <first>..<last>`). See [`crate::checkpoint`].
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Replaces {
+    /// The root of the replaced range.
+    pub first: Revision,
+    /// The last revision of the range: the checkpoint's schema is the schema there.
+    pub last: Revision,
 }
 
 /// The parts of a [`Migration`], for building one at run time.
@@ -80,6 +91,8 @@ pub struct StaticMigration {
     pub up_line: u32,
     /// The line of its file where the down SQL starts (1-based), or 0.
     pub down_line: u32,
+    /// For a squash checkpoint, the first and last revisions it replaces, checked.
+    pub replaces: Option<(&'static str, &'static str)>,
 }
 
 impl Migration {
@@ -99,6 +112,7 @@ impl Migration {
             path,
             up_line,
             down_line,
+            replaces,
         } = parts;
         Migration {
             revision: Revision::from_static(revision),
@@ -118,6 +132,13 @@ impl Migration {
             path: Cow::Borrowed(path),
             up_line,
             down_line,
+            replaces: match replaces {
+                Some((first, last)) => Some(Replaces {
+                    first: Revision::from_static(first),
+                    last: Revision::from_static(last),
+                }),
+                None => None,
+            },
         }
     }
 
@@ -135,7 +156,27 @@ impl Migration {
             path: Cow::Owned(parts.path),
             up_line: parts.up_line,
             down_line: parts.down_line,
+            replaces: None,
         }
+    }
+
+    /// The same migration as a squash checkpoint replacing `replaces` (its header's
+    /// `replaces: <first>..<last>`).
+    pub fn with_replaces(mut self, replaces: Replaces) -> Self {
+        self.replaces = Some(replaces);
+        self
+    }
+
+    /// The same migration with other parents (a checkpoint's child whose parent, a replaced
+    /// revision, is no longer in the set).
+    pub fn with_down_revisions(mut self, parents: Vec<Revision>) -> Self {
+        self.down_revisions = Cow::Owned(parents);
+        self
+    }
+
+    /// What it replaces, when it is a squash checkpoint.
+    pub fn replaces(&self) -> Option<&Replaces> {
+        self.replaces.as_ref()
     }
 
     /// Its revision.
@@ -305,7 +346,15 @@ impl MigrationSet {
         index.get(revision).map(|&i| &self.migrations[i])
     }
 
-    /// The revisions no other migration names as a parent, in set order.
+    /// Whether `m` is a squash checkpoint whose replaced range is still in the set: it then
+    /// stands beside the range and is neither a root nor a head of the history.
+    pub fn is_shadowed(&self, m: &Migration) -> bool {
+        m.replaces()
+            .is_some_and(|r| self.get(r.last.as_str()).is_some())
+    }
+
+    /// The revisions no other migration names as a parent, in set order (a checkpoint whose
+    /// range is still in the set is not one: see [`MigrationSet::is_shadowed`]).
     pub fn heads(&self) -> Vec<&Revision> {
         let parents: std::collections::HashSet<&str> = self
             .migrations
@@ -314,8 +363,8 @@ impl MigrationSet {
             .collect();
         self.migrations
             .iter()
+            .filter(|m| !parents.contains(m.revision().as_str()) && !self.is_shadowed(m))
             .map(Migration::revision)
-            .filter(|r| !parents.contains(r.as_str()))
             .collect()
     }
 }
@@ -345,6 +394,7 @@ mod tests {
         path: "migrations/001_create_users.sql",
         up_line: 5,
         down_line: 8,
+        replaces: None,
     });
 
     #[test]
@@ -380,6 +430,7 @@ mod tests {
             path: "migrations/002_add_email.sql",
             up_line: 6,
             down_line: 0,
+            replaces: None,
         });
         let parts = MigrationParts {
             revision: Revision::parse("002").unwrap(),

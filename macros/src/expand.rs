@@ -445,6 +445,13 @@ fn migration(m: &Migration) -> TokenStream {
     let path = m.path();
     let up_line = m.up_line();
     let down_line = m.down_line();
+    let replaces = match m.replaces() {
+        Some(r) => {
+            let (first, last) = (r.first.as_str(), r.last.as_str());
+            quote!(::core::option::Option::Some((#first, #last)))
+        }
+        None => quote!(::core::option::Option::None),
+    };
     quote! {
         ::retort::Migration::from_static(::retort::__private::StaticMigration {
             revision: #rev_text,
@@ -458,6 +465,7 @@ fn migration(m: &Migration) -> TokenStream {
             path: #path,
             up_line: #up_line,
             down_line: #down_line,
+            replaces: #replaces,
         })
     }
 }

@@ -1,9 +1,11 @@
 //! [`Migrator`]: upgrade, downgrade, stamp and inspect a database with a [`MigrationSet`].
 
+use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 use std::time::{Duration, Instant};
 
 use postgres::Client;
+use retort_core::checkpoint::{self, RowRef};
 use retort_core::codes::Code;
 use retort_core::plan::History;
 use retort_core::sql::lex;
@@ -199,10 +201,11 @@ impl<'s> Migrator<'s> {
     /// What the database holds compared with the set. Reads only; takes no lock.
     pub fn status(&self, client: &mut Client) -> Result<Status, Error> {
         let rows = read_rows(client, &self.config, false)?;
-        let history = self.history(&rows)?;
+        let Viewed { set, rows, .. } = self.view(rows)?;
+        let set = set.as_ref();
+        let history = history_of(set, &rows)?;
         let applied: HashSet<Revision> = rows.iter().map(|r| r.revision.clone()).collect();
-        let pending = self
-            .set
+        let pending = set
             .iter()
             .map(|m| m.revision().clone())
             .filter(|r| !applied.contains(r))
@@ -212,10 +215,10 @@ impl<'s> Migrator<'s> {
             pending,
             unknown: rows
                 .iter()
-                .filter(|r| self.set.get(r.revision.as_str()).is_none())
+                .filter(|r| set.get(r.revision.as_str()).is_none())
                 .map(|r| r.revision.clone())
                 .collect(),
-            edited: self.edited(&rows),
+            edited: edited(set, &rows),
             interrupted: rows
                 .iter()
                 .filter(|r| r.state != RowState::Applied)
@@ -225,32 +228,89 @@ impl<'s> Migrator<'s> {
         })
     }
 
-    fn history(&self, rows: &[AppliedRow]) -> Result<History, Error> {
-        let mut nodes: Vec<(Revision, Vec<Revision>)> = self
-            .set
+    /// The set to plan over for a database with `rows`, and the rows as they read for it:
+    /// with a squash checkpoint, either the checkpoint or its range (see
+    /// [`retort_core::checkpoint`]); rows of a range that stand for the checkpoint read as one
+    /// row of the checkpoint.
+    fn view(&self, rows: Vec<AppliedRow>) -> Result<Viewed<'s>, Error> {
+        let refs: Vec<RowRef<'_>> = rows
             .iter()
-            .map(|m| (m.revision().clone(), m.down_revisions().to_vec()))
+            .map(|r| RowRef {
+                revision: &r.revision,
+                parents: &r.down_revisions,
+                applied: r.state == RowState::Applied,
+            })
             .collect();
+        let view =
+            checkpoint::view(self.set, &refs).map_err(|e| Error::plan(e.code(), e.to_string()))?;
+        let Some(view) = view else {
+            return Ok(Viewed {
+                set: Cow::Borrowed(self.set),
+                rows,
+                folded: Vec::new(),
+            });
+        };
+        let mut out: Vec<AppliedRow> = Vec::with_capacity(rows.len());
+        let mut folded = Vec::new();
         for row in rows {
-            if self.set.get(row.revision.as_str()).is_none() {
-                nodes.push((row.revision.clone(), row.down_revisions.clone()));
+            if let Some(c) = view.folded.get(&row.revision) {
+                folded.push(row.revision.clone());
+                if out.iter().any(|r| r.revision == *c) {
+                    continue;
+                }
+                let Some(m) = view.set.get(c.as_str()) else {
+                    continue;
+                };
+                // The range stands for the checkpoint: one applied row of it, never written.
+                out.push(AppliedRow {
+                    revision: c.clone(),
+                    down_revisions: Vec::new(),
+                    message: m.message().to_owned(),
+                    checksum: m.checksum(),
+                    transactional: m.is_transactional(),
+                    state: RowState::Applied,
+                    statements_done: 0,
+                    ..row
+                });
+                continue;
+            }
+            let mut row = row;
+            if row
+                .down_revisions
+                .iter()
+                .any(|p| view.folded.contains_key(p))
+            {
+                let mut parents: Vec<Revision> = Vec::new();
+                for p in &row.down_revisions {
+                    let p = view.folded.get(p).unwrap_or(p).clone();
+                    if !parents.contains(&p) {
+                        parents.push(p);
+                    }
+                }
+                row.down_revisions = parents;
+            }
+            // A real row of the checkpoint replaces one made up from the range.
+            if let Some(k) = out.iter().position(|r| r.revision == row.revision) {
+                out[k] = row;
+            } else {
+                out.push(row);
             }
         }
-        History::new(nodes).map_err(Error::from)
-    }
-
-    fn edited(&self, rows: &[AppliedRow]) -> Vec<(Revision, String)> {
-        rows.iter()
-            .filter_map(|r| {
-                let m = self.set.get(r.revision.as_str())?;
-                (m.checksum() != r.checksum).then(|| (r.revision.clone(), m.path().to_owned()))
-            })
-            .collect()
+        Ok(Viewed {
+            set: Cow::Owned(view.set),
+            rows: out,
+            folded,
+        })
     }
 
     /// The checks before any change: nothing interrupted, nothing edited, and (unless
     /// `allow_unknown`) nothing unknown.
-    fn verify(&self, rows: &[AppliedRow], allow_unknown: bool) -> Result<(), Error> {
+    fn verify(
+        &self,
+        set: &MigrationSet,
+        rows: &[AppliedRow],
+        allow_unknown: bool,
+    ) -> Result<(), Error> {
         if let Some(r) = rows.iter().find(|r| r.state != RowState::Applied) {
             return Err(Error::Interrupted {
                 revision: r.revision.clone(),
@@ -258,14 +318,14 @@ impl<'s> Migrator<'s> {
                 done: r.statements_done.max(0) as usize,
             });
         }
-        let edited = self.edited(rows);
+        let edited = edited(set, rows);
         if !edited.is_empty() {
             return Err(Error::Edited(edited));
         }
         if !allow_unknown {
             let unknown: Vec<Revision> = rows
                 .iter()
-                .filter(|r| self.set.get(r.revision.as_str()).is_none())
+                .filter(|r| set.get(r.revision.as_str()).is_none())
                 .map(|r| r.revision.clone())
                 .collect();
             if !unknown.is_empty() {
@@ -290,14 +350,16 @@ impl<'s> Migrator<'s> {
     fn upgrade_locked(&mut self, client: &mut Client, target: &Target) -> Result<Vec<Step>, Error> {
         let has_table = self.prepare_table(client)?;
         let rows = read_rows(client, &self.config, has_table)?;
-        self.verify(&rows, false)?;
-        let history = self.history(&rows)?;
+        let Viewed { set, rows, .. } = self.view(rows)?;
+        let set = set.as_ref();
+        self.verify(set, &rows, false)?;
+        let history = history_of(set, &rows)?;
         let applied: HashSet<Revision> = rows.iter().map(|r| r.revision.clone()).collect();
         let plan = history.upgrade(&applied, target)?;
-        let migrations: Vec<&'s Migration> = plan
+        let migrations: Vec<&Migration> = plan
             .iter()
             .map(|r| {
-                self.set.get(r.as_str()).ok_or_else(|| {
+                set.get(r.as_str()).ok_or_else(|| {
                     Error::plan(
                         Code::TargetUnreachable,
                         format!("revision `{r}` is not in this build"),
@@ -470,8 +532,10 @@ impl<'s> Migrator<'s> {
     ) -> Result<Vec<Step>, Error> {
         let has_table = self.prepare_table(client)?;
         let rows = read_rows(client, &self.config, has_table)?;
-        self.verify(&rows, true)?;
-        let history = self.history(&rows)?;
+        let Viewed { set, rows, .. } = self.view(rows)?;
+        let set = set.as_ref();
+        self.verify(set, &rows, true)?;
+        let history = history_of(set, &rows)?;
         let applied: HashSet<Revision> = rows.iter().map(|r| r.revision.clone()).collect();
         let plan = history.downgrade(&applied, target)?;
         // Every step's down SQL, before anything runs: an irreversible one stops the run here.
@@ -479,7 +543,7 @@ impl<'s> Migrator<'s> {
             rows.iter().map(|r| (&r.revision, r)).collect();
         let mut work: Vec<Migration> = Vec::with_capacity(plan.len());
         for rev in &plan {
-            let m = match self.set.get(rev.as_str()) {
+            let m = match set.get(rev.as_str()) {
                 Some(m) => m.clone(),
                 None => {
                     // Unknown to this build: revert with what the table recorded.
@@ -616,7 +680,9 @@ impl<'s> Migrator<'s> {
     ) -> Result<(Vec<Revision>, Vec<Revision>), Error> {
         table::ensure(client, &self.config)?;
         let rows = read_rows(client, &self.config, true)?;
-        let history = self.history(&rows)?;
+        let Viewed { set, rows, folded } = self.view(rows)?;
+        let set = set.as_ref();
+        let history = history_of(set, &rows)?;
         // Interrupted rows count as applied for planning: stamping decides their fate.
         let applied: HashSet<Revision> = rows.iter().map(|r| r.revision.clone()).collect();
         let desired: HashSet<Revision> = match target {
@@ -656,7 +722,7 @@ impl<'s> Migrator<'s> {
         let mut tx = client.transaction()?;
         let insert = tx.prepare(&table::insert_sql(&self.config))?;
         let mut added = Vec::new();
-        for m in self.set.iter().filter(|m| desired.contains(m.revision())) {
+        for m in set.iter().filter(|m| desired.contains(m.revision())) {
             match rows.iter().find(|r| r.revision == *m.revision()) {
                 None => {
                     table::insert(&mut tx, &insert, &new_row(m, RowState::Applied, None))?;
@@ -678,7 +744,7 @@ impl<'s> Migrator<'s> {
         }
         if let Some(missing) = desired
             .iter()
-            .find(|r| self.set.get(r.as_str()).is_none() && !applied.contains(*r))
+            .find(|r| set.get(r.as_str()).is_none() && !applied.contains(*r))
         {
             return Err(Error::plan(
                 Code::TargetUnreachable,
@@ -689,10 +755,52 @@ impl<'s> Migrator<'s> {
         for r in rows.iter().rev().filter(|r| !desired.contains(&r.revision)) {
             table::delete(&mut tx, &self.config, r.revision.as_str())?;
             removed.push(r.revision.clone());
+            // A checkpoint that the range's rows stood for: those rows go with it.
+            if set
+                .get(r.revision.as_str())
+                .is_some_and(|m| m.replaces().is_some())
+            {
+                for f in folded.iter().rev() {
+                    table::delete(&mut tx, &self.config, f.as_str())?;
+                    removed.push(f.clone());
+                }
+            }
         }
         tx.commit()?;
         Ok((added, removed))
     }
+}
+
+/// The set to plan over and the version table's rows as they read for it.
+struct Viewed<'s> {
+    set: Cow<'s, MigrationSet>,
+    rows: Vec<AppliedRow>,
+    /// Rows of a replaced range that read as their checkpoint.
+    folded: Vec<Revision>,
+}
+
+/// The history over `set` and the rows it does not know.
+fn history_of(set: &MigrationSet, rows: &[AppliedRow]) -> Result<History, Error> {
+    let mut nodes: Vec<(Revision, Vec<Revision>)> = set
+        .iter()
+        .map(|m| (m.revision().clone(), m.down_revisions().to_vec()))
+        .collect();
+    for row in rows {
+        if set.get(row.revision.as_str()).is_none() {
+            nodes.push((row.revision.clone(), row.down_revisions.clone()));
+        }
+    }
+    History::new(nodes).map_err(Error::from)
+}
+
+/// The applied rows whose checksum differs from the set's migration.
+fn edited(set: &MigrationSet, rows: &[AppliedRow]) -> Vec<(Revision, String)> {
+    rows.iter()
+        .filter_map(|r| {
+            let m = set.get(r.revision.as_str())?;
+            (m.checksum() != r.checksum).then(|| (r.revision.clone(), m.path().to_owned()))
+        })
+        .collect()
 }
 
 /// Commits the transaction that holds `migrations` and their version-table rows. A failure

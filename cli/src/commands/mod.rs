@@ -14,6 +14,7 @@ pub mod lint;
 pub mod migrate;
 pub mod revision;
 pub mod schema;
+pub mod squash;
 pub mod stairway;
 
 use std::io::{IsTerminal, Write};
@@ -307,6 +308,7 @@ pub fn run(cli: &Cli, embedded: Option<&'static MigrationSet>) -> Status {
             },
             Command::Import(a) => import::run(&ctx, a),
             Command::Test(a) => stairway::run(&ctx, a.keep_going),
+            Command::Squash(a) => squash::run(&ctx, a),
             Command::Current(a) => migrate::current(&ctx, a),
             Command::History(a) => graph::history(&ctx, a),
             Command::Heads(a) => graph::heads(&ctx, a),

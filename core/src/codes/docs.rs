@@ -360,6 +360,29 @@ pub(super) fn doc(code: Code) -> &'static str {
             "Add the value in a migration of its own (`-- transaction: false`, or any revision \
              before the one that uses it), and use it in a later revision.",
         ),
+        Code::GraphCheckpointRange => doc!(
+            "A file with `replaces: <first>..<last>` (a squash checkpoint) names a range it \
+             cannot stand for: the checkpoint has a parent, `<first>` is not the root that \
+             `<last>` descends from, a revision outside the range follows one inside it other \
+             than `<last>`, or part of the range's files are deleted.",
+            "A database is planned either over the checkpoint or over the range; a revision \
+             that branches off the middle of the range, or a range with a hole, has no place \
+             on either path.",
+            "-- 050_checkpoint.sql\n-- down_revision: 003\n-- replaces: 001..042",
+            "Write checkpoints with `retort squash --to REV -m MSG`; delete the replaced files \
+             all together, and only once every database has reached `<last>`.",
+        ),
+        Code::SchemaCheckpointDiffers => doc!(
+            "A squash checkpoint's up, replayed from an empty database, does not give the \
+             schema the model has after the last revision it replaces; the message names the \
+             first differences.",
+            "A fresh database built from the checkpoint would differ from one built by the \
+             replaced migrations, and the revisions after the range would run against a \
+             schema they were not written for.",
+            "-- replaces: 001..042\nCREATE TABLE users (id bigint);  -- 042 also has `email`",
+            "Write the checkpoint again with `retort squash --to <last>`, or edit its up until \
+             it builds the same schema.",
+        ),
         Code::SchemaMergeConflict => doc!(
             "The branches joined by a merge revision change the same object in different ways \
              (one drops a column the other alters, both add a column of one name with \
@@ -577,6 +600,17 @@ pub(super) fn doc(code: Code) -> &'static str {
             "Run the SQL shown under each difference to undo it, or keep the change: add it to \
              the schema file and write a revision with `retort revision --autogenerate`.",
         ),
+        Code::DbInsideSquashedRange => doc!(
+            "The version table shows the database part way through a range that a squash \
+             checkpoint replaces, and the range's files are gone from this build, so nothing \
+             can bring it to the range's end.",
+            "The checkpoint builds the schema from nothing; it cannot run on a database that \
+             already has part of it, and the revisions after the range need the range's end.",
+            "checkpoint 900 replaces 001..042; the database has 001 to 017; 001 to 042 deleted",
+            "Upgrade the database to `<last>` with a build that still has the range's files \
+             (the previous release), then with this one. Delete replaced files only once every \
+             database has reached the range's end.",
+        ),
         Code::DbUnknownRevision => doc!(
             "The version table lists revisions that these migrations do not have.",
             "The database is ahead of this build; applying or reverting from here could undo \
@@ -698,6 +732,18 @@ pub(super) fn doc(code: Code) -> &'static str {
             "retort init src",
             "Choose an empty or new directory; to add a migration to an existing one use \
              `retort revision -m MSG`.",
+        ),
+        Code::CliSquashCannotCarry => doc!(
+            "`retort squash` writes the schema at the target as DDL and carries the range's \
+             data statements; this statement or object cannot be carried: a data statement \
+             whose table or columns are gone by the target, a statement that is neither schema \
+             nor plain data (`COPY`, `DO`, `CALL`), a function with overloads, or a part of the schema the model \
+             does not know (listed as `-- unknown:` by `retort schema`).",
+            "The checkpoint would build a database that differs from one built by the range, \
+             silently.",
+            "-- 007\nINSERT INTO settings (k) VALUES ('a');\n-- 012\nDROP TABLE settings;",
+            "Squash to another revision, move the statement out of the range, or write the \
+             checkpoint by hand and let the build prove it.",
         ),
         Code::CliWriteFailed => doc!(
             "A file or directory could not be created or written.",

@@ -233,6 +233,8 @@ codes! {
         "Several revisions have `down_revision: none`.";
     GraphMultipleHeads = "graph-multiple-heads", Graph, Error,
         "The history ends in several heads that no merge joins.";
+    GraphCheckpointRange = "graph-checkpoint-range", Graph, Error,
+        "A squash checkpoint's `replaces` names a range it cannot stand for.";
 
     // The schema model.
     SchemaMissingObject = "schema-missing-object", Schema, Error,
@@ -251,6 +253,8 @@ codes! {
         "The branches joined by a merge change the same object in different ways.";
     SchemaUnsafeNewEnumValue = "schema-unsafe-new-enum-value", Schema, Error,
         "An enum value is used in the transaction that added it, which PostgreSQL refuses.";
+    SchemaCheckpointDiffers = "schema-checkpoint-differs", Schema, Error,
+        "A squash checkpoint does not build the schema at the last revision it replaces.";
 
     // The check as a whole.
     CheckFailed = "check-failed", Check, Error,
@@ -309,6 +313,8 @@ codes! {
         "An applied migration's file was changed since it was applied.";
     DbDrift = "db-drift", Db, Error,
         "The database's schema differs from what the migrations at its revision make.";
+    DbInsideSquashedRange = "db-inside-squashed-range", Db, Error,
+        "The database stopped inside a squashed range whose files this build no longer has.";
     DbUnknownRevision = "db-unknown-revision", Db, Error,
         "The database has applied revisions that these migrations do not have.";
     DbInterruptedMigration = "db-interrupted-migration", Db, Error,
@@ -345,6 +351,8 @@ codes! {
         "`retort.toml` cannot be read.";
     CliDirectoryNotEmpty = "cli-directory-not-empty", Cli, Error,
         "`retort init` was given a path that is not an empty directory.";
+    CliSquashCannotCarry = "cli-squash-cannot-carry", Cli, Error,
+        "`retort squash` meets a statement or an object the checkpoint cannot carry.";
     CliWriteFailed = "cli-write-failed", Cli, Error,
         "A file or directory could not be written.";
     CliRevisionExists = "cli-revision-exists", Cli, Error,
