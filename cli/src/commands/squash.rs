@@ -13,7 +13,7 @@ use std::collections::{HashMap, HashSet};
 use retort_core::Revision;
 use retort_core::check::{Options, check_dir};
 use retort_core::codes::Code;
-use retort_core::schema::catalog::{Catalog, Origin, RelKind, TypeDef, qname, sql_name};
+use retort_core::schema::catalog::{Catalog, Origin, QName, RelKind, TypeDef, qname, sql_name};
 use retort_core::schema::ddl::{render, unknown_parts};
 use retort_core::source::{FileId, Sources};
 use retort_core::sql::lex;
@@ -490,6 +490,11 @@ fn data_statements(
     let mut out = Vec::new();
     let mut problems = Vec::new();
     let mut skipped = Vec::new();
+    // The tables that hold rows on a fresh database: those a carried `INSERT … VALUES` (or
+    // an `INSERT … SELECT` from such a table) wrote to. An `UPDATE`, `DELETE` or
+    // `TRUNCATE` of any other table, or an `INSERT … SELECT` that reads none of them, has
+    // nothing to act on there and is not needed.
+    let mut seeded: HashSet<QName> = HashSet::new();
     for (k, s) in stmts.iter().enumerate() {
         let toks = lex::tokenize(&s.text);
         let words: Vec<String> = lex::words(&s.text, &toks)
@@ -608,7 +613,30 @@ fn data_statements(
             continue;
         }
         let exists = table.is_some();
-        if exists {
+        let target_q = target.as_deref().and_then(qname);
+        let reads_seeded = || {
+            words.iter().any(|w| {
+                qname(w).is_some_and(|q| seeded.contains(&q))
+            })
+        };
+        let values = words.iter().any(|w| w == "values");
+        let needed = match first.as_str() {
+            "insert" => values || reads_seeded(),
+            _ => target_q.as_ref().is_some_and(|q| seeded.contains(q)),
+        };
+        if exists && !needed {
+            skipped.push(format!(
+                "`{}` at {} is not needed on a fresh database: no carried statement put rows \
+                 where it reads or writes",
+                first.to_uppercase(),
+                at()
+            ));
+        } else if exists {
+            if first == "insert"
+                && let Some(q) = target_q
+            {
+                seeded.insert(q);
+            }
             out.push(k);
         } else {
             // Its rows went with the table (dropped, or renamed: then they are not carried,
