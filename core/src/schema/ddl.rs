@@ -128,6 +128,7 @@ fn owned_sequence(cat: &Catalog, table: &QName, col: &str) -> Option<QName> {
     cat.relations.iter().find_map(|(n, r)| match &r.value {
         RelKind::Sequence {
             owned_by: Some((t, c)),
+            ..
         } if t == table && c == col => Some(n.clone()),
         _ => None,
     })
@@ -497,7 +498,7 @@ pub fn render(cat: &Catalog, sources: &Sources) -> String {
     let mut views: Vec<((crate::source::FileId, usize), String)> = Vec::new();
     for (name, r) in cat.relations.iter() {
         match &r.value {
-            RelKind::Sequence { owned_by } if !made_by_tables.contains(name) => {
+            RelKind::Sequence { owned_by, .. } if !made_by_tables.contains(name) => {
                 sequences.push(format!("CREATE SEQUENCE {};", sql_name(name)));
                 if let Some((t, c)) = owned_by {
                     let line = format!(

@@ -47,6 +47,7 @@ pub(crate) fn check_down(
         RelKind::Index { table, .. } => Some(table.clone()),
         RelKind::Sequence {
             owned_by: Some((table, _)),
+            ..
         } => Some(table.clone()),
         _ => None,
     };

@@ -25,7 +25,7 @@ pub(super) fn is_serial(cat: &Catalog, table: &QName, c: &Column) -> bool {
     exact
         && matches!(
             cat.relations.get(&table.sibling(seq)).map(|r| &r.value),
-            Some(RelKind::Sequence { owned_by: Some((t, col)) }) if t == table && *col == c.name
+            Some(RelKind::Sequence { owned_by: Some((t, col)), .. }) if t == table && *col == c.name
         )
 }
 

@@ -12,6 +12,7 @@ pub type Owners = (QName, Option<(QName, String)>, Option<(QName, String)>);
 pub(super) fn made_by_column(cat: &Catalog, seq: &QName) -> Option<(QName, String)> {
     let Some(RelKind::Sequence {
         owned_by: Some((t, c)),
+        ..
     }) = cat.relations.get(seq).map(|r| &r.value)
     else {
         return None;
@@ -37,7 +38,7 @@ impl Differ<'_> {
     pub fn created_sequences(&self) -> Vec<(QName, Option<(QName, String)>)> {
         let mut out = Vec::new();
         for (n, r) in self.to.relations.iter() {
-            let RelKind::Sequence { owned_by } = &r.value else {
+            let RelKind::Sequence { owned_by, .. } = &r.value else {
                 continue;
             };
             if self.from.relations.contains_key(n) {
@@ -82,10 +83,10 @@ impl Differ<'_> {
     pub fn changed_sequence_owners(&self) -> Vec<Owners> {
         let mut out = Vec::new();
         for (n, r) in self.to.relations.iter() {
-            let RelKind::Sequence { owned_by: to } = &r.value else {
+            let RelKind::Sequence { owned_by: to, .. } = &r.value else {
                 continue;
             };
-            let Some(RelKind::Sequence { owned_by: from }) =
+            let Some(RelKind::Sequence { owned_by: from, .. }) =
                 self.from.relations.get(n).map(|r| &r.value)
             else {
                 continue;
