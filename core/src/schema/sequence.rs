@@ -13,8 +13,6 @@
 //! `serial`), as is an identity column's; changing an identity column's type changes its
 //! sequence's as `AS` would.
 
-use std::fmt::Write as _;
-
 /// A sequence's integer type.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum SeqType {
@@ -197,8 +195,8 @@ impl SequenceOptions {
     }
 
     /// The options of `ALTER SEQUENCE` that turn `self` into `to`, each that differs
-    /// (`AS integer INCREMENT BY 5 …`; bounds always as numbers); empty when they are the
-    /// same.
+    /// (`AS integer INCREMENT BY 5 …`; bounds always as numbers, both with a new type);
+    /// empty when they are the same.
     pub fn changes_to(&self, to: &SequenceOptions) -> String {
         let mut s = String::new();
         let mut put = |part: String| {
@@ -213,10 +211,12 @@ impl SequenceOptions {
         if self.increment != to.increment {
             put(format!("INCREMENT BY {}", to.increment));
         }
-        if self.min != to.min {
+        // A new type moves a bound that was the old type's limit: both are written then.
+        let retyped = self.data_type != to.data_type;
+        if self.min != to.min || retyped {
             put(format!("MINVALUE {}", to.min));
         }
-        if self.max != to.max {
+        if self.max != to.max || retyped {
             put(format!("MAXVALUE {}", to.max));
         }
         if self.start != to.start {
@@ -233,24 +233,34 @@ impl SequenceOptions {
 
     /// The options that differ from what a new sequence of the same type makes, as they
     /// follow `CREATE SEQUENCE` or go inside an identity column's parentheses (the type
-    /// left out); empty when there are none.
+    /// left out); empty when there are none. A bound or start is written when it differs
+    /// from what the options written before it make (a new minimum moves the start).
     pub fn non_default(&self) -> String {
-        let mut base = SequenceOptions::defaults(self.data_type);
-        // A descending sequence's bounds and start default otherwise: say the increment
-        // first, then compare with what that increment makes.
-        if self.increment != base.increment {
-            base = SequenceOptions::create(&[
-                SeqOpt::As(self.data_type),
-                SeqOpt::Increment(self.increment),
-            ]);
-            let mut out = format!("INCREMENT BY {}", self.increment);
-            let rest = base.changes_to(self);
-            if !rest.is_empty() {
-                let _ = write!(out, " {rest}");
-            }
-            return out;
+        let mut opts = vec![SeqOpt::As(self.data_type)];
+        let mut words = Vec::new();
+        if self.increment != 1 {
+            opts.push(SeqOpt::Increment(self.increment));
+            words.push(format!("INCREMENT BY {}", self.increment));
         }
-        base.changes_to(self)
+        let base = SequenceOptions::create(&opts);
+        if self.min != base.min {
+            opts.push(SeqOpt::Min(Some(self.min)));
+            words.push(format!("MINVALUE {}", self.min));
+        }
+        if self.max != base.max {
+            opts.push(SeqOpt::Max(Some(self.max)));
+            words.push(format!("MAXVALUE {}", self.max));
+        }
+        if self.start != SequenceOptions::create(&opts).start {
+            words.push(format!("START WITH {}", self.start));
+        }
+        if self.cache != 1 {
+            words.push(format!("CACHE {}", self.cache));
+        }
+        if self.cycle {
+            words.push("CYCLE".to_owned());
+        }
+        words.join(" ")
     }
 }
 
@@ -298,7 +308,9 @@ mod tests {
             SeqOpt::Start(10),
             SeqOpt::Min(Some(10)),
         ]);
-        assert_eq!(s.non_default(), "INCREMENT BY 5 MINVALUE 10 START WITH 10");
+        assert_eq!(s.non_default(), "INCREMENT BY 5 MINVALUE 10");
+        let m = SequenceOptions::create(&[SeqOpt::Min(Some(-5)), SeqOpt::Start(1)]);
+        assert_eq!(m.non_default(), "MINVALUE -5 START WITH 1");
         let d = SequenceOptions::create(&[SeqOpt::Increment(-1)]);
         assert_eq!(d.non_default(), "INCREMENT BY -1");
         assert_eq!(SequenceOptions::create(&[]).non_default(), "");

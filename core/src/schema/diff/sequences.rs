@@ -410,7 +410,7 @@ mod option_tests {
             "{up}"
         );
         assert!(
-            up.contains("ALTER SEQUENCE s AS smallint MAXVALUE 32767 CYCLE;\n"),
+            up.contains("ALTER SEQUENCE s AS smallint MINVALUE 1 MAXVALUE 32767 CYCLE;\n"),
             "{up}"
         );
         // Dropped: the down makes them again with their options.
