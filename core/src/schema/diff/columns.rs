@@ -45,15 +45,20 @@ pub(super) fn column_def(cat: &Catalog, table: &QName, c: &Column) -> Result<Col
             c.name
         ));
     }
-    let identity_options = if c.identity {
-        column_sequence(cat, table, &c.name).and_then(|(_, o)| o)
-    } else {
-        None
+    let (identity_sequence, identity_options) = match column_sequence(cat, table, &c.name)
+        .filter(|_| c.identity)
+    {
+        Some((name, options)) => {
+            let (default, _) = generated_name(&table.name, std::slice::from_ref(&c.name), "seq");
+            ((name != table.sibling(default)).then_some(name), options)
+        }
+        None => (None, None),
     };
     Ok(ColumnDef {
         column: c.clone(),
         serial,
         identity_options,
+        identity_sequence,
     })
 }
 

@@ -388,6 +388,9 @@ pub struct ColumnDef {
     /// An identity column's sequence options, when known (those that differ from a new
     /// sequence's are written in the identity clause).
     pub identity_options: Option<SequenceOptions>,
+    /// An identity column's sequence name when it is not the one PostgreSQL gives it
+    /// (`SEQUENCE NAME`).
+    pub identity_sequence: Option<QName>,
 }
 
 /// A table as a `CREATE TABLE` writes it.

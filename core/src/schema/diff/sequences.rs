@@ -14,7 +14,8 @@ use crate::schema::catalog::{
 pub type Owners = (QName, Option<(QName, String)>, Option<(QName, String)>);
 
 /// Whether `seq` is the sequence that a `serial` or identity column makes for itself: owned by
-/// the column, named as PostgreSQL names it, and the column is serial-like or an identity.
+/// the column, and the column an identity (whatever the sequence's name: `SEQUENCE NAME`
+/// writes it), or serial-like with the sequence named as PostgreSQL names a serial's.
 pub(super) fn made_by_column(cat: &Catalog, seq: &QName) -> Option<(QName, String)> {
     let Some(RelKind::Sequence {
         owned_by: Some((t, c)),
@@ -23,12 +24,15 @@ pub(super) fn made_by_column(cat: &Catalog, seq: &QName) -> Option<(QName, Strin
     else {
         return None;
     };
+    let col = cat.table(t)?.column(c)?;
+    if col.identity {
+        return Some((t.clone(), c.clone()));
+    }
     let (name, exact) = generated_name(&t.name, std::slice::from_ref(c), "seq");
     if !exact || seq.schema != t.schema || seq.name != name {
         return None;
     }
-    let col = cat.table(t)?.column(c)?;
-    (col.identity || super::columns::serial_like(col)).then(|| (t.clone(), c.clone()))
+    super::columns::serial_like(col).then(|| (t.clone(), c.clone()))
 }
 
 impl Differ<'_> {
@@ -428,5 +432,24 @@ mod option_tests {
         let seq = down.find("CREATE SEQUENCE s;").unwrap();
         let cache = down.find("ALTER SEQUENCE s CACHE 20;").unwrap();
         assert!(seq < cache, "{down}");
+    }
+}
+
+#[cfg(test)]
+mod identity_name_tests {
+    use crate::schema::diff::tests::{changes_between, down_sql, up_sql};
+
+    #[test]
+    fn an_identity_sequence_named_otherwise_comes_with_its_column() {
+        let c = changes_between(
+            "CREATE TABLE t (a int);",
+            "CREATE TABLE t (a int, b int GENERATED ALWAYS AS IDENTITY (SEQUENCE NAME b_numbers CACHE 3));",
+        );
+        assert_eq!(
+            up_sql(&c),
+            "ALTER TABLE t ADD COLUMN b integer GENERATED ALWAYS AS IDENTITY \
+             (SEQUENCE NAME b_numbers CACHE 3);\n"
+        );
+        assert_eq!(down_sql(&c), "ALTER TABLE t DROP COLUMN b;\n");
     }
 }
