@@ -210,7 +210,9 @@ impl Replayer<'_> {
                     written.name,
                 ));
             }
-            Some(O::DropIdentity(_)) => {
+            // `DROP IDENTITY IF EXISTS` of another column changes nothing (a serial keeps
+            // its sequence).
+            Some(O::DropIdentity(_)) if c.identity => {
                 c.identity = false;
                 match &seq {
                     Some(q) => {
@@ -219,6 +221,7 @@ impl Replayer<'_> {
                     None => self.column_sequence_unknown(table, &name),
                 }
             }
+            Some(O::DropIdentity(_)) => {}
             Some(O::DropExpression(_)) => {
                 c.generated = false;
                 c.generated_sql = Written::unknown();

@@ -3,7 +3,8 @@
 -- (s_down), ALTER SEQUENCE changes only what it names and RESTART keeps the start, a new
 -- type moves a bound that was the old type's limit (s_alter), a serial's sequence is of the
 -- serial's type and ALTER SEQUENCE on it prints after the table, identity options are
--- printed inside the identity clause, and an identity's sequence follows its column's type.
+-- printed inside the identity clause, an identity's sequence follows its column's type, DROP
+-- IDENTITY drops it (c) and DROP IDENTITY IF EXISTS of a serial keeps its sequence.
 -- file: 001_schema.sql
 -- revision: 001
 -- down_revision: none
@@ -27,3 +28,5 @@ ALTER TABLE t ALTER COLUMN a TYPE bigint;
 ALTER TABLE t ALTER COLUMN c SET MAXVALUE 1000;
 ALTER TABLE t ADD COLUMN d int NOT NULL;
 ALTER TABLE t ALTER COLUMN d ADD GENERATED ALWAYS AS IDENTITY (START 3);
+ALTER TABLE t ALTER COLUMN id DROP IDENTITY IF EXISTS;
+ALTER TABLE t ALTER COLUMN c DROP IDENTITY;
