@@ -77,7 +77,6 @@ impl FactKind {
         !matches!(
             self,
             FactKind::ColumnOrder
-                | FactKind::SequenceOptions
                 | FactKind::OtherType
                 | FactKind::Function
                 | FactKind::FunctionBody

@@ -67,6 +67,11 @@ fn flags(not_null: bool, default: bool, identity: &str, generated: bool) -> Stri
     s
 }
 
+/// ` collate "C"`, or nothing for the type's default collation.
+fn collate(c: Option<&str>) -> String {
+    c.map(|c| format!(" collate {c}")).unwrap_or_default()
+}
+
 fn strs(v: &Value) -> Vec<String> {
     v.as_array()
         .map(|a| {
@@ -104,7 +109,7 @@ fn model_facts(doc: &Value, scope: Scope) -> Facts {
                 let generated = c["generated"] == true;
                 n += 1;
                 f.insert(format!(
-                    "column {name}.{} #{n} {}{}",
+                    "column {name}.{} #{n} {}{}{}",
                     c["name"].as_str().unwrap(),
                     c["type"].as_str().unwrap(),
                     flags(
@@ -112,7 +117,8 @@ fn model_facts(doc: &Value, scope: Scope) -> Facts {
                         c["default"] == true,
                         c["identity"].as_str().unwrap_or_default(),
                         generated,
-                    )
+                    ),
+                    collate(c["collation"].as_str()),
                 ));
             }
         }
@@ -166,6 +172,18 @@ fn model_facts(doc: &Value, scope: Scope) -> Facts {
         ));
     }
     for s in doc["sequences"].as_array().unwrap() {
+        let o = &s["options"];
+        f.insert(format!(
+            "sequence_options {} {} increment {} min {} max {} start {} cache {} cycle {}",
+            s["name"].as_str().unwrap(),
+            o["type"].as_str().unwrap_or("not known"),
+            o["increment"],
+            o["min"],
+            o["max"],
+            o["start"],
+            o["cache"],
+            o["cycle"]
+        ));
         let owner = &s["owned_by"];
         f.insert(if owner.is_null() {
             format!("sequence {}", s["name"].as_str().unwrap())
@@ -266,20 +284,48 @@ fn live_facts(client: &mut postgres::Client, scope: Scope) -> Facts {
                     a.atthasdef AND a.attgenerated = '', \
                     CASE a.attidentity WHEN 'a' THEN 'always' WHEN 'd' THEN 'by default' \
                     ELSE '' END, \
-                    a.attgenerated <> '' \
+                    a.attgenerated <> '', \
+                    CASE WHEN a.attcollation = t.typcollation THEN NULL \
+                         WHEN cn.nspname IN ('pg_catalog', 'public') THEN quote_ident(co.collname) \
+                         ELSE quote_ident(cn.nspname) || '.' || quote_ident(co.collname) END \
              FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid \
              JOIN pg_namespace n ON n.oid = c.relnamespace \
+             JOIN pg_type t ON t.oid = a.atttypid \
+             LEFT JOIN pg_collation co ON co.oid = a.attcollation \
+             LEFT JOIN pg_namespace cn ON cn.oid = co.collnamespace \
              WHERE c.relkind IN ('r', 'p') AND a.attnum > 0 AND NOT a.attisdropped \
                AND {USER_RELATIONS}"
         ),
     ) {
         let n: i64 = r.get(2);
         f.insert(format!(
-            "column {}.{} #{n} {}{}",
+            "column {}.{} #{n} {}{}{}",
             r.get::<_, String>(0),
             r.get::<_, String>(1),
             r.get::<_, String>(3),
-            flags(r.get(4), r.get(5), r.get::<_, &str>(6), r.get(7))
+            flags(r.get(4), r.get(5), r.get::<_, &str>(6), r.get(7)),
+            collate(r.get::<_, Option<&str>>(8)),
+        ));
+    }
+    for r in q(
+        client,
+        &format!(
+            "SELECT {rel}, format_type(s.seqtypid, NULL), s.seqincrement, s.seqmin, s.seqmax, \
+                    s.seqstart, s.seqcache, s.seqcycle \
+             FROM pg_sequence s JOIN pg_class c ON c.oid = s.seqrelid \
+             JOIN pg_namespace n ON n.oid = c.relnamespace WHERE {USER_RELATIONS}"
+        ),
+    ) {
+        f.insert(format!(
+            "sequence_options {} {} increment {} min {} max {} start {} cache {} cycle {}",
+            r.get::<_, String>(0),
+            r.get::<_, String>(1),
+            r.get::<_, i64>(2),
+            r.get::<_, i64>(3),
+            r.get::<_, i64>(4),
+            r.get::<_, i64>(5),
+            r.get::<_, i64>(6),
+            r.get::<_, bool>(7),
         ));
     }
     let cols = |rel: &str, keys: &str| {
@@ -705,4 +751,129 @@ fn unknown_parts_are_shown_not_guessed() {
         doc["unknown"][0]["what"], "some columns of table `copy`",
         "{doc:#}"
     );
+}
+
+/// Migrations that write sequence options, identity options and collations in every form
+/// the model reads, PostgreSQL's defaults written out or left to it.
+fn options_project() -> Project {
+    let p = Project::new();
+    p.migration(
+        "1",
+        "none",
+        "CREATE SEQUENCE s_plain INCREMENT BY 1 NO MINVALUE MAXVALUE 9223372036854775807 \
+         START WITH 1 CACHE 1 NO CYCLE;\n\
+         CREATE SEQUENCE s_int AS integer;\n\
+         CREATE SEQUENCE s_small AS smallint;\n\
+         CREATE SEQUENCE s_down INCREMENT -1;\n\
+         CREATE SEQUENCE s_down_small AS smallint INCREMENT BY -2 CACHE 3;\n\
+         CREATE SEQUENCE s_bounds START 5 MINVALUE 5 MAXVALUE 500 CYCLE;\n\
+         CREATE SEQUENCE s_alter START 5 MINVALUE 5 CACHE 10 CYCLE;\n\
+         ALTER SEQUENCE s_alter INCREMENT BY 3 RESTART WITH 100 AS integer;\n\
+         CREATE SEQUENCE s_custom_max AS integer MAXVALUE 1000;\n\
+         ALTER SEQUENCE s_custom_max AS bigint;\n\
+         CREATE SEQUENCE s_flip;\n\
+         ALTER SEQUENCE s_flip INCREMENT BY -1 NO MINVALUE NO MAXVALUE START WITH -1 RESTART;\n\
+         CREATE SEQUENCE s_min MINVALUE -9223372036854775808 START 1;\n\
+         CREATE TABLE t (\n\
+             id serial PRIMARY KEY,\n\
+             big bigserial,\n\
+             small smallserial,\n\
+             a int GENERATED ALWAYS AS IDENTITY (START WITH 10 INCREMENT BY 5),\n\
+             b smallint GENERATED BY DEFAULT AS IDENTITY (MAXVALUE 100 CACHE 4),\n\
+             c bigint GENERATED BY DEFAULT AS IDENTITY (MINVALUE 1 NO CYCLE),\n\
+             d int NOT NULL,\n\
+             e int GENERATED ALWAYS AS IDENTITY (INCREMENT BY -10),\n\
+             name text COLLATE \"C\" NOT NULL,\n\
+             code varchar(10) COLLATE pg_catalog.\"POSIX\",\n\
+             plain text COLLATE \"default\",\n\
+             retyped text COLLATE \"C\",\n\
+             later text\n\
+         );\n\
+         ALTER SEQUENCE t_id_seq INCREMENT BY 2;\n\
+         ALTER TABLE t ALTER COLUMN a SET INCREMENT BY 7 SET CYCLE RESTART;\n\
+         ALTER TABLE t ALTER COLUMN a TYPE bigint;\n\
+         ALTER TABLE t ALTER COLUMN small TYPE integer;\n\
+         ALTER TABLE t ALTER COLUMN c SET MAXVALUE 1000;\n\
+         ALTER TABLE t ALTER COLUMN d ADD GENERATED ALWAYS AS IDENTITY (START 3);\n\
+         ALTER TABLE t ALTER COLUMN retyped TYPE varchar(20);\n\
+         ALTER TABLE t ALTER COLUMN later TYPE text COLLATE \"POSIX\";\n\
+         ALTER TABLE t ADD COLUMN added text COLLATE \"C\" DEFAULT 'x';\n\
+         ALTER TABLE t ALTER COLUMN id DROP IDENTITY IF EXISTS;\n\
+         ALTER TABLE t ALTER COLUMN e DROP IDENTITY;",
+        "DROP TABLE t;\nDROP SEQUENCE s_min, s_flip, s_custom_max, s_alter, s_bounds, \
+         s_down_small, s_down, s_small, s_int, s_plain;",
+    );
+    p
+}
+
+#[test]
+fn sequence_options_and_collations_match_postgres_and_drift_is_found() {
+    let p = options_project();
+    let db = database();
+    p.db(db.url(), &["upgrade"]).ok();
+    // What the model says is what pg_sequence and pg_attribute say.
+    let doc = model_json(&p, "head");
+    assert_eq!(doc["complete"], true, "{doc:#}");
+    let model = model_facts(&doc, Scope::Everything);
+    let live = live_facts(&mut db.connect(), Scope::Everything);
+    let d = diff(&model, &live);
+    assert!(d.is_empty(), "the model and PostgreSQL differ:\n{d}");
+    let options = model
+        .iter()
+        .filter(|f| f.starts_with("sequence_options "))
+        .count();
+    assert_eq!(options, 17, "{model:#?}");
+    assert_eq!(
+        model.iter().filter(|f| f.contains(" collate ")).count(),
+        4,
+        "{model:#?}"
+    );
+    // The catalog reader agrees: the database is the model at its head.
+    let run = p.retort(&["diff", "--from", db.url(), "--to", "head"]).ok();
+    assert!(
+        run.stdout.trim_end().ends_with("-- no changes")
+            && run.stdout.lines().all(|l| l.starts_with("--")),
+        "{run:#?}"
+    );
+    // The printed DDL builds the same options and collations.
+    let ddl = p.retort(&["schema"]).ok().stdout;
+    let fresh = database();
+    psql(&fresh, &ddl);
+    let built = live_facts(&mut fresh.connect(), Scope::Everything);
+    let d = diff(&live, &built);
+    assert!(
+        d.is_empty(),
+        "the printed DDL builds another schema:\n{d}\n{ddl}"
+    );
+    // A hand change of each kind is drift, with the SQL that undoes it.
+    for (change, says, undo) in [
+        (
+            "ALTER SEQUENCE s_int INCREMENT BY 5;",
+            "sequence `s_int` has options the migrations do not give it",
+            "ALTER SEQUENCE s_int INCREMENT BY 1;",
+        ),
+        (
+            "ALTER TABLE t ALTER COLUMN name TYPE text COLLATE \"POSIX\";",
+            "column `t.name` has collation \"POSIX\", the migrations \"C\"",
+            "ALTER TABLE t ALTER COLUMN name TYPE text COLLATE \"C\";",
+        ),
+        (
+            "ALTER TABLE t ALTER COLUMN b SET CACHE 1;",
+            "sequence `t_b_seq` has options the migrations do not give it",
+            "ALTER SEQUENCE t_b_seq CACHE 4;",
+        ),
+    ] {
+        psql(&db, change);
+        let run = p.db(db.url(), &["check", "--format", "json"]);
+        let doc: Value = serde_json::from_str(&run.stdout).expect("one JSON document");
+        assert_eq!(run.code, 3, "{change}: {doc:#}");
+        let drift = doc["drift"].as_array().expect("a drift list");
+        assert_eq!(drift.len(), 1, "{change}: {doc:#}");
+        let what = drift[0]["what"].as_str().unwrap_or_default();
+        assert!(what.starts_with(says), "{change}: {what}");
+        let sql = drift[0]["sql"].as_str().unwrap_or_default();
+        assert_eq!(sql, undo, "{change}");
+        psql(&db, sql);
+        p.db(db.url(), &["check"]).ok();
+    }
 }

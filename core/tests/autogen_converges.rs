@@ -3,13 +3,15 @@
 //! passes every check of the build (the reversibility check included) and, replayed on A,
 //! gives a schema whose diff against B is empty: in its safe forms (a chain of revisions,
 //! `CONCURRENTLY` in a `transaction: false` one, `NOT VALID` then `VALIDATE`) and in the plain
-//! form (`--simple`).
+//! form (`--simple`). The schemas vary column collations, identity columns and their
+//! sequence options, a `serial`'s sequence options and a sequence of their own.
 //!
 //! 256 cases by default; `RETORT_PROPTEST_CASES=5000` runs more.
 
 use proptest::prelude::*;
 use retort_core::check::{Input, Options, check_texts};
 use retort_core::schema::Catalog;
+use retort_core::schema::catalog::RelKind;
 use retort_core::schema::desired::desired_schema;
 use retort_core::schema::diff::{DiffOptions, Form, Problem, Rename, Renames, Txn, diff, steps};
 use retort_core::source::Sources;
@@ -30,6 +32,39 @@ struct Col {
     ty: Ty,
     not_null: bool,
     default: Option<u8>,
+    /// A collation for a text column: none, `"C"` or `"POSIX"`.
+    collate: u8,
+}
+
+/// Options of a sequence: increment, start, cache, cycle.
+#[derive(Clone, Copy, Debug)]
+struct SeqOpts {
+    increment: i8,
+    start: Option<u8>,
+    cache: Option<u8>,
+    cycle: bool,
+}
+
+impl SeqOpts {
+    fn sql(&self) -> String {
+        let mut s = format!("INCREMENT BY {}", self.increment);
+        if let Some(st) = self.start {
+            // Within the bounds whichever the direction.
+            let v = if self.increment < 0 {
+                -i32::from(st) - 1
+            } else {
+                i32::from(st) + 1
+            };
+            s.push_str(&format!(" START WITH {v}"));
+        }
+        if let Some(c) = self.cache {
+            s.push_str(&format!(" CACHE {}", c + 1));
+        }
+        if self.cycle {
+            s.push_str(" CYCLE");
+        }
+        s
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -42,12 +77,17 @@ struct Tab {
     fk: Option<usize>,
     index: Option<(usize, bool)>,
     view: Option<usize>,
+    /// The options of its id's sequence (a serial's, or an identity's for `t3`, whose id is
+    /// always an identity: a column does not change between identity and plain).
+    seq: Option<SeqOpts>,
 }
 
 #[derive(Clone, Debug)]
 struct Schema {
     enum_values: Option<Vec<bool>>,
     tables: Vec<Tab>,
+    /// A sequence of its own, `counter`, `integer`-typed or not.
+    counter: Option<(SeqOpts, bool)>,
 }
 
 const VALUES: [&str; 4] = ["a", "b", "c", "d"];
@@ -64,14 +104,35 @@ fn ty() -> impl Strategy<Value = Ty> {
 }
 
 fn col() -> impl Strategy<Value = Col> {
-    (0..5usize, ty(), any::<bool>(), proptest::option::of(0..2u8)).prop_map(
-        |(name, ty, not_null, default)| Col {
+    (
+        0..5usize,
+        ty(),
+        any::<bool>(),
+        proptest::option::of(0..2u8),
+        0..3u8,
+    )
+        .prop_map(|(name, ty, not_null, default, collate)| Col {
             name,
             ty,
             not_null,
             default,
-        },
+            collate,
+        })
+}
+
+fn seq_opts() -> impl Strategy<Value = SeqOpts> {
+    (
+        prop_oneof![Just(1i8), Just(2), Just(-1), Just(5)],
+        proptest::option::of(0..3u8),
+        proptest::option::of(0..3u8),
+        any::<bool>(),
     )
+        .prop_map(|(increment, start, cache, cycle)| SeqOpts {
+            increment,
+            start,
+            cache,
+            cycle,
+        })
 }
 
 fn tab() -> impl Strategy<Value = Tab> {
@@ -84,27 +145,33 @@ fn tab() -> impl Strategy<Value = Tab> {
         proptest::option::of(0..4usize),
         proptest::option::of((0..5usize, any::<bool>())),
         proptest::option::of(0..5usize),
+        proptest::option::of(seq_opts()),
     )
-        .prop_map(|(name, serial, cols, unique, check, fk, index, view)| Tab {
-            name,
-            serial,
-            cols,
-            unique,
-            check,
-            fk,
-            index,
-            view,
-        })
+        .prop_map(
+            |(name, serial, cols, unique, check, fk, index, view, seq)| Tab {
+                name,
+                serial,
+                cols,
+                unique,
+                check,
+                fk,
+                index,
+                view,
+                seq,
+            },
+        )
 }
 
 fn schema() -> impl Strategy<Value = Schema> {
     (
         proptest::option::of(proptest::collection::vec(any::<bool>(), 4)),
         proptest::collection::vec(tab(), 0..4),
+        proptest::option::of((seq_opts(), any::<bool>())),
     )
-        .prop_map(|(enum_values, tables)| Schema {
+        .prop_map(|(enum_values, tables, counter)| Schema {
             enum_values,
             tables,
+            counter,
         })
 }
 
@@ -128,7 +195,15 @@ impl Schema {
             let l: Vec<String> = v.iter().map(|x| format!("'{x}'")).collect();
             out.push_str(&format!("CREATE TYPE mood AS ENUM ({});\n", l.join(", ")));
         }
+        if let Some((o, int)) = &self.counter {
+            out.push_str(&format!(
+                "CREATE SEQUENCE counter{} {};\n",
+                if *int { " AS integer" } else { "" },
+                o.sql()
+            ));
+        }
         let mut made: Vec<usize> = Vec::new();
+        let mut sequences = String::new();
         let mut indexes = String::new();
         let mut views = String::new();
         for t in &self.tables {
@@ -136,7 +211,18 @@ impl Schema {
                 continue;
             }
             let tn = format!("t{}", t.name);
-            let mut lines = vec![if t.serial {
+            let mut lines = vec![if t.name == 3 {
+                match &t.seq {
+                    Some(o) => format!(
+                        "id integer GENERATED ALWAYS AS IDENTITY ({}) PRIMARY KEY",
+                        o.sql()
+                    ),
+                    None => "id integer GENERATED ALWAYS AS IDENTITY PRIMARY KEY".to_owned(),
+                }
+            } else if t.serial {
+                if let Some(o) = &t.seq {
+                    sequences.push_str(&format!("ALTER SEQUENCE {tn}_id_seq {};\n", o.sql()));
+                }
                 "id serial PRIMARY KEY".to_owned()
             } else {
                 "id integer PRIMARY KEY".to_owned()
@@ -162,6 +248,13 @@ impl Schema {
                         Ty::Enum => "mood",
                     }
                 );
+                if matches!(ty, Ty::Text | Ty::Varchar) {
+                    line.push_str(match c.collate {
+                        1 => " COLLATE \"C\"",
+                        2 => " COLLATE \"POSIX\"",
+                        _ => "",
+                    });
+                }
                 if c.not_null {
                     line.push_str(" NOT NULL");
                 }
@@ -215,6 +308,7 @@ impl Schema {
             }
             made.push(t.name);
         }
+        out.push_str(&sequences);
         out.push_str(&indexes);
         out.push_str(&views);
         out
@@ -263,6 +357,15 @@ fn converges(a: &Schema, b: &Schema, form: Form) -> Result<(), TestCaseError> {
         "schema B fails: {:?}\n{b_sql}",
         desired.diagnostics
     );
+    // Every sequence's options are known: compared, not skipped as "not compared".
+    for (n, r) in desired.catalog.relations.iter() {
+        if let RelKind::Sequence { options, .. } = &r.value {
+            prop_assert!(
+                options.is_some(),
+                "the options of {n} are not known\n{b_sql}"
+            );
+        }
+    }
     // Rename suspects are answered with the annotation they ask for.
     let mut renames = Renames::none();
     let mut d = diff(

@@ -73,9 +73,9 @@ fn subject(c: &Change) -> String {
         | Change::RebuildEnum { ty, .. } => format!("type {ty}"),
         Change::RenameType { to, .. } => format!("type {to}"),
         Change::CreateSequence(s) | Change::DropSequence(s) => format!("sequence {s}"),
-        Change::OwnSequence { seq, .. } | Change::DisownSequence { seq, .. } => {
-            format!("sequence {seq}")
-        }
+        Change::OwnSequence { seq, .. }
+        | Change::DisownSequence { seq, .. }
+        | Change::AlterSequence { seq, .. } => format!("sequence {seq}"),
         Change::RenameTable { to, .. } => format!("table {to}"),
         Change::CreateTable { name, .. } | Change::DropTable { name, .. } => {
             format!("table {name}")
@@ -153,7 +153,21 @@ fn describe(c: &Change) -> String {
             column,
             from,
             to,
-        } => format!("column `{table}.{column}` has type {from}, the migrations {to}"),
+            ..
+        } if from != to => {
+            format!("column `{table}.{column}` has type {from}, the migrations {to}")
+        }
+        Change::AlterColumnType {
+            table,
+            column,
+            from_collation,
+            to_collation,
+            ..
+        } => format!(
+            "column `{table}.{column}` has collation {}, the migrations {}",
+            from_collation.as_deref().unwrap_or("default"),
+            to_collation.as_deref().unwrap_or("default")
+        ),
         Change::SetNotNull {
             table,
             column,
@@ -184,6 +198,10 @@ fn describe(c: &Change) -> String {
         Change::DropIndex { name, .. } => format!("index `{name}` is not in the migrations"),
         Change::CreateView { name, .. } => format!("view `{name}` is missing"),
         Change::DropView { name, .. } => format!("view `{name}` is not in the migrations"),
+        Change::AlterSequence { seq, from, to, .. } => format!(
+            "sequence `{seq}` has options the migrations do not give it (they say {})",
+            from.changes_to(to)
+        ),
     }
 }
 

@@ -181,6 +181,7 @@ pub fn json_of(cat: &Catalog, sources: &Sources) -> Value {
                     "generated": c.generated,
                     "default_sql": c.default_sql.get(),
                     "generated_sql": c.generated_sql.get(),
+                    "collation": c.collation,
                 })).collect::<Vec<_>>(),
                 "constraints": t.constraints.iter().map(|k| {
                     let (kind, references) = match &k.kind {
@@ -229,9 +230,18 @@ pub fn json_of(cat: &Catalog, sources: &Sources) -> Value {
                 "name_exact": name_exact,
                 "sql": sql.get(),
             })),
-            RelKind::Sequence { owned_by } => sequences.push(json!({
+            RelKind::Sequence { owned_by, options } => sequences.push(json!({
                 "name": name(n),
                 "owned_by": owned_by.as_ref().map(|(t, c)| json!({ "table": name(t), "column": c })),
+                "options": options.map(|o| json!({
+                    "type": o.data_type.word(),
+                    "increment": o.increment,
+                    "min": o.min,
+                    "max": o.max,
+                    "start": o.start,
+                    "cache": o.cache,
+                    "cycle": o.cycle,
+                })),
             })),
         }
     }

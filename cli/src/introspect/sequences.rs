@@ -1,6 +1,7 @@
-//! Sequences, with the column that owns each (`serial`, identity, `OWNED BY`).
+//! Sequences, with the column that owns each (`serial`, identity, `OWNED BY`) and their
+//! options (`pg_sequence`).
 
-use retort_core::schema::catalog::{QName, RelKind};
+use retort_core::schema::catalog::{QName, RelKind, SeqType, SequenceOptions};
 
 use super::{Reader, USER_SCHEMA, not_in_extension};
 
@@ -14,8 +15,11 @@ pub(super) fn read(r: &mut Reader<'_>) -> Result<(), postgres::Error> {
                  JOIN pg_attribute a ON a.attrelid = d.refobjid AND a.attnum = d.refobjsubid \
                  WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid \
                    AND d.refclassid = 'pg_class'::regclass AND d.deptype IN ('a', 'i') \
-                 LIMIT 1) \
+                 LIMIT 1), \
+                format_type(s.seqtypid, NULL), s.seqincrement, s.seqmin, s.seqmax, \
+                s.seqstart, s.seqcache, s.seqcycle \
          FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace \
+         JOIN pg_sequence s ON s.seqrelid = c.oid \
          WHERE c.relkind = 'S' AND {USER_SCHEMA} AND {} ORDER BY c.oid",
         not_in_extension("pg_class", "c.oid")
     ))?;
@@ -32,7 +36,16 @@ pub(super) fn read(r: &mut Reader<'_>) -> Result<(), postgres::Error> {
             }
             _ => None,
         };
-        let o = r.obj(RelKind::Sequence { owned_by });
+        let options = SeqType::of(&row.get::<_, String>(3)).map(|t| SequenceOptions {
+            data_type: t,
+            increment: row.get(4),
+            min: row.get(5),
+            max: row.get(6),
+            start: row.get(7),
+            cache: row.get(8),
+            cycle: row.get(9),
+        });
+        let o = r.obj(RelKind::Sequence { owned_by, options });
         r.cat.put_relation(name, o);
     }
     Ok(())

@@ -12,6 +12,7 @@ use std::ops::Range;
 use std::sync::Arc;
 
 pub use super::pmap::PMap;
+pub use super::sequence::{SeqOpt, SeqType, SequenceOptions};
 use crate::source::FileId;
 
 /// Where something happened: a statement's first line in a file.
@@ -233,6 +234,9 @@ pub struct Column {
     pub default_sql: Written,
     /// The generated column's expression as written.
     pub generated_sql: Written,
+    /// The collation when it is not the type's default, as SQL (`"C"`, `app."x"`):
+    /// `pg_catalog.` and `public.` left out, `COLLATE "default"` is `None`.
+    pub collation: Option<String>,
 }
 
 /// What kind of constraint.
@@ -350,6 +354,9 @@ pub enum RelKind {
     Sequence {
         /// `OWNED BY` (a `serial` column's sequence).
         owned_by: Option<(QName, String)>,
+        /// Its options, defaults resolved; `None` when not known (an option written in a
+        /// form the model does not read).
+        options: Option<SequenceOptions>,
     },
 }
 
@@ -448,6 +455,7 @@ pub fn rel_target(r: &RelKind) -> Option<&QName> {
         RelKind::Index { table, .. } => Some(table),
         RelKind::Sequence {
             owned_by: Some((t, _)),
+            ..
         } => Some(t),
         _ => None,
     }

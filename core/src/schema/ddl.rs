@@ -1,8 +1,9 @@
 //! A [`Catalog`] as PostgreSQL DDL: what `retort schema` prints.
 //!
 //! The script creates, in dependency order, what the model knows: schemas, extensions, enum
-//! types, sequences, tables (columns with type, `NOT NULL`, default, identity, generated
-//! expression; primary keys, unique and check constraints), sequence ownership, foreign keys
+//! types, sequences (with their options), tables (columns with type, collation, `NOT NULL`,
+//! default, identity and its sequence's options, generated expression; primary keys, unique
+//! and check constraints), sequence ownership and options, foreign keys
 //! (as `ALTER TABLE … ADD CONSTRAINT` after every table), indexes. Expressions are printed
 //! as the migrations wrote them ([`Written`]). What the model holds only in part is a
 //! comment, never an invention: an expression it did not keep (or that a rename made stale,
@@ -12,8 +13,9 @@
 use std::fmt::Write as _;
 
 use super::catalog::{
-    Catalog, Constraint, ConstraintKind, Ns, OUTSIDE_TABLES, Origin, QName, RelKind, Table,
-    TypeDef, Written, generated_name, literal, quote_ident, sql_name,
+    Catalog, Column, Constraint, ConstraintKind, Ns, OUTSIDE_TABLES, Origin, QName, RelKind,
+    SeqType, SequenceOptions, Table, TypeDef, Written, generated_name, literal, quote_ident,
+    sql_name,
 };
 use crate::source::Sources;
 
@@ -128,8 +130,39 @@ fn owned_sequence(cat: &Catalog, table: &QName, col: &str) -> Option<QName> {
     cat.relations.iter().find_map(|(n, r)| match &r.value {
         RelKind::Sequence {
             owned_by: Some((t, c)),
+            ..
         } if t == table && c == col => Some(n.clone()),
         _ => None,
+    })
+}
+
+/// The options of the sequence `seq`, if known.
+fn options_of(cat: &Catalog, seq: &QName) -> Option<SequenceOptions> {
+    match cat.relations.get(seq).map(|r| &r.value) {
+        Some(RelKind::Sequence { options, .. }) => *options,
+        _ => None,
+    }
+}
+
+/// A column's type with its collation, if it has one that is not the type's default.
+fn type_and_collation(c: &Column) -> String {
+    match &c.collation {
+        Some(k) => format!("{} COLLATE {k}", c.ty),
+        None => c.ty.clone(),
+    }
+}
+
+/// `ALTER SEQUENCE` giving a sequence made with `made` its options `options`, if they
+/// differ (`RESTART`, so that a new sequence starts at its new start).
+fn alter_options(seq: &QName, made: &SequenceOptions, options: &SequenceOptions) -> Option<String> {
+    let changes = made.changes_to(options);
+    (!changes.is_empty()).then(|| {
+        let restart = if made.start != options.start {
+            " RESTART"
+        } else {
+            ""
+        };
+        format!("ALTER SEQUENCE {} {changes}{restart};", sql_name(seq))
     })
 }
 
@@ -229,8 +262,15 @@ fn one_line(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-/// The column lines of a `CREATE TABLE` and the sequences it creates itself.
-fn table_body(cat: &Catalog, name: &QName, t: &Table, out: &mut String) -> Vec<QName> {
+/// The column lines of a `CREATE TABLE` and the sequences it creates itself; the options
+/// of its `serial` sequences that differ from a new one's go to `seq_lines`.
+fn table_body(
+    cat: &Catalog,
+    name: &QName,
+    t: &Table,
+    out: &mut String,
+    seq_lines: &mut Vec<String>,
+) -> Vec<QName> {
     let mut lines: Vec<(String, Option<String>)> = Vec::new();
     let mut made = Vec::new();
     for c in &t.columns {
@@ -244,11 +284,17 @@ fn table_body(cat: &Catalog, name: &QName, t: &Table, out: &mut String) -> Vec<Q
             };
             lines.push(match text {
                 Ok(expr) => (
-                    format!("{col} {} GENERATED ALWAYS AS ({expr}) STORED", c.ty),
+                    format!(
+                        "{col} {} GENERATED ALWAYS AS ({expr}) STORED",
+                        type_and_collation(c)
+                    ),
                     None,
                 ),
                 Err(why) => (
-                    format!("-- {col} {} GENERATED ALWAYS AS (…) STORED", c.ty),
+                    format!(
+                        "-- {col} {} GENERATED ALWAYS AS (…) STORED",
+                        type_and_collation(c)
+                    ),
                     Some(format!("a generated column: {why}")),
                 ),
             });
@@ -269,9 +315,15 @@ fn table_body(cat: &Catalog, name: &QName, t: &Table, out: &mut String) -> Vec<Q
         };
         if let Some((s, serial)) = serial {
             line.push_str(serial);
+            match (options_of(cat, &s), SeqType::of(&c.ty)) {
+                (Some(o), Some(ty)) => {
+                    seq_lines.extend(alter_options(&s, &SequenceOptions::defaults(ty), &o));
+                }
+                _ => note = Some("its sequence's options are not known".to_owned()),
+            }
             made.push(s);
         } else {
-            line.push_str(&c.ty);
+            line.push_str(&type_and_collation(c));
             if c.not_null && !c.identity {
                 line.push_str(" NOT NULL");
             }
@@ -282,8 +334,16 @@ fn table_body(cat: &Catalog, name: &QName, t: &Table, out: &mut String) -> Vec<Q
                     " GENERATED BY DEFAULT AS IDENTITY"
                 });
                 if let Some(s) = &seq {
+                    let mut opts = Vec::new();
                     if !default_sequence_name(s, name, &c.name) {
-                        let _ = write!(line, " (SEQUENCE NAME {})", sql_name(s));
+                        opts.push(format!("SEQUENCE NAME {}", sql_name(s)));
+                    }
+                    match options_of(cat, s) {
+                        Some(o) => opts.extend(Some(o.non_default()).filter(|o| !o.is_empty())),
+                        None => note = Some("its sequence's options are not known".to_owned()),
+                    }
+                    if !opts.is_empty() {
+                        let _ = write!(line, " ({})", opts.join(" "));
                     }
                     made.push(s.clone());
                 }
@@ -425,13 +485,14 @@ pub fn render(cat: &Catalog, sources: &Sources) -> String {
     // Tables first (they make their serial and identity sequences), then the rest.
     let mut tables = String::new();
     let mut made_by_tables: Vec<QName> = Vec::new();
+    let mut seq_options = Vec::new();
     let mut fks = Vec::new();
     for (name, r) in cat.relations.iter() {
         let RelKind::Table(t) = &r.value else {
             continue;
         };
         let _ = writeln!(tables, "CREATE TABLE {} (", sql_name(name));
-        made_by_tables.extend(table_body(cat, name, t, &mut tables));
+        made_by_tables.extend(table_body(cat, name, t, &mut tables, &mut seq_options));
         tables.push_str(");\n");
         for k in &t.constraints {
             if k.kind == ConstraintKind::Check && not_valid(k) {
@@ -497,8 +558,25 @@ pub fn render(cat: &Catalog, sources: &Sources) -> String {
     let mut views: Vec<((crate::source::FileId, usize), String)> = Vec::new();
     for (name, r) in cat.relations.iter() {
         match &r.value {
-            RelKind::Sequence { owned_by } if !made_by_tables.contains(name) => {
-                sequences.push(format!("CREATE SEQUENCE {};", sql_name(name)));
+            RelKind::Sequence { owned_by, options } if !made_by_tables.contains(name) => {
+                sequences.push(match options {
+                    Some(o) => {
+                        let mut line = format!("CREATE SEQUENCE {}", sql_name(name));
+                        if o.data_type != SeqType::BigInt {
+                            let _ = write!(line, " AS {}", o.data_type.word());
+                        }
+                        let rest = o.non_default();
+                        if !rest.is_empty() {
+                            let _ = write!(line, " {rest}");
+                        }
+                        line.push(';');
+                        line
+                    }
+                    None => format!(
+                        "CREATE SEQUENCE {};  -- its options are not known",
+                        sql_name(name)
+                    ),
+                });
                 if let Some((t, c)) = owned_by {
                     let line = format!(
                         "ALTER SEQUENCE {} OWNED BY {}.{};",
@@ -618,6 +696,7 @@ pub fn render(cat: &Catalog, sources: &Sources) -> String {
         out.push_str(&tables);
     }
     block(&mut out, "Sequence ownership", &owned);
+    block(&mut out, "Sequence options", &seq_options);
     block(&mut out, "Foreign keys and checks not validated", &fks);
     block(&mut out, "Indexes", &indexes);
     views.sort();

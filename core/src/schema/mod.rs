@@ -24,6 +24,7 @@ mod object_kind;
 pub mod pmap;
 pub(crate) mod replay;
 mod reversibility;
+pub mod sequence;
 
 use std::collections::HashMap;
 use std::time::{Duration, Instant};

@@ -123,7 +123,10 @@ mod tests {
                 name_exact: true,
                 sql: Written::unknown(),
             },
-            RelKind::Sequence { owned_by: None },
+            RelKind::Sequence {
+                owned_by: None,
+                options: None,
+            },
         ];
         for k in &kinds {
             assert_eq!(ObjectKind::of(k).to_string(), k.word());

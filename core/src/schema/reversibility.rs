@@ -47,6 +47,7 @@ pub(crate) fn check_down(
         RelKind::Index { table, .. } => Some(table.clone()),
         RelKind::Sequence {
             owned_by: Some((table, _)),
+            ..
         } => Some(table.clone()),
         _ => None,
     };
@@ -106,6 +107,22 @@ pub(crate) fn check_down(
                         });
                     }
                 }
+                (
+                    RelKind::Sequence {
+                        options: Some(ob), ..
+                    },
+                    RelKind::Sequence {
+                        options: Some(or), ..
+                    },
+                ) if ob != or => diffs.push(Diff {
+                    message: format!(
+                        "leaves sequence `{k}` with other options (the down section would need \
+                         `ALTER SEQUENCE {} {}`)",
+                        super::catalog::sql_name(k),
+                        or.changes_to(ob)
+                    ),
+                    at: Some((r.origin.clone(), "created here")),
+                }),
                 (RelKind::Sequence { .. }, RelKind::Sequence { .. }) => {}
                 // A view's definition is not compared, only that it is there.
                 (
@@ -299,6 +316,13 @@ fn table_diffs(k: &QName, b: &Table, r: &Table, after_up: &Catalog, diffs: &mut 
                             }
                             .to_owned(),
                         );
+                    }
+                    if bc.collation != c.collation {
+                        what.push(format!(
+                            "with collation {} (it was {})",
+                            c.collation.as_deref().unwrap_or("default"),
+                            bc.collation.as_deref().unwrap_or("default")
+                        ));
                     }
                     if bc.identity != c.identity || bc.generated != c.generated {
                         what.push("with a different identity or generation".to_owned());

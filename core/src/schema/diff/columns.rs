@@ -1,9 +1,10 @@
 //! Columns of the tables both sides have: added, dropped, renamed by annotation, and changed
-//! (type, `NOT NULL`, default). Identity and generated columns are compared and, when they
-//! differ, refused rather than guessed.
+//! (type, collation, `NOT NULL`, default). Identity and generated columns are compared and,
+//! when they differ, refused rather than guessed (an identity's sequence options are the
+//! sequences' business, [`super::sequences`]).
 
 use super::{Change, ColumnDef, Differ, ObjectKind, Phase, Problem, same_sql};
-use crate::schema::catalog::{Catalog, Column, QName, RelKind, generated_name};
+use crate::schema::catalog::{Catalog, Column, QName, RelKind, SequenceOptions, generated_name};
 
 /// A column's type is an integer type with a `serial` spelling, and it has a default and is
 /// `NOT NULL` (what `serial` makes), and is neither identity nor generated.
@@ -25,7 +26,7 @@ pub(super) fn is_serial(cat: &Catalog, table: &QName, c: &Column) -> bool {
     exact
         && matches!(
             cat.relations.get(&table.sibling(seq)).map(|r| &r.value),
-            Some(RelKind::Sequence { owned_by: Some((t, col)) }) if t == table && *col == c.name
+            Some(RelKind::Sequence { owned_by: Some((t, col)), .. }) if t == table && *col == c.name
         )
 }
 
@@ -44,10 +45,38 @@ pub(super) fn column_def(cat: &Catalog, table: &QName, c: &Column) -> Result<Col
             c.name
         ));
     }
+    let (identity_sequence, identity_options) = match column_sequence(cat, table, &c.name)
+        .filter(|_| c.identity)
+    {
+        Some((name, options)) => {
+            let (default, _) = generated_name(&table.name, std::slice::from_ref(&c.name), "seq");
+            ((name != table.sibling(default)).then_some(name), options)
+        }
+        None => (None, None),
+    };
     Ok(ColumnDef {
         column: c.clone(),
         serial,
+        identity_options,
+        identity_sequence,
     })
+}
+
+/// The sequence that column `col` of `table` owns, with its options if known.
+pub(super) fn column_sequence(
+    cat: &Catalog,
+    table: &QName,
+    col: &str,
+) -> Option<(QName, Option<SequenceOptions>)> {
+    cat.dependents(table)
+        .into_iter()
+        .find_map(|n| match cat.relations.get(&n).map(|r| &r.value) {
+            Some(RelKind::Sequence {
+                owned_by: Some((t, c)),
+                options,
+            }) if t == table && c == col => Some((n, *options)),
+            _ => None,
+        })
 }
 
 impl Differ<'_> {
@@ -222,6 +251,9 @@ impl Differ<'_> {
         }
         let was_ty = self.new_type_text(&o.ty);
         let type_changes = was_ty != n.ty;
+        // A new type without `COLLATE` takes the type's default collation.
+        let collation_changes =
+            o.collation != n.collation || (type_changes && n.collation.is_some());
         // The default as the head has it, and whether it must be written again.
         let old_default = if o.default {
             self.renamed_text(table, &o.default_sql)
@@ -274,7 +306,7 @@ impl Differ<'_> {
                 },
             );
         }
-        if type_changes {
+        if type_changes || collation_changes {
             self.push(
                 changes,
                 Phase::Columns,
@@ -283,6 +315,8 @@ impl Differ<'_> {
                     column: column.clone(),
                     from: was_ty,
                     to: n.ty.clone(),
+                    from_collation: o.collation.clone(),
+                    to_collation: n.collation.clone(),
                 },
             );
         }
@@ -391,6 +425,37 @@ mod tests {
         assert_eq!(
             d.lossy_reason().as_deref(),
             Some("the data of dropped column t.b")
+        );
+    }
+}
+
+#[cfg(test)]
+mod collation_tests {
+    use crate::schema::diff::tests::{changes_between, down_sql, up_sql};
+
+    #[test]
+    fn a_collation_is_set_with_the_type_and_kept_through_a_type_change() {
+        let c = changes_between(
+            "CREATE TABLE t (a text, b varchar(5) COLLATE \"C\");",
+            "CREATE TABLE t (a text COLLATE \"C\", b text COLLATE \"C\");",
+        );
+        assert_eq!(
+            up_sql(&c),
+            "ALTER TABLE t ALTER COLUMN a TYPE text COLLATE \"C\";\n\
+             ALTER TABLE t ALTER COLUMN b TYPE text COLLATE \"C\" USING b::text;\n"
+        );
+        assert_eq!(
+            down_sql(&c),
+            "ALTER TABLE t ALTER COLUMN b TYPE character varying(5) COLLATE \"C\" USING b::character varying(5);\n\
+             ALTER TABLE t ALTER COLUMN a TYPE text;\n"
+        );
+        let added = changes_between(
+            "CREATE TABLE t (a text);",
+            "CREATE TABLE t (a text, b text COLLATE \"POSIX\" NOT NULL);",
+        );
+        assert_eq!(
+            up_sql(&added),
+            "ALTER TABLE t ADD COLUMN b text COLLATE \"POSIX\" NOT NULL;\n"
         );
     }
 }

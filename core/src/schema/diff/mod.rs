@@ -31,7 +31,9 @@ use std::ops::Range;
 pub use render::{Sections, render, render_change};
 pub use safe::{Form, Step, StepKind, Txn, steps};
 
-use super::catalog::{Catalog, Column, Constraint, Ns, QName, Table, Written, sql_name};
+use super::catalog::{
+    Catalog, Column, Constraint, Ns, QName, SequenceOptions, Table, Written, sql_name,
+};
 use crate::codes::Code;
 use crate::diagnostic::Diagnostic;
 use crate::source::FileId;
@@ -259,7 +261,8 @@ pub enum Change {
         /// The column (for the inverse).
         column: ColumnDef,
     },
-    /// `ALTER TABLE … ALTER COLUMN … TYPE … USING col::type`.
+    /// `ALTER TABLE … ALTER COLUMN … TYPE … [COLLATE …] [USING col::type]`: a new type, a new
+    /// collation, or both (a new type without `COLLATE` takes the type's default collation).
     AlterColumnType {
         /// The table.
         table: QName,
@@ -269,6 +272,10 @@ pub enum Change {
         from: String,
         /// The type after.
         to: String,
+        /// The collation before (`None`: the type's default).
+        from_collation: Option<String>,
+        /// The collation after.
+        to_collation: Option<String>,
     },
     /// `ALTER TABLE … ALTER COLUMN … SET|DROP NOT NULL`.
     SetNotNull {
@@ -332,6 +339,19 @@ pub enum Change {
         /// Its definition (for the inverse).
         view: ViewDef,
     },
+    /// `ALTER SEQUENCE … INCREMENT BY … MINVALUE … [RESTART]`: the options that differ (a
+    /// `serial`'s or an identity's sequence too).
+    AlterSequence {
+        /// The sequence.
+        seq: QName,
+        /// Its options before.
+        from: SequenceOptions,
+        /// Its options after.
+        to: SequenceOptions,
+        /// The sequence is made (or dropped) by the same revision: `RESTART` it, so that it
+        /// starts at its new start.
+        restart: bool,
+    },
 }
 
 /// Where an added enum value goes.
@@ -365,6 +385,12 @@ pub struct ColumnDef {
     pub column: Column,
     /// Written as `serial`/`bigserial`/`smallserial`: its default is its own sequence's.
     pub serial: bool,
+    /// An identity column's sequence options, when known (those that differ from a new
+    /// sequence's are written in the identity clause).
+    pub identity_options: Option<SequenceOptions>,
+    /// An identity column's sequence name when it is not the one PostgreSQL gives it
+    /// (`SEQUENCE NAME`).
+    pub identity_sequence: Option<QName>,
 }
 
 /// A table as a `CREATE TABLE` writes it.
@@ -465,11 +491,15 @@ impl Change {
                 column,
                 from,
                 to,
+                from_collation,
+                to_collation,
             } => C::AlterColumnType {
                 table,
                 column,
                 from: to,
                 to: from,
+                from_collation: to_collation,
+                to_collation: from_collation,
             },
             C::SetNotNull {
                 table,
@@ -497,6 +527,17 @@ impl Change {
             C::DropIndex { name, index } => C::CreateIndex { name, index },
             C::CreateView { name, view } => C::DropView { name, view },
             C::DropView { name, view } => C::CreateView { name, view },
+            C::AlterSequence {
+                seq,
+                from,
+                to,
+                restart,
+            } => C::AlterSequence {
+                seq,
+                from: to,
+                to: from,
+                restart,
+            },
         }
     }
 }

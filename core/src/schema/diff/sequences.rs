@@ -1,27 +1,38 @@
 //! Sequences: created and dropped by name; the sequences that `serial` and identity columns
-//! make come and go with their columns, and are not changes of their own.
+//! make come and go with their columns, and are not changes of their own. Their options are
+//! compared on every sequence both sides have; a sequence made or dropped with options that
+//! differ from a new one's gets an `ALTER SEQUENCE` after it is made (before it is dropped,
+//! so that the down section gives them back). An identity column writes its options in its
+//! identity clause instead.
 
 use super::{Change, Differ, Phase};
-use crate::schema::catalog::{Catalog, QName, RelKind, generated_name};
+use crate::schema::catalog::{
+    Catalog, QName, RelKind, SeqOpt, SeqType, SequenceOptions, generated_name,
+};
 
 /// A sequence whose owner changes: its name, the head's owner, the desired owner.
 pub type Owners = (QName, Option<(QName, String)>, Option<(QName, String)>);
 
 /// Whether `seq` is the sequence that a `serial` or identity column makes for itself: owned by
-/// the column, named as PostgreSQL names it, and the column is serial-like or an identity.
+/// the column, and the column an identity (whatever the sequence's name: `SEQUENCE NAME`
+/// writes it), or serial-like with the sequence named as PostgreSQL names a serial's.
 pub(super) fn made_by_column(cat: &Catalog, seq: &QName) -> Option<(QName, String)> {
     let Some(RelKind::Sequence {
         owned_by: Some((t, c)),
+        ..
     }) = cat.relations.get(seq).map(|r| &r.value)
     else {
         return None;
     };
+    let col = cat.table(t)?.column(c)?;
+    if col.identity {
+        return Some((t.clone(), c.clone()));
+    }
     let (name, exact) = generated_name(&t.name, std::slice::from_ref(c), "seq");
     if !exact || seq.schema != t.schema || seq.name != name {
         return None;
     }
-    let col = cat.table(t)?.column(c)?;
-    (col.identity || super::columns::serial_like(col)).then(|| (t.clone(), c.clone()))
+    super::columns::serial_like(col).then(|| (t.clone(), c.clone()))
 }
 
 impl Differ<'_> {
@@ -37,7 +48,7 @@ impl Differ<'_> {
     pub fn created_sequences(&self) -> Vec<(QName, Option<(QName, String)>)> {
         let mut out = Vec::new();
         for (n, r) in self.to.relations.iter() {
-            let RelKind::Sequence { owned_by } = &r.value else {
+            let RelKind::Sequence { owned_by, .. } = &r.value else {
                 continue;
             };
             if self.from.relations.contains_key(n) {
@@ -82,10 +93,10 @@ impl Differ<'_> {
     pub fn changed_sequence_owners(&self) -> Vec<Owners> {
         let mut out = Vec::new();
         for (n, r) in self.to.relations.iter() {
-            let RelKind::Sequence { owned_by: to } = &r.value else {
+            let RelKind::Sequence { owned_by: to, .. } = &r.value else {
                 continue;
             };
-            let Some(RelKind::Sequence { owned_by: from }) =
+            let Some(RelKind::Sequence { owned_by: from, .. }) =
                 self.from.relations.get(n).map(|r| &r.value)
             else {
                 continue;
@@ -127,7 +138,138 @@ impl Differ<'_> {
         }
     }
 
+    /// The options of sequence `seq` in `cat`: `None` if it is not a sequence, `Some(None)`
+    /// when they are not known.
+    fn options_in(cat: &Catalog, seq: &QName) -> Option<Option<SequenceOptions>> {
+        match cat.relations.get(seq).map(|r| &r.value) {
+            Some(RelKind::Sequence { options, .. }) => Some(*options),
+            _ => None,
+        }
+    }
+
+    /// What a sequence of `cat` is made with when it is made: by its `serial` column (of
+    /// the column's type), by its identity column (its options written in the column's
+    /// clause: nothing to change after), or by `CREATE SEQUENCE` (`bigint`). `None` for an
+    /// identity's.
+    fn made_with(cat: &Catalog, seq: &QName, by_column: bool) -> Option<SequenceOptions> {
+        if !by_column {
+            return Some(SequenceOptions::defaults(SeqType::BigInt));
+        }
+        let (t, c) = made_by_column(cat, seq)?;
+        let col = cat.table(&t)?.column(&c)?;
+        if col.identity {
+            return None;
+        }
+        SeqType::of(&col.ty).map(SequenceOptions::defaults)
+    }
+
+    /// The options of the sequences both sides have, compared (an identity's sequence at
+    /// the head taking its column's new type first, as PostgreSQL does).
+    fn changed_sequence_options(&mut self, changes: &mut Vec<(Phase, Change)>) {
+        for (n, r) in self.to.relations.iter() {
+            let RelKind::Sequence { options: to, .. } = &r.value else {
+                continue;
+            };
+            let Some(from) = Self::options_in(self.from, n) else {
+                continue;
+            };
+            let (Some(mut from), Some(to)) = (from, *to) else {
+                self.not_compared(format!("the options of sequence `{n}`: not known"));
+                continue;
+            };
+            if let Some((t, c)) = made_by_column(self.from, n) {
+                let new_t = self.new_table_name(&t);
+                let new_c = self.new_column_name(&new_t, &c);
+                let head = self.from.table(&t).and_then(|tb| tb.column(&c));
+                let desired = self.to.table(&new_t).and_then(|tb| tb.column(&new_c));
+                if let (Some(h), Some(d)) = (head, desired)
+                    && h.identity
+                    && d.identity
+                    && self.new_type_text(&h.ty) != d.ty
+                    && let Some(ty) = SeqType::of(&d.ty)
+                {
+                    from = from.alter(&[SeqOpt::As(ty)]);
+                }
+            }
+            if from != to {
+                self.push(
+                    changes,
+                    Phase::OwnSequences,
+                    Change::AlterSequence {
+                        seq: n.clone(),
+                        from,
+                        to,
+                        restart: false,
+                    },
+                );
+            }
+        }
+    }
+
+    /// `ALTER SEQUENCE` for the sequences made or dropped whose options differ from what
+    /// they are made with (see the module documentation).
+    fn new_and_dropped_sequence_options(&mut self, changes: &mut Vec<(Phase, Change)>) {
+        let created: Vec<QName> = self
+            .created_sequences()
+            .into_iter()
+            .map(|(n, _)| n)
+            .collect();
+        for (n, r) in self.to.relations.iter() {
+            let RelKind::Sequence { options, .. } = &r.value else {
+                continue;
+            };
+            if self.from.relations.contains_key(n) {
+                continue;
+            }
+            let Some(made) = Self::made_with(self.to, n, !created.contains(n)) else {
+                continue;
+            };
+            match options {
+                Some(o) if *o != made => self.push(
+                    changes,
+                    Phase::OwnSequences,
+                    Change::AlterSequence {
+                        seq: n.clone(),
+                        from: made,
+                        to: *o,
+                        restart: made.start != o.start,
+                    },
+                ),
+                Some(_) => {}
+                None => self.not_compared(format!("the options of sequence `{n}`: not known")),
+            }
+        }
+        let dropped = self.dropped_sequences();
+        for (n, r) in self.from.relations.iter() {
+            let RelKind::Sequence { options, .. } = &r.value else {
+                continue;
+            };
+            if self.to.relations.contains_key(n) {
+                continue;
+            }
+            let Some(made) = Self::made_with(self.from, n, !dropped.contains(n)) else {
+                continue;
+            };
+            match options {
+                Some(o) if *o != made => self.push(
+                    changes,
+                    Phase::Sequences,
+                    Change::AlterSequence {
+                        seq: n.clone(),
+                        from: *o,
+                        to: made,
+                        restart: made.start != o.start,
+                    },
+                ),
+                Some(_) => {}
+                None => self.not_compared(format!("the options of sequence `{n}`: not known")),
+            }
+        }
+    }
+
     pub(super) fn sequences(&mut self, changes: &mut Vec<(Phase, Change)>) {
+        self.changed_sequence_options(changes);
+        self.new_and_dropped_sequence_options(changes);
         // Disowned before anything is dropped (a dropped owner would take the sequence
         // along), owned again once the new owner exists.
         for (seq, from, to) in self.changed_sequence_owners() {
@@ -209,5 +351,105 @@ mod tests {
     fn standalone_sequences_are_created_and_dropped() {
         let c = changes_between("CREATE SEQUENCE old;", "CREATE SEQUENCE counter;");
         assert_eq!(up_sql(&c), "CREATE SEQUENCE counter;\nDROP SEQUENCE old;\n");
+    }
+}
+
+#[cfg(test)]
+mod option_tests {
+    use crate::schema::diff::tests::{changes_between, down_sql, up_sql};
+
+    #[test]
+    fn options_of_a_sequence_both_sides_have_are_altered_both_ways() {
+        let c = changes_between(
+            "CREATE SEQUENCE s;",
+            "CREATE SEQUENCE s INCREMENT BY 5 NO MAXVALUE;",
+        );
+        assert_eq!(up_sql(&c), "ALTER SEQUENCE s INCREMENT BY 5;\n");
+        assert_eq!(down_sql(&c), "ALTER SEQUENCE s INCREMENT BY 1;\n");
+        // Written defaults are no change.
+        let same = changes_between(
+            "CREATE SEQUENCE s AS integer;",
+            "CREATE SEQUENCE s AS integer MAXVALUE 2147483647 START 1 CACHE 1 NO CYCLE;",
+        );
+        assert!(same.is_empty(), "{same:?}");
+    }
+
+    #[test]
+    fn an_identity_sequence_is_altered_and_follows_its_column_type() {
+        let c = changes_between(
+            "CREATE TABLE t (id int GENERATED ALWAYS AS IDENTITY);",
+            "CREATE TABLE t (id int GENERATED ALWAYS AS IDENTITY (START WITH 10 CACHE 5));",
+        );
+        assert_eq!(
+            up_sql(&c),
+            "ALTER SEQUENCE t_id_seq START WITH 10 CACHE 5;\n"
+        );
+        // The column's new type changes the sequence's: nothing else to write.
+        let c = changes_between(
+            "CREATE TABLE t (id int GENERATED ALWAYS AS IDENTITY);",
+            "CREATE TABLE t (id bigint GENERATED ALWAYS AS IDENTITY);",
+        );
+        assert_eq!(
+            up_sql(&c),
+            "ALTER TABLE t ALTER COLUMN id TYPE bigint USING id::bigint;\n"
+        );
+    }
+
+    #[test]
+    fn a_new_sequence_gets_its_options_and_a_dropped_one_gives_them_back() {
+        let c = changes_between(
+            "",
+            "CREATE TABLE t (id serial, n int GENERATED BY DEFAULT AS IDENTITY (INCREMENT BY -1));\n\
+             ALTER SEQUENCE t_id_seq START WITH 100 MINVALUE 100;\n\
+             CREATE SEQUENCE s AS smallint CYCLE;",
+        );
+        let up = up_sql(&c);
+        assert!(up.contains("CREATE SEQUENCE s;\n"), "{up}");
+        assert!(
+            up.contains("n integer GENERATED BY DEFAULT AS IDENTITY (INCREMENT BY -1)"),
+            "{up}"
+        );
+        assert!(
+            up.contains("ALTER SEQUENCE t_id_seq MINVALUE 100 START WITH 100 RESTART;\n"),
+            "{up}"
+        );
+        assert!(
+            up.contains("ALTER SEQUENCE s AS smallint MINVALUE 1 MAXVALUE 32767 CYCLE;\n"),
+            "{up}"
+        );
+        // Dropped: the down makes them again with their options.
+        let back = changes_between(
+            "CREATE TABLE t (id serial);\nALTER SEQUENCE t_id_seq INCREMENT BY 3;\n\
+             CREATE SEQUENCE s CACHE 20;",
+            "",
+        );
+        let down = down_sql(&back);
+        let create = down.find("CREATE TABLE t").unwrap();
+        let alter = down
+            .find("ALTER SEQUENCE t_id_seq INCREMENT BY 3;")
+            .unwrap();
+        assert!(create < alter, "{down}");
+        let seq = down.find("CREATE SEQUENCE s;").unwrap();
+        let cache = down.find("ALTER SEQUENCE s CACHE 20;").unwrap();
+        assert!(seq < cache, "{down}");
+    }
+}
+
+#[cfg(test)]
+mod identity_name_tests {
+    use crate::schema::diff::tests::{changes_between, down_sql, up_sql};
+
+    #[test]
+    fn an_identity_sequence_named_otherwise_comes_with_its_column() {
+        let c = changes_between(
+            "CREATE TABLE t (a int);",
+            "CREATE TABLE t (a int, b int GENERATED ALWAYS AS IDENTITY (SEQUENCE NAME b_numbers CACHE 3));",
+        );
+        assert_eq!(
+            up_sql(&c),
+            "ALTER TABLE t ADD COLUMN b integer GENERATED ALWAYS AS IDENTITY \
+             (SEQUENCE NAME b_numbers CACHE 3);\n"
+        );
+        assert_eq!(down_sql(&c), "ALTER TABLE t DROP COLUMN b;\n");
     }
 }

@@ -38,11 +38,12 @@ pub(super) fn table_def(cat: &Catalog, name: &QName, t: &Table) -> Result<TableD
     })
 }
 
-/// The columns of a table as (name, type) pairs: what a rename suspect compares.
-fn shape(t: &Table) -> Vec<(&str, &str)> {
+/// The columns of a table as (name, type, identity): what a rename suspect compares.
+fn shape(t: &Table) -> Vec<(&str, &str, bool)> {
+    // An identity column does not become a plain one: not the same definition.
     t.columns
         .iter()
-        .map(|c| (c.name.as_str(), c.ty.as_str()))
+        .map(|c| (c.name.as_str(), c.ty.as_str(), c.identity))
         .collect()
 }
 

@@ -9,11 +9,14 @@ use squawk_syntax::ast::{self, AstNode};
 
 use super::Replayer;
 use super::flags::DropFlags;
-use super::readers::{generated_always, is_null, text};
+use super::readers::{collation, generated_always, is_null, text};
+use super::sequences::read_options;
+use super::tables::ColumnSequence;
 use crate::codes::Code;
 use crate::diagnostic::Diagnostic;
 use crate::schema::catalog::{
-    ConstraintKind, Ns, QName, RelKind, Table, Written, generated_name, normalize_type,
+    ConstraintKind, Ns, QName, RelKind, SeqOpt, SeqType, Table, Written, generated_name,
+    normalize_type,
 };
 
 impl Replayer<'_> {
@@ -54,6 +57,7 @@ impl Replayer<'_> {
         let Some(col) = self.column_from(
             name.clone(),
             ac.ty(),
+            ac.collate(),
             constraints.into_iter(),
             table,
             &mut specs,
@@ -68,8 +72,8 @@ impl Replayer<'_> {
         if let Some(t) = self.cat.table_mut(table) {
             t.columns.push(col);
         }
-        for (c, _) in &serials {
-            self.serial_sequence(table, c);
+        for (c, seq) in serials {
+            self.serial_sequence(table, &c, seq);
         }
         for spec in specs {
             self.add_constraint(table, spec);
@@ -142,6 +146,10 @@ impl Replayer<'_> {
         {
             self.type_ref(&ty);
         }
+        let seq = self.sequence_of_column(table, &name);
+        // What the column's sequence undergoes: options set, or a new type.
+        let mut seq_opts: Option<Vec<SeqOpt>> = Some(Vec::new());
+        let mut add_identity = None;
         let Some(t) = self.cat.table_mut(table) else {
             return;
         };
@@ -149,8 +157,8 @@ impl Replayer<'_> {
             return;
         };
         match opt {
-            Some(O::SetType(st)) => match st.ty() {
-                Some(ty) => {
+            Some(O::SetType(st)) => match (st.ty(), st.collate().map(|k| collation(&k))) {
+                (Some(ty), coll) if coll != Some(None) => {
                     let new = normalize_type(&text(&ty));
                     // PostgreSQL converts the default as it was parsed: a string
                     // literal is a constant of the old type (other expressions lose
@@ -163,9 +171,15 @@ impl Replayer<'_> {
                     {
                         c.default_sql = Written::new(&format!("{d}::{}", c.ty));
                     }
+                    // An identity's sequence takes the new type (as `AS` would).
+                    if c.identity {
+                        seq_opts = SeqType::of(&new).map(|t| vec![SeqOpt::As(t)]);
+                    }
                     c.ty = new;
+                    // The collation is the one written, else the new type's default.
+                    c.collation = coll.flatten().flatten();
                 }
-                None => t.columns_known = false,
+                _ => t.columns_known = false,
             },
             Some(O::SetNotNull(_)) => c.not_null = true,
             Some(O::DropNotNull(_)) => c.not_null = false,
@@ -185,23 +199,29 @@ impl Replayer<'_> {
                 c.identity = true;
                 c.identity_always = generated_always(&text(&a)).unwrap_or(false);
                 c.not_null = true;
-                // Its sequence: named like a serial's unless that name is taken.
-                self.serial_sequence(table, &name);
-            }
-            Some(O::DropIdentity(_)) => {
-                c.identity = false;
-                let (seq, _) = generated_name(&table.name, std::slice::from_ref(&name), "seq");
-                let q = table.sibling(seq);
-                let owned = matches!(
-                    self.cat.relations.get(&q).map(|r| &r.value),
-                    Some(RelKind::Sequence { owned_by: Some((t, col)) }) if t == table && *col == name
+                let written = read_options(
+                    a.sequence_option_list()
+                        .into_iter()
+                        .flat_map(|l| l.sequence_options()),
                 );
-                if owned {
-                    Arc::make_mut(&mut self.cat.relations).remove(&q);
-                } else {
-                    self.cat.mark_name_unknown(Ns::Relation, &q);
+                add_identity = Some(ColumnSequence::new(
+                    &c.ty,
+                    written.opts.as_deref(),
+                    written.name,
+                ));
+            }
+            // `DROP IDENTITY IF EXISTS` of another column changes nothing (a serial keeps
+            // its sequence).
+            Some(O::DropIdentity(_)) if c.identity => {
+                c.identity = false;
+                match &seq {
+                    Some(q) => {
+                        Arc::make_mut(&mut self.cat.relations).remove(q);
+                    }
+                    None => self.column_sequence_unknown(table, &name),
                 }
             }
+            Some(O::DropIdentity(_)) => {}
             Some(O::DropExpression(_)) => {
                 c.generated = false;
                 c.generated_sql = Written::unknown();
@@ -212,15 +232,39 @@ impl Replayer<'_> {
             | Some(O::SetOptions(_))
             | Some(O::ResetOptions(_))
             | Some(O::SetOptionsList(_))
-            | Some(O::Restart(_))
-            | Some(O::SetSequenceOption(_)) => {}
+            | Some(O::Restart(_)) => {}
+            Some(O::SetSequenceOption(o)) => {
+                seq_opts = read_options(o.sequence_option().into_iter()).opts;
+            }
             Some(O::SetGeneratedOptions(o)) => {
                 if let Some(always) = generated_always(&text(&o)) {
                     c.identity_always = always;
                 }
+                let written = read_options(o.set_generated_options().filter_map(|g| match g {
+                    ast::SetGeneratedOption::SetSequenceOption(s) => s.sequence_option(),
+                    _ => None,
+                }));
+                seq_opts = written.opts;
             }
             _ => t.columns_known = false,
         }
+        if let Some(s) = add_identity {
+            // Its sequence: named like a serial's unless named, or that name is taken.
+            self.serial_sequence(table, &name, s);
+        } else if seq_opts.as_ref().is_none_or(|o| !o.is_empty()) {
+            match &seq {
+                Some(q) => self.alter_sequence_options(q, seq_opts.as_deref()),
+                None => self.column_sequence_unknown(table, &name),
+            }
+        }
+    }
+
+    /// The sequence of column `col` of `table` was not found where it should be: the name
+    /// PostgreSQL would have given it is no longer known.
+    fn column_sequence_unknown(&mut self, table: &QName, col: &str) {
+        let (seq, _) = generated_name(&table.name, &[col.to_owned()], "seq");
+        self.cat
+            .mark_name_unknown(Ns::Relation, &table.sibling(seq));
     }
 
     /// "column `col` of table `table` does not exist", with the columns it has (and the
@@ -290,6 +334,7 @@ impl Replayer<'_> {
                 } if t == table => unsure.push(n),
                 RelKind::Sequence {
                     owned_by: Some((t, c)),
+                    ..
                 } if t == table && c == col => gone.push(n),
                 _ => {}
             }
@@ -363,7 +408,7 @@ impl Replayer<'_> {
                     }
                 }
                 RelKind::Sequence {
-                    owned_by: Some((t, c)),
+                    owned_by: Some((t, c)), ..
                 } if t == table && c == old => *c = new.to_owned(),
                 RelKind::Table(t)
                     if t.constraints.iter().any(|c| {

@@ -7,7 +7,9 @@ use std::ops::Range;
 use squawk_syntax::ast::{self, AstNode};
 
 use super::constraints::Spec;
-use crate::schema::catalog::{ConstraintKind, Written, normalize_type, qname, simple_name};
+use crate::schema::catalog::{
+    ConstraintKind, Written, name_parts, normalize_type, qname, quote_ident, simple_name,
+};
 
 /// The text of `node`, as written.
 pub(super) fn text(node: &impl AstNode) -> String {
@@ -62,6 +64,22 @@ pub(super) fn generated_always(sql: &str) -> Option<bool> {
         Some("by") => Some(false),
         _ => None,
     }
+}
+
+/// The collation a `COLLATE` clause names, as [`crate::schema::catalog::Column::collation`]
+/// holds it: `Some(None)` for the default one, `None` when the name cannot be read.
+pub(super) fn collation(c: &ast::Collate) -> Option<Option<String>> {
+    let parts = name_parts(&text(&c.collation_ref()?))?;
+    let (schema, name) = match parts.as_slice() {
+        [n] => (None, n),
+        [s, n] => (Some(s.as_str()), n),
+        _ => return None,
+    };
+    Some(match schema {
+        None | Some("pg_catalog" | "public") if name == "default" => None,
+        None | Some("pg_catalog" | "public") => Some(quote_ident(name)),
+        Some(s) => Some(format!("{}.{}", quote_ident(s), quote_ident(name))),
+    })
 }
 
 /// Whether an expression is the constant `NULL` (perhaps cast).

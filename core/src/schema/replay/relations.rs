@@ -356,6 +356,7 @@ impl Replayer<'_> {
                     RelKind::Index { table, .. } if table == name => *table = newq.clone(),
                     RelKind::Sequence {
                         owned_by: Some((t, _)),
+                        ..
                     } if t == name => *t = newq.clone(),
                     RelKind::Table(t) if t.constraints.iter().any(|c| fk_to(c, name)) => {
                         for c in &mut Arc::make_mut(t).constraints {

@@ -9,15 +9,42 @@ use super::Replayer;
 use super::constraints::Spec;
 use super::flags::{CreateFlags, DropFlags};
 use super::readers::{
-    cname, end_of, expr_words, generated_always, is_null, start_of, table_constraint, text,
-    text_from, words,
+    cname, collation, end_of, expr_words, generated_always, is_null, start_of, table_constraint,
+    text, text_from, words,
 };
+use super::sequences::read_options;
 use crate::codes::Code;
 use crate::diagnostic::Diagnostic;
 use crate::schema::catalog::{
-    Column, ConstraintKind, Ns, QName, RelKind, Table, Written, generated_name, literal,
-    normalize_type, qname, simple_name, sql_name,
+    Column, ConstraintKind, Ns, QName, RelKind, SeqOpt, SeqType, SequenceOptions, Table, Written,
+    generated_name, literal, normalize_type, qname, simple_name, sql_name,
 };
+
+/// The sequence a `serial` or identity column makes for itself.
+#[derive(Clone, Debug)]
+pub(super) struct ColumnSequence {
+    /// `SEQUENCE NAME` of an identity column (else PostgreSQL's `table_col_seq`); `Err` when
+    /// written in a form not read.
+    pub name: Option<Result<QName, ()>>,
+    /// Its options (`None`: not known).
+    pub options: Option<SequenceOptions>,
+}
+
+impl ColumnSequence {
+    /// The sequence of a column of type `ty` (normalised): `opts` written after the type
+    /// that PostgreSQL gives it; `None` when the options are not known.
+    pub(super) fn new(ty: &str, opts: Option<&[SeqOpt]>, name: Option<Result<QName, ()>>) -> Self {
+        let options = match (SeqType::of(ty), opts) {
+            (Some(t), Some(o)) => {
+                let mut all = vec![SeqOpt::As(t)];
+                all.extend_from_slice(o);
+                Some(SequenceOptions::create(&all))
+            }
+            _ => None,
+        };
+        ColumnSequence { name, options }
+    }
+}
 use crate::schema::object_kind::ObjectKind;
 
 impl Replayer<'_> {
@@ -99,8 +126,8 @@ impl Replayer<'_> {
         if likes_copy {
             self.cat.mark_prefix_unknown(Ns::Relation, &name);
         }
-        for (col, _) in &serials {
-            self.serial_sequence(&name, col);
+        for (col, seq) in serials {
+            self.serial_sequence(&name, &col, seq);
         }
         for spec in specs {
             self.add_constraint(&name, spec);
@@ -138,16 +165,26 @@ impl Replayer<'_> {
         self.drop_relations(s.table_name_refs(), ObjectKind::Table, flags);
     }
 
-    /// A `serial` column's sequence, `table_col_seq`.
-    pub(super) fn serial_sequence(&mut self, table: &QName, col: &str) {
-        let (seq, exact) = generated_name(&table.name, &[col.to_owned()], "seq");
-        let q = table.sibling(seq);
-        if !exact || self.cat.relations.contains_key(&q) {
+    /// A `serial` or identity column's sequence, `table_col_seq` unless named.
+    pub(super) fn serial_sequence(&mut self, table: &QName, col: &str, seq: ColumnSequence) {
+        let q = match seq.name {
+            Some(Ok(q)) => q,
+            Some(Err(())) => return self.unknown_ns(Ns::Relation),
+            None => {
+                let (seq, exact) = generated_name(&table.name, &[col.to_owned()], "seq");
+                if !exact {
+                    return self.unknown_ns(Ns::Relation);
+                }
+                table.sibling(seq)
+            }
+        };
+        if self.cat.relations.contains_key(&q) {
             return self.unknown_ns(Ns::Relation);
         }
         let o = self.obj(
             RelKind::Sequence {
                 owned_by: Some((table.clone(), col.to_owned())),
+                options: seq.options,
             },
             CreateFlags::default(),
         );
@@ -161,13 +198,18 @@ impl Replayer<'_> {
         c: &ast::Column,
         table: &QName,
         specs: &mut Vec<Spec>,
-        serials: &mut Vec<(String, ())>,
+        serials: &mut Vec<(String, ColumnSequence)>,
     ) -> Option<Column> {
         let name = simple_name(&text(&c.name()?))?;
         let ty = c.ty();
+        let collate = c.clauses().find_map(|cl| match cl {
+            ast::ColumnClause::Collate(k) => Some(k),
+            _ => None,
+        });
         let col = self.column_from(
             name,
             ty,
+            collate,
             c.clauses().filter_map(|cl| match cl {
                 ast::ColumnClause::ColumnConstraint(cc) => Some(cc),
                 _ => None,
@@ -179,17 +221,24 @@ impl Replayer<'_> {
         Some(col)
     }
 
-    /// A column named `name` of type `ty` with its `constraints`; its constraints go to
-    /// `specs`, a `serial` or identity column to `serials`. `None` when not understood.
+    /// A column named `name` of type `ty`, `COLLATE`d or not, with its `constraints`; its
+    /// constraints go to `specs`, a `serial` or identity column (with its sequence) to
+    /// `serials`. `None` when not understood.
+    #[allow(clippy::too_many_arguments)]
     pub(super) fn column_from(
         &mut self,
         name: String,
         ty: Option<ast::Type>,
+        collate: Option<ast::Collate>,
         constraints: impl Iterator<Item = ast::ColumnConstraint>,
         table: &QName,
         specs: &mut Vec<Spec>,
-        serials: &mut Vec<(String, ())>,
+        serials: &mut Vec<(String, ColumnSequence)>,
     ) -> Option<Column> {
+        let collation = match collate {
+            Some(k) => collation(&k)?,
+            None => None,
+        };
         let ty_text = ty.as_ref().map(text).unwrap_or_default();
         let tyn = normalize_type(&ty_text);
         let raw = ty_text.trim().to_lowercase();
@@ -219,11 +268,13 @@ impl Replayer<'_> {
                 Written::unknown()
             },
             generated_sql: Written::unknown(),
+            collation,
         };
         if serial {
-            serials.push((name.clone(), ()));
+            let seq = ColumnSequence::new(&col.ty, Some(&[]), None);
+            serials.push((name.clone(), seq));
         }
-        let mut identity = false;
+        let mut identity = None;
         for cc in constraints {
             use ast::ColumnConstraint as C;
             match cc {
@@ -237,11 +288,20 @@ impl Replayer<'_> {
                     };
                 }
                 C::GeneratedConstraint(g) => match g.generated_as() {
-                    Some(ast::GeneratedAs::GeneratedIdentity(_)) => {
+                    Some(ast::GeneratedAs::GeneratedIdentity(gi)) => {
                         col.identity = true;
                         col.identity_always = generated_always(&text(&g)).unwrap_or(false);
                         col.not_null = true;
-                        identity = true;
+                        let written = read_options(
+                            gi.sequence_option_list()
+                                .into_iter()
+                                .flat_map(|l| l.sequence_options()),
+                        );
+                        identity = Some(ColumnSequence::new(
+                            &col.ty,
+                            written.opts.as_deref(),
+                            written.name,
+                        ));
                     }
                     Some(ast::GeneratedAs::GeneratedStored(gs)) => {
                         col.generated = true;
@@ -299,9 +359,11 @@ impl Replayer<'_> {
                 C::ExcludeConstraint(_) => return None,
             }
         }
-        if identity && !serial {
-            // An identity column has a sequence too, named like a serial's.
-            serials.push((name.clone(), ()));
+        if let Some(seq) = identity
+            && !serial
+        {
+            // An identity column has a sequence too, named like a serial's unless named.
+            serials.push((name.clone(), seq));
         }
         Some(col)
     }
