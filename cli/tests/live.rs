@@ -442,3 +442,40 @@ fn what_the_model_does_not_know_is_never_drift() {
     assert_eq!(code, 0, "{doc:#}");
     assert_eq!(doc["drift"], serde_json::json!([]), "{doc:#}");
 }
+
+#[test]
+fn a_view_that_selects_star_is_not_drift_when_its_table_grew() {
+    // PostgreSQL expands `*` when the view is created: after a column is added to `t`, the
+    // view still has the old columns, which the text `SELECT * FROM t` cannot say. The
+    // database is exactly what the migrations made, so there is no drift.
+    let p = Project::new();
+    p.migration(
+        "1",
+        "none",
+        "CREATE TABLE t (id int PRIMARY KEY);\nCREATE VIEW v AS SELECT * FROM t;\n\
+         CREATE VIEW w AS SELECT t.id FROM t;",
+        "DROP VIEW w;\nDROP VIEW v;\nDROP TABLE t;",
+    )
+    .migration(
+        "2",
+        "1",
+        "ALTER TABLE t ADD COLUMN extra text;",
+        "ALTER TABLE t DROP COLUMN extra;",
+    );
+    let db = database();
+    p.db(db.url(), &["upgrade"]).ok();
+    let (code, doc) = check_json(&p, db.url());
+    assert_eq!(code, 0, "{doc:#}");
+    assert_eq!(doc["drift"], serde_json::json!([]), "{doc:#}");
+    // A view without `*` changed by hand is still drift.
+    psql(
+        &db,
+        "CREATE OR REPLACE VIEW w AS SELECT t.id FROM t WHERE t.id > 0;",
+    );
+    let (code, doc) = check_json(&p, db.url());
+    assert_eq!(code, 3, "{doc:#}");
+    assert_eq!(
+        doc["drift"][0]["what"], "view `w` differs from the migrations",
+        "{doc:#}"
+    );
+}

@@ -615,9 +615,9 @@ fn data_statements(
         let exists = table.is_some();
         let target_q = target.as_deref().and_then(qname);
         let reads_seeded = || {
-            words.iter().any(|w| {
-                qname(w).is_some_and(|q| seeded.contains(&q))
-            })
+            words
+                .iter()
+                .any(|w| qname(w).is_some_and(|q| seeded.contains(&q)))
         };
         let values = words.iter().any(|w| w == "values");
         let needed = match first.as_str() {
