@@ -479,3 +479,38 @@ fn a_view_that_selects_star_is_not_drift_when_its_table_grew() {
         "{doc:#}"
     );
 }
+
+#[test]
+fn a_generated_name_already_taken_is_numbered_as_postgresql_numbers_it() {
+    // The column renamed away keeps `job_pipeline_id_fkey`; PostgreSQL names the new
+    // column's foreign key `job_pipeline_id_fkey1`, and so must the model (else drift).
+    let p = Project::new();
+    p.migration(
+        "1",
+        "none",
+        "CREATE TABLE pipeline (id bigint PRIMARY KEY);\n\
+         CREATE TABLE job (id bigint PRIMARY KEY, pipeline_id bigint REFERENCES pipeline (id));",
+        "DROP TABLE job;\nDROP TABLE pipeline;",
+    );
+    p.file(
+        "migrations/2_m.sql",
+        "-- revision: 2\n-- down_revision: 1\n-- lossy_down: the old column is not brought back\n\n\
+         -- migrate:up\nALTER TABLE job RENAME COLUMN pipeline_id TO pipeline_id_old;\n\
+         ALTER TABLE job ADD COLUMN pipeline_id bigint REFERENCES pipeline (id) ON DELETE CASCADE;\n\
+         ALTER TABLE job DROP COLUMN pipeline_id_old;\n\n-- migrate:down\n",
+    );
+    let db = database();
+    p.db(db.url(), &["upgrade"]).ok();
+    let name: String = db
+        .connect()
+        .query_one(
+            "SELECT conname::text FROM pg_constraint WHERE conrelid = 'job'::regclass AND contype = 'f'",
+            &[],
+        )
+        .unwrap()
+        .get(0);
+    assert_eq!(name, "job_pipeline_id_fkey1");
+    let (code, doc) = check_json(&p, db.url());
+    assert_eq!(code, 0, "{doc:#}");
+    assert_eq!(doc["drift"], serde_json::json!([]), "{doc:#}");
+}

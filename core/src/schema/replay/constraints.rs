@@ -122,13 +122,28 @@ impl Replayer<'_> {
                     ConstraintKind::NotNull => ("not_null", spec.columns.clone()),
                     ConstraintKind::Other => ("excl", spec.columns.clone()),
                 };
-                let (n, exact) = generated_name(&table.name, &cols, suffix);
-                // A table check's generated name depends on its expression; a name already
-                // taken gets a number: either way ours is a guess.
-                let taken = t.constraint(&n).is_some()
-                    || self.cat.relations.contains_key(&table.sibling(n.clone()));
+                let (first, exact) = generated_name(&table.name, &cols, suffix);
+                // A name already taken on the table (or by a relation, for a constraint's
+                // index) gets a number after its label, as PostgreSQL numbers it: `t_c_fkey1`
+                // after a column renamed away kept `t_c_fkey`. A number that would need the
+                // name cut, and a table check's name (it depends on the expression), are
+                // guesses.
+                let taken = |n: &str| {
+                    t.constraint(n).is_some()
+                        || self
+                            .cat
+                            .relations
+                            .contains_key(&table.sibling(n.to_owned()))
+                };
+                let mut n = first.clone();
+                let mut pass = 0u32;
+                while taken(&n) && pass < 1000 {
+                    pass += 1;
+                    n = format!("{first}{pass}");
+                }
                 let guess = matches!(spec.kind, ConstraintKind::Check if check_name_cols.is_empty())
-                    || taken;
+                    || n.len() > 63
+                    || taken(&n);
                 (n, exact && !guess)
             }
         };
