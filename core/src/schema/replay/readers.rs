@@ -7,7 +7,7 @@ use std::ops::Range;
 use squawk_syntax::ast::{self, AstNode};
 
 use super::constraints::Spec;
-use crate::schema::catalog::{ConstraintKind, Written, normalize_type, qname, simple_name};
+use crate::schema::catalog::{ConstraintKind, Written, qname, simple_name};
 
 /// The text of `node`, as written.
 pub(super) fn text(node: &impl AstNode) -> String {
@@ -159,7 +159,8 @@ pub(super) fn check(c: &ast::CheckConstraint, base: usize) -> Spec {
     }
 }
 
-/// A function's identity: its argument types, normalised, `OUT` arguments left out.
+/// A function's identity: its argument types, normalised without modifiers (PostgreSQL keeps
+/// none), `OUT` arguments left out.
 pub(super) fn signature(list: Option<ast::ParamList>) -> Option<String> {
     let mut out = Vec::new();
     for p in list?.params() {
@@ -171,7 +172,7 @@ pub(super) fn signature(list: Option<ast::ParamList>) -> Option<String> {
             (None, Some(n)) => text(&n),
             (None, None) => return None,
         };
-        out.push(normalize_type(&ty));
+        out.push(crate::schema::routine::routine_type(&ty));
     }
     Some(out.join(","))
 }
