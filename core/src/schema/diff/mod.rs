@@ -9,19 +9,21 @@
 //! changes and created after. Every change has an exact inverse ([`Change::inverse`]): the
 //! down section is the inverses in reverse order ([`render`]).
 //!
-//! What the model cannot compare (a function's body, a table whose columns are not all known,
-//! an expression it did not keep) is listed in [`Diff::not_compared`], never taken as equal
+//! What the model cannot compare (a function or trigger whose definition it did not read, a
+//! table whose columns are not all known, an expression it did not keep) is listed in [`Diff::not_compared`], never taken as equal
 //! or different. What the differ refuses to decide — a drop not allowed, a drop and an add
 //! that look like a rename, an annotation that names nothing — is a [`Problem`].
 
 mod columns;
 mod constraints;
+mod functions;
 mod indexes;
 mod namespaces;
 mod render;
 mod safe;
 mod sequences;
 mod tables;
+mod triggers;
 mod types;
 mod views;
 
@@ -32,6 +34,8 @@ pub use render::{Sections, render, render_change};
 pub use safe::{Form, Step, StepKind, Txn, steps};
 
 use super::catalog::{Catalog, Column, Constraint, Ns, QName, Table, Written, sql_name};
+use super::routine::Routine;
+use super::trigger_def::TriggerDef;
 use crate::codes::Code;
 use crate::diagnostic::Diagnostic;
 use crate::source::FileId;
@@ -332,6 +336,47 @@ pub enum Change {
         /// Its definition (for the inverse).
         view: ViewDef,
     },
+    /// `CREATE FUNCTION|PROCEDURE`.
+    CreateFunction {
+        /// The function.
+        name: QName,
+        /// Its definition.
+        def: Routine,
+    },
+    /// `DROP FUNCTION|PROCEDURE name(types)`.
+    DropFunction {
+        /// The function.
+        name: QName,
+        /// Its definition (for the inverse).
+        def: Routine,
+    },
+    /// `CREATE OR REPLACE FUNCTION|PROCEDURE` of one overload whose interface stays.
+    ReplaceFunction {
+        /// The function.
+        name: QName,
+        /// The definition before.
+        from: Routine,
+        /// The definition after.
+        to: Routine,
+    },
+    /// `CREATE [CONSTRAINT] TRIGGER`.
+    CreateTrigger {
+        /// The table (or view).
+        table: QName,
+        /// The trigger.
+        name: String,
+        /// Its definition.
+        def: TriggerDef,
+    },
+    /// `DROP TRIGGER … ON …`.
+    DropTrigger {
+        /// The table (or view).
+        table: QName,
+        /// The trigger.
+        name: String,
+        /// Its definition (for the inverse).
+        def: TriggerDef,
+    },
 }
 
 /// Where an added enum value goes.
@@ -497,6 +542,15 @@ impl Change {
             C::DropIndex { name, index } => C::CreateIndex { name, index },
             C::CreateView { name, view } => C::DropView { name, view },
             C::DropView { name, view } => C::CreateView { name, view },
+            C::CreateFunction { name, def } => C::DropFunction { name, def },
+            C::DropFunction { name, def } => C::CreateFunction { name, def },
+            C::ReplaceFunction { name, from, to } => C::ReplaceFunction {
+                name,
+                from: to,
+                to: from,
+            },
+            C::CreateTrigger { table, name, def } => C::DropTrigger { table, name, def },
+            C::DropTrigger { table, name, def } => C::CreateTrigger { table, name, def },
         }
     }
 }
@@ -583,6 +637,10 @@ pub enum ObjectKind {
     Constraint,
     /// An enum value.
     EnumValue,
+    /// A function's overload.
+    Function,
+    /// A trigger.
+    Trigger,
 }
 
 impl ObjectKind {
@@ -595,6 +653,8 @@ impl ObjectKind {
             ObjectKind::Type => "type",
             ObjectKind::Constraint => "constraint",
             ObjectKind::EnumValue => "enum value",
+            ObjectKind::Function => "function",
+            ObjectKind::Trigger => "trigger",
         }
     }
 }
@@ -814,7 +874,10 @@ enum Phase {
     Namespaces,
     Types,
     Sequences,
+    DropTriggers,
     DropViews,
+    DropChangedFunctions,
+    CreateFunctions,
     Renames,
     DropForeignKeys,
     DropIndexesAndConstraints,
@@ -824,11 +887,14 @@ enum Phase {
     OwnSequences,
     CreateIndexesAndConstraints,
     CreateForeignKeys,
+    CreateFunctionsLate,
     DropSequences,
+    DropFunctions,
     DropTypes,
     DropNamespaces,
     CreateViews,
     ViewIndexes,
+    CreateTriggers,
 }
 
 impl<'a> Differ<'a> {
@@ -1049,9 +1115,10 @@ impl<'a> Differ<'a> {
         self.sequences(&mut changes);
         self.tables(&mut changes);
         self.indexes(&mut changes);
+        let recreated = self.functions(&mut changes);
         self.views(&mut changes);
+        self.triggers(&mut changes, &recreated);
         self.keep_moved_sequences(&mut changes);
-        self.not_compared_kinds();
         // A stable sort keeps each phase's changes in the order they were found.
         changes.sort_by_key(|(p, _)| *p);
         let changes: Vec<Change> = changes.into_iter().map(|(_, c)| c).collect();
@@ -1086,36 +1153,6 @@ impl<'a> Differ<'a> {
                     ns_word(*ns)
                 ));
             }
-        }
-    }
-
-    /// Functions, triggers and types other than enums: never compared in this version.
-    fn not_compared_kinds(&mut self) {
-        let mut fns: BTreeSet<&QName> = self.from.functions.keys().collect();
-        fns.extend(self.to.functions.keys());
-        let side = |here: bool, there: bool| match (here, there) {
-            (true, false) => "only at the head; not dropped",
-            (false, true) => "only in the desired schema; not created",
-            _ => "bodies are not compared",
-        };
-        for f in fns {
-            let why = side(
-                self.from.functions.contains_key(f),
-                self.to.functions.contains_key(f),
-            );
-            self.not_compared(format!("function `{f}`: {why}"));
-        }
-        let mut trig: BTreeSet<&(QName, String)> = self.from.triggers.keys().collect();
-        trig.extend(self.to.triggers.keys());
-        for key in trig {
-            let why = match side(
-                self.from.triggers.contains_key(key),
-                self.to.triggers.contains_key(key),
-            ) {
-                "bodies are not compared" => "triggers are not compared",
-                w => w,
-            };
-            self.not_compared(format!("trigger `{}` on `{}`: {why}", key.1, key.0));
         }
     }
 }
