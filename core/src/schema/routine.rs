@@ -777,6 +777,41 @@ impl Routine {
         true
     }
 
+    /// What differs from `other`, in words: `body`, `arguments`, `result`, `language`,
+    /// `attributes`.
+    pub fn differences(&self, other: &Routine) -> Vec<&'static str> {
+        let mut out = Vec::new();
+        if self.body != other.body {
+            out.push("body");
+        }
+        if self.args != other.args {
+            out.push("arguments");
+        }
+        if self.returns != other.returns || self.kind != other.kind {
+            out.push("result");
+        }
+        if self.language != other.language {
+            out.push("language");
+        }
+        let attrs = |r: &Routine| {
+            (
+                r.window,
+                r.volatility,
+                r.strict,
+                r.security_definer,
+                r.leakproof,
+                r.parallel,
+                r.cost.clone(),
+                r.rows.clone(),
+                r.config.clone(),
+            )
+        };
+        if attrs(self) != attrs(other) {
+            out.push("attributes");
+        }
+        out
+    }
+
     /// The argument types that identify it (`IN`, `INOUT` and `VARIADIC` ones), joined by
     /// `,` as `oidvectortypes` prints them (without its spaces).
     pub fn signature(&self) -> String {
