@@ -79,9 +79,6 @@ impl FactKind {
             FactKind::ColumnOrder
                 | FactKind::SequenceOptions
                 | FactKind::OtherType
-                | FactKind::Function
-                | FactKind::FunctionBody
-                | FactKind::Trigger
                 | FactKind::Comment
         )
     }
