@@ -1,13 +1,14 @@
 //! A [`Catalog`] as PostgreSQL DDL: what `retort schema` prints.
 //!
 //! The script creates, in dependency order, what the model knows: schemas, extensions, enum
-//! types, sequences, tables (columns with type, `NOT NULL`, default, identity, generated
+//! types, functions (bodies not checked, as pg_dump does; those on a table's row type after
+//! the tables), sequences, tables (columns with type, `NOT NULL`, default, identity, generated
 //! expression; primary keys, unique and check constraints), sequence ownership, foreign keys
 //! (as `ALTER TABLE … ADD CONSTRAINT` after every table), indexes. Expressions are printed
 //! as the migrations wrote them ([`Written`]). What the model holds only in part is a
 //! comment, never an invention: an expression it did not keep (or that a rename made stale,
-//! or that calls a function the script does not create), a view, a function, a trigger, and
-//! every unknown part of the catalog (`-- unknown: …`).
+//! or that calls a function the script does not create), a view, a function or trigger whose
+//! definition was not read, and every unknown part of the catalog (`-- unknown: …`).
 
 use std::fmt::Write as _;
 

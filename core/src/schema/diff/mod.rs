@@ -6,7 +6,9 @@
 //! [`Differ::created_tables`], [`Differ::dropped_columns`], [`Differ::changed_column_types`],
 //! …) and orders the [`Change`]s so that PostgreSQL accepts them: schemas and types before
 //! the tables that use them, tables before foreign keys, views dropped before what they read
-//! changes and created after. Every change has an exact inverse ([`Change::inverse`]): the
+//! changes and created after, functions before what may call them (after the tables when
+//! they use a relation the diff creates) and dropped after, triggers dropped first and
+//! created last. Every change has an exact inverse ([`Change::inverse`]): the
 //! down section is the inverses in reverse order ([`render`]).
 //!
 //! What the model cannot compare (a function or trigger whose definition it did not read, a
