@@ -80,6 +80,8 @@ fn every_kind(p: &Project) {
          CREATE PROCEDURE bump(INOUT n int) LANGUAGE plpgsql SECURITY DEFINER \
          AS $$ BEGIN n := n + 1; END $$;\n\
          ALTER FUNCTION twice(int) COST 7;\n\
+         CREATE FUNCTION pathy() RETURNS int LANGUAGE sql SET search_path FROM CURRENT \
+         AS 'SELECT 1';\n\
          CREATE TRIGGER users_named AFTER INSERT OR UPDATE OF name, email ON users \
          FOR EACH ROW WHEN (NEW.name IS NOT NULL AND NEW.email <> 'x') \
          EXECUTE FUNCTION touch('a', 2);\n\
@@ -93,7 +95,7 @@ fn every_kind(p: &Project) {
          ALTER TABLE users DROP COLUMN bio;\n\
          DROP TRIGGER users_gone ON users;\nDROP TRIGGER posts_check ON app.posts;\n\
          DROP TRIGGER users_named ON users;\n\
-         DROP PROCEDURE bump(int);\nDROP FUNCTION recent(int, text);\nDROP FUNCTION twice(int);\n\
+         DROP FUNCTION pathy();\nDROP PROCEDURE bump(int);\nDROP FUNCTION recent(int, text);\nDROP FUNCTION twice(int);\n\
          DROP FUNCTION app.add(int, int);\n\
          DROP TRIGGER users_touch ON users;\nDROP FUNCTION touch();\n\
          DROP MATERIALIZED VIEW post_counts;\nDROP VIEW active;",

@@ -684,7 +684,9 @@ fn attribute(c: &mut Clauses<'_>, a: &mut Attrs) -> Option<bool> {
 }
 
 /// `SET name { TO | = } value, … | SET name TO DEFAULT`: the name and its items (`None`: the
-/// default, no setting). `FROM CURRENT` is not read (its value is the session's).
+/// default, no setting). `SET search_path FROM CURRENT` is read as PostgreSQL's default path
+/// (`"$user", public`: a migration's session has it unless it sets another, which the model
+/// then no longer knows); `FROM CURRENT` of another setting is not read.
 fn set_clause(c: &mut Clauses<'_>) -> Option<(String, Option<Vec<String>>)> {
     c.at += 1;
     // A name may be dotted (`plpgsql.variable_conflict`).
@@ -700,6 +702,11 @@ fn set_clause(c: &mut Clauses<'_>) -> Option<(String, Option<Vec<String>>)> {
             }
             _ => break,
         }
+    }
+    if c.is(0, "from") && c.is(1, "current") {
+        c.at += 2;
+        return (key == "search_path")
+            .then(|| (key, Some(vec!["$user".to_owned(), "public".to_owned()])));
     }
     match c.tok(0) {
         Some(t) if t.kind == TokKind::Punct && c.raw(t) == "=" => c.at += 1,
@@ -1039,6 +1046,21 @@ mod tests {
         assert_eq!(written, printed);
         assert_eq!(written.rows, "1000");
         assert_eq!(written.signature(), "character varying");
+    }
+
+    #[test]
+    fn search_path_from_current_is_the_default_path() {
+        let a = r(
+            "CREATE FUNCTION f() RETURNS int LANGUAGE sql SET search_path FROM CURRENT \
+                   AS 'SELECT 1'",
+        );
+        let b = r("CREATE FUNCTION f() RETURNS int LANGUAGE sql \
+                   SET search_path TO '$user', 'public' AS 'SELECT 1'");
+        assert_eq!(a, b);
+        assert!(
+            parse_routine("CREATE FUNCTION f() RETURNS int LANGUAGE sql SET work_mem FROM CURRENT AS 'SELECT 1'")
+                .is_none()
+        );
     }
 
     #[test]

@@ -24,6 +24,20 @@ impl Differ<'_> {
                 _ => None,
             })
             .collect();
+        // Columns whose type changes or that go: PostgreSQL refuses that under a trigger
+        // that names them (by the table's desired name).
+        let retyped: BTreeSet<(QName, String)> = changes
+            .iter()
+            .filter_map(|(_, c)| match c {
+                Change::AlterColumnType { table, column, .. } => {
+                    Some((table.clone(), column.clone()))
+                }
+                Change::DropColumn { table, column } => {
+                    Some((table.clone(), column.column.name.clone()))
+                }
+                _ => None,
+            })
+            .collect();
         let trigger_key =
             |table: &QName, name: &str| table.sibling(format!("{}.{name}", table.name));
         let mut keys: BTreeSet<(QName, String)> = BTreeSet::new();
@@ -49,7 +63,11 @@ impl Differ<'_> {
                 (true, true) => match (old, new) {
                     (Some(a), Some(b)) => {
                         let stale = a == b
-                            && (recreated.contains(&a.function) || dropped.contains(&old_table));
+                            && (recreated.contains(&a.function)
+                                || dropped.contains(&old_table)
+                                || retyped.iter().any(|(t, c)| {
+                                    *t == table && a.mentions_column(&self.old_column_name(t, c))
+                                }));
                         (a != b || stale, a != b || stale)
                     }
                     _ => {
@@ -136,6 +154,20 @@ mod tests {
         assert_eq!(
             down_sql(&c),
             "DROP TRIGGER tr ON t;\nCREATE TRIGGER tr BEFORE INSERT ON t FOR EACH ROW EXECUTE FUNCTION g();\n"
+        );
+    }
+
+    #[test]
+    fn a_trigger_on_a_retyped_column_is_dropped_around_the_change() {
+        let trigger =
+            "CREATE TRIGGER tr BEFORE UPDATE OF b ON t FOR EACH ROW EXECUTE FUNCTION g();";
+        let from = format!("{BASE}{trigger}");
+        let to = format!("{}{trigger}", BASE.replace("b int", "b bigint"));
+        let c = changes_between(&from, &to);
+        assert_eq!(
+            up_sql(&c),
+            "DROP TRIGGER tr ON t;\nALTER TABLE t ALTER COLUMN b TYPE bigint USING b::bigint;\n\
+             CREATE TRIGGER tr BEFORE UPDATE OF b ON t FOR EACH ROW EXECUTE FUNCTION g();\n"
         );
     }
 
