@@ -9,8 +9,8 @@ use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use super::{Change, Differ, ObjectKind, Phase, Place, Problem};
-use crate::schema::catalog::{Ns, QName};
-use crate::schema::routine::Routine;
+use crate::schema::catalog::{Ns, QName, sql_name};
+use crate::schema::routine::{Returns, Routine};
 
 /// An overload as messages name it: `f(integer,text)`.
 fn overload(name: &QName, sig: &str) -> String {
@@ -43,6 +43,29 @@ impl Differ<'_> {
             Phase::CreateFunctionsLate
         } else {
             Phase::CreateFunctions
+        }
+    }
+
+    /// The phase a head routine is dropped in: after the tables (a default may call it),
+    /// unless its arguments or result use the row type of a relation the diff drops (then
+    /// PostgreSQL refuses to drop the relation first).
+    fn drop_phase(&self, r: &Routine) -> Phase {
+        let mut types: Vec<&str> = r.args.iter().map(|a| a.ty.as_str()).collect();
+        match &r.returns {
+            Returns::Type(t) | Returns::SetOf(t) => types.push(t),
+            Returns::Table(cols) => types.extend(cols.iter().map(|(_, t)| t.as_str())),
+            Returns::Nothing => {}
+        }
+        let uses_dropped = self.from.relations.keys().any(|n| {
+            !self.to.relations.contains_key(&self.new_table_name(n))
+                && types
+                    .iter()
+                    .any(|t| t.trim_end_matches("[]") == sql_name(n))
+        });
+        if uses_dropped {
+            Phase::DropChangedFunctions
+        } else {
+            Phase::DropFunctions
         }
     }
 
@@ -133,9 +156,10 @@ impl Differ<'_> {
                     },
                     (true, false) => match old {
                         Some(a) => {
+                            let phase = self.drop_phase(a);
                             self.push(
                                 changes,
-                                Phase::DropFunctions,
+                                phase,
                                 Change::DropFunction {
                                     name: name.clone(),
                                     def: a.clone(),
@@ -225,6 +249,21 @@ mod tests {
         let table = up.find("CREATE TABLE t").expect("t");
         let total = up.find("FUNCTION total").expect("total");
         assert!(one < table && table < total, "{up}");
+    }
+
+    #[test]
+    fn a_function_on_a_dropped_tables_row_type_goes_first() {
+        let c = changes_between(
+            "CREATE TABLE t (a int);\n\
+             CREATE FUNCTION all_t() RETURNS SETOF t LANGUAGE sql AS $$ select * from t $$;",
+            "",
+        );
+        assert_eq!(up_sql(&c), "DROP FUNCTION all_t();\nDROP TABLE t;\n");
+        assert!(
+            down_sql(&c).starts_with("CREATE TABLE t"),
+            "{}",
+            down_sql(&c)
+        );
     }
 
     #[test]
