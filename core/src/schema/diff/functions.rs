@@ -9,7 +9,7 @@ use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use super::{Change, Differ, ObjectKind, Phase, Place, Problem};
-use crate::schema::catalog::{Ns, QName, sql_name};
+use crate::schema::catalog::{Ns, QName, TypeDef, sql_name};
 use crate::schema::routine::{Returns, Routine};
 
 /// An overload as messages name it: `f(integer,text)`.
@@ -69,6 +69,28 @@ impl Differ<'_> {
         }
     }
 
+    /// A type its arguments or result use that the desired schema has and the head has not,
+    /// and that the differ does not create (a composite, range or base type, a domain).
+    fn type_not_created(&self, r: &Routine) -> Option<QName> {
+        let mut types: Vec<&str> = r.args.iter().map(|a| a.ty.as_str()).collect();
+        match &r.returns {
+            Returns::Type(t) | Returns::SetOf(t) => types.push(t),
+            Returns::Table(cols) => types.extend(cols.iter().map(|(_, t)| t.as_str())),
+            Returns::Nothing => {}
+        }
+        self.to
+            .types
+            .iter()
+            .find(|(n, t)| {
+                matches!(t.value, TypeDef::Other)
+                    && !self.from.types.contains_key(*n)
+                    && types
+                        .iter()
+                        .any(|ty| ty.trim_end_matches("[]") == sql_name(n))
+            })
+            .map(|(n, _)| n.clone())
+    }
+
     /// Compares the functions; returns those dropped and created again (what calls them must
     /// be too).
     pub(super) fn functions(&mut self, changes: &mut Vec<(Phase, Change)>) -> BTreeSet<QName> {
@@ -86,6 +108,21 @@ impl Differ<'_> {
                 from.map(|f| f.sigs.iter().collect()).unwrap_or_default();
             sigs.extend(to.iter().flat_map(|f| f.sigs.iter()));
             for sig in sigs {
+                let new_def = to
+                    .filter(|f| f.sigs.contains(sig))
+                    .and_then(|f| f.defs.get(sig));
+                if let Some(ty) = new_def.and_then(|d| self.type_not_created(d)) {
+                    let at = self.function_place(&name);
+                    self.out.problems.push(Problem::Unsupported {
+                        what: format!(
+                            "function `{}` uses type `{ty}`, which autogenerate does not create \
+                             (composite, range and base types and domains are not compared)",
+                            overload(&name, sig)
+                        ),
+                        at,
+                    });
+                    continue;
+                }
                 let here = from.filter(|f| f.sigs.contains(sig));
                 let there = to.filter(|f| f.sigs.contains(sig));
                 let old = here.and_then(|f| f.defs.get(sig)).map(Arc::as_ref);
@@ -263,6 +300,22 @@ mod tests {
             down_sql(&c).starts_with("CREATE TABLE t"),
             "{}",
             down_sql(&c)
+        );
+    }
+
+    #[test]
+    fn a_function_on_a_type_the_differ_does_not_create_is_a_problem() {
+        let d = diff_of(
+            "",
+            "CREATE TYPE pair AS (a int, b int);\n\
+             CREATE FUNCTION p() RETURNS pair LANGUAGE sql AS $$ select (1, 2)::pair $$;",
+            true,
+        );
+        assert!(d.changes.is_empty(), "{:?}", d.changes);
+        assert!(
+            matches!(&d.problems[..], [super::Problem::Unsupported { what, .. }] if what.contains("type `pair`")),
+            "{:?}",
+            d.problems
         );
     }
 
