@@ -1,4 +1,4 @@
-//! A trigger's definition, normalised: timing, events (an `UPDATE OF`'s columns sorted, the
+//! A trigger's definition, normalised: timing, events (an `UPDATE OF`'s columns as a set, the
 //! events in one order), level, `WHEN` condition (by tokens), the function and its arguments
 //! (as the strings PostgreSQL keeps), and a constraint trigger's `FROM` table and deferral.
 //!
@@ -22,17 +22,36 @@ pub enum Timing {
 }
 
 /// The events it fires on.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default)]
 pub struct Events {
     /// `INSERT`.
     pub insert: bool,
     /// `DELETE`.
     pub delete: bool,
-    /// `UPDATE`, with its `OF` columns sorted (empty: any column).
+    /// `UPDATE`, with its `OF` columns in the order written (PostgreSQL keeps and prints
+    /// that order; compared as a set) — empty: any column.
     pub update: Option<Vec<String>>,
     /// `TRUNCATE`.
     pub truncate: bool,
 }
+
+impl PartialEq for Events {
+    /// The same events, `UPDATE OF` columns in any order.
+    fn eq(&self, other: &Self) -> bool {
+        let sorted = |u: &Option<Vec<String>>| {
+            u.clone().map(|mut v| {
+                v.sort();
+                v
+            })
+        };
+        self.insert == other.insert
+            && self.delete == other.delete
+            && self.truncate == other.truncate
+            && sorted(&self.update) == sorted(&other.update)
+    }
+}
+
+impl Eq for Events {}
 
 /// A trigger's definition (its name and table are the catalog's key).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -227,7 +246,6 @@ pub fn parse_trigger(sql: &str) -> Option<TriggerStmt> {
                     }
                     t.at -= 1;
                 }
-                cols.sort();
                 events.update = Some(cols);
             }
             _ => return None,

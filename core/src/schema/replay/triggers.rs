@@ -197,7 +197,6 @@ impl Replayer<'_> {
                         *c = new.to_owned();
                     }
                 }
-                cols.sort();
             }
         }
     }
