@@ -76,12 +76,7 @@ impl FactKind {
     pub fn diffed(self) -> bool {
         !matches!(
             self,
-            FactKind::ColumnOrder
-                | FactKind::OtherType
-                | FactKind::Function
-                | FactKind::FunctionBody
-                | FactKind::Trigger
-                | FactKind::Comment
+            FactKind::ColumnOrder | FactKind::OtherType | FactKind::Comment
         )
     }
 }

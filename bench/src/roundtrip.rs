@@ -242,17 +242,21 @@ mod tests {
             text: "x".to_owned(),
         };
         let c = Comparison::Differs {
-            generated_only: vec![fact(FactKind::Trigger)],
+            generated_only: vec![fact(FactKind::Comment)],
+            real_only: vec![fact(FactKind::OtherType)],
+        };
+        assert_eq!(
+            c.cause(),
+            Cause::NotDiffed(vec![FactKind::OtherType, FactKind::Comment])
+        );
+        // Functions and triggers are compared and written now.
+        let c = Comparison::Differs {
+            generated_only: vec![fact(FactKind::Trigger), fact(FactKind::Comment)],
             real_only: vec![fact(FactKind::FunctionBody)],
         };
         assert_eq!(
             c.cause(),
-            Cause::NotDiffed(vec![FactKind::FunctionBody, FactKind::Trigger])
+            Cause::Diffed(vec![FactKind::FunctionBody, FactKind::Trigger])
         );
-        let c = Comparison::Differs {
-            generated_only: vec![fact(FactKind::Trigger), fact(FactKind::Index)],
-            real_only: vec![],
-        };
-        assert_eq!(c.cause(), Cause::Diffed(vec![FactKind::Index]));
     }
 }

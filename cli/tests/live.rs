@@ -70,10 +70,33 @@ fn every_kind(p: &Project) {
          CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS \
          $$ BEGIN NEW.created := now(); RETURN NEW; END $$;\n\
          CREATE TRIGGER users_touch BEFORE UPDATE ON users FOR EACH ROW EXECUTE FUNCTION touch();\n\
+         CREATE FUNCTION app.add(a int, b int DEFAULT 1) RETURNS int LANGUAGE sql IMMUTABLE \
+         STRICT PARALLEL SAFE AS 'SELECT a + b';\n\
+         CREATE FUNCTION twice(x int) RETURNS int RETURN x * 2;\n\
+         CREATE FUNCTION recent(n int DEFAULT 10, label text DEFAULT 'x') \
+         RETURNS TABLE (id bigint, email citext) LANGUAGE sql STABLE ROWS 20 \
+         SET search_path = public, pg_temp \
+         AS $$ SELECT u.id, u.email FROM users u ORDER BY u.id DESC LIMIT n $$;\n\
+         CREATE PROCEDURE bump(INOUT n int) LANGUAGE plpgsql SECURITY DEFINER \
+         AS $$ BEGIN n := n + 1; END $$;\n\
+         ALTER FUNCTION twice(int) COST 7;\n\
+         CREATE FUNCTION pathy() RETURNS int LANGUAGE sql SET search_path FROM CURRENT \
+         AS 'SELECT 1';\n\
+         CREATE TRIGGER users_named AFTER INSERT OR UPDATE OF name, email ON users \
+         FOR EACH ROW WHEN (NEW.name IS NOT NULL AND NEW.email <> 'x') \
+         EXECUTE FUNCTION touch('a', 2);\n\
+         CREATE CONSTRAINT TRIGGER posts_check AFTER INSERT ON app.posts \
+         DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION touch();\n\
+         CREATE TRIGGER users_gone AFTER DELETE ON users REFERENCING OLD TABLE AS gone \
+         FOR EACH STATEMENT EXECUTE PROCEDURE touch();\n\
          ALTER TABLE users ADD COLUMN bio text NOT NULL DEFAULT '';\n\
          ALTER TABLE users ALTER COLUMN name SET DEFAULT 'nobody';",
         "ALTER TABLE users ALTER COLUMN name SET DEFAULT 'anon';\n\
          ALTER TABLE users DROP COLUMN bio;\n\
+         DROP TRIGGER users_gone ON users;\nDROP TRIGGER posts_check ON app.posts;\n\
+         DROP TRIGGER users_named ON users;\n\
+         DROP FUNCTION pathy();\nDROP PROCEDURE bump(int);\nDROP FUNCTION recent(int, text);\nDROP FUNCTION twice(int);\n\
+         DROP FUNCTION app.add(int, int);\n\
          DROP TRIGGER users_touch ON users;\nDROP FUNCTION touch();\n\
          DROP MATERIALIZED VIEW post_counts;\nDROP VIEW active;",
     );
@@ -105,6 +128,8 @@ fn assert_no_difference(p: &Project, url: &str) {
             "index `",
             "generation",
             "columns of",
+            "function `",
+            "trigger `",
         ] {
             assert!(
                 !run.stdout
@@ -168,8 +193,12 @@ fn migrated() -> (Project, retort_test_support::TestDb) {
          CREATE INDEX posts_user ON posts (user_id);\n\
          CREATE VIEW titles AS SELECT title FROM posts;\n\
          CREATE TABLE tags (name text PRIMARY KEY);\n\
-         CREATE TYPE mood AS ENUM ('sad', 'happy');",
-        "DROP TYPE mood;\nDROP TABLE tags;\nDROP VIEW titles;\nDROP TABLE posts;\n\
+         CREATE TYPE mood AS ENUM ('sad', 'happy');\n\
+         CREATE FUNCTION stamp() RETURNS trigger LANGUAGE plpgsql \
+         AS $$ BEGIN NEW.title := trim(NEW.title); RETURN NEW; END $$;\n\
+         CREATE TRIGGER posts_stamp BEFORE INSERT ON posts FOR EACH ROW EXECUTE FUNCTION stamp();",
+        "DROP TRIGGER posts_stamp ON posts;\nDROP FUNCTION stamp();\n\
+         DROP TYPE mood;\nDROP TABLE tags;\nDROP VIEW titles;\nDROP TABLE posts;\n\
          DROP TABLE users;",
     );
     let db = database();
@@ -192,13 +221,6 @@ fn a_freshly_migrated_database_has_no_drift() {
     assert_eq!(doc["drift"], serde_json::json!([]), "{doc:#}");
     let run = p.db(db.url(), &["check"]).ok();
     assert!(run.stderr.contains("database: in sync at 1"), "{run:#?}");
-    // Objects the migrations do not make and the model cannot know about stay quiet: a
-    // function and a trigger are not compared.
-    psql(
-        &db,
-        "CREATE FUNCTION f() RETURNS int LANGUAGE sql AS 'SELECT 1';",
-    );
-    p.db(db.url(), &["check"]).ok();
 }
 
 #[test]
@@ -258,6 +280,34 @@ fn each_hand_change_is_drift_with_the_sql_that_undoes_it() {
             "ALTER TYPE mood ADD VALUE 'meh';",
             "enum `mood` has the values (sad, happy, meh), the migrations (sad, happy)",
             "CREATE TYPE mood AS ENUM ('sad', 'happy');",
+        ),
+        (
+            "CREATE OR REPLACE FUNCTION stamp() RETURNS trigger LANGUAGE plpgsql \
+             AS $$ BEGIN RETURN NEW; END $$;",
+            "function `stamp()` differs from the migrations: body",
+            "CREATE OR REPLACE FUNCTION stamp() RETURNS trigger LANGUAGE plpgsql\n\
+             AS $$ BEGIN NEW.title := trim(NEW.title); RETURN NEW; END $$;",
+        ),
+        (
+            "ALTER FUNCTION stamp() SECURITY DEFINER;",
+            "function `stamp()` differs from the migrations: attributes",
+            "CREATE OR REPLACE FUNCTION stamp() RETURNS trigger LANGUAGE plpgsql\n",
+        ),
+        (
+            "CREATE FUNCTION f() RETURNS int LANGUAGE sql AS 'SELECT 1';",
+            "function `f()` is not in the migrations",
+            "DROP FUNCTION f();",
+        ),
+        (
+            "DROP TRIGGER posts_stamp ON posts;",
+            "trigger `posts_stamp` on `posts` is missing",
+            "CREATE TRIGGER posts_stamp BEFORE INSERT ON posts FOR EACH ROW EXECUTE FUNCTION stamp();",
+        ),
+        (
+            "CREATE OR REPLACE TRIGGER posts_stamp BEFORE INSERT OR UPDATE ON posts \
+             FOR EACH ROW EXECUTE FUNCTION stamp();",
+            "trigger `posts.posts_stamp` differs from the migrations",
+            "DROP TRIGGER posts_stamp ON posts;\nCREATE TRIGGER posts_stamp BEFORE INSERT ON posts",
         ),
         (
             "CREATE SCHEMA scratch;",
@@ -362,7 +412,11 @@ fn diff_from_a_database_to_a_schema_file() {
          CREATE INDEX posts_title ON posts (lower(title));\n\
          CREATE VIEW titles AS SELECT title FROM posts;\n\
          CREATE TABLE tags (name text PRIMARY KEY);\n\
-         CREATE TYPE mood AS ENUM ('sad', 'happy');",
+         CREATE TYPE mood AS ENUM ('sad', 'happy');\n\
+         create function stamp() returns TRIGGER as $f$ BEGIN NEW.title := trim(NEW.title); \
+         RETURN NEW; END $f$ language plpgsql volatile called on null input;\n\
+         create trigger posts_stamp before insert on public.posts for each row \
+         execute procedure stamp();",
     );
     let run = p.retort(&["diff", "--simple", "--from", db.url()]).ok();
     assert_eq!(

@@ -38,8 +38,7 @@ fn rich_project() -> Project {
 }
 
 /// What to compare: everything, or only what the DDL that `retort schema` prints creates
-/// (views whose query the model kept; no functions or triggers: their bodies are not kept;
-/// no indexes on materialized views).
+/// (views whose query the model kept; no indexes on materialized views).
 #[derive(Clone, Copy, PartialEq)]
 enum Scope {
     Everything,
@@ -215,7 +214,7 @@ fn model_facts(doc: &Value, scope: Scope) -> Facts {
             f.insert(format!("{m}view {}", v["name"].as_str().unwrap()));
         }
     }
-    if scope == Scope::Everything {
+    {
         for func in doc["functions"].as_array().unwrap() {
             for sig in strs(&func["signatures"]) {
                 f.insert(format!(
@@ -432,7 +431,7 @@ fn live_facts(client: &mut postgres::Client, scope: Scope) -> Facts {
             r.get::<_, Vec<String>>(1).join(", ")
         ));
     }
-    if scope == Scope::Everything {
+    {
         let func = qualified("n.nspname", "p.proname");
         for r in q(
             client,
@@ -494,6 +493,16 @@ fn live_definitions(client: &mut postgres::Client) -> Facts {
             "SELECT 'index ' || pg_get_indexdef(i.indexrelid) FROM pg_index i \
              JOIN pg_class c ON c.oid = i.indrelid JOIN pg_namespace n ON n.oid = c.relnamespace \
              WHERE c.relkind IN ('r', 'p') AND {USER_RELATIONS}"
+        ),
+        "SELECT 'function ' || p.proname || ' ' || pg_get_functiondef(p.oid) FROM pg_proc p \
+         JOIN pg_namespace n ON n.oid = p.pronamespace \
+         WHERE n.nspname NOT IN ('pg_catalog', 'information_schema') AND p.prokind <> 'a'"
+            .to_owned(),
+        format!(
+            "SELECT 'trigger ' || {rel} || '.' || t.tgname || ' ' || pg_get_triggerdef(t.oid) \
+             FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid \
+             JOIN pg_namespace n ON n.oid = c.relnamespace \
+             WHERE NOT t.tgisinternal AND {USER_RELATIONS}"
         ),
     ] {
         for r in client.query(&sql, &[]).unwrap() {
@@ -728,8 +737,8 @@ fn unknown_parts_are_shown_not_guessed() {
         "1",
         "none",
         "CREATE SEQUENCE s;\n\
-         CREATE FUNCTION f(x text) RETURNS text LANGUAGE sql IMMUTABLE AS 'SELECT x';\n\
          CREATE TABLE t (id int PRIMARY KEY DEFAULT nextval('s'), v text DEFAULT 'x');\n\
+         CREATE FUNCTION f(x t.v%TYPE) RETURNS text LANGUAGE sql IMMUTABLE AS 'SELECT x';\n\
          ALTER SEQUENCE s RENAME TO s2;\n\
          CREATE TABLE copy AS SELECT * FROM t;\n\
          CREATE INDEX t_v ON t (f(v)) WHERE v <> '';",
@@ -741,7 +750,8 @@ fn unknown_parts_are_shown_not_guessed() {
         "    id integer NOT NULL,  -- has a default: its expression is not kept",
         "    v text DEFAULT 'x',",
         "-- CREATE INDEX t_v ON t …: `(f(v)) WHERE v <> ''` calls function `f`, \
-         whose body is not kept; it uses (v)",
+         whose definition is not kept; it uses (v)",
+        "-- FUNCTION f(t.v%type): its definition is not kept (created at migrations/1_m.sql:8)",
     ] {
         assert!(text.contains(line), "{line}\n{text}");
     }

@@ -6,6 +6,11 @@
 //! form (`--simple`). The schemas vary column collations, identity columns and their
 //! sequence options, a `serial`'s sequence options and a sequence of their own.
 //!
+//! The schemas have enum types, tables (columns, keys, checks, foreign keys), indexes, views,
+//! functions in several versions (a new body, new attributes, a renamed argument, a new
+//! result: replaced or dropped and created again, with a view that calls one), trigger
+//! functions and triggers on the tables.
+//!
 //! 256 cases by default; `RETORT_PROPTEST_CASES=5000` runs more.
 
 use proptest::prelude::*;
@@ -80,6 +85,8 @@ struct Tab {
     /// The options of its id's sequence (a serial's, or an identity's for `t3`, whose id is
     /// always an identity: a column does not change between identity and plain).
     seq: Option<SeqOpts>,
+    /// A trigger: (timing and events, the trigger function it executes).
+    trigger: Option<(u8, usize)>,
 }
 
 #[derive(Clone, Debug)]
@@ -88,6 +95,32 @@ struct Schema {
     tables: Vec<Tab>,
     /// A sequence of its own, `counter`, `integer`-typed or not.
     counter: Option<(SeqOpts, bool)>,
+    /// Functions `f0`, `f1`: which version of each, if any.
+    functions: Vec<Option<u8>>,
+    /// Trigger functions `tg0`, `tg1`: which body, if any.
+    trigger_functions: Vec<Option<u8>>,
+    /// A view that calls `f0`, when there is one.
+    calls: bool,
+}
+
+/// The versions of a function `f{i}`: same interface (new body, new attributes), a renamed
+/// argument, a default and a new result.
+fn function_sql(i: usize, version: u8) -> String {
+    match version % 4 {
+        0 => format!(
+            "CREATE FUNCTION f{i}(x integer) RETURNS integer LANGUAGE sql IMMUTABLE \
+             AS $$ SELECT x + 1 $$;\n"
+        ),
+        1 => format!("CREATE FUNCTION f{i}(x integer) RETURNS integer STABLE RETURN x + 2;\n"),
+        2 => format!(
+            "CREATE FUNCTION f{i}(y integer) RETURNS integer LANGUAGE sql \
+             AS 'SELECT y';\n"
+        ),
+        _ => format!(
+            "CREATE FUNCTION f{i}(x integer DEFAULT 0) RETURNS bigint LANGUAGE sql \
+             STRICT SET search_path = public AS $$ SELECT x::bigint $$;\n"
+        ),
+    }
 }
 
 const VALUES: [&str; 4] = ["a", "b", "c", "d"];
@@ -146,9 +179,10 @@ fn tab() -> impl Strategy<Value = Tab> {
         proptest::option::of((0..5usize, any::<bool>())),
         proptest::option::of(0..5usize),
         proptest::option::of(seq_opts()),
+        proptest::option::of((0..4u8, 0..2usize)),
     )
         .prop_map(
-            |(name, serial, cols, unique, check, fk, index, view, seq)| Tab {
+            |(name, serial, cols, unique, check, fk, index, view, seq, trigger)| Tab {
                 name,
                 serial,
                 cols,
@@ -158,6 +192,7 @@ fn tab() -> impl Strategy<Value = Tab> {
                 index,
                 view,
                 seq,
+                trigger,
             },
         )
 }
@@ -167,12 +202,20 @@ fn schema() -> impl Strategy<Value = Schema> {
         proptest::option::of(proptest::collection::vec(any::<bool>(), 4)),
         proptest::collection::vec(tab(), 0..4),
         proptest::option::of((seq_opts(), any::<bool>())),
+        proptest::collection::vec(proptest::option::of(0..4u8), 2),
+        proptest::collection::vec(proptest::option::of(0..2u8), 2),
+        any::<bool>(),
     )
-        .prop_map(|(enum_values, tables, counter)| Schema {
-            enum_values,
-            tables,
-            counter,
-        })
+        .prop_map(
+            |(enum_values, tables, counter, functions, trigger_functions, calls)| Schema {
+                enum_values,
+                tables,
+                counter,
+                functions,
+                trigger_functions,
+                calls,
+            },
+        )
 }
 
 impl Schema {
@@ -202,10 +245,28 @@ impl Schema {
                 o.sql()
             ));
         }
+        for (i, f) in self.functions.iter().enumerate() {
+            if let Some(v) = f {
+                out.push_str(&function_sql(i, *v));
+            }
+        }
+        for (i, f) in self.trigger_functions.iter().enumerate() {
+            if let Some(v) = f {
+                out.push_str(&format!(
+                    "CREATE FUNCTION tg{i}() RETURNS trigger LANGUAGE plpgsql \
+                     AS $$ BEGIN RETURN {}; END $$;\n",
+                    if *v == 0 { "NEW" } else { "NULL" }
+                ));
+            }
+        }
         let mut made: Vec<usize> = Vec::new();
         let mut sequences = String::new();
         let mut indexes = String::new();
         let mut views = String::new();
+        let mut triggers = String::new();
+        if self.calls && self.functions[0].is_some() {
+            views.push_str("CREATE VIEW vf AS SELECT f0(1) AS x;\n");
+        }
         for t in &self.tables {
             if made.contains(&t.name) {
                 continue;
@@ -306,11 +367,26 @@ impl Schema {
                     t.name
                 ));
             }
+            if let Some((kind, f)) = t.trigger
+                && self.trigger_functions[f].is_some()
+            {
+                let (timing, events) = match kind {
+                    0 => ("BEFORE", "INSERT"),
+                    1 => ("AFTER", "UPDATE OF id"),
+                    2 => ("BEFORE", "INSERT OR DELETE"),
+                    _ => ("AFTER", "DELETE"),
+                };
+                triggers.push_str(&format!(
+                    "CREATE TRIGGER {tn}_tr {timing} {events} ON {tn} FOR EACH ROW \
+                     EXECUTE FUNCTION tg{f}();\n"
+                ));
+            }
             made.push(t.name);
         }
         out.push_str(&sequences);
         out.push_str(&indexes);
         out.push_str(&views);
+        out.push_str(&triggers);
         out
     }
 }

@@ -57,6 +57,10 @@ fn dropped_object(c: &Change) -> Option<(Ns, QName)> {
         Change::DropEnum { name, .. } => Some((Ns::Type, name.clone())),
         Change::DropSchema(s) => Some((Ns::Schema, QName::new("", s.clone()))),
         Change::DropExtension(e) => Some((Ns::Extension, QName::new("", e.clone()))),
+        Change::DropFunction { name, .. } => Some((Ns::Function, name.clone())),
+        Change::DropTrigger { table, name, .. } => {
+            Some((Ns::Trigger, table.sibling(format!("{}.{name}", table.name))))
+        }
         _ => None,
     }
 }
@@ -97,6 +101,14 @@ fn subject(c: &Change) -> String {
             format!("index {name}")
         }
         Change::CreateView { name, .. } | Change::DropView { name, .. } => format!("view {name}"),
+        Change::CreateFunction { name, def }
+        | Change::DropFunction { name, def }
+        | Change::ReplaceFunction { name, to: def, .. } => {
+            format!("function {name}({})", def.signature())
+        }
+        Change::CreateTrigger { table, name, .. } | Change::DropTrigger { table, name, .. } => {
+            format!("trigger {table}.{name}")
+        }
     }
 }
 
@@ -202,6 +214,24 @@ fn describe(c: &Change) -> String {
             "sequence `{seq}` has options the migrations do not give it (they say {})",
             from.changes_to(to)
         ),
+        Change::CreateFunction { name, def } => {
+            format!("function `{name}({})` is missing", def.signature())
+        }
+        Change::DropFunction { name, def } => format!(
+            "function `{name}({})` is not in the migrations",
+            def.signature()
+        ),
+        Change::ReplaceFunction { name, from, to } => format!(
+            "function `{name}({})` differs from the migrations: {}",
+            to.signature(),
+            from.differences(to).join(", ")
+        ),
+        Change::CreateTrigger { table, name, .. } => {
+            format!("trigger `{name}` on `{table}` is missing")
+        }
+        Change::DropTrigger { table, name, .. } => {
+            format!("trigger `{name}` on `{table}` is not in the migrations")
+        }
     }
 }
 
@@ -215,6 +245,8 @@ fn is_drop(c: &Change) -> bool {
             | Change::DropTable { .. }
             | Change::DropEnum { .. }
             | Change::DropSequence(_)
+            | Change::DropFunction { .. }
+            | Change::DropTrigger { .. }
     )
 }
 

@@ -265,7 +265,7 @@ pub fn json_of(cat: &Catalog, sources: &Sources) -> Value {
         "triggers": cat.triggers.iter().map(|((t, trig), f)| json!({
             "table": name(t),
             "name": trig,
-            "function": f.value.as_ref().map(name),
+            "function": f.value.function.as_ref().map(name),
         })).collect::<Vec<_>>(),
     })
 }

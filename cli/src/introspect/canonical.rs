@@ -1,5 +1,6 @@
 //! The other side of a comparison with a live database, brought to the form the database's
-//! catalog is in: the differ compares defaults, checks, index and view definitions as text,
+//! catalog is in: the differ compares defaults, checks, index and view definitions, function
+//! argument defaults and SQL-standard bodies, and trigger conditions as text,
 //! and PostgreSQL prints them its own way (`'x'::text`, `CHECK ((a > 0))`, `USING btree
 //! (a)`). Each such text of a table, index or view that the database also has is given to
 //! PostgreSQL on a throwaway temporary object, inside a transaction that is rolled back, and
@@ -16,6 +17,8 @@ use retort_core::schema::catalog::{
     Catalog, ConstraintKind, QName, RelKind, Written, literal, quote_ident,
 };
 use retort_core::schema::diff::sql_tokens;
+use retort_core::schema::routine::{Body, Routine, parse_routine};
+use retort_core::schema::trigger_def::{TriggerDef, parse_trigger};
 
 use super::indexes::after_table;
 use super::views::as_query;
@@ -238,6 +241,8 @@ pub fn align(
     }
     align_indexes(&mut tx, other, live);
     align_views(&mut tx, other, live);
+    align_functions(&mut tx, other, live);
+    align_triggers(&mut tx, other, live);
     tx.rollback()
 }
 
@@ -348,6 +353,85 @@ fn selects_star(sql: &str) -> bool {
     let toks = sql_tokens(sql);
     toks.windows(2)
         .any(|w| w[1] == "*" && matches!(w[0].as_str(), "select" | "," | "." | "distinct" | "all"))
+}
+
+/// The overloads of `other` that `live` has too and whose text PostgreSQL prints its own way
+/// (argument defaults, a SQL-standard body), through a temporary function: its definition as
+/// `pg_get_functiondef` prints it, read back. The body string of an `AS '…'` routine is kept
+/// by PostgreSQL as written, so those need no probe.
+fn align_functions(tx: &mut Transaction<'_>, other: &mut Catalog, live: &Catalog) {
+    let probe_name = QName::new("pg_temp", format!("{PROBE}_fn"));
+    let todo: Vec<(QName, String, Routine)> = other
+        .functions
+        .iter()
+        .flat_map(|(n, f)| {
+            f.value
+                .defs
+                .iter()
+                .filter(|(sig, d)| {
+                    live.functions
+                        .get(n)
+                        .is_some_and(|l| l.value.defs.contains_key(*sig))
+                        && (matches!(d.body, Body::Sql(_))
+                            || d.args.iter().any(|a| a.default.is_some()))
+                })
+                .map(|(sig, d)| (n.clone(), sig.clone(), (**d).clone()))
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    for (name, sig, def) in todo {
+        let create = def.create_sql(&probe_name, false);
+        let read = format!(
+            "SELECT pg_get_functiondef(p.oid) FROM pg_proc p              WHERE p.proname = '{PROBE}_fn' AND p.pronamespace = pg_my_temp_schema()"
+        );
+        let printed = probe(
+            tx,
+            &["SET LOCAL check_function_bodies = off".to_owned(), create],
+            &read,
+        )
+        .and_then(|p| parse_routine(&p));
+        let Some(printed) = printed else {
+            continue;
+        };
+        if let Some(f) = Arc::make_mut(&mut other.functions).get_mut(&name) {
+            f.value.defs.insert(sig, Arc::new(printed.routine));
+        }
+    }
+}
+
+/// The `WHEN` conditions of the triggers of `other` that `live` has too, through a trigger on
+/// a probe table: the condition as `pg_get_triggerdef` prints it.
+fn align_triggers(tx: &mut Transaction<'_>, other: &mut Catalog, live: &Catalog) {
+    let probe_table_name = QName::new("pg_temp", PROBE);
+    let todo: Vec<((QName, String), TriggerDef)> = other
+        .triggers
+        .iter()
+        .filter(|(k, _)| live.triggers.contains_key(*k))
+        .filter_map(|(k, t)| {
+            let d = t.value.def.as_deref()?;
+            d.when.is_some().then(|| (k.clone(), d.clone()))
+        })
+        .collect();
+    for ((table, name), def) in todo {
+        let Some(create_table) = probe_table(other, &table) else {
+            continue;
+        };
+        let create = def.create_sql(&format!("{PROBE}_trigger"), &probe_table_name, false);
+        let read = format!(
+            "SELECT pg_get_triggerdef(oid) FROM pg_trigger              WHERE tgname = '{PROBE}_trigger' AND tgrelid = '{PROBE}'::regclass"
+        );
+        let when = probe(tx, &[create_table, create], &read)
+            .and_then(|p| parse_trigger(&p))
+            .map(|p| p.def.when);
+        let Some(when) = when else {
+            continue;
+        };
+        if let Some(t) = Arc::make_mut(&mut other.triggers).get_mut(&(table, name))
+            && let Some(d) = &mut t.value.def
+        {
+            Arc::make_mut(d).when = when;
+        }
+    }
 }
 
 /// Leaves out of `live` the version table's schema when `other` does not have it (the

@@ -12,7 +12,9 @@ use std::ops::Range;
 use std::sync::Arc;
 
 pub use super::pmap::PMap;
+use super::routine::Routine;
 pub use super::sequence::{SeqOpt, SeqType, SequenceOptions};
+use super::trigger_def::TriggerDef;
 use crate::source::FileId;
 
 /// Where something happened: a statement's first line in a file.
@@ -431,8 +433,8 @@ pub struct Catalog {
     pub types: Arc<PMap<QName, Obj<TypeDef>>>,
     /// Functions and procedures, by name.
     pub functions: Arc<PMap<QName, Obj<FnDef>>>,
-    /// Triggers: `(table, trigger name)` → the function it executes, if known.
-    pub triggers: Arc<PMap<TriggerKey, Obj<Option<QName>>>>,
+    /// Triggers: `(table, trigger name)` → the function it executes and its definition.
+    pub triggers: Arc<PMap<TriggerKey, Obj<Trigger>>>,
     /// Extensions.
     pub extensions: Arc<PMap<String, Obj<()>>>,
     /// Schemas other than `public`.
@@ -473,6 +475,18 @@ pub struct FnDef {
     /// The words of its header (name, arguments, result): the types it depends on are among
     /// them.
     pub mentions: BTreeSet<String>,
+    /// The definition of each overload whose definition was read, by signature (an overload
+    /// of `sigs` missing here is not compared).
+    pub defs: BTreeMap<String, Arc<Routine>>,
+}
+
+/// A trigger: the function it executes and its definition, as far as they are known.
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub struct Trigger {
+    /// The function it executes, if known.
+    pub function: Option<QName>,
+    /// Its definition, if read (and not made stale by a rename of a column it names).
+    pub def: Option<Arc<TriggerDef>>,
 }
 
 /// The schema changes a function body may make when called.

@@ -1,14 +1,15 @@
 //! A [`Catalog`] as PostgreSQL DDL: what `retort schema` prints.
 //!
 //! The script creates, in dependency order, what the model knows: schemas, extensions, enum
-//! types, sequences (with their options), tables (columns with type, collation, `NOT NULL`,
-//! default, identity and its sequence's options, generated expression; primary keys, unique
-//! and check constraints), sequence ownership and options, foreign keys
+//! types, functions (bodies not checked, as pg_dump does; those on a table's row type after
+//! the tables), sequences (with their options), tables (columns with type, collation, `NOT
+//! NULL`, default, identity and its sequence's options, generated expression; primary keys,
+//! unique and check constraints), sequence ownership and options, foreign keys
 //! (as `ALTER TABLE … ADD CONSTRAINT` after every table), indexes. Expressions are printed
 //! as the migrations wrote them ([`Written`]). What the model holds only in part is a
 //! comment, never an invention: an expression it did not keep (or that a rename made stale,
-//! or that calls a function the script does not create), a view, a function, a trigger, and
-//! every unknown part of the catalog (`-- unknown: …`).
+//! or that calls a function the script does not create), a view, a function or trigger whose
+//! definition was not read, and every unknown part of the catalog (`-- unknown: …`).
 
 use std::fmt::Write as _;
 
@@ -183,8 +184,8 @@ fn serial_of(ty: &str) -> Option<&'static str> {
 }
 
 /// A text kept as written, if it can be printed as SQL: known, and calling none of the
-/// functions the migrations create (their bodies are not kept, so the script does not create
-/// them). Else why not.
+/// functions the migrations create whose definitions are not kept (the script does not
+/// create them). Else why not.
 fn printable<'a>(cat: &Catalog, w: &'a Written) -> Result<&'a str, String> {
     let Some(text) = w.get() else {
         return Err("its expression is not kept".to_owned());
@@ -193,16 +194,54 @@ fn printable<'a>(cat: &Catalog, w: &'a Written) -> Result<&'a str, String> {
         .split(|c: char| !(c.is_alphanumeric() || c == '_' || c == '$'))
         .find(|word| {
             cat.functions
-                .keys()
-                .any(|f| f.name.eq_ignore_ascii_case(word))
+                .iter()
+                .any(|(f, d)| f.name.eq_ignore_ascii_case(word) && !fully_kept(&d.value))
         });
     match calls {
         Some(f) => Err(format!(
-            "`{}` calls function `{f}`, whose body is not kept",
+            "`{}` calls function `{f}`, whose definition is not kept",
             one_line(text)
         )),
         None => Ok(text),
     }
+}
+
+/// The functions as `CREATE` statements (a comment for an overload whose definition is not
+/// kept): those whose arguments or result name no relation, and those that do (printed after
+/// the tables, whose row types they use).
+fn functions(cat: &Catalog, sources: &Sources) -> (Vec<String>, Vec<String>) {
+    let (mut early, mut late) = (Vec::new(), Vec::new());
+    for (name, f) in cat.functions.iter() {
+        let uses_relation = f
+            .value
+            .mentions
+            .iter()
+            .any(|w| cat.relations.keys().any(|r| r.name.eq_ignore_ascii_case(w)));
+        let out = if uses_relation { &mut late } else { &mut early };
+        for sig in &f.value.sigs {
+            match f.value.defs.get(sig) {
+                Some(d) => out.push(d.create_sql(name, false).trim_end().to_owned()),
+                None => out.push(format!(
+                    "-- FUNCTION {}({sig}): its definition is not kept (created at {})",
+                    sql_name(name),
+                    origin_text(sources, &f.origin)
+                )),
+            }
+        }
+        if f.value.sigs.is_empty() {
+            out.push(format!(
+                "-- FUNCTION {}: its definition is not kept (created at {})",
+                sql_name(name),
+                origin_text(sources, &f.origin)
+            ));
+        }
+    }
+    (early, late)
+}
+
+/// Whether every overload of a function's definition is kept (so the script creates it).
+fn fully_kept(f: &super::catalog::FnDef) -> bool {
+    !f.sigs.is_empty() && f.sigs.iter().all(|s| f.defs.contains_key(s))
 }
 
 /// Whether `table` is a table whose listed columns include every one of `cols` (and there
@@ -690,6 +729,16 @@ pub fn render(cat: &Catalog, sources: &Sources) -> String {
             }
         }
     };
+    let (early, late) = functions(cat, sources);
+    if !early.is_empty() {
+        section(&mut out, "Functions");
+        // As pg_dump does: a body may use what the script creates later.
+        out.push_str("SET check_function_bodies = false;\n");
+        for l in &early {
+            out.push_str(l);
+            out.push('\n');
+        }
+    }
     block(&mut out, "Sequences", &sequences);
     if !tables.is_empty() {
         section(&mut out, "Tables");
@@ -701,39 +750,23 @@ pub fn render(cat: &Catalog, sources: &Sources) -> String {
     block(&mut out, "Indexes", &indexes);
     views.sort();
     let views: Vec<String> = views.into_iter().map(|(_, v)| v).collect();
+    block(&mut out, "Functions on the tables' row types", &late);
     block(&mut out, "Views", &views);
     block(&mut out, "Indexes on materialized views", &view_indexes);
-    let functions: Vec<String> = cat
-        .functions
-        .iter()
-        .map(|(name, f)| {
-            let sigs: Vec<String> = f.value.sigs.iter().map(|s| format!("({s})")).collect();
-            format!(
-                "-- FUNCTION {}{}: its body is not kept (created at {})",
-                sql_name(name),
-                if sigs.is_empty() {
-                    String::new()
-                } else {
-                    format!(" {}", sigs.join(", "))
-                },
-                origin_text(sources, &f.origin)
-            )
-        })
-        .collect();
-    block(&mut out, "Functions", &functions);
     let triggers: Vec<String> = cat
         .triggers
         .iter()
-        .map(|((table, name), f)| {
-            format!(
+        .map(|((table, name), t)| match &t.value.def {
+            Some(d) => d.create_sql(name, table, false).trim_end().to_owned(),
+            None => format!(
                 "-- TRIGGER {} ON {}{}: its definition is not kept",
                 quote_ident(name),
                 sql_name(table),
-                match &f.value {
+                match &t.value.function {
                     Some(func) => format!(" EXECUTE FUNCTION {}()", sql_name(func)),
                     None => String::new(),
                 }
-            )
+            ),
         })
         .collect();
     block(&mut out, "Triggers", &triggers);

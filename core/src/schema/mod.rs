@@ -24,7 +24,9 @@ mod object_kind;
 pub mod pmap;
 pub(crate) mod replay;
 mod reversibility;
+pub mod routine;
 pub mod sequence;
+pub mod trigger_def;
 
 use std::collections::HashMap;
 use std::time::{Duration, Instant};

@@ -6,22 +6,26 @@
 //! [`Differ::created_tables`], [`Differ::dropped_columns`], [`Differ::changed_column_types`],
 //! …) and orders the [`Change`]s so that PostgreSQL accepts them: schemas and types before
 //! the tables that use them, tables before foreign keys, views dropped before what they read
-//! changes and created after. Every change has an exact inverse ([`Change::inverse`]): the
+//! changes and created after, functions before what may call them (after the tables when
+//! they use a relation the diff creates) and dropped after, triggers dropped first and
+//! created last. Every change has an exact inverse ([`Change::inverse`]): the
 //! down section is the inverses in reverse order ([`render`]).
 //!
-//! What the model cannot compare (a function's body, a table whose columns are not all known,
-//! an expression it did not keep) is listed in [`Diff::not_compared`], never taken as equal
+//! What the model cannot compare (a function or trigger whose definition it did not read, a
+//! table whose columns are not all known, an expression it did not keep) is listed in [`Diff::not_compared`], never taken as equal
 //! or different. What the differ refuses to decide — a drop not allowed, a drop and an add
 //! that look like a rename, an annotation that names nothing — is a [`Problem`].
 
 mod columns;
 mod constraints;
+mod functions;
 mod indexes;
 mod namespaces;
 mod render;
 mod safe;
 mod sequences;
 mod tables;
+mod triggers;
 mod types;
 mod views;
 
@@ -34,6 +38,8 @@ pub use safe::{Form, Step, StepKind, Txn, steps};
 use super::catalog::{
     Catalog, Column, Constraint, Ns, QName, SequenceOptions, Table, Written, sql_name,
 };
+use super::routine::Routine;
+use super::trigger_def::TriggerDef;
 use crate::codes::Code;
 use crate::diagnostic::Diagnostic;
 use crate::source::FileId;
@@ -352,6 +358,47 @@ pub enum Change {
         /// starts at its new start.
         restart: bool,
     },
+    /// `CREATE FUNCTION|PROCEDURE`.
+    CreateFunction {
+        /// The function.
+        name: QName,
+        /// Its definition.
+        def: Routine,
+    },
+    /// `DROP FUNCTION|PROCEDURE name(types)`.
+    DropFunction {
+        /// The function.
+        name: QName,
+        /// Its definition (for the inverse).
+        def: Routine,
+    },
+    /// `CREATE OR REPLACE FUNCTION|PROCEDURE` of one overload whose interface stays.
+    ReplaceFunction {
+        /// The function.
+        name: QName,
+        /// The definition before.
+        from: Routine,
+        /// The definition after.
+        to: Routine,
+    },
+    /// `CREATE [CONSTRAINT] TRIGGER`.
+    CreateTrigger {
+        /// The table (or view).
+        table: QName,
+        /// The trigger.
+        name: String,
+        /// Its definition.
+        def: TriggerDef,
+    },
+    /// `DROP TRIGGER … ON …`.
+    DropTrigger {
+        /// The table (or view).
+        table: QName,
+        /// The trigger.
+        name: String,
+        /// Its definition (for the inverse).
+        def: TriggerDef,
+    },
 }
 
 /// Where an added enum value goes.
@@ -538,6 +585,15 @@ impl Change {
                 to: from,
                 restart,
             },
+            C::CreateFunction { name, def } => C::DropFunction { name, def },
+            C::DropFunction { name, def } => C::CreateFunction { name, def },
+            C::ReplaceFunction { name, from, to } => C::ReplaceFunction {
+                name,
+                from: to,
+                to: from,
+            },
+            C::CreateTrigger { table, name, def } => C::DropTrigger { table, name, def },
+            C::DropTrigger { table, name, def } => C::CreateTrigger { table, name, def },
         }
     }
 }
@@ -624,6 +680,10 @@ pub enum ObjectKind {
     Constraint,
     /// An enum value.
     EnumValue,
+    /// A function's overload.
+    Function,
+    /// A trigger.
+    Trigger,
 }
 
 impl ObjectKind {
@@ -636,6 +696,8 @@ impl ObjectKind {
             ObjectKind::Type => "type",
             ObjectKind::Constraint => "constraint",
             ObjectKind::EnumValue => "enum value",
+            ObjectKind::Function => "function",
+            ObjectKind::Trigger => "trigger",
         }
     }
 }
@@ -855,7 +917,10 @@ enum Phase {
     Namespaces,
     Types,
     Sequences,
+    DropTriggers,
     DropViews,
+    DropChangedFunctions,
+    CreateFunctions,
     Renames,
     DropForeignKeys,
     DropIndexesAndConstraints,
@@ -865,11 +930,14 @@ enum Phase {
     OwnSequences,
     CreateIndexesAndConstraints,
     CreateForeignKeys,
+    CreateFunctionsLate,
     DropSequences,
+    DropFunctions,
     DropTypes,
     DropNamespaces,
     CreateViews,
     ViewIndexes,
+    CreateTriggers,
 }
 
 impl<'a> Differ<'a> {
@@ -1090,9 +1158,10 @@ impl<'a> Differ<'a> {
         self.sequences(&mut changes);
         self.tables(&mut changes);
         self.indexes(&mut changes);
+        let recreated = self.functions(&mut changes);
         self.views(&mut changes);
+        self.triggers(&mut changes, &recreated);
         self.keep_moved_sequences(&mut changes);
-        self.not_compared_kinds();
         // A stable sort keeps each phase's changes in the order they were found.
         changes.sort_by_key(|(p, _)| *p);
         let changes: Vec<Change> = changes.into_iter().map(|(_, c)| c).collect();
@@ -1127,36 +1196,6 @@ impl<'a> Differ<'a> {
                     ns_word(*ns)
                 ));
             }
-        }
-    }
-
-    /// Functions, triggers and types other than enums: never compared in this version.
-    fn not_compared_kinds(&mut self) {
-        let mut fns: BTreeSet<&QName> = self.from.functions.keys().collect();
-        fns.extend(self.to.functions.keys());
-        let side = |here: bool, there: bool| match (here, there) {
-            (true, false) => "only at the head; not dropped",
-            (false, true) => "only in the desired schema; not created",
-            _ => "bodies are not compared",
-        };
-        for f in fns {
-            let why = side(
-                self.from.functions.contains_key(f),
-                self.to.functions.contains_key(f),
-            );
-            self.not_compared(format!("function `{f}`: {why}"));
-        }
-        let mut trig: BTreeSet<&(QName, String)> = self.from.triggers.keys().collect();
-        trig.extend(self.to.triggers.keys());
-        for key in trig {
-            let why = match side(
-                self.from.triggers.contains_key(key),
-                self.to.triggers.contains_key(key),
-            ) {
-                "bodies are not compared" => "triggers are not compared",
-                w => w,
-            };
-            self.not_compared(format!("trigger `{}` on `{}`: {why}", key.1, key.0));
         }
     }
 }

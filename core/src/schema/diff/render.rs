@@ -371,5 +371,16 @@ pub fn render_change(c: &Change) -> String {
             },
             sql_name(name)
         ),
+        Change::CreateFunction { name, def } => def.create_sql(name, false),
+        Change::DropFunction { name, def } => def.drop_sql(name),
+        Change::ReplaceFunction { name, to, .. } => to.create_sql(name, true),
+        Change::CreateTrigger { table, name, def } => def.create_sql(name, table, false),
+        Change::DropTrigger { table, name, .. } => {
+            format!(
+                "DROP TRIGGER {} ON {};\n",
+                quote_ident(name),
+                sql_name(table)
+            )
+        }
     }
 }

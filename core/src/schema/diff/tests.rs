@@ -85,11 +85,14 @@ fn an_annotation_naming_nothing_is_a_problem_and_one_already_applied_is_not() {
 }
 
 #[test]
-fn functions_are_listed_as_not_compared() {
-    let sql = "CREATE FUNCTION f() RETURNS int LANGUAGE sql AS 'SELECT 1';";
-    let d = diff_of(sql, "", true);
+fn a_function_whose_definition_is_not_read_is_listed_as_not_compared() {
+    // `%TYPE` names a column's type, which the model does not resolve.
+    let sql = "CREATE TABLE t (a int);\n\
+               CREATE FUNCTION f(x t.a%TYPE) RETURNS int LANGUAGE sql AS 'SELECT 1';";
+    let d = diff_of(sql, "CREATE TABLE t (a int);", true);
+    assert!(d.changes.is_empty(), "{:?}", d.changes);
     assert!(
-        d.not_compared.iter().any(|n| n.contains("function `f`")),
+        d.not_compared.iter().any(|n| n.contains("function `f(")),
         "{:?}",
         d.not_compared
     );

@@ -90,6 +90,11 @@ impl Differ<'_> {
                 | Change::DropColumn { table, .. } => {
                     words.insert(self.old_table_name(table).name.to_lowercase());
                 }
+                // A function dropped and created again: PostgreSQL refuses to drop what a
+                // view uses.
+                Change::DropFunction { name, .. } => {
+                    words.insert(name.name.to_lowercase());
+                }
                 Change::RebuildEnum { ty, .. } | Change::AddEnumValue { ty, .. } => {
                     if matches!(c, Change::RebuildEnum { .. }) {
                         words.insert(self.old_type_name(ty).name.to_lowercase());

@@ -364,6 +364,7 @@ impl Replayer<'_> {
     /// indexes, owned sequences, foreign keys to it, texts kept as written.
     pub(super) fn rename_column_and_refs(&mut self, table: &QName, old: &str, new: &str) {
         self.forget_views_mentioning(old);
+        self.triggers_follow_column_rename(table, old, new);
         if let Some(t) = self.cat.table_mut(table) {
             for c in &mut t.columns {
                 if c.name == old {

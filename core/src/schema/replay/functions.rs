@@ -13,6 +13,7 @@ use super::readers::{signature, text, words};
 use super::triggers::trigger_key;
 use crate::schema::catalog::{Ddl, FnDef, Ns, QName, qname, simple_name};
 use crate::schema::object_kind::ObjectKind;
+use crate::schema::routine::{Routine, parse_routine};
 
 impl Replayer<'_> {
     /// `CREATE [OR REPLACE] FUNCTION`.
@@ -22,7 +23,8 @@ impl Replayer<'_> {
         };
         let ddl = body_ddl(sql, 3);
         let sig = signature(s.param_list());
-        self.add_function(name, sig, ddl, sql);
+        let def = parse_routine(&text(&s)).map(|r| r.routine);
+        self.add_function(name, sig, ddl, sql, def);
     }
 
     /// `CREATE [OR REPLACE] PROCEDURE`.
@@ -37,7 +39,8 @@ impl Replayer<'_> {
         };
         let ddl = body_ddl(sql, 3);
         let sig = signature(s.syntax().children().find_map(ast::ParamList::cast));
-        self.add_function(name, sig, ddl, sql);
+        let def = parse_routine(&text(&s)).map(|r| r.routine);
+        self.add_function(name, sig, ddl, sql, def);
     }
 
     /// `DROP FUNCTION f(…), g, …`.
@@ -113,8 +116,16 @@ impl Replayer<'_> {
         }
     }
 
-    /// Adds the function `name` (or one more overload, `sig`), with what its body may change.
-    pub(super) fn add_function(&mut self, name: QName, sig: Option<String>, ddl: Ddl, sql: &str) {
+    /// Adds the function `name` (or one more overload, `sig`), with what its body may change
+    /// and its definition, if read.
+    pub(super) fn add_function(
+        &mut self,
+        name: QName,
+        sig: Option<String>,
+        ddl: Ddl,
+        sql: &str,
+        def: Option<Routine>,
+    ) {
         // The header: everything before the body's quote.
         let header = sql.split(['$', '\'']).next().unwrap_or("");
         let mut f = self.obj(
@@ -122,17 +133,27 @@ impl Replayer<'_> {
                 ddl,
                 sigs: Default::default(),
                 mentions: words(header).into_iter().collect(),
+                defs: Default::default(),
             },
             CreateFlags::default(),
         );
         let fns = Arc::make_mut(&mut self.cat.functions);
         if let Some(old) = fns.get(&name) {
             f.value.sigs = old.value.sigs.clone();
+            f.value.defs = old.value.defs.clone();
         }
         let Some(sig) = sig else {
             fns.insert(name.clone(), f);
             return self.cat.mark_name_unknown(Ns::Function, &name);
         };
+        match def {
+            Some(d) if d.signature() == sig => {
+                f.value.defs.insert(sig.clone(), Arc::new(d));
+            }
+            _ => {
+                f.value.defs.remove(&sig);
+            }
+        }
         f.value.sigs.insert(sig);
         if let Some(old) = fns.get(&name).map(|o| o.value.ddl) {
             // Another overload, or a replacement: keep the broader effect.
@@ -180,6 +201,7 @@ impl Replayer<'_> {
             }
             Some(rest) => {
                 if let Some(f) = Arc::make_mut(&mut self.cat.functions).get_mut(name) {
+                    f.value.defs.retain(|s, _| rest.contains(s));
                     f.value.sigs = rest;
                 }
             }
@@ -197,14 +219,19 @@ impl Replayer<'_> {
     /// What goes with a function dropped with `CASCADE`: the triggers that call it, the
     /// views that may use it.
     pub(super) fn function_dependents_go(&mut self, name: &QName) {
-        if self.cat.triggers.values().any(|t| t.value.is_none()) {
+        if self
+            .cat
+            .triggers
+            .values()
+            .any(|t| t.value.function.is_none())
+        {
             self.unknown_ns(Ns::Trigger);
         }
         let gone: Vec<(QName, String)> = self
             .cat
             .triggers
             .iter()
-            .filter(|(_, t)| t.value.as_ref() == Some(name))
+            .filter(|(_, t)| t.value.function.as_ref() == Some(name))
             .map(|(k, _)| k.clone())
             .collect();
         let o = self.origin.clone();
@@ -272,14 +299,52 @@ impl Replayer<'_> {
                 // Triggers call it by its new name.
                 let trs = Arc::make_mut(&mut self.cat.triggers);
                 for t in trs.values_mut() {
-                    if t.value.as_ref() == Some(&old) {
-                        t.value = Some(newq.clone());
+                    if t.value.function.as_ref() == Some(&old) {
+                        t.value.function = Some(newq.clone());
+                        if let Some(d) = &mut t.value.def {
+                            Arc::make_mut(d).function = newq.clone();
+                        }
                     }
                 }
             }
             (Some(old), None) if moved => self.cat.mark_name_unknown(Ns::Function, &old),
-            (Some(_), None) => {}
+            (Some(old), None) => self.alter_function_attributes(&s, &old),
             (None, _) => self.unknown_ns(Ns::Function),
+        }
+    }
+}
+
+impl Replayer<'_> {
+    /// `ALTER FUNCTION f(…) <attributes>`: the overload's definition follows them; one not
+    /// read (or an overload not told) is no longer compared.
+    fn alter_function_attributes(&mut self, s: &ast::AlterFunction, name: &QName) {
+        let Some(fsig) = s.syntax().children().find_map(ast::FunctionSig::cast) else {
+            return;
+        };
+        let stmt = text(s);
+        let start = usize::from(s.syntax().text_range().start());
+        let after = usize::from(fsig.syntax().text_range().end()) - start;
+        let actions = stmt.get(after..).unwrap_or("").to_owned();
+        let sig = fsig.param_list().and_then(|l| signature(Some(l)));
+        let fns = Arc::make_mut(&mut self.cat.functions);
+        let Some(f) = fns.get_mut(name) else {
+            return;
+        };
+        let sig = match sig {
+            Some(s) => Some(s),
+            None if fsig.param_list().is_none() && f.value.sigs.len() == 1 => {
+                f.value.sigs.iter().next().cloned()
+            }
+            None => None,
+        };
+        let Some(sig) = sig else {
+            f.value.defs.clear();
+            return;
+        };
+        if let Some(d) = f.value.defs.get_mut(&sig)
+            && !Arc::make_mut(d).apply_alter(&actions)
+        {
+            f.value.defs.remove(&sig);
         }
     }
 }

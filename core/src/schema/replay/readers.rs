@@ -8,7 +8,7 @@ use squawk_syntax::ast::{self, AstNode};
 
 use super::constraints::Spec;
 use crate::schema::catalog::{
-    ConstraintKind, Written, name_parts, normalize_type, qname, quote_ident, simple_name,
+    ConstraintKind, Written, name_parts, qname, quote_ident, simple_name,
 };
 
 /// The text of `node`, as written.
@@ -177,7 +177,8 @@ pub(super) fn check(c: &ast::CheckConstraint, base: usize) -> Spec {
     }
 }
 
-/// A function's identity: its argument types, normalised, `OUT` arguments left out.
+/// A function's identity: its argument types, normalised without modifiers (PostgreSQL keeps
+/// none), `OUT` arguments left out.
 pub(super) fn signature(list: Option<ast::ParamList>) -> Option<String> {
     let mut out = Vec::new();
     for p in list?.params() {
@@ -189,7 +190,7 @@ pub(super) fn signature(list: Option<ast::ParamList>) -> Option<String> {
             (None, Some(n)) => text(&n),
             (None, None) => return None,
         };
-        out.push(normalize_type(&ty));
+        out.push(crate::schema::routine::routine_type(&ty));
     }
     Some(out.join(","))
 }

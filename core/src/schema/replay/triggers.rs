@@ -10,8 +10,9 @@ use super::flags::{CreateFlags, DropFlags};
 use super::readers::text;
 use crate::codes::Code;
 use crate::diagnostic::Diagnostic;
-use crate::schema::catalog::{Ns, QName, qname, simple_name};
+use crate::schema::catalog::{Ns, QName, Trigger, qname, simple_name};
 use crate::schema::object_kind::ObjectKind;
+use crate::schema::trigger_def::parse_trigger;
 
 impl Replayer<'_> {
     /// `CREATE [OR REPLACE] TRIGGER name … ON table`.
@@ -33,8 +34,10 @@ impl Replayer<'_> {
             return;
         }
         let key = (table.clone(), tn.clone());
-        if let Some(old) = self.cat.triggers.get(&key).cloned() {
-            if s.or_replace().is_none() && self.cat.knows(Ns::Trigger, &trigger_key(&table, &tn)) {
+        if let Some(old) = self.cat.triggers.get(&key).cloned()
+            && s.or_replace().is_none()
+        {
+            if self.cat.knows(Ns::Trigger, &trigger_key(&table, &tn)) {
                 self.exists_already(
                     ObjectKind::Trigger,
                     &format!("{tn}` on `{table}"),
@@ -44,11 +47,16 @@ impl Replayer<'_> {
             }
             return;
         }
-        let func = s.call_expr().and_then(|c| {
+        let function = s.call_expr().and_then(|c| {
             let t = text(&c);
             qname(&t[..t.find('(')?])
         });
-        let o = self.obj(func, CreateFlags::default());
+        let def = parse_trigger(&text(&s))
+            .filter(|p| {
+                p.table == table && p.name == tn && Some(&p.def.function) == function.as_ref()
+            })
+            .map(|p| Arc::new(p.def));
+        let o = self.obj(Trigger { function, def }, CreateFlags::default());
         Arc::make_mut(&mut self.cat.triggers).insert(key, o);
         self.cat
             .mark_name_known(Ns::Trigger, &trigger_key(&table, &tn));
@@ -149,6 +157,47 @@ impl Replayer<'_> {
             }
             (Some(_), Some(_), None) if !renamed => {}
             _ => self.unknown_ns(Ns::Trigger),
+        }
+    }
+}
+
+impl Replayer<'_> {
+    /// The column `old` of `table` is renamed `new`: a trigger's `UPDATE OF` follows it; a
+    /// `WHEN` condition that names it is no longer known (its text names the old column).
+    pub(super) fn triggers_follow_column_rename(&mut self, table: &QName, old: &str, new: &str) {
+        let hit: Vec<(QName, String)> = self
+            .cat
+            .triggers
+            .iter()
+            .filter(|((t, _), o)| {
+                t == table && o.value.def.as_ref().is_some_and(|d| d.mentions_column(old))
+            })
+            .map(|(k, _)| k.clone())
+            .collect();
+        let trs = Arc::make_mut(&mut self.cat.triggers);
+        for k in hit {
+            let Some(o) = trs.get_mut(&k) else {
+                continue;
+            };
+            let Some(d) = &mut o.value.def else {
+                continue;
+            };
+            let d = Arc::make_mut(d);
+            let when_names = d.when.as_ref().is_some_and(|w| {
+                w.0.split(|c: char| !(c.is_alphanumeric() || c == '_'))
+                    .any(|x| x.eq_ignore_ascii_case(old))
+            });
+            if when_names {
+                o.value.def = None;
+                continue;
+            }
+            if let Some(cols) = &mut d.events.update {
+                for c in cols.iter_mut() {
+                    if c == old {
+                        *c = new.to_owned();
+                    }
+                }
+            }
         }
     }
 }
