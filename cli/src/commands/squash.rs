@@ -13,7 +13,9 @@ use std::collections::{HashMap, HashSet};
 use retort_core::Revision;
 use retort_core::check::{Options, check_dir};
 use retort_core::codes::Code;
-use retort_core::schema::catalog::{Catalog, Origin, QName, RelKind, TypeDef, qname, sql_name};
+use retort_core::schema::catalog::{
+    Catalog, Origin, QName, RelKind, TypeDef, qname, quote_ident, sql_name,
+};
 use retort_core::schema::ddl::{render, unknown_parts};
 use retort_core::source::{FileId, Sources};
 use retort_core::sql::lex;
@@ -394,6 +396,14 @@ fn carried_objects(
     }
     let types = functions.len();
     for (n, f) in cat.functions.iter() {
+        // Printed by the DDL with its definition: nothing to carry.
+        let printed = ["FUNCTION", "PROCEDURE"].iter().any(|k| {
+            ddl.lines()
+                .any(|l| l.starts_with(&format!("CREATE {k} {}(", sql_name(n))))
+        });
+        if printed {
+            continue;
+        }
         if f.value.sigs.len() > 1 {
             problems.push(format!(
                 "function `{n}` has {} overloads",
@@ -427,6 +437,15 @@ fn carried_objects(
     }
     let mut renamed = Vec::new();
     for ((table, name), t) in cat.triggers.iter() {
+        let created = format!("CREATE TRIGGER {} ", quote_ident(name));
+        let on = format!(" ON {} ", sql_name(table));
+        if ddl.lines().any(|l| {
+            (l.starts_with(&created)
+                || l.starts_with(&format!("CREATE CONSTRAINT TRIGGER {} ", quote_ident(name))))
+                && l.contains(&on)
+        }) {
+            continue;
+        }
         let before = later.len();
         take(
             format!("trigger `{name}` on `{table}`"),
