@@ -39,29 +39,29 @@ case $tool in
   refinery) mapfile -t versions < <(ls "$src" | grep -E '^[UV][0-9]+__.*\.sql$' | sed -E 's/^[UV]([0-9]+)__.*/\1/' | sort -n -u) ;;
   *) echo "usage: adopt.sh sqlx|diesel|refinery SRC [KEEP]" >&2; exit 2 ;;
 esac
+# copy DEST VERSION...: the files of those versions of SRC into DEST, in the tool's layout.
+copy() {
+  local dest=$1 v
+  shift
+  for v in "$@"; do
+    case $tool in
+      sqlx) cp "$src/${v}"_* "$dest/" ;;
+      diesel) cp -r "$src/$v" "$dest/" ;;
+      refinery) cp "$src"/[UV]"${v}"__*.sql "$dest/" ;;
+    esac
+  done
+}
 if [ -n "${LIMIT:-}" ]; then
   versions=("${versions[@]:0:$LIMIT}")
   cut="$work/src-$tool"
   rm -rf "$cut"
   mkdir -p "$cut"
-  for v in "${versions[@]}"; do
-    case $tool in
-      sqlx) cp "$src/${v}"_* "$cut/" ;;
-      diesel) cp -r "$src/$v" "$cut/" ;;
-      refinery) cp "$src"/[UV]"${v}"__*.sql "$cut/" ;;
-    esac
-  done
+  copy "$cut" "${versions[@]}"
   src=$cut
 fi
 total=${#versions[@]}
 applied=$((total - keep))
-for v in "${versions[@]:0:$applied}"; do
-  case $tool in
-    sqlx) cp "$src/${v}"_* "$mig/" ;;
-    diesel) cp -r "$src/$v" "$mig/" ;;
-    refinery) cp "$src"/[UV]"${v}"__*.sql "$mig/" ;;
-  esac
-done
+copy "$mig" "${versions[@]:0:$applied}"
 export CARGO_TARGET_DIR="$work/target"
 (cd "$work" && cargo build -q -p "peer-$tool")
 peer="$CARGO_TARGET_DIR/debug/peer-$tool"

@@ -193,14 +193,7 @@ fn ensure_empty(ctx: &Ctx, src: &Path) -> Result<(), Fail> {
 
 /// Creates the directory and writes every file.
 fn write_all(ctx: &Ctx, files: &[Converted]) -> Result<(), Fail> {
-    std::fs::create_dir_all(&ctx.dir).map_err(|e| {
-        fail(
-            Status::Failure,
-            Code::CliWriteFailed,
-            format!("cannot create `{}`: {e}", ctx.display),
-            None,
-        )
-    })?;
+    ctx.create_dir()?;
     for c in files {
         write(ctx, &c.file_name, &c.text())?;
     }

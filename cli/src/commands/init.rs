@@ -36,14 +36,7 @@ pub fn run(ctx: &Ctx, args: &InitArgs) -> Outcome {
             ));
         }
     }
-    std::fs::create_dir_all(dir).map_err(|e| {
-        fail(
-            Status::Failure,
-            Code::CliWriteFailed,
-            format!("cannot create `{}`: {e}", ctx.display),
-            None,
-        )
-    })?;
+    ctx.create_dir()?;
     let empty = MigrationSet::from_static(&[]);
     let id = new_id(dir, &empty, None)?;
     let path = write_new(

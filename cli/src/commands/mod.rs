@@ -178,6 +178,18 @@ impl Ctx {
         }
     }
 
+    /// Creates the migration directory (and its parents) if missing.
+    pub fn create_dir(&self) -> Result<(), Fail> {
+        std::fs::create_dir_all(&self.dir).map_err(|e| {
+            fail(
+                Status::Failure,
+                Code::CliWriteFailed,
+                format!("cannot create `{}`: {e}", self.display),
+                None,
+            )
+        })
+    }
+
     /// Connects to the database. Every message is about the URL with its password masked.
     pub fn connect(&self) -> Result<postgres::Client, Fail> {
         let Some(url) = self.url.as_deref() else {
