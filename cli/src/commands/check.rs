@@ -4,7 +4,7 @@
 use std::io::Write as _;
 
 use retort_core::Revision;
-use retort_core::check::{Options, check_dir};
+use retort_core::check::{Options, check_dir, check_texts};
 use retort_core::codes::Code;
 use retort_core::diagnostic::{Diagnostic, Severity};
 use retort_core::source::Sources;
@@ -41,7 +41,14 @@ pub fn run(ctx: &Ctx, args: &CheckArgs) -> Outcome {
         allow_multiple_roots: args.allow_multiple_roots,
         lints: ctx.lints.clone(),
     };
-    let report = check_dir(&ctx.dir, &ctx.display, &options);
+    // A service's binary run where its migration directory is not (a container): the
+    // migrations it embeds were checked when it was built; only the database is checked.
+    let embedded_only = ctx.embedded.is_some() && !ctx.dir.exists();
+    let report = if embedded_only {
+        check_texts(&[], &ctx.display, &options)
+    } else {
+        check_dir(&ctx.dir, &ctx.display, &options)
+    };
     let errors = report.errors().count();
     let warnings = report.warnings().count();
     let json = args.format == Format::Json;
@@ -62,12 +69,22 @@ pub fn run(ctx: &Ctx, args: &CheckArgs) -> Outcome {
             (e, 0) => count(e, "error"),
             (e, w) => format!("{}, {}", count(e, "error"), count(w, "warning")),
         };
-        let _ = writeln!(
-            err,
-            "checked {} in {}: {verdict}",
-            count(report.files.len(), "migration"),
-            ctx.display
-        );
+        if let (true, Some(set)) = (embedded_only, ctx.embedded) {
+            let _ = writeln!(
+                err,
+                "{} compiled into this binary, checked when it was built; `{}` is not here, \
+                 so the database's schema is not compared with them (no drift check)",
+                count(set.len(), "migration"),
+                ctx.display
+            );
+        } else {
+            let _ = writeln!(
+                err,
+                "checked {} in {}: {verdict}",
+                count(report.files.len(), "migration"),
+                ctx.display
+            );
+        }
     }
 
     // The database, when one is given and the migrations are sound.
@@ -106,6 +123,7 @@ pub fn run(ctx: &Ctx, args: &CheckArgs) -> Outcome {
         // Drift, when the database is at one revision this directory knows.
         let settled = s.edited.is_empty() && s.unknown.is_empty() && s.interrupted.is_empty();
         let model = match s.current.as_slice() {
+            _ if embedded_only => None,
             [] if settled => Some(retort_core::schema::Catalog::new()),
             [rev] if settled => Some(catalog_at(&report, rev.as_str())?),
             _ => None,

@@ -31,6 +31,14 @@ fn the_compiled_in_migrations_are_applied_from_anywhere() {
     let (code, out, err) = migrate(&empty, &["--database-url", db.url(), "current"]);
     assert_eq!(code, 0, "{out}{err}");
     assert!(out.contains("(head)"), "{out}{err}");
+    // `check` where the directory is not: the database against the compiled-in set.
+    let (code, out, err) = migrate(&empty, &["--database-url", db.url(), "check"]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(
+        err.contains("4 migrations compiled into this binary"),
+        "{err}"
+    );
+    assert!(err.contains("database: in sync"), "{err}");
     let (code, out, _) = migrate(&empty, &["history"]);
     assert_eq!(code, 0);
     assert_eq!(
