@@ -100,7 +100,6 @@ fn migrate_to_goes_either_way() {
         .collect();
     let steps = migrate_to(&set, &mut c, &revs[2]).unwrap();
     assert_eq!(steps.len(), 3);
-    c.execute("SELECT 1", &[]).unwrap();
     let steps = migrate_to(&set, &mut c, &revs[0]).unwrap();
     assert_eq!(steps.len(), 2, "two reverted");
     let n: i64 = c

@@ -235,13 +235,13 @@ pub fn run(ctx: &Ctx, keep_going: bool) -> Outcome {
         let schema = &report.schema;
         let after = schema.catalogs[i].clone().unwrap_or_default();
         let target = Target::Revision(rev.as_str().to_owned());
-        let irreversible_here = set
-            .get(rev.as_str())
-            .is_some_and(|m| m.irreversible().is_some());
-        let reverted = schema.reverted[i]
-            .clone()
-            .or_else(|| schema.starts[i].clone())
-            .unwrap_or_default();
+        // No down to run: irreversible (or, after a format error, no down section).
+        let reverted = schema.reverted[i].clone();
+        let irreversible_here = reverted.is_none()
+            || set
+                .get(rev.as_str())
+                .is_some_and(|m| m.irreversible().is_some());
+        let reverted = reverted.unwrap_or_default();
         let steps = |client: &mut Client| -> Result<(), Fail> {
             migrate(ctx, &set, client, &target, true)?;
             compare(ctx, &report, i, client, &after, Step::Up, &place)?;

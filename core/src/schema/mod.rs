@@ -53,9 +53,6 @@ pub struct SchemaReport {
     /// The catalog after each file's up section, by index into `Report::files` (`None` for
     /// files outside the graph).
     pub catalogs: Vec<Option<Catalog>>,
-    /// The catalog each file's up section started from (its parent's, or the merge of its
-    /// parents'), by index into `Report::files`.
-    pub starts: Vec<Option<Catalog>>,
     /// The catalog after each file's up then its down section (`None` without a down
     /// section): what a downgrade of that revision leaves, lossy downs included.
     pub reverted: Vec<Option<Catalog>>,
@@ -122,7 +119,6 @@ pub(crate) fn analyze_with(
     let mut diagnostics = Vec::new();
     let mut stats = Stats::default();
     let mut catalogs: Vec<Option<Catalog>> = vec![None; files.len()];
-    let mut starts: Vec<Option<Catalog>> = vec![None; files.len()];
     let mut reverteds: Vec<Option<Catalog>> = vec![None; files.len()];
     // How many tables of each file's catalog have unknown columns or constraints.
     let mut vague: Vec<Option<usize>> = vec![None; files.len()];
@@ -278,13 +274,11 @@ pub(crate) fn analyze_with(
         } else {
             stats.fully_known += 1;
         }
-        starts[i] = Some(before);
         catalogs[i] = Some(after);
     }
     stats.elapsed = start.elapsed();
     SchemaReport {
         catalogs,
-        starts,
         reverted: reverteds,
         diagnostics,
         stats,
