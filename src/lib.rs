@@ -98,7 +98,7 @@
 //! for m in &db::MIGRATIONS {
 //!     println!("{} {}", m.revision(), m.message());
 //! }
-//! assert_eq!(db::HEAD, db::revisions::R004);
+//! assert_eq!(db::HEAD, db::revisions::R005);
 //! ```
 //!
 //! # Applying them
@@ -193,6 +193,10 @@ pub use runtime::{Migrator, Target};
 /// The `postgres` crate the runtime uses, so that the `Client` you pass is the same version.
 pub use postgres;
 
+/// The error a Rust data migration's `up` or `down` returns (`migrations/<rev>_<slug>.rs`):
+/// any error, boxed, so that `?` works on every `postgres` call and on your own errors.
+pub use retort_runtime::BoxError;
+
 /// Checks a migration directory when the crate compiles, and embeds it as static data.
 ///
 /// ```
@@ -206,7 +210,7 @@ pub use postgres;
 ///
 /// // Every migration, each after its parents.
 /// let revisions: Vec<&str> = db::MIGRATIONS.iter().map(|m| m.revision().as_str()).collect();
-/// assert_eq!(revisions, ["001", "002", "003", "004"]);
+/// assert_eq!(revisions, ["001", "002", "003", "004", "005"]);
 ///
 /// // One constant a revision: this line stops compiling if `002`'s file is deleted.
 /// let email = db::MIGRATIONS.get(db::revisions::R002.as_str()).unwrap();

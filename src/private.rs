@@ -7,6 +7,17 @@
 //! crate's root, as `#[macro_export]` puts them) instead of on every column.
 
 pub use retort_core::StaticMigration;
+pub use retort_runtime::RustMigration;
+
+/// Names a Rust migration's `up` or `down` where its signature is checked: a function of
+/// another signature fails here with rustc's "type mismatch in function arguments", which
+/// points at the function in the migration's file (the coercion to a `fn` pointer in the
+/// migration's static data only points at the macro call).
+pub fn check_rust_migration_fn<F>(_: F)
+where
+    F: for<'a, 'b> Fn(&'a mut crate::postgres::Transaction<'b>) -> Result<(), crate::BoxError>,
+{
+}
 
 #[cfg(any(
     not(feature = "chrono"),

@@ -8,7 +8,7 @@ use std::path::Path;
 
 use crate::codes::Code;
 use crate::diagnostic::{Diagnostic, render_all};
-use crate::file::{MigrationFile, Section, parse_file};
+use crate::file::{Language, MigrationFile, Section, parse_file};
 use crate::file_graph::FileGraph;
 use crate::graph::GraphProblem;
 use crate::lint::LintSettings;
@@ -19,7 +19,7 @@ use crate::sql::lex::{self, Statement, UNCHECKED_MARKER};
 use crate::sql::syntax::{StatementParse, check_statement_keeping};
 use crate::sql::txn::{TxnNeed, classify};
 use crate::verified::Verified;
-use crate::{Migration, MigrationParts, MigrationSet, Replaces, Revision};
+use crate::{Checksum, Migration, MigrationParts, MigrationSet, Replaces, Revision};
 
 /// What a directory may do that is otherwise an error, and the lints' settings.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -829,6 +829,12 @@ impl Report {
             up_line: line(&f.up),
             down_line: line(&f.down),
         });
+        let m = match &f.language {
+            // No SQL: `down_sql` is empty where a `pub fn down` reverts it, `None` where
+            // the header says it is irreversible.
+            Language::Rust(_) => m.into_rust(Checksum::of_rust(text)),
+            Language::Sql => m,
+        };
         Some(match &f.replaces {
             Some(r) => m.with_replaces(Replaces {
                 first: r.value.0.clone(),

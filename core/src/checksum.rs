@@ -61,6 +61,31 @@ impl Checksum {
         Checksum(hasher.finalize().into())
     }
 
+    /// The checksum of a Rust data migration's source: SHA-256 over its tokens without
+    /// comments and layout ([`crate::rust_source::normalized`]), so that `rustfmt`, edited
+    /// comments or a CRLF checkout leave it alone and any edited token changes it. It never
+    /// equals the checksum of SQL.
+    ///
+    /// ```
+    /// use retort_core::Checksum;
+    /// let a = Checksum::of_rust("pub fn up(tx: &mut T) -> R { Ok(()) } // done");
+    /// let b = Checksum::of_rust("pub fn up(\n    tx: &mut T,\n) -> R {\n    Ok(())\n}\n");
+    /// assert_ne!(a, b); // the trailing comma after `tx: &mut T` is a token
+    /// assert_eq!(a, Checksum::of_rust("pub fn up(tx:&mut T)->R{Ok(())}"));
+    /// assert_ne!(a, Checksum::of_sql("pub fn up(tx: &mut T) -> R { Ok(()) }"));
+    /// ```
+    pub fn of_rust(src: &str) -> Self {
+        let src = src.strip_prefix('\u{feff}').unwrap_or(src);
+        let mut hasher = Sha256::new();
+        hasher.update(b"rust\0");
+        match crate::rust_source::normalized(src) {
+            Some(text) => hasher.update(text.as_bytes()),
+            // The compiler refuses such a file; it is never applied, so any stable digest do.
+            None => hasher.update(src.replace("\r\n", "\n").as_bytes()),
+        }
+        Checksum(hasher.finalize().into())
+    }
+
     /// Wraps 32 bytes computed elsewhere (the macro's output, the version table).
     pub const fn from_bytes(bytes: [u8; 32]) -> Self {
         Checksum(bytes)

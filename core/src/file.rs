@@ -6,7 +6,8 @@ use std::ops::Range;
 use crate::Revision;
 use crate::codes::Code;
 use crate::diagnostic::Diagnostic;
-use crate::header::{KEYS, LineShape, line_shape};
+use crate::header::{KEYS, LineShape, Syntax, line_shape_in};
+use crate::rust_source::{self, Functions};
 use crate::source::{FileId, Source};
 
 /// A header value and where it is written.
@@ -57,6 +58,18 @@ pub struct MigrationFile {
     pub down: Option<Section>,
     /// The range of the header (its first line to its last), or an empty range at 0.
     pub header: Range<usize>,
+    /// SQL sections, or a Rust data migration's functions.
+    pub language: Language,
+}
+
+/// What a migration file is written in.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Language {
+    /// SQL: the `up` and `down` sections of [`MigrationFile`].
+    Sql,
+    /// A Rust data migration (`<rev>_<slug>.rs`): where its `pub fn up` and `pub fn down` are.
+    /// It has no sections; the schema model takes it to change no schema.
+    Rust(Functions),
 }
 
 /// How many unknown header keys of one file are reported one by one.
@@ -67,7 +80,10 @@ const RESERVED_IDS: &[&str] = &["none", "head", "heads", "base"];
 
 /// The file name's stem split into (revision part, slug): `002_add_email` → (`002`, `add_email`).
 fn split_name(name: &str) -> (&str, &str) {
-    let stem = name.strip_suffix(".sql").unwrap_or(name);
+    let stem = name
+        .strip_suffix(".sql")
+        .or_else(|| name.strip_suffix(".rs"))
+        .unwrap_or(name);
     match stem.split_once('_') {
         Some((rev, slug)) => (rev, slug),
         None => (stem, ""),
@@ -88,6 +104,8 @@ pub fn parse_file(
         .map(|l| src.line_range(l))
         .collect();
     let (name_rev, slug) = split_name(name);
+    let syntax = Syntax::of_name(name);
+    let shape = |range: Range<usize>| line_shape_in(text, range, syntax);
     let mut out = MigrationFile {
         file,
         revision: None,
@@ -101,22 +119,18 @@ pub fn parse_file(
         up: None,
         down: None,
         header: 0..0,
+        language: Language::Sql,
     };
 
     // 1. The header: blank lines, then the leading run of `-- key: value` lines.
     let mut i = 0;
-    while i < lines.len() && line_shape(text, lines[i].clone()) == LineShape::Blank {
+    while i < lines.len() && shape(lines[i].clone()) == LineShape::Blank {
         i += 1;
     }
     // Text before the header: report it once, then read the header where it starts.
-    if i < lines.len()
-        && !matches!(
-            line_shape(text, lines[i].clone()),
-            LineShape::KeyValue { .. }
-        )
-    {
+    if i < lines.len() && !matches!(shape(lines[i].clone()), LineShape::KeyValue { .. }) {
         let later = (i..lines.len()).find(|&l| {
-            matches!(line_shape(text, lines[l].clone()),
+            matches!(shape(lines[l].clone()),
                 LineShape::KeyValue { key, .. } if KEYS.contains(&&text[key.clone()]))
         });
         if let Some(l) = later {
@@ -143,7 +157,7 @@ pub fn parse_file(
     // Unknown keys: the first few are reported one by one, the rest in one line.
     let mut unknown: Vec<Range<usize>> = Vec::new();
     while i < lines.len() {
-        let LineShape::KeyValue { key, value } = line_shape(text, lines[i].clone()) else {
+        let LineShape::KeyValue { key, value } = shape(lines[i].clone()) else {
             break;
         };
         let key_text = &text[key.clone()];
@@ -191,11 +205,11 @@ pub fn parse_file(
         let at = lines[header_start].clone();
         for required in ["revision", "down_revision"] {
             if !seen.iter().any(|(k, _)| *k == required) && !suggested.contains(&required) {
+                let c = syntax.comment();
                 let example = if required == "revision" {
-                    format!("-- revision: {name_rev}")
+                    format!("{c} revision: {name_rev}")
                 } else {
-                    "-- down_revision: <parent revision, or none for the first migration>"
-                        .to_owned()
+                    format!("{c} down_revision: <parent revision, or none for the first migration>")
                 };
                 diags.push(
                     Diagnostic::error(
@@ -207,6 +221,20 @@ pub fn parse_file(
                 );
             }
         }
+    } else if syntax == Syntax::Rust {
+        diags.push(
+            Diagnostic::error(Code::FormatMissingHeader, "missing header: the file does not start with `// revision: …`")
+                .at(
+                    file,
+                    lines.get(header_start).cloned().unwrap_or(0..0),
+                    "expected the header here",
+                )
+                .with_help(format!(
+                    "start the file with:\n// revision: {}\n// down_revision: <parent revision, or none>\n\n{}",
+                    if name_rev.is_empty() { "<id>" } else { name_rev },
+                    RUST_UP_SIGNATURE
+                )),
+        );
     } else {
         diags.push(
             Diagnostic::error(Code::FormatMissingHeader, "missing header: the file does not start with `-- revision: …`")
@@ -222,12 +250,53 @@ pub fn parse_file(
         );
     }
 
-    // 2. The body: markers, comments, SQL.
+    // 2. The body.
+    match syntax {
+        Syntax::Sql => sql_body(&mut out, text, &lines[header_end..], diags),
+        Syntax::Rust => rust_body(&mut out, text, &seen, diags),
+    }
+
+    // 3. The file name must start with the revision.
+    if let Some(rev) = &out.revision
+        && name_rev != rev.value.as_str()
+    {
+        diags.push(
+            Diagnostic::error(
+                Code::FormatFileName,
+                format!(
+                    "file name `{name}` does not match its revision `{}`",
+                    rev.value
+                ),
+            )
+            .at(file, rev.range.clone(), "revision declared here")
+            .with_help(format!(
+                "rename the file to `{}_{}{}`, or fix the revision",
+                rev.value,
+                if slug.is_empty() { "slug" } else { slug },
+                syntax.extension()
+            )),
+        );
+    }
+    out
+}
+
+/// The signature a Rust data migration's `up` must have, as the messages show it.
+const RUST_UP_SIGNATURE: &str = "pub fn up(tx: &mut retort::postgres::Transaction<'_>) -> Result<(), retort::BoxError> {\n    …\n}";
+
+/// The sections of a SQL file: markers, comments, SQL.
+fn sql_body(
+    out: &mut MigrationFile,
+    text: &str,
+    lines: &[Range<usize>],
+    diags: &mut Vec<Diagnostic>,
+) {
+    let file = out.file;
+
     let mut before_up = true;
     // The "SQL before `-- migrate:up`" error, to fold into "missing" when no marker follows.
     let mut sql_before_up: Option<(usize, Range<usize>)> = None;
-    for line in &lines[header_end..] {
-        match line_shape(text, line.clone()) {
+    for line in lines {
+        match line_shape_in(text, line.clone(), Syntax::Sql) {
             LineShape::Blank | LineShape::Comment => {}
             LineShape::KeyValue { key, .. } if before_up && KEYS.contains(&&text[key.clone()]) => {
                 diags.push(
@@ -363,28 +432,90 @@ pub fn parse_file(
             ),
         );
     }
+}
 
-    // 3. The file name must start with the revision.
-    if let Some(rev) = &out.revision
-        && name_rev != rev.value.as_str()
-    {
+/// A Rust data migration after its header: where `pub fn up` and `pub fn down` are, and the
+/// header keys that do not apply to it (`seen`: each key given, with its range).
+fn rust_body(
+    out: &mut MigrationFile,
+    text: &str,
+    seen: &[(&str, Range<usize>)],
+    diags: &mut Vec<Diagnostic>,
+) {
+    let file = out.file;
+    for (key, range) in seen {
+        let why = match *key {
+            "transaction" if out.transactional == Some(false) => {
+                "a Rust migration runs in the transaction it is given: remove `transaction: false`"
+            }
+            "lossy_down" => {
+                "a Rust migration changes data, not the schema, so no down can lose schema: \
+                 remove `lossy_down`"
+            }
+            "replaces" => {
+                "a squash checkpoint is SQL that `retort squash` writes: remove `replaces`"
+            }
+            _ => continue,
+        };
         diags.push(
             Diagnostic::error(
-                Code::FormatFileName,
-                format!(
-                    "file name `{name}` does not match its revision `{}`",
-                    rev.value
-                ),
+                Code::FormatRustHeader,
+                format!("a Rust migration cannot have `{key}` in its header"),
             )
-            .at(file, rev.range.clone(), "revision declared here")
-            .with_help(format!(
-                "rename the file to `{}_{}.sql`, or fix the revision",
-                rev.value,
-                if slug.is_empty() { "slug" } else { slug }
-            )),
+            .at(file, range.clone(), "not for a Rust migration")
+            .with_help(why),
         );
     }
-    out
+    let functions = match rust_source::functions(text) {
+        Ok(f) => f,
+        Err(e) => {
+            diags.push(
+                Diagnostic::error(
+                    Code::FormatRustMissingUp,
+                    format!("cannot read the Rust migration: a {} is not closed", e.what),
+                )
+                .at(file, e.at..(e.at + 1).min(text.len()), "opened here")
+                .with_help("close it; the compiler reports the same"),
+            );
+            out.language = Language::Rust(Functions::default());
+            return;
+        }
+    };
+    let end = text.len()..text.len();
+    if functions.up.is_none() {
+        diags.push(
+            Diagnostic::error(Code::FormatRustMissingUp, "a Rust migration without `pub fn up`")
+                .at(file, out.header.end..out.header.end, "expected after the header")
+                .with_help(format!(
+                    "write the migration as a public function at the top of the file:\n{RUST_UP_SIGNATURE}"
+                )),
+        );
+    }
+    match (&functions.down, &out.irreversible) {
+        (None, None) => diags.push(
+            Diagnostic::error(Code::FormatMissingSection, "missing `pub fn down`")
+                .at(file, end, "expected a `pub fn down` in the file")
+                .with_help(
+                    "add `pub fn down(tx: &mut retort::postgres::Transaction<'_>) -> \
+                     Result<(), retort::BoxError>` that reverts the data change (`Ok(())` when \
+                     there is nothing to revert); if it cannot be reverted, add \
+                     `// irreversible: <why>` to the header instead",
+                ),
+        ),
+        (Some(down), Some(_)) => diags.push(
+            Diagnostic::error(
+                Code::FormatIrreversibleConflict,
+                "an irreversible migration has a `pub fn down`",
+            )
+            .at(file, down.clone(), "down function")
+            .with_help(
+                "remove `pub fn down`, or remove `irreversible` from the header if it can be \
+                 reverted",
+            ),
+        ),
+        _ => {}
+    }
+    out.language = Language::Rust(functions);
 }
 
 /// Interprets one header line. For an unknown key, returns the known key it was likely

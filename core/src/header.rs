@@ -15,6 +15,9 @@
 //! - `replaces: <first>..<last>`: the file is a squash checkpoint, a root whose up builds the
 //!   schema at `<last>` from nothing, standing for `<last>` and all its ancestors
 //!   (`<first>` is their root); see [`crate::checkpoint`].
+//!
+//! A Rust data migration (`<rev>_<slug>.rs`) writes the same keys as `// key: value` lines;
+//! `transaction: false`, `lossy_down` and `replaces` do not apply to it.
 
 use std::ops::Range;
 
@@ -54,17 +57,62 @@ pub enum LineShape {
     Other,
 }
 
-/// Classifies the line `text[range]` (without its newline).
+/// The language of a migration file, which decides how its header lines are written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Syntax {
+    /// `<rev>_<slug>.sql`: `-- key: value` lines and `-- migrate:` markers.
+    Sql,
+    /// `<rev>_<slug>.rs`, a Rust data migration: `// key: value` lines, no markers.
+    Rust,
+}
+
+impl Syntax {
+    /// The syntax of a file by its name (`.rs` or anything else).
+    pub fn of_name(name: &str) -> Self {
+        if name.ends_with(".rs") {
+            Syntax::Rust
+        } else {
+            Syntax::Sql
+        }
+    }
+
+    /// The file name extension, with its dot.
+    pub fn extension(self) -> &'static str {
+        match self {
+            Syntax::Sql => ".sql",
+            Syntax::Rust => ".rs",
+        }
+    }
+
+    /// What starts a comment line: `--` or `//`.
+    pub fn comment(self) -> &'static str {
+        match self {
+            Syntax::Sql => "--",
+            Syntax::Rust => "//",
+        }
+    }
+}
+
+/// Classifies the line `text[range]` (without its newline) of a SQL file.
 pub fn line_shape(text: &str, range: Range<usize>) -> LineShape {
+    line_shape_in(text, range, Syntax::Sql)
+}
+
+/// Classifies the line `text[range]` (without its newline) of a file in `syntax`. In Rust,
+/// doc comments (`///`, `//!`) are code, not header lines, and there are no markers.
+pub fn line_shape_in(text: &str, range: Range<usize>, syntax: Syntax) -> LineShape {
     let line = &text[range.clone()];
     let trimmed_start = line.len() - line.trim_start().len();
     let body = line.trim();
     if body.is_empty() {
         return LineShape::Blank;
     }
-    let Some(after_dashes) = body.strip_prefix("--") else {
+    let Some(after_dashes) = body.strip_prefix(syntax.comment()) else {
         return LineShape::Other;
     };
+    if syntax == Syntax::Rust && (after_dashes.starts_with('/') || after_dashes.starts_with('!')) {
+        return LineShape::Other;
+    }
     // Offset of `after_dashes` in the file.
     let base = range.start + trimmed_start + 2;
     let lead = after_dashes.len() - after_dashes.trim_start().len();
@@ -84,7 +132,7 @@ pub fn line_shape(text: &str, range: Range<usize>) -> LineShape {
     let value_start = key_start + colon + 1 + value_lead;
     let value = after_colon.trim();
     let value_range = value_start..value_start + value.len();
-    if key == "migrate" {
+    if key == "migrate" && syntax == Syntax::Sql {
         return match value {
             "up" => LineShape::Marker { up: true },
             "down" => LineShape::Marker { up: false },

@@ -5,10 +5,13 @@ pub mod revision;
 pub mod source;
 pub use revision::Revision;
 pub mod checksum;
+pub mod rust_source;
 pub mod sql;
 pub use checksum::Checksum;
 pub mod set;
-pub use set::{Migration, MigrationParts, MigrationSet, Replaces, SetError, StaticMigration};
+pub use set::{
+    Body, Migration, MigrationParts, MigrationSet, Replaces, RustCode, SetError, StaticMigration,
+};
 #[cfg(feature = "check")]
 pub mod check;
 pub mod checkpoint;

@@ -7,7 +7,7 @@ use crate::codes::Code;
 use crate::diagnostic::Diagnostic;
 use crate::source::{FileId, Sources};
 
-/// A file that looks like a migration (`*.sql`), read and added to [`Sources`].
+/// A file that looks like a migration (`*.sql`, or `*.rs` for a Rust data migration), read and added to [`Sources`].
 #[derive(Clone, Debug)]
 pub struct Entry {
     /// The file's name, such as `002_add_email.sql`.
@@ -135,15 +135,16 @@ pub fn read_dir(
                 );
                 continue;
             }
-            Ok(_) if !name.ends_with(".sql") => {
+            Ok(_) if !name.ends_with(".sql") && !name.ends_with(".rs") => {
                 diags.push(
                     Diagnostic::error(
                         Code::LoadStrayFile,
                         format!("`{path}` is not a migration file"),
                     )
                     .with_help(
-                        "migration files are named `<revision>_<slug>.sql`; rename, move or \
-                             delete this one (dot-files and *.md are ignored)",
+                        "migration files are named `<revision>_<slug>.sql` (or `.rs` for a Rust \
+                         data migration); rename, move or delete this one (dot-files and *.md \
+                         are ignored)",
                     ),
                 );
                 continue;

@@ -4,6 +4,7 @@
 //! builds them at run time from a directory it has checked. Either way a set is in an order
 //! where every migration follows its parents.
 
+use std::any::Any;
 use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::OnceLock;
@@ -25,6 +26,51 @@ pub struct Migration {
     up_line: u32,
     down_line: u32,
     replaces: Option<Replaces>,
+    body: Body,
+}
+
+/// What a migration runs: SQL sections, or the functions of a Rust data migration.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Body {
+    /// The up and down SQL ([`Migration::up_sql`], [`Migration::down_sql`]).
+    Sql,
+    /// The `pub fn up` (and `pub fn down`) of a `migrations/<rev>_<slug>.rs` file: the code
+    /// when it is compiled into this program (the macro's set), `None` when the migration
+    /// was read from a directory by a program that cannot run it (the `retort` command).
+    Rust(Option<RustCode>),
+}
+
+/// A Rust migration's functions as compiled into a program. Opaque here, as this crate
+/// knows no database client: the macro makes it from the runtime's own type, and the
+/// runtime gets that type back with [`RustCode::downcast`].
+#[derive(Clone, Copy)]
+pub struct RustCode(&'static (dyn Any + Send + Sync));
+
+impl RustCode {
+    /// Wraps the runtime's description of the functions.
+    #[doc(hidden)]
+    pub const fn new(code: &'static (dyn Any + Send + Sync)) -> Self {
+        RustCode(code)
+    }
+
+    /// The functions as the type they were made from, if it is `T`.
+    pub fn downcast<T: Any>(&self) -> Option<&'static T> {
+        self.0.downcast_ref::<T>()
+    }
+}
+
+impl PartialEq for RustCode {
+    fn eq(&self, other: &Self) -> bool {
+        std::ptr::addr_eq(self.0, other.0)
+    }
+}
+
+impl Eq for RustCode {}
+
+impl std::fmt::Debug for RustCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("RustCode(..)")
+    }
 }
 
 /// What a squash checkpoint stands for: `last` and every revision it descends from, `first`
@@ -93,6 +139,8 @@ pub struct StaticMigration {
     pub down_line: u32,
     /// For a squash checkpoint, the first and last revisions it replaces, checked.
     pub replaces: Option<(&'static str, &'static str)>,
+    /// For a Rust data migration, its functions (the runtime's type; see [`RustCode`]).
+    pub rust: Option<&'static (dyn Any + Send + Sync)>,
 }
 
 impl Migration {
@@ -113,6 +161,7 @@ impl Migration {
             up_line,
             down_line,
             replaces,
+            rust,
         } = parts;
         Migration {
             revision: Revision::from_static(revision),
@@ -139,6 +188,10 @@ impl Migration {
                 }),
                 None => None,
             },
+            body: match rust {
+                Some(code) => Body::Rust(Some(RustCode(code))),
+                None => Body::Sql,
+            },
         }
     }
 
@@ -157,7 +210,27 @@ impl Migration {
             up_line: parts.up_line,
             down_line: parts.down_line,
             replaces: None,
+            body: Body::Sql,
         }
+    }
+
+    /// The same migration as a Rust data migration read from its file, without its code
+    /// (see [`Body::Rust`]): `checksum` is [`Checksum::of_rust`] of the file, as the macro
+    /// computes it for the compiled-in set.
+    pub fn into_rust(mut self, checksum: Checksum) -> Self {
+        self.body = Body::Rust(None);
+        self.checksum = checksum;
+        self
+    }
+
+    /// What it runs: SQL, or Rust functions.
+    pub fn body(&self) -> &Body {
+        &self.body
+    }
+
+    /// Whether it is a Rust data migration.
+    pub fn is_rust(&self) -> bool {
+        matches!(self.body, Body::Rust(_))
     }
 
     /// The same migration as a squash checkpoint replacing `replaces` (its header's
@@ -214,7 +287,7 @@ impl Migration {
         self.transactional
     }
 
-    /// The checksum of its up SQL (see [`Checksum`]).
+    /// The checksum of its up SQL, or of a Rust migration's source (see [`Checksum`]).
     pub fn checksum(&self) -> Checksum {
         self.checksum
     }
@@ -395,6 +468,7 @@ mod tests {
         up_line: 5,
         down_line: 8,
         replaces: None,
+        rust: None,
     });
 
     #[test]
@@ -431,6 +505,7 @@ mod tests {
             up_line: 6,
             down_line: 0,
             replaces: None,
+            rust: None,
         });
         let parts = MigrationParts {
             revision: Revision::parse("002").unwrap(),

@@ -108,7 +108,7 @@ pub fn expand(call: &Call) -> Expansion {
             "the checks passed but the migrations do not form a set",
         )));
     };
-    let mut out = items(&set, &call.dir);
+    let mut out = items(&set, &call.dir, &abs_dir);
     // One check a crate the call lists in `types`: a compile error that names the feature
     // when it is off.
     out.extend(call.types.iter().flatten().map(|f| f.feature_check()));
@@ -232,8 +232,37 @@ fn rev_ident(rev: &str) -> Ident {
 }
 
 /// `MIGRATIONS`, `revisions`, `HEADS` and `HEAD`.
-fn items(set: &MigrationSet, dir: &str) -> TokenStream {
+fn items(set: &MigrationSet, dir: &str, abs_dir: &Path) -> TokenStream {
     let migrations = set.iter().map(migration);
+    let rust_modules = set.iter().filter(|m| m.is_rust()).filter_map(|m| {
+        let ident = rust_module_ident(m.revision().as_str());
+        let name = m.path().rsplit('/').next()?;
+        let path = abs_dir.join(name);
+        let path = path.to_str()?;
+        let doc = format!(
+            " The Rust migration `{}`, compiled in.",
+            escape_code(m.path())
+        );
+        // A module file of its own (not `include!`), so that it may start with `//!` docs
+        // and inner attributes like any module.
+        let down = m
+            .down_sql()
+            .is_some()
+            .then(|| quote!(::retort::__private::check_rust_migration_fn(#ident::down);));
+        Some(quote! {
+            #[doc = #doc]
+            #[path = #path]
+            mod #ident;
+
+            const _: () = {
+                #[allow(dead_code)]
+                fn check() {
+                    ::retort::__private::check_rust_migration_fn(#ident::up);
+                    #down
+                }
+            };
+        })
+    });
     let consts = set.iter().map(|m| {
         let ident = rev_ident(m.revision().as_str());
         let rev = m.revision().as_str();
@@ -273,6 +302,8 @@ fn items(set: &MigrationSet, dir: &str) -> TokenStream {
         _ => TokenStream::new(),
     };
     quote! {
+        #(#rust_modules)*
+
         #[doc = #migrations_doc]
         #[allow(dead_code)]
         pub static MIGRATIONS: ::retort::MigrationSet =
@@ -452,6 +483,24 @@ fn migration(m: &Migration) -> TokenStream {
         }
         None => quote!(::core::option::Option::None),
     };
+    // A Rust migration: its functions, which the compiler checks against the runtime's
+    // signature here (`up` and `down` as `fn` pointers).
+    let rust = if m.is_rust() {
+        let module = rust_module_ident(rev_text);
+        let down = if m.down_sql().is_some() {
+            quote!(::core::option::Option::Some(#module::down))
+        } else {
+            quote!(::core::option::Option::None)
+        };
+        quote! {
+            ::core::option::Option::Some(&::retort::__private::RustMigration {
+                up: #module::up,
+                down: #down,
+            })
+        }
+    } else {
+        quote!(::core::option::Option::None)
+    };
     quote! {
         ::retort::Migration::from_static(::retort::__private::StaticMigration {
             revision: #rev_text,
@@ -466,8 +515,14 @@ fn migration(m: &Migration) -> TokenStream {
             up_line: #up_line,
             down_line: #down_line,
             replaces: #replaces,
+            rust: #rust,
         })
     }
+}
+
+/// The module a Rust migration's file is included in: `__retort_rust_<id>`.
+fn rust_module_ident(rev: &str) -> Ident {
+    format_ident!("__retort_rust_{}", rev)
 }
 
 fn option(value: Option<&str>) -> TokenStream {

@@ -142,6 +142,30 @@ pub enum Error {
         /// What the client saw, without connection details.
         cause: String,
     },
+    /// A Rust data migration's function returned an error or panicked; its transaction was
+    /// rolled back.
+    #[error("migration `{revision}` failed in its `pub fn {section}` ({path}): {}{cause}", if *.panicked { "it panicked: " } else { "" })]
+    Rust {
+        /// The migration.
+        revision: Revision,
+        /// Its file.
+        path: String,
+        /// Which function: [`Direction::Up`] for `up`, [`Direction::Down`] for `down`.
+        section: Direction,
+        /// The error it returned, or the panic's message.
+        cause: String,
+        /// Whether it panicked rather than returned an error.
+        panicked: bool,
+    },
+    /// A Rust data migration is to run in a program that does not have its code compiled in
+    /// (the `retort` command reads it from the directory and cannot run it).
+    #[error("migration `{revision}` is written in Rust ({path}), and this program cannot run it")]
+    RustNotCompiledIn {
+        /// The migration.
+        revision: Revision,
+        /// Its file.
+        path: String,
+    },
     /// A migration to revert is irreversible.
     #[error("migration `{revision}` is irreversible: {reason}")]
     Irreversible {
@@ -316,6 +340,8 @@ impl Error {
             Error::Commit { lost: false, .. } => Code::DbCommitRefused,
             Error::Record { .. } => Code::DbRecordFailed,
             Error::Irreversible { .. } => Code::TargetIrreversible,
+            Error::Rust { .. } => Code::DbRustMigrationFailed,
+            Error::RustNotCompiledIn { .. } => Code::DbRustNotCompiledIn,
         }
     }
 
@@ -447,6 +473,26 @@ impl Error {
                     )),
                     Error::Irreversible { .. } => Some(
                         "choose a target above it; data it removed cannot come back".to_owned(),
+                    ),
+                    Error::Rust {
+                        revision, section, ..
+                    } => Some(if *section == Direction::Down {
+                        format!(
+                            "nothing of `{revision}`'s down took effect: its transaction was \
+                             rolled back and it is still applied. Fix the function and run again"
+                        )
+                    } else {
+                        format!(
+                            "nothing of `{revision}` was applied: its transaction was rolled \
+                             back. Fix the function and run again"
+                        )
+                    }),
+                    Error::RustNotCompiledIn { .. } => Some(
+                        "run it from your own binary, which has the migrations compiled in: \
+                         `fn main() -> std::process::ExitCode { retort::cli::run(&MIGRATIONS) }` \
+                         in `src/bin/migrate.rs` (facade feature `cli`) gives every `retort` \
+                         command, or call `retort::Migrator` from your service"
+                            .to_owned(),
                     ),
                     Error::Commit {
                         revisions,

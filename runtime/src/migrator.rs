@@ -370,6 +370,7 @@ impl<'s> Migrator<'s> {
         if migrations.is_empty() {
             return Ok(Vec::new());
         }
+        crate::rust::require_code(migrations.iter().copied())?;
         if self.single_transaction || self.dry_run {
             let mode = if self.dry_run {
                 "a dry run"
@@ -587,6 +588,7 @@ impl<'s> Migrator<'s> {
             }
             work.push(m);
         }
+        crate::rust::require_code(&work)?;
         if self.dry_run {
             return self.dry_run_down(client, &work);
         }
@@ -946,6 +948,10 @@ fn run_section(
     begin: bool,
     before: &[&Migration],
 ) -> Result<(), Error> {
+    if m.is_rust() {
+        // Its functions, in the transaction `begin` asks for or the one already open.
+        return crate::rust::run(client, config, m, section);
+    }
     let set_local = config.set_local_lock_timeout_sql();
     let mut prefix = if begin { "BEGIN;\n" } else { "" }.to_owned();
     if let Some(set) = &set_local {
@@ -1063,8 +1069,8 @@ fn new_row(m: &Migration, state: RowState, duration: Option<Duration>) -> NewRow
             .collect(),
         message: m.message(),
         checksum: m.checksum().to_hex(),
-        down_sql: m.down_sql(),
-        irreversible: m.irreversible(),
+        down_sql: crate::rust::recorded_down(m).0,
+        irreversible: crate::rust::recorded_down(m).1,
         transactional: m.is_transactional(),
         state,
         duration_ms: duration.map(|d| d.as_secs_f64() * 1e3),

@@ -95,6 +95,22 @@ fn reset_session(config: &Config) -> String {
     }
 }
 
+/// A Rust migration cannot be written as SQL.
+fn rust_refused(m: &Migration) -> Result<(), Error> {
+    if !m.is_rust() {
+        return Ok(());
+    }
+    Err(Error::plan(
+        Code::DbRustNotCompiledIn,
+        format!(
+            "migration `{}` is written in Rust ({}): an offline SQL script cannot hold it; \
+             apply the range that holds it online, from a program that has it compiled in",
+            m.revision(),
+            m.path()
+        ),
+    ))
+}
+
 impl Migrator<'_> {
     fn offline_history(&self) -> Result<History, Error> {
         History::from_set(self.set()).map_err(Error::from)
@@ -128,6 +144,7 @@ impl Migrator<'_> {
                     format!("revision `{rev}` is not in this build"),
                 ));
             };
+            rust_refused(m)?;
             let _ = writeln!(
                 out,
                 "\n-- {}: {} ({})",
@@ -192,6 +209,7 @@ impl Migrator<'_> {
             })
             .collect::<Result<_, _>>()?;
         for m in &steps {
+            rust_refused(m)?;
             if m.down_sql().is_none() {
                 return Err(Error::Irreversible {
                     revision: m.revision().clone(),

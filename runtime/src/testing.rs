@@ -131,7 +131,8 @@ impl<'s> Stairway<'s> {
     /// Runs it on `client`'s database, which should hold none of the set's revisions: for
     /// each revision in history order, with exactly its ancestors applied (a branch switch
     /// downgrades to the base first), upgrade to it, downgrade it and compare the schema with
-    /// the one before, upgrade again and compare with the one after the first upgrade.
+    /// the one before, upgrade again and compare with the one after the first upgrade. After
+    /// a Rust data migration's up, the schema must be the one before it.
     pub fn run(&self, client: &mut Client) -> Result<StairwayReport, StairwayError> {
         let history =
             History::from_set(self.set).map_err(|e| StairwayError::History(e.to_string()))?;
@@ -156,6 +157,17 @@ impl<'s> Stairway<'s> {
             let before = snapshot(client, &self.config)?;
             self.go(client, &target, true, rev, StairStep::Up)?;
             report.revisions += 1;
+            if self.set.get(rev.as_str()).is_some_and(|m| m.is_rust()) {
+                // Data only: the build took the schema to be what it was before.
+                same(
+                    client,
+                    &self.config,
+                    &before,
+                    rev,
+                    StairStep::Up,
+                    "before it (a Rust migration is for data and must not change the schema)",
+                )?;
+            }
             let irreversible = self
                 .set
                 .get(rev.as_str())

@@ -17,6 +17,7 @@ use std::time::Instant;
 use postgres::Client;
 use retort_core::codes::Code;
 use retort_core::diagnostic::Diagnostic;
+use retort_core::file::Language;
 use retort_core::schema::catalog::Catalog;
 use retort_core::target::Target;
 use retort_core::{MigrationSet, Revision};
@@ -185,7 +186,8 @@ impl Step {
 /// again from nothing for the next revision, instead of stopping.
 pub fn run(ctx: &Ctx, keep_going: bool) -> Outcome {
     let started = Instant::now();
-    let (report, set) = ctx.load()?;
+    let (report, dir_set) = ctx.load()?;
+    let set = runnable_set(ctx, dir_set)?;
     let history = history_of(&set)?;
     let mut scratch = Scratch::create(ctx)?;
     let place = scratch.describe();
@@ -310,6 +312,63 @@ pub fn run(ctx: &Ctx, keep_going: bool) -> Outcome {
     Ok(Status::Success)
 }
 
+/// The set the stairway runs: the directory's, or in a service's own binary the compiled-in
+/// one, which alone can run Rust migrations; it must be the directory's migrations, or the
+/// model and what runs would disagree.
+fn runnable_set(
+    ctx: &Ctx,
+    dir_set: MigrationSet,
+) -> Result<std::borrow::Cow<'static, MigrationSet>, Fail> {
+    let Some(embedded) = ctx.embedded else {
+        if let Some(m) = dir_set.iter().find(|m| m.is_rust()) {
+            return Err(fail(
+                Status::Failure,
+                Code::DbRustNotCompiledIn,
+                format!(
+                    "`{}` is a Rust migration ({}): the `retort` command cannot run it",
+                    m.revision(),
+                    m.path()
+                ),
+                Some(
+                    "run the stairway from your own binary, which has the migrations compiled \
+                     in: `fn main() -> std::process::ExitCode { retort::cli::run(&MIGRATIONS) }` \
+                     in `src/bin/migrate.rs`, then `cargo run --bin migrate -- test`"
+                        .to_owned(),
+                ),
+            ));
+        }
+        return Ok(std::borrow::Cow::Owned(dir_set));
+    };
+    let stale: Vec<&Revision> = dir_set
+        .iter()
+        .filter(|m| {
+            embedded
+                .get(m.revision().as_str())
+                .is_none_or(|e| e.checksum() != m.checksum())
+        })
+        .map(|m| m.revision())
+        .chain(
+            embedded
+                .iter()
+                .filter(|e| dir_set.get(e.revision().as_str()).is_none())
+                .map(|e| e.revision()),
+        )
+        .collect();
+    if !stale.is_empty() {
+        return Err(fail(
+            Status::Failure,
+            Code::DbEditedMigration,
+            format!(
+                "this binary was built from other migrations than `{}` holds: {}",
+                ctx.display,
+                super::list(&stale)
+            ),
+            Some("rebuild the binary (`cargo run --bin migrate -- test` does)".to_owned()),
+        ));
+    }
+    Ok(std::borrow::Cow::Borrowed(embedded))
+}
+
 /// Upgrades to or downgrades to `target`; a failure is the runtime's located message.
 fn migrate(
     ctx: &Ctx,
@@ -359,15 +418,29 @@ fn compare(
             count(differences.len(), "difference")
         ),
     );
-    if let Some(s) = section {
-        d = d.at(
-            f.file,
-            s.marker.clone(),
-            match step {
-                Step::Down => "this down section left the database otherwise",
-                _ => "this up section left the database otherwise",
-            },
-        );
+    let rust = match &f.language {
+        Language::Rust(functions) => Some(match step {
+            Step::Down => functions.down.clone(),
+            Step::Up | Step::UpAgain => functions.up.clone(),
+        }),
+        Language::Sql => None,
+    };
+    match (&rust, section) {
+        (Some(Some(name)), _) => {
+            d = d.at(f.file, name.clone(), "this function changed the schema");
+        }
+        (Some(None), _) => {}
+        (None, Some(s)) => {
+            d = d.at(
+                f.file,
+                s.marker.clone(),
+                match step {
+                    Step::Down => "this down section left the database otherwise",
+                    _ => "this up section left the database otherwise",
+                },
+            );
+        }
+        (None, None) => {}
     }
     for diff in &differences {
         d = d.with_note(match &diff.sql {
@@ -379,12 +452,16 @@ fn compare(
             None => diff.what.clone(),
         });
     }
-    d = d.with_help(
+    d = d.with_help(if rust.is_some() {
+        "a Rust migration is for data: the build takes the schema to be what it was before it, \
+         so a schema change made there is unchecked and absent from the typed schema; move it \
+         to a SQL migration"
+    } else {
         "the model and PostgreSQL disagree on what this SQL does: SQL the model does not \
          understand (dynamic SQL, a function that changes the schema) is the usual cause; make \
          the section do what it says, or mark what the model cannot follow with \
-         `-- retort:unchecked <reason>`",
-    );
+         `-- retort:unchecked <reason>`"
+    });
     print_diagnostics(ctx, &[d], &report.sources);
     // Printed: the caller says where the stairway stopped.
     Err(Fail {

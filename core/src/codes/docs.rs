@@ -179,6 +179,28 @@ pub(super) fn doc(code: Code) -> &'static str {
             "Remove the down section and `lossy_down`, or remove `irreversible` if the \
              migration can be reverted.",
         ),
+        Code::FormatRustMissingUp => doc!(
+            "A file `migrations/<rev>_<slug>.rs` (a Rust data migration) has no `pub fn up` at \
+             the top level of the file, or a string or comment in it is never closed, so \
+             retort cannot find one.",
+            "`migrations!()` compiles the file into the program and runs its `up` when the \
+             revision is applied: without it there is nothing to run.",
+            "// revision: 003\n// down_revision: 002\n\nfn backfill(tx: &mut retort::postgres::Transaction<'_>) { … }",
+            "Write the migration as `pub fn up(tx: &mut retort::postgres::Transaction<'_>) -> \
+             Result<(), retort::BoxError>` at the top level of the file (not inside a module \
+             or an impl), and close what is left open.",
+        ),
+        Code::FormatRustHeader => doc!(
+            "The header of a Rust data migration has `transaction: false`, `lossy_down` or \
+             `replaces`.",
+            "A Rust migration runs in the transaction the runner gives it, together with its \
+             version row; it changes data, not the schema (the build assumes so and \
+             `retort test` checks it), so no down can lose schema; and a squash checkpoint is \
+             SQL written by `retort squash`.",
+            "// revision: 003\n// down_revision: 002\n// transaction: false",
+            "Remove the key. A data change too big for one transaction belongs in batches \
+             inside `up`, or in a SQL migration with `transaction: false`.",
+        ),
         Code::SqlSyntax => doc!(
             "The parser rejects a statement: a misspelt keyword, a missing comma or `;`, an \
              unbalanced parenthesis.",
@@ -569,6 +591,30 @@ pub(super) fn doc(code: Code) -> &'static str {
              after 60s",
             "Wait for the other run to finish. If none is running, the session holding the \
              lock is stuck: end it with `SELECT pg_terminate_backend(<pid>)`.",
+        ),
+        Code::DbRustMigrationFailed => doc!(
+            "The `pub fn up` or `pub fn down` of a Rust data migration \
+             (`migrations/<rev>_<slug>.rs`) returned an error or panicked.",
+            "The function runs in the migration's transaction, with its version row: the \
+             transaction was rolled back, so nothing of it is applied (or, reverting, it is \
+             still applied), and the run stopped there.",
+            "error[db-rust-migration-failed]: migration `003` failed in its `pub fn up` \
+             (migrations/003_backfill.rs): db error: ERROR: column \"emial\" does not exist",
+            "Fix the function and run again. Errors from `postgres` calls carry PostgreSQL's \
+             message; add your own context with `format!(…).into()`.",
+        ),
+        Code::DbRustNotCompiledIn => doc!(
+            "A Rust data migration is in the plan, but the program running the plan does not \
+             have its code: the `retort` command reads migrations from the directory and \
+             cannot compile Rust. Offline SQL (`--sql`) cannot hold one either.",
+            "Recording it as applied without running it would lose its data change; skipping \
+             it would leave the chain inconsistent. So nothing runs.",
+            "$ retort upgrade\nerror[db-rust-not-compiled-in]: migration `003` is written in \
+             Rust (migrations/003_backfill.rs), and this program cannot run it",
+            "Run the command from your own binary, built with the migrations: \
+             `fn main() -> std::process::ExitCode { retort::cli::run(&MIGRATIONS) }` in \
+             `src/bin/migrate.rs` with the facade's `cli` feature gives every `retort` \
+             command; or let the service apply them with `retort::Migrator` at start-up.",
         ),
         Code::DbMigrationFailed => doc!(
             "PostgreSQL rejected a statement of a migration.",

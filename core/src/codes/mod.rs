@@ -193,6 +193,10 @@ codes! {
         "SQL comes before the `-- migrate:up` marker.";
     FormatIrreversibleConflict = "format-irreversible-conflict", Format, Error,
         "An irreversible migration has a down section or a `lossy_down` key.";
+    FormatRustMissingUp = "format-rust-missing-up", Format, Error,
+        "A Rust data migration has no `pub fn up` at the top of its file.";
+    FormatRustHeader = "format-rust-header", Format, Error,
+        "A Rust data migration's header has a key that does not apply to it.";
 
     // The SQL.
     SqlSyntax = "sql-syntax", Sql, Error,
@@ -307,6 +311,10 @@ codes! {
         "The database refused a request outside any migration.";
     DbLockTimeout = "db-lock-timeout", Db, Error,
         "Another run held the migration lock for longer than the timeout.";
+    DbRustMigrationFailed = "db-rust-migration-failed", Db, Error,
+        "A Rust data migration's function returned an error or panicked.";
+    DbRustNotCompiledIn = "db-rust-not-compiled-in", Db, Error,
+        "A Rust data migration is to run in a program that does not have its code.";
     DbMigrationFailed = "db-migration-failed", Db, Error,
         "A statement of a migration failed in the database.";
     DbEditedMigration = "db-edited-migration", Db, Error,

@@ -32,7 +32,7 @@ use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
 use crate::diagnostic::Diagnostic;
-use crate::file::{MigrationFile, Section};
+use crate::file::{Language, MigrationFile, Section};
 use crate::file_graph::FileGraph;
 use crate::lint::{LintSettings, Linter};
 use crate::source::{FileId, Sources};
@@ -204,6 +204,12 @@ pub(crate) fn analyze_with(
                 Some(&mut linter),
             );
             lints_found = linter.finish();
+        }
+        // A Rust data migration changes no schema, nor does its `pub fn down`.
+        if f.irreversible.is_none()
+            && matches!(&f.language, Language::Rust(functions) if functions.down.is_some())
+        {
+            reverteds[i] = Some(after.clone());
         }
         // Reversibility: up then down gives the schema before up.
         if f.irreversible.is_none()

@@ -1,6 +1,6 @@
 //! hello: the smallest program that uses retort.
 //!
-//! `migrations/` holds four revisions; `build.rs` tracks the directory, and
+//! `migrations/` holds five revisions, the last a data migration written in Rust; `build.rs` tracks the directory, and
 //! `retort::migrations!()` checks it when this crate compiles and embeds it.
 //!
 //! ```text
@@ -41,9 +41,9 @@ fn main() -> ExitCode {
 
 fn run(args: &[String], out: &mut Out) -> Result<(), Stop> {
     print_migrations(out)?;
-    // `db::HEAD` exists because the history has one head; `db::revisions::R004` names the
+    // `db::HEAD` exists because the history has one head; `db::revisions::R005` names the
     // same revision, and stops compiling if its file is renamed or deleted.
-    assert_eq!(db::HEAD, db::revisions::R004);
+    assert_eq!(db::HEAD, db::revisions::R005);
 
     let url = std::env::var("DATABASE_URL").ok();
     let (_throwaway, mut client) = match &url {
@@ -116,7 +116,9 @@ fn print_migrations(out: &mut Out) -> Result<(), Stop> {
                 .collect::<Vec<_>>()
                 .join(", "),
         };
-        let transaction = if m.is_transactional() {
+        let transaction = if m.is_rust() {
+            "Rust, in a transaction"
+        } else if m.is_transactional() {
             "in a transaction"
         } else {
             "outside a transaction"

@@ -27,7 +27,7 @@ fn the_compiled_in_migrations_are_applied_from_anywhere() {
 
     let (code, out, err) = migrate(&empty, &["--database-url", db.url(), "upgrade"]);
     assert_eq!(code, 0, "{out}{err}");
-    assert!(out.contains("4 migrations"), "{out}{err}");
+    assert!(out.contains("5 migrations"), "{out}{err}");
     let (code, out, err) = migrate(&empty, &["--database-url", db.url(), "current"]);
     assert_eq!(code, 0, "{out}{err}");
     assert!(out.contains("(head)"), "{out}{err}");
@@ -35,7 +35,7 @@ fn the_compiled_in_migrations_are_applied_from_anywhere() {
     let (code, out, err) = migrate(&empty, &["--database-url", db.url(), "check"]);
     assert_eq!(code, 0, "{out}{err}");
     assert!(
-        err.contains("4 migrations compiled into this binary"),
+        err.contains("5 migrations compiled into this binary"),
         "{err}"
     );
     assert!(err.contains("database: in sync"), "{err}");
@@ -43,7 +43,7 @@ fn the_compiled_in_migrations_are_applied_from_anywhere() {
     assert_eq!(code, 0);
     assert_eq!(
         out.lines().filter(|l| l.contains(" -> ")).count(),
-        4,
+        5,
         "{out}"
     );
     let (code, out, err) = migrate(&empty, &["--database-url", db.url(), "downgrade", "base"]);
@@ -55,4 +55,27 @@ fn the_compiled_in_migrations_are_applied_from_anywhere() {
     assert_eq!(code, 2);
     assert!(err.contains("migrate"), "{err}");
     let _ = std::fs::remove_dir_all(&empty);
+}
+
+/// `migrate test` runs the stairway with the compiled-in migrations, Rust ones included
+/// (`005_seed_admin.rs`: up, down, up, the schema unchanged by it); the `retort` command,
+/// which cannot compile Rust, refuses with a pointer to this binary.
+#[test]
+fn the_stairway_runs_the_rust_migration_from_this_binary() {
+    let db = retort_test_support::database().expect("a test database");
+    let here = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let (code, out, err) = migrate(here, &["--database-url", db.url(), "test"]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("  005  up, down, up"), "{out}");
+    assert!(out.contains("stairway passed: 5 revisions"), "{out}");
+
+    // The same migrations applied by this binary: the Rust one ran and left its row.
+    let (code, out, err) = migrate(here, &["--database-url", db.url(), "upgrade"]);
+    assert_eq!(code, 0, "{out}{err}");
+    let mut client = db.connect();
+    let admins: i64 = client
+        .query_one("SELECT count(*) FROM users WHERE name = 'admin'", &[])
+        .unwrap()
+        .get(0);
+    assert_eq!(admins, 1);
 }
