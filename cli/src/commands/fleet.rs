@@ -223,6 +223,7 @@ where
     } else {
         phase(0..n);
     }
+    // The targets never started, listed after the others.
     fleet
         .targets
         .iter()
@@ -234,6 +235,7 @@ where
                     let mut r = Report::new(t);
                     r.state = State::NotStarted;
                     r.reason = Some(why_not.to_owned());
+                    print(&r);
                     r
                 })
         })
@@ -379,28 +381,29 @@ fn finish(
                 duration(elapsed)
             );
             if failed + not_started > 0 {
-                let mut names: Vec<String> = reports
-                    .iter()
-                    .filter(|r| r.state == State::Failed)
-                    .map(|r| format!("  failed: {} ({})", r.label, r.origin))
-                    .collect();
-                if not_started > 0 {
-                    names.push(format!("  not started: {}", count(not_started, "target")));
-                }
-                let d = retort_core::diagnostic::Diagnostic::error(
+                let mut d = retort_core::diagnostic::Diagnostic::error(
                     Code::DbTargetsFailed,
                     format!(
-                        "{failed} of {} failed{}\n{}",
+                        "{failed} of {} failed{}",
                         count(n, "target"),
                         if not_started > 0 {
                             format!(", {not_started} not started")
                         } else {
                             String::new()
                         },
-                        names.join("\n")
                     ),
-                )
-                .with_help(format!(
+                );
+                for r in reports.iter().filter(|r| r.state == State::Failed) {
+                    d = d.with_note(format!("failed: {} ({})", r.label, r.origin));
+                }
+                if let Some(r) = reports.iter().find(|r| r.state == State::NotStarted) {
+                    d = d.with_note(format!(
+                        "not started: {} ({})",
+                        count(not_started, "target"),
+                        r.reason.as_deref().unwrap_or_default()
+                    ));
+                }
+                let d = d.with_help(format!(
                     "a run on many targets is not atomic: the others stay where they are. Fix \
                      the failed {}, then run the same command again: targets already there do \
                      nothing",
