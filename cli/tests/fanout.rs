@@ -499,6 +499,14 @@ fn unreachable_targets_fail_alone_with_their_password_masked() {
         .len(),
         3
     );
+    // On one database, `--format json` gives the same report for it alone.
+    let run = p.db(a.url(), &["downgrade", "-1", "--format", "json"]).ok();
+    let doc = json(&run);
+    assert_eq!(doc["command"], "downgrade");
+    assert_eq!(doc["summary"]["targets"], 1);
+    assert_eq!(doc["targets"][0]["from"], serde_json::json!(["003"]));
+    assert_eq!(doc["targets"][0]["to"], serde_json::json!(["002"]));
+    assert_eq!(doc["targets"][0]["migrations"][0]["direction"], "down");
 }
 
 #[test]
