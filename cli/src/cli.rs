@@ -26,8 +26,14 @@ Configuration: an optional retort.toml in the working directory (keys `dir`, `ta
 `schema`, `lock_timeout` and `statement_lock_timeout` in seconds, `schema_file`); flags win
 over it, it wins over the defaults.
 
+Many databases: `--targets FILE` (one URL a line) or `targets = [...]` in retort.toml runs
+upgrade, downgrade, stamp, current and check on each, `--jobs N` at once (default 4), with a
+report per target; `--fail-fast` stops starting targets after a failure, `--canary K` runs
+the first K first. Not atomic across targets: run it again to resume (done targets do nothing).
+
 Exit status: 0 ok, 1 the migrations or the request have an error, 2 usage error,
-3 the database is not in sync (check), 4 database error (unreachable, refused, a migration failed).";
+3 the database is not in sync (check), 4 database error (unreachable, refused, a migration failed;
+with targets: any target failed).";
 
 /// `retort [--dir DIR] [--database-url URL] COMMAND`.
 #[derive(Debug, Parser)]
@@ -53,6 +59,26 @@ pub struct Cli {
     /// [default: `schema_file` in retort.toml, else schema.sql].
     #[arg(long, value_name = "FILE", global = true)]
     pub schema_file: Option<PathBuf>,
+
+    /// Many databases: a file with one database URL a line (`#` comments; `schema = "NAME"`
+    /// after a URL for a schema per tenant). `upgrade`, `downgrade`, `stamp`, `current` and
+    /// `check` then run on every target [default: `targets` in retort.toml].
+    #[arg(long, value_name = "FILE", global = true)]
+    pub targets: Option<PathBuf>,
+
+    /// With targets: how many run at once [default: 4].
+    #[arg(long, value_name = "N", global = true,
+          value_parser = clap::value_parser!(u32).range(1..=1024))]
+    pub jobs: Option<u32>,
+
+    /// With targets: start no new target after the first failure (those under way finish).
+    #[arg(long, global = true)]
+    pub fail_fast: bool,
+
+    /// With targets: run the first K targets, then the rest only if all K succeeded.
+    #[arg(long, value_name = "K", global = true,
+          value_parser = clap::value_parser!(u32).range(1..))]
+    pub canary: Option<u32>,
 
     /// What to do.
     #[command(subcommand)]
@@ -382,6 +408,10 @@ pub struct MoveArgs {
     /// Run in one transaction, report, and roll back: nothing stays.
     #[arg(long)]
     pub dry_run: bool,
+    /// Output format: with `json`, one document with a report per database (as with
+    /// `--targets`).
+    #[arg(long, value_enum, default_value_t, conflicts_with = "sql")]
+    pub format: Format,
 }
 
 /// The read commands' `--format`.
@@ -458,6 +488,11 @@ pub struct StampArgs {
     /// Record what this tool's history table says it applied (after `retort import`).
     #[arg(long, value_enum, value_name = "TOOL")]
     pub adopt: Option<Tool>,
+
+    /// Output format: with `json`, one document with a report per database (as with
+    /// `--targets`).
+    #[arg(long, value_enum, default_value_t, conflicts_with = "adopt")]
+    pub format: Format,
 }
 
 /// `test [--keep-going]`.
@@ -528,6 +563,28 @@ mod tests {
             panic!()
         };
         assert!(!args.allow_multiple_heads && !args.allow_multiple_roots);
+    }
+
+    #[test]
+    fn fleet_flags_are_global() {
+        let cli = Cli::try_parse_from([
+            "retort",
+            "--targets",
+            "t.txt",
+            "upgrade",
+            "--jobs",
+            "8",
+            "--fail-fast",
+        ])
+        .unwrap();
+        assert_eq!(cli.targets, Some(PathBuf::from("t.txt")));
+        assert_eq!(cli.jobs, Some(8));
+        assert!(cli.fail_fast);
+        let cli =
+            Cli::try_parse_from(["retort", "--canary", "2", "current", "--targets", "t"]).unwrap();
+        assert_eq!(cli.canary, Some(2));
+        assert!(Cli::try_parse_from(["retort", "upgrade", "--jobs", "0"]).is_err());
+        assert!(Cli::try_parse_from(["retort", "upgrade", "--canary", "0"]).is_err());
     }
 
     #[test]

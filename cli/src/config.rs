@@ -21,8 +21,25 @@ struct Raw {
     lock_timeout: Option<Spanned<u64>>,
     statement_lock_timeout: Option<Spanned<u64>>,
     schema_file: Option<Spanned<String>>,
+    targets: Option<Vec<Spanned<RawTarget>>>,
     // Read again by `retort_core::lint`, which the build script and the macro share.
     lints: Option<toml::Table>,
+}
+
+/// An entry of `targets`: a URL, or a table with the URL and a schema.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+enum RawTarget {
+    Url(String),
+    Table(TargetTable),
+}
+
+/// `{ url = "…", schema = "…" }`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TargetTable {
+    url: String,
+    schema: Option<String>,
 }
 
 /// The settings, checked.
@@ -36,6 +53,8 @@ pub struct FileConfig {
     pub schema_file: Option<PathBuf>,
     /// The lints' levels (`[lints]`) and whether the runner sets a lock timeout.
     pub lints: retort_core::lint::LintSettings,
+    /// The targets of the fleet commands (`targets`), empty when not set.
+    pub targets: Vec<crate::targets::Target>,
 }
 
 /// Why the file cannot be used: the message and a help line.
@@ -47,8 +66,8 @@ pub struct ConfigError {
     pub help: String,
 }
 
-const KEYS: &str =
-    "`dir`, `table`, `schema`, `lock_timeout`, `schema_file`, `statement_lock_timeout`, `[lints]`";
+const KEYS: &str = "`dir`, `table`, `schema`, `lock_timeout`, `schema_file`, \
+     `statement_lock_timeout`, `targets`, `[lints]`";
 
 /// Reads `retort.toml` from `cwd` if it is there.
 pub fn load(cwd: &Path) -> Result<FileConfig, ConfigError> {
@@ -93,6 +112,10 @@ fn help_for(key: &str) -> String {
         "statement_lock_timeout" => "`statement_lock_timeout` is a whole number of seconds, \
              at least 1, that each migration's statements may wait for a lock: \
              `statement_lock_timeout = 5`"
+            .to_owned(),
+        "targets" => "`targets` is a list of database URLs, each a string or a table with a \
+             schema: `targets = [\"postgres://db-1/app\", { url = \"postgres://db-2/app\", \
+             schema = \"tenant_42\" }]`"
             .to_owned(),
         _ => format!("the keys are {KEYS}"),
     }
@@ -176,11 +199,39 @@ pub fn parse(text: &str) -> Result<FileConfig, ConfigError> {
             .to_owned(),
     })?;
     let _ = raw.lints;
+    let mut targets: Vec<crate::targets::Target> = Vec::new();
+    for entry in raw.targets.unwrap_or_default() {
+        let span = entry.span();
+        let line = line_of(text, span.start);
+        let (url, schema) = match entry.into_inner() {
+            RawTarget::Url(u) => (u, None),
+            RawTarget::Table(t) => (t.url, t.schema),
+        };
+        let target = crate::targets::Target::new(&url, schema.as_deref(), format!("{FILE}:{line}"))
+            .map_err(|e| ConfigError {
+                message: format!("{FILE}:{line}: bad value for `targets`: {}", e.message),
+                help: e.help,
+            })?;
+        let same =
+            |t: &crate::targets::Target| t.url() == target.url() && t.schema() == target.schema();
+        if let Some(first) = targets.iter().find(|t| same(t)) {
+            return Err(ConfigError {
+                message: format!(
+                    "{FILE}:{line}: bad value for `targets`: {} is listed twice (first at {})",
+                    target.label(),
+                    first.origin
+                ),
+                help: "list each database or schema once".to_owned(),
+            });
+        }
+        targets.push(target);
+    }
     Ok(FileConfig {
         dir,
         runtime,
         schema_file,
         lints,
+        targets,
     })
 }
 
@@ -204,6 +255,34 @@ mod tests {
         let c = parse("schema_file = \"db/schema.sql\"\n").unwrap();
         assert_eq!(c.schema_file, Some(PathBuf::from("db/schema.sql")));
         assert!(parse("schema_file = \"\"\n").is_err());
+    }
+
+    #[test]
+    fn targets_are_read() {
+        let c = parse(
+            "targets = [\n  \"postgres://a:pw@h/db1\",\n  { url = \"postgres://h/db2\", \
+             schema = \"t1\" },\n]\n",
+        )
+        .unwrap();
+        assert_eq!(c.targets.len(), 2);
+        assert_eq!(c.targets[0].label(), "postgres://a:***@h/db1");
+        assert_eq!(c.targets[1].origin, "retort.toml:3");
+        assert_eq!(c.targets[1].label(), "postgres://h/db2 schema=t1");
+        let e = parse("targets = [\n\"postgres://h/a\",\n\"mysql://a:pw@h/b\"]\n").unwrap_err();
+        assert!(
+            e.message
+                .starts_with("retort.toml:3: bad value for `targets`: `mysql://a:***@h/b`"),
+            "{e:?}"
+        );
+        let e = parse("targets = [\"postgres://h/a\", \"postgres://h/a\"]\n").unwrap_err();
+        assert!(e.message.contains("listed twice"), "{e:?}");
+        let e = parse("targets = \"postgres://h/a\"\n").unwrap_err();
+        assert!(
+            e.message
+                .starts_with("retort.toml:1: bad value for `targets`"),
+            "{e:?}"
+        );
+        assert!(e.help.contains("list of database URLs"), "{e:?}");
     }
 
     #[test]

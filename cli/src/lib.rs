@@ -10,6 +10,7 @@ mod commands;
 mod config;
 mod import;
 mod introspect;
+mod targets;
 mod url;
 
 use std::io::Write;

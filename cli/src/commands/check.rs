@@ -95,6 +95,44 @@ pub fn run(ctx: &Ctx, args: &CheckArgs) -> Outcome {
     } else {
         Status::Failure
     };
+    if let (0, Some(fleet)) = (errors, &ctx.fleet) {
+        let set = match ctx.embedded {
+            Some(set) => set.clone(),
+            None => report
+                .to_set()
+                .unwrap_or_else(|| retort_core::MigrationSet::from_static(&[])),
+        };
+        let mut extra = serde_json::Map::new();
+        if json {
+            let diagnostics: Vec<serde_json::Value> = report
+                .diagnostics
+                .iter()
+                .map(|d| diagnostic_json(d, &report.sources))
+                .collect();
+            extra.insert("directory".into(), ctx.display.clone().into());
+            extra.insert("migrations".into(), report.files.len().into());
+            extra.insert("warnings".into(), warnings.into());
+            extra.insert("diagnostics".into(), diagnostics.into());
+        }
+        // The schema model at the revision a database target is at, to compare its catalog
+        // with (none where the directory is not here).
+        let model = |current: &[Revision]| match current {
+            _ if embedded_only => Ok(None),
+            [] => Ok(Some(retort_core::schema::Catalog::new())),
+            [rev] => catalog_at(&report, rev.as_str()).map(Some),
+            _ => Ok(None),
+        };
+        let status = super::fleet::check(ctx, fleet, &set, model, args.format, extra)?;
+        if !json && fleet.targets.iter().any(|t| t.schema().is_some()) {
+            let _ = writeln!(
+                err,
+                "note: for a schema target, check compares its version table with the \
+                 migrations (pending, unknown, edited, interrupted), not its tables: drift is \
+                 compared for database targets only"
+            );
+        }
+        return Ok(status);
+    }
     if errors == 0 && ctx.url.is_some() {
         // In a service's binary, the compiled-in migrations are what the database gets.
         let set = match ctx.embedded {

@@ -229,6 +229,17 @@ fn run_move(ctx: &Ctx, args: &MoveArgs, direction: Direction) -> Outcome {
         outln!("{}", script.trim_end());
         return Ok(Status::Success);
     }
+    if let Some(fleet) = ctx.fleet_for(args.format)? {
+        return Ok(super::fleet::run_move(
+            ctx,
+            &fleet,
+            &set,
+            &target,
+            direction,
+            args.dry_run,
+            args.format,
+        ));
+    }
     let mut client = ctx.connect()?;
     let started = Instant::now();
     let ticker = ctx.out_tty.then(Ticker::start);
@@ -291,6 +302,9 @@ pub fn stamp(ctx: &Ctx, args: &StampArgs) -> Outcome {
     };
     let target = parse_target(text)?;
     let set = ctx.set()?;
+    if let Some(fleet) = ctx.fleet_for(args.format)? {
+        return Ok(super::fleet::stamp(ctx, &fleet, &set, &target, args.format));
+    }
     let mut client = ctx.connect()?;
     let (added, removed) = Migrator::new(&set)
         .with_config(ctx.config.clone())
@@ -316,6 +330,9 @@ pub fn stamp(ctx: &Ctx, args: &StampArgs) -> Outcome {
 /// `retort current [--format json]`.
 pub fn current(ctx: &Ctx, args: &ReadArgs) -> Outcome {
     let set = ctx.set()?;
+    if let Some(fleet) = &ctx.fleet {
+        return Ok(super::fleet::current(ctx, fleet, &set, args.format));
+    }
     let mut client = ctx.connect()?;
     let status = Migrator::new(&set)
         .with_config(ctx.config.clone())

@@ -7,6 +7,7 @@ pub mod check;
 pub mod diff;
 pub mod drift;
 pub mod explain;
+pub mod fleet;
 pub mod graph;
 pub mod import;
 pub mod init;
@@ -122,6 +123,9 @@ pub struct Ctx {
     /// The migrations compiled into a service's binary ([`crate::run`]), which the
     /// database commands use instead of the directory.
     pub embedded: Option<&'static MigrationSet>,
+    /// The targets of a fleet run (`--targets`, else `targets` in retort.toml unless
+    /// `--database-url` is given), for the commands that run on many databases.
+    pub fleet: Option<fleet::Fleet>,
 }
 
 fn colour_allowed() -> bool {
@@ -190,6 +194,29 @@ impl Ctx {
         })
     }
 
+    /// The targets to run on: the fleet, or, for a JSON report, the one database as a fleet
+    /// of one; `None` for a run on one database as usual.
+    pub fn fleet_for(&self, format: crate::cli::Format) -> Result<Option<fleet::Fleet>, Fail> {
+        if let Some(f) = &self.fleet {
+            return Ok(Some(f.clone()));
+        }
+        if format != crate::cli::Format::Json {
+            return Ok(None);
+        }
+        let Some(url) = self.url.as_deref() else {
+            // `connect` says what is missing.
+            return self.connect().map(|_| None);
+        };
+        let target = crate::targets::Target::new(url, None, "--database-url".to_owned())
+            .map_err(|e| fail(Status::Usage, Code::DbBadUrl, e.message, Some(e.help)))?;
+        Ok(Some(fleet::Fleet {
+            targets: vec![target],
+            jobs: 1,
+            fail_fast: false,
+            canary: 0,
+        }))
+    }
+
     /// Connects to the database. Every message is about the URL with its password masked.
     pub fn connect(&self) -> Result<postgres::Client, Fail> {
         let Some(url) = self.url.as_deref() else {
@@ -226,7 +253,7 @@ pub fn connect_url(url: &str) -> Result<postgres::Client, Fail> {
 }
 
 /// One clear line for a failed connection.
-fn connect_fail(e: &postgres::Error, masked: &str, url: &str) -> Fail {
+pub(crate) fn connect_fail(e: &postgres::Error, masked: &str, url: &str) -> Fail {
     let (message, help) = match e.as_db_error() {
         Some(db) => {
             let what = url::redact(db.message(), Some(url));
@@ -296,6 +323,7 @@ pub fn run(cli: &Cli, embedded: Option<&'static MigrationSet>) -> Status {
             .clone()
             .or(file.schema_file)
             .unwrap_or_else(|| PathBuf::from("schema.sql"));
+        let fleet = fleet_of(cli, file.targets)?;
         let ctx = Ctx {
             display: dir.to_string_lossy().into_owned(),
             dir,
@@ -307,6 +335,7 @@ pub fn run(cli: &Cli, embedded: Option<&'static MigrationSet>) -> Status {
             out_tty: std::io::stdout().is_terminal(),
             lints: file.lints,
             embedded,
+            fleet,
         };
         match &cli.command {
             Command::Init(a) => init::run(&ctx, a),
@@ -347,6 +376,85 @@ pub fn run(cli: &Cli, embedded: Option<&'static MigrationSet>) -> Status {
             f.status
         }
     }
+}
+
+/// The fleet a command runs on, if any: `--targets FILE`, else `targets` in retort.toml
+/// (unless `--database-url` names one database), for the commands that run on many; the
+/// fleet flags without targets, or targets for another command, are usage errors.
+fn fleet_of(
+    cli: &Cli,
+    from_file: Vec<crate::targets::Target>,
+) -> Result<Option<fleet::Fleet>, Fail> {
+    let usage = |message: String, help: &str| {
+        fail(
+            Status::Usage,
+            Code::CliBadArgument,
+            message,
+            Some(help.to_owned()),
+        )
+    };
+    let takes_targets = match &cli.command {
+        Command::Upgrade(a) | Command::Downgrade(a) => !a.sql,
+        Command::Stamp(a) => a.adopt.is_none(),
+        Command::Current(_) | Command::Check(_) => true,
+        _ => false,
+    };
+    let targets = match (&cli.targets, &cli.database_url) {
+        (Some(_), Some(_)) => {
+            return Err(usage(
+                "`--targets` and `--database-url` both name the databases".to_owned(),
+                "give one: `--targets FILE` for many databases, `--database-url URL` for one",
+            ));
+        }
+        (Some(_), None) if !takes_targets => {
+            return Err(usage(
+                format!("`--targets` is not for `{}`", command_name(&cli.command)),
+                "`--targets` is for upgrade, downgrade, stamp TARGET, current and check \
+                 (not with `--sql`)",
+            ));
+        }
+        (Some(path), None) => {
+            let display = path.to_string_lossy().into_owned();
+            crate::targets::read_file(path, &display).map_err(|e| Fail {
+                status: Status::Usage,
+                text: e.text,
+            })?
+        }
+        (None, Some(_)) => Vec::new(),
+        (None, None) if takes_targets => from_file,
+        (None, None) => Vec::new(),
+    };
+    if targets.is_empty() {
+        for (given, flag) in [
+            (cli.jobs.is_some(), "--jobs"),
+            (cli.fail_fast, "--fail-fast"),
+            (cli.canary.is_some(), "--canary"),
+        ] {
+            if given {
+                return Err(usage(
+                    format!("`{flag}` is for a run on many targets, and there are none"),
+                    "name them with `--targets FILE` (one database URL a line) or `targets = \
+                     [...]` in retort.toml",
+                ));
+            }
+        }
+        return Ok(None);
+    }
+    Ok(Some(fleet::Fleet {
+        targets,
+        jobs: cli.jobs.map_or(4, |j| j as usize),
+        fail_fast: cli.fail_fast,
+        canary: cli.canary.map_or(0, |k| k as usize),
+    }))
+}
+
+/// The command's name as typed.
+fn command_name(command: &Command) -> String {
+    let name = format!("{command:?}");
+    name.split(['(', ' '])
+        .next()
+        .unwrap_or_default()
+        .to_lowercase()
 }
 
 /// Writes to standard output, ignoring a closed pipe (`retort history | head`).

@@ -723,6 +723,21 @@ pub(super) fn doc(code: Code) -> &'static str {
             "error[db-not-in-sync]: the database is not in sync with the migrations",
             "`retort upgrade` applies pending revisions; the message's help covers the others.",
         ),
+        Code::DbTargetsFailed => doc!(
+            "A command run on many targets (`--targets FILE` or `targets` in retort.toml) \
+             ended with some targets failed (unreachable, refused, a migration failed, not in \
+             sync for `check`) or not started (after a failure with `--fail-fast`, or after a \
+             failed canary with `--canary K`). Each failed target's own error is in the report \
+             above the summary.",
+            "A fleet run is not atomic across targets: the targets that succeeded stay where \
+             they are, the others stay where they stopped, and the fleet is now at mixed \
+             revisions until the run is completed.",
+            "error[db-targets-failed]: 1 of 70 targets failed: postgres://app:***@db-7/app\n\
+             \x20 = help: fix it, then run the same command again: targets already there do nothing",
+            "Read the failed target's error, fix its cause (a conflicting object, a lock held \
+             too long, a server down), and run the same command again: targets that reached \
+             the target revision find nothing to do, so the rerun only touches the rest.",
+        ),
         Code::TargetInvalid => doc!(
             "A target (`head`, `base`, a revision id, `+2`, `-1`, `002+1`) or a range \
              (`FROM:TO`) is not written in a form retort reads.",
@@ -822,6 +837,19 @@ pub(super) fn doc(code: Code) -> &'static str {
             "retort explain missing-column",
             "Use the code printed in brackets after `error` or `warning`; `retort explain \
              --list` lists them all.",
+        ),
+        Code::CliBadTarget => doc!(
+            "A line of the targets file (`--targets FILE`) or an entry of `targets` in \
+             retort.toml cannot be read as a target: not a `postgres://` URL, a URL the \
+             PostgreSQL client refuses, text after the URL other than `schema = \"NAME\"`, a \
+             bad schema name, a schema that differs from the URL's own `search_path`, or a \
+             target listed twice. An empty list is an error too.",
+            "Running a fleet on a guessed list would skip a database silently, or run one \
+             twice.",
+            "postgres://app@db-1/app\npostgres://app@db-2/app tenant_42",
+            "One target a line: a URL, optionally followed by `schema = \"tenant_42\"`; `#` \
+             starts a comment. In retort.toml: `targets = [\"postgres://db-1/app\", { url = \
+             \"postgres://db-2/app\", schema = \"tenant_42\" }]`.",
         ),
         Code::SqlAllowNoReason => doc!(
             "A `-- retort:allow` comment does not name a lint, or names one without saying why \

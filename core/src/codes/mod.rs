@@ -337,6 +337,8 @@ codes! {
         "The progress of a non-transactional migration could not be recorded.";
     DbNotInSync = "db-not-in-sync", Db, Error,
         "The database is not at the revisions the migrations lead to.";
+    DbTargetsFailed = "db-targets-failed", Db, Error,
+        "In a run on many targets, some targets failed or were not started.";
     DbStairwayMismatch = "db-stairway-mismatch", Db, Error,
         "On a real database, a revision's up or down section left another schema than the model's.";
 
@@ -371,6 +373,8 @@ codes! {
         "`retort merge` found fewer than two heads.";
     CliUnknownCode = "cli-unknown-code", Cli, Error,
         "`retort explain` was given a code that does not exist.";
+    CliBadTarget = "cli-bad-target", Cli, Error,
+        "A line of the targets file, or an entry of `targets` in retort.toml, is not a target.";
 
     // Adoption from other tools.
     ImportSourceUnreadable = "import-source-unreadable", Import, Error,
