@@ -329,6 +329,8 @@ codes! {
         "The progress of a non-transactional migration could not be recorded.";
     DbNotInSync = "db-not-in-sync", Db, Error,
         "The database is not at the revisions the migrations lead to.";
+    DbInternal = "db-internal", Db, Error,
+        "The runner reached a state it never should: a bug in retort.";
     DbStairwayMismatch = "db-stairway-mismatch", Db, Error,
         "On a real database, a revision's up or down section left another schema than the model's.";
 
