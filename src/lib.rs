@@ -119,6 +119,12 @@
 //!
 //! A runnable version is `examples/hello` in the repository: `cargo run -p hello`.
 //!
+//! An async service turns on the `tokio` feature and calls `retort::tokio::Migrator`, the
+//! same runner with `async fn`s on a `tokio_postgres::Client` (or a deadpool or bb8 pooled
+//! connection): `Migrator::new(&db::MIGRATIONS).upgrade(&mut client, &Target::Head).await?`.
+//! Both are one implementation of the rules, so they promise the same things;
+//! `examples/tokio-service` applies its migrations at start-up with it.
+//!
 //! # The crate
 //!
 //! At the root, what most programs name: [`migrations!`], what it generates
@@ -134,6 +140,8 @@
 //! - [`schema`]: what the typed schema is made of ([`schema::Table`], [`schema::Column`],
 //!   [`schema::FromRow`], [`schema::Raw`]) and [`schema::types`], the crates a call can
 //!   choose for dates, times, `uuid` and `json`;
+//! - `tokio` (feature `tokio`): the async runner, `retort::tokio::Migrator`, and the
+//!   `tokio_postgres` crate it talks through;
 //! - [`testing`]: for a test suite on a real database: [`testing::stairway`] (every revision
 //!   up, down and up again, the schema compared each time) and [`testing::migrate_to`] (a
 //!   database at one revision, for data tests).
@@ -179,6 +187,9 @@ pub mod testing {
 pub mod cli {
     pub use retort_cli::run;
 }
+
+#[cfg(feature = "tokio")]
+pub mod tokio;
 
 #[doc(hidden)]
 #[path = "private.rs"]

@@ -166,6 +166,10 @@ pub enum Error {
         /// Its file.
         path: String,
     },
+    /// The runner reached a state it never should: a bug in retort, not in the migrations
+    /// or the database.
+    #[error("internal error: {0}")]
+    Internal(String),
     /// A migration to revert is irreversible.
     #[error("migration `{revision}` is irreversible: {reason}")]
     Irreversible {
@@ -342,6 +346,7 @@ impl Error {
             Error::Irreversible { .. } => Code::TargetIrreversible,
             Error::Rust { .. } => Code::DbRustMigrationFailed,
             Error::RustNotCompiledIn { .. } => Code::DbRustNotCompiledIn,
+            Error::Internal(_) => Code::DbInternal,
         }
     }
 
@@ -539,6 +544,11 @@ impl Error {
                     Error::Commit { lost: false, .. } => Some(
                         "PostgreSQL refused the commit (a deferred constraint or trigger, or a \
                          conflict with another transaction): fix the migration, or run again"
+                            .to_owned(),
+                    ),
+                    Error::Internal(_) => Some(
+                        "a bug in retort: `retort current` shows where the database is; run \
+                         again, and report the bug with this message"
                             .to_owned(),
                     ),
                     Error::Database(e) if is_connection_lost(e) => Some(

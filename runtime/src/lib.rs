@@ -22,13 +22,17 @@
 //! applied and how long it took. Values reach the database only as parameters.
 
 mod config;
+mod driver;
 mod error;
 mod lock;
 mod migrator;
+mod rules;
 pub mod rust;
 mod script;
 mod table;
 pub mod testing;
+#[cfg(feature = "tokio")]
+pub mod tokio;
 
 pub use config::{Config, Ident, IdentError};
 pub use error::{Error, Outcome, StatementError};

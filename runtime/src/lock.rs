@@ -5,11 +5,12 @@
 //! and, when it runs out, the message can say which session holds the lock. PostgreSQL
 //! releases a session's advisory locks when the session ends, so a crashed run never leaves
 //! one behind; a run that ends normally, with or without an error or a panic, releases it
-//! itself ([`with_lock`]).
+//! itself (see [`crate::rules`]); an async run dropped half-way has its driver send the
+//! release.
 
 use std::time::{Duration, Instant};
 
-use postgres::Client;
+use crate::driver::Conn;
 
 /// Who holds the lock, as far as PostgreSQL can tell.
 #[derive(Clone, Debug, PartialEq)]
@@ -61,12 +62,13 @@ impl From<postgres::Error> for LockError {
 }
 
 /// Takes the lock, waiting up to `timeout`.
-pub fn acquire(client: &mut Client, key: i64, timeout: Duration) -> Result<(), LockError> {
+pub async fn acquire(client: &mut impl Conn, key: i64, timeout: Duration) -> Result<(), LockError> {
     let start = Instant::now();
     let mut pause = Duration::from_millis(5);
     loop {
         let got: bool = client
-            .query_one("SELECT pg_try_advisory_lock($1)", &[&key])?
+            .query_one("SELECT pg_try_advisory_lock($1)", &[&key])
+            .await?
             .get(0);
         if got {
             return Ok(());
@@ -75,36 +77,45 @@ pub fn acquire(client: &mut Client, key: i64, timeout: Duration) -> Result<(), L
         if waited >= timeout {
             return Err(LockError::Timeout(
                 timeout,
-                holder(client, key).ok().flatten(),
+                holder(client, key).await.ok().flatten(),
             ));
         }
-        std::thread::sleep(pause.min(timeout - waited));
+        client.pause(pause.min(timeout - waited)).await?;
         pause = (pause * 2).min(Duration::from_millis(200));
     }
 }
 
+/// The SQL that releases the lock.
+pub fn release_sql(key: i64) -> String {
+    format!("SELECT pg_advisory_unlock({key})")
+}
+
 /// Releases the lock.
-pub fn release(client: &mut Client, key: i64) -> Result<(), postgres::Error> {
-    client.query_one("SELECT pg_advisory_unlock($1)", &[&key])?;
+pub async fn release(client: &mut impl Conn, key: i64) -> Result<(), postgres::Error> {
+    client
+        .query_one("SELECT pg_advisory_unlock($1)", &[&key])
+        .await?;
     Ok(())
 }
 
 /// Who holds the lock `key`, from `pg_locks` and `pg_stat_activity`.
-pub fn holder(client: &mut Client, key: i64) -> Result<Option<Holder>, postgres::Error> {
+pub async fn holder(client: &mut impl Conn, key: i64) -> Result<Option<Holder>, postgres::Error> {
     // A bigint advisory key is stored as classid = high 32 bits, objid = low 32 bits,
     // objsubid = 1.
     let bits = key as u64;
     let (high, low) = ((bits >> 32) as u32, bits as u32);
-    let row = client.query_opt(
-        "SELECT a.pid, coalesce(a.application_name, ''), a.client_addr::text, \
-                extract(epoch FROM now() - a.backend_start)::float8, a.state \
-         FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid \
-         WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1 \
-           AND l.classid::bigint = $1 AND l.objid::bigint = $2 AND l.database = \
-               (SELECT oid FROM pg_database WHERE datname = current_database()) \
-         LIMIT 1",
-        &[&i64::from(high), &i64::from(low)],
-    )?;
+    let row = client
+        .query_opt(
+            "SELECT a.pid, coalesce(a.application_name, ''), a.client_addr::text, \
+                    extract(epoch FROM now() - a.backend_start)::float8, a.state \
+             FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid \
+             WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1 \
+               AND l.classid::bigint = $1 AND l.objid::bigint = $2 AND l.database = \
+                   (SELECT oid FROM pg_database WHERE datname = current_database()) \
+             LIMIT 1",
+            &[&i64::from(high), &i64::from(low)],
+        )
+        .await?;
     Ok(row.map(|r| Holder {
         pid: r.get(0),
         application: r.get(1),
@@ -112,29 +123,4 @@ pub fn holder(client: &mut Client, key: i64) -> Result<Option<Holder>, postgres:
         connected_secs: r.get(3),
         state: r.get(4),
     }))
-}
-
-/// Runs `body` holding the lock, and releases it on every way out: success, error, panic.
-/// (If the connection itself is gone, PostgreSQL has released the lock with the session.)
-/// The outer `Result` is the lock's, the inner one the body's.
-pub fn with_lock<T>(
-    client: &mut Client,
-    key: i64,
-    timeout: Duration,
-    body: impl FnOnce(&mut Client) -> T,
-) -> Result<T, LockError> {
-    acquire(client, key, timeout)?;
-    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| body(client)));
-    if !client.is_closed() {
-        if result.is_err() {
-            // A panic may have left a transaction open (a `Transaction` rolls back when
-            // dropped, but not every path goes through one): end it before unlocking.
-            let _ = client.batch_execute("ROLLBACK");
-        }
-        let _ = release(client, key);
-    }
-    match result {
-        Ok(r) => Ok(r),
-        Err(panic) => std::panic::resume_unwind(panic),
-    }
 }

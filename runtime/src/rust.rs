@@ -44,18 +44,43 @@ pub(crate) fn recorded_down(m: &Migration) -> (Option<&str>, Option<&str>) {
     (None, Some(reason))
 }
 
-/// Refuses a plan that holds a Rust migration this program cannot run, before anything runs.
-pub(crate) fn require_code<'a>(plan: impl IntoIterator<Item = &'a Migration>) -> Result<(), Error> {
-    match plan
-        .into_iter()
-        .find(|m| matches!(m.body(), Body::Rust(code) if functions(code.as_ref()).is_none()))
-    {
-        Some(m) => Err(Error::RustNotCompiledIn {
-            revision: m.revision().clone(),
-            path: m.path().to_owned(),
-        }),
+/// Refuses a plan that holds a Rust migration this run cannot execute, before anything
+/// runs: its code is not compiled into this program, or the driver is not the synchronous
+/// one (`driver_runs_rust`).
+pub(crate) fn require_code<'a>(
+    plan: impl IntoIterator<Item = &'a Migration>,
+    driver_runs_rust: bool,
+) -> Result<(), Error> {
+    match plan.into_iter().find(|m| match m.body() {
+        Body::Rust(code) => !driver_runs_rust || functions(code.as_ref()).is_none(),
+        Body::Sql => false,
+    }) {
+        Some(m) => Err(refused(m, driver_runs_rust)),
         None => Ok(()),
     }
+}
+
+/// Why `m`, a Rust migration, cannot run here: no code in this program, or (with the code)
+/// a driver that cannot hand it a `postgres::Transaction`.
+pub(crate) fn refused(m: &Migration, driver_runs_rust: bool) -> Error {
+    let compiled_in = matches!(m.body(), Body::Rust(code) if functions(code.as_ref()).is_some());
+    if driver_runs_rust || !compiled_in {
+        return Error::RustNotCompiledIn {
+            revision: m.revision().clone(),
+            path: m.path().to_owned(),
+        };
+    }
+    Error::plan(
+        retort_core::codes::Code::DbRustNotCompiledIn,
+        format!(
+            "migration `{}` is written in Rust ({}): its functions take a \
+             `postgres::Transaction`, which the async runner does not have; apply the range \
+             that holds it with the synchronous `retort::Migrator` (in `spawn_blocking`), then \
+             go on with the async one",
+            m.revision(),
+            m.path()
+        ),
+    )
 }
 
 fn functions(code: Option<&retort_core::RustCode>) -> Option<&'static RustMigration> {

@@ -5,10 +5,10 @@
 
 use std::time::{Duration, SystemTime};
 
-use postgres::GenericClient;
 use retort_core::{Checksum, Revision};
 
 use crate::config::Config;
+use crate::driver::Conn;
 
 /// The state of a row.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -103,19 +103,21 @@ pub fn create_sql(config: &Config) -> String {
 
 /// Creates the table if it is missing. Checks first, so that an existing table costs one
 /// read and no DDL (no lock on the catalog, no notice).
-pub fn ensure(client: &mut impl GenericClient, config: &Config) -> Result<(), postgres::Error> {
-    if !exists(client, config)? {
-        client.batch_execute(&create_sql(config))?;
+pub async fn ensure(client: &mut impl Conn, config: &Config) -> Result<(), postgres::Error> {
+    if !exists(client, config).await? {
+        client.batch_execute(&create_sql(config)).await?;
     }
     Ok(())
 }
 
 /// Whether the version table exists.
-pub fn exists(client: &mut impl GenericClient, config: &Config) -> Result<bool, postgres::Error> {
-    let row = client.query_one(
-        "SELECT to_regclass($1) IS NOT NULL",
-        &[&config.qualified_table()],
-    )?;
+pub async fn exists(client: &mut impl Conn, config: &Config) -> Result<bool, postgres::Error> {
+    let row = client
+        .query_one(
+            "SELECT to_regclass($1) IS NOT NULL",
+            &[&config.qualified_table()],
+        )
+        .await?;
     Ok(row.get(0))
 }
 
@@ -136,22 +138,24 @@ impl From<postgres::Error> for ReadError {
 
 /// Every row, in the order they were applied. An absent table reads as empty; `known_to_exist`
 /// saves the look-up when the caller has just made sure of it.
-pub fn read(
-    client: &mut impl GenericClient,
+pub async fn read(
+    client: &mut impl Conn,
     config: &Config,
     known_to_exist: bool,
 ) -> Result<Vec<AppliedRow>, ReadError> {
-    if !known_to_exist && !exists(client, config)? {
+    if !known_to_exist && !exists(client, config).await? {
         return Ok(Vec::new());
     }
-    let rows = client.query(
-        &format!(
-            "SELECT revision, down_revisions, message, checksum, transactional, state, \
+    let rows = client
+        .query(
+            &format!(
+                "SELECT revision, down_revisions, message, checksum, transactional, state, \
              statements_done, applied_at, duration_ms FROM {} ORDER BY seq",
-            config.qualified_table()
-        ),
-        &[],
-    )?;
+                config.qualified_table()
+            ),
+            &[],
+        )
+        .await?;
     let mut out = Vec::with_capacity(rows.len());
     for row in rows {
         let revision: String = row.get(0);
@@ -198,18 +202,20 @@ pub struct StoredDown {
 }
 
 /// The down SQL and irreversibility recorded for a revision.
-pub fn stored_down(
-    client: &mut impl GenericClient,
+pub async fn stored_down(
+    client: &mut impl Conn,
     config: &Config,
     revision: &str,
 ) -> Result<Option<StoredDown>, postgres::Error> {
-    let row = client.query_opt(
-        &format!(
-            "SELECT down_sql, irreversible FROM {} WHERE revision = $1",
-            config.qualified_table()
-        ),
-        &[&revision],
-    )?;
+    let row = client
+        .query_opt(
+            &format!(
+                "SELECT down_sql, irreversible FROM {} WHERE revision = $1",
+                config.qualified_table()
+            ),
+            &[&revision],
+        )
+        .await?;
     Ok(row.map(|r| StoredDown {
         down_sql: r.get(0),
         irreversible: r.get(1),
@@ -226,31 +232,33 @@ pub fn insert_sql(config: &Config) -> String {
 }
 
 /// Inserts a row.
-pub fn insert(
-    client: &mut impl GenericClient,
+pub async fn insert(
+    client: &mut impl Conn,
     statement: &postgres::Statement,
     row: &NewRow<'_>,
 ) -> Result<(), postgres::Error> {
-    client.execute(
-        statement,
-        &[
-            &row.revision,
-            &row.down_revisions,
-            &row.message,
-            &row.checksum,
-            &row.down_sql,
-            &row.irreversible,
-            &row.transactional,
-            &row.state.as_str(),
-            &row.duration_ms,
-        ],
-    )?;
+    client
+        .execute(
+            statement,
+            &[
+                &row.revision,
+                &row.down_revisions,
+                &row.message,
+                &row.checksum,
+                &row.down_sql,
+                &row.irreversible,
+                &row.transactional,
+                &row.state.as_str(),
+                &row.duration_ms,
+            ],
+        )
+        .await?;
     Ok(())
 }
 
 /// Sets a row's state, progress and duration.
-pub fn update_state(
-    client: &mut impl GenericClient,
+pub async fn update_state(
+    client: &mut impl Conn,
     config: &Config,
     revision: &str,
     state: RowState,
@@ -263,22 +271,25 @@ pub fn update_state(
             config.qualified_table()
         ),
         &[&revision, &state.as_str(), &statements_done, &duration_ms],
-    )?;
+    )
+    .await?;
     Ok(())
 }
 
 /// Deletes a row.
-pub fn delete(
-    client: &mut impl GenericClient,
+pub async fn delete(
+    client: &mut impl Conn,
     config: &Config,
     revision: &str,
 ) -> Result<(), postgres::Error> {
-    client.execute(
-        &format!(
-            "DELETE FROM {} WHERE revision = $1",
-            config.qualified_table()
-        ),
-        &[&revision],
-    )?;
+    client
+        .execute(
+            &format!(
+                "DELETE FROM {} WHERE revision = $1",
+                config.qualified_table()
+            ),
+            &[&revision],
+        )
+        .await?;
     Ok(())
 }

@@ -1,29 +1,24 @@
 //! The runtime against a real PostgreSQL: each test gets a fresh database on the throwaway
 //! cluster of `retort-test-support` (or on `RETORT_TEST_DATABASE_URL`).
 
+#[macro_use]
 mod common;
 
 use std::collections::HashSet;
 use std::time::Duration;
 
+use common::driver::{Client, Driver, Migrator, connect, db};
 use common::{catalog, chain, file, file_with, set, versions};
 use retort_core::check::Options;
-use retort_runtime::{Config, Direction, Error, Migrator, Outcome, Target};
-
-fn db() -> (retort_test_support::TestDb, postgres::Client) {
-    let db = retort_test_support::database().expect("a test database");
-    let client = db.connect();
-    (db, client)
-}
+use retort_runtime::{Config, Direction, Error, Outcome, Target};
 
 fn t(s: &str) -> Target {
     s.parse().expect("target")
 }
 
-#[test]
-fn linear_chain_upgrade_downgrade_and_relative_targets() {
+fn linear_chain_upgrade_downgrade_and_relative_targets(driver: Driver) {
     let set = chain();
-    let (_db, mut c) = db();
+    let (_db, mut c) = db(driver);
     let mut m = Migrator::new(&set);
 
     let steps = m.upgrade(&mut c, &t("+2")).unwrap();
@@ -65,10 +60,9 @@ fn linear_chain_upgrade_downgrade_and_relative_targets() {
     assert_eq!(versions(&mut c), ["001", "002", "003"]);
 }
 
-#[test]
-fn round_trip_leaves_the_same_catalog() {
+fn round_trip_leaves_the_same_catalog(driver: Driver) {
     let set = chain();
-    let (_db, mut c) = db();
+    let (_db, mut c) = db(driver);
     let mut m = Migrator::new(&set);
     m.upgrade(&mut c, &Target::Head).unwrap();
     let first = catalog(&mut c);
@@ -82,8 +76,7 @@ fn round_trip_leaves_the_same_catalog() {
     assert_eq!(catalog(&mut c), first);
 }
 
-#[test]
-fn branches_and_merges() {
+fn branches_and_merges(driver: Driver) {
     // 1 ─ 2a ─┐
     //   └ 2b ─┴ 3 (merge)
     let set = set(
@@ -100,7 +93,7 @@ fn branches_and_merges() {
         ],
         Options::default(),
     );
-    let (_db, mut c) = db();
+    let (_db, mut c) = db(driver);
     let mut m = Migrator::new(&set);
     // Upgrading to the merge applies both branches.
     m.upgrade(&mut c, &t("3")).unwrap();
@@ -126,8 +119,7 @@ fn branches_and_merges() {
     assert_eq!(versions(&mut c), ["1"]);
 }
 
-#[test]
-fn a_failing_third_statement_leaves_no_trace() {
+fn a_failing_third_statement_leaves_no_trace(driver: Driver) {
     let set = set(
         &[
             file(
@@ -145,7 +137,7 @@ fn a_failing_third_statement_leaves_no_trace() {
         ],
         Options::default(),
     );
-    let (_db, mut c) = db();
+    let (_db, mut c) = db(driver);
     let mut m = Migrator::new(&set);
     let err = m.upgrade(&mut c, &Target::Head).unwrap_err();
     match &err {
@@ -203,10 +195,9 @@ fn concurrent_pair() -> retort_core::MigrationSet {
     )
 }
 
-#[test]
-fn non_transactional_migration_applies_statement_by_statement() {
+fn non_transactional_migration_applies_statement_by_statement(driver: Driver) {
     let set = concurrent_pair();
-    let (_db, mut c) = db();
+    let (_db, mut c) = db(driver);
     let mut m = Migrator::new(&set);
     m.upgrade(&mut c, &Target::Head).unwrap();
     assert_eq!(versions(&mut c), ["1", "2"]);
@@ -219,8 +210,7 @@ fn non_transactional_migration_applies_statement_by_statement() {
     assert_eq!(versions(&mut c), ["1"]);
 }
 
-#[test]
-fn an_interrupted_non_transactional_migration_blocks_until_stamped() {
+fn an_interrupted_non_transactional_migration_blocks_until_stamped(driver: Driver) {
     let set = set(
         &[
             // Duplicates the checker cannot see: the unique index fails only at run time.
@@ -240,7 +230,7 @@ fn an_interrupted_non_transactional_migration_blocks_until_stamped() {
         ],
         Options::default(),
     );
-    let (_db, mut c) = db();
+    let (_db, mut c) = db(driver);
     let mut m = Migrator::new(&set);
     match m.upgrade(&mut c, &Target::Head).unwrap_err() {
         Error::Statement(e) => {
@@ -266,15 +256,14 @@ fn an_interrupted_non_transactional_migration_blocks_until_stamped() {
     assert!(m.upgrade(&mut c, &Target::Head).unwrap().is_empty());
 }
 
-#[test]
-fn edited_applied_migrations_are_refused_reformatted_ones_are_not() {
+fn edited_applied_migrations_are_refused_reformatted_ones_are_not(driver: Driver) {
     let original = [file(
         "1",
         "none",
         "CREATE TABLE t (x int); -- first",
         "DROP TABLE t;",
     )];
-    let (_db, mut c) = db();
+    let (_db, mut c) = db(driver);
     Migrator::new(&set(&original, Options::default()))
         .upgrade(&mut c, &Target::Head)
         .unwrap();
@@ -313,9 +302,8 @@ fn edited_applied_migrations_are_refused_reformatted_ones_are_not() {
     }
 }
 
-#[test]
-fn a_database_ahead_of_the_build_is_reported_and_can_be_reverted() {
-    let (_db, mut c) = db();
+fn a_database_ahead_of_the_build_is_reported_and_can_be_reverted(driver: Driver) {
+    let (_db, mut c) = db(driver);
     let newer = chain();
     Migrator::new(&newer)
         .upgrade(&mut c, &Target::Head)
@@ -385,8 +373,7 @@ fn race_set() -> retort_core::MigrationSet {
     )
 }
 
-#[test]
-fn thirty_two_concurrent_runners_apply_each_migration_once() {
+fn thirty_two_concurrent_runners_apply_each_migration_once(driver: Driver) {
     const RUNNERS: usize = 32;
     let rounds = if long() { 20 } else { 3 };
     let set = std::sync::Arc::new(race_set());
@@ -400,7 +387,7 @@ fn thirty_two_concurrent_runners_apply_each_migration_once() {
         for runner in 0..RUNNERS {
             let (set, db, barrier, tx) = (set.clone(), db.clone(), barrier.clone(), tx.clone());
             std::thread::spawn(move || {
-                let mut c = db.connect();
+                let mut c = connect(driver, &db);
                 barrier.wait();
                 let start = std::time::Instant::now();
                 let result = Migrator::new(&set)
@@ -421,7 +408,7 @@ fn thirty_two_concurrent_runners_apply_each_migration_once() {
             slowest = slowest.max(took);
         }
         assert_eq!(applied, 20, "round {round}: steps reported in all");
-        let mut c = db.connect();
+        let mut c = connect(driver, &db);
         let (n, distinct): (i64, i64) = c
             .query_one(
                 "SELECT count(*), count(DISTINCT i) FROM applied_log WHERE i BETWEEN 1 AND 20",
@@ -460,12 +447,11 @@ fn thirty_two_concurrent_runners_apply_each_migration_once() {
     );
 }
 
-#[test]
-fn a_held_lock_times_out_naming_its_holder() {
+fn a_held_lock_times_out_naming_its_holder(driver: Driver) {
     let set = chain();
-    let (db, mut c) = db();
+    let (db, mut c) = db(driver);
     let config = Config::new().lock_timeout(Duration::from_millis(300));
-    let mut holder = db.connect();
+    let mut holder = connect(driver, &db);
     holder
         .batch_execute("SET application_name = 'other-deploy'")
         .unwrap();
@@ -521,17 +507,16 @@ fn a_held_lock_times_out_naming_its_holder() {
         .unwrap();
 }
 
-#[test]
-fn the_lock_is_released_after_an_error_and_after_a_panic() {
+fn the_lock_is_released_after_an_error_and_after_a_panic(driver: Driver) {
     let set = chain();
-    let (db, mut c) = db();
+    let (db, mut c) = db(driver);
     let edited_later = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         Migrator::new(&set)
             .on_progress(|_, _, _| panic!("callback panics"))
             .upgrade(&mut c, &Target::Head)
     }));
     assert!(edited_later.is_err());
-    let mut other = db.connect();
+    let mut other = connect(driver, &db);
     let key = Config::new().lock_key();
     let free: bool = other
         .query_one("SELECT pg_try_advisory_lock($1)", &[&key])
@@ -540,8 +525,7 @@ fn the_lock_is_released_after_an_error_and_after_a_panic() {
     assert!(free, "the panicking run released the lock");
 }
 
-#[test]
-fn irreversible_migrations_stop_a_downgrade_before_anything_runs() {
+fn irreversible_migrations_stop_a_downgrade_before_anything_runs(driver: Driver) {
     let set = set(
         &[
             file("1", "none", "CREATE TABLE t (x int);", "DROP TABLE t;"),
@@ -556,7 +540,7 @@ fn irreversible_migrations_stop_a_downgrade_before_anything_runs() {
         ],
         Options::default(),
     );
-    let (_db, mut c) = db();
+    let (_db, mut c) = db(driver);
     let mut m = Migrator::new(&set);
     m.upgrade(&mut c, &Target::Head).unwrap();
     match m.downgrade(&mut c, &Target::Base).unwrap_err() {
@@ -573,8 +557,7 @@ fn quote(name: &str) -> String {
     format!("\"{}\"", name.replace('"', "\"\""))
 }
 
-#[test]
-fn configured_table_and_schema_with_odd_names() {
+fn configured_table_and_schema_with_odd_names(driver: Driver) {
     let set = chain();
     // 63 bytes, PostgreSQL's longest name: 31 two-byte letters and one more byte.
     let longest = format!("{}x", "é".repeat(31));
@@ -589,7 +572,7 @@ fn configured_table_and_schema_with_odd_names() {
         (None, &longest),
     ];
     for (schema, table) in names {
-        let (_db, mut c) = db();
+        let (_db, mut c) = db(driver);
         let mut config = Config::new().table(table).unwrap();
         if let Some(schema) = schema {
             config = config.schema(schema).unwrap();
@@ -685,8 +668,7 @@ fn hand_made(
     })
 }
 
-#[test]
-fn messages_and_sql_reach_the_database_unchanged_online_and_offline() {
+fn messages_and_sql_reach_the_database_unchanged_online_and_offline(driver: Driver) {
     // Quotes, backslashes, dollar quotes, a line break that would end a `--` comment, and
     // what psql would read as a variable or a meta-command outside a literal.
     let nasty = "it's a \\ back\\slash, $$ dollars $$ and $q$ tags $q$, 'quoted'\n\
@@ -710,7 +692,7 @@ fn messages_and_sql_reach_the_database_unchanged_online_and_offline() {
         ),
     ])
     .unwrap();
-    let stored = |c: &mut postgres::Client| -> Vec<(String, String, Option<String>)> {
+    let stored = |c: &mut Client| -> Vec<(String, String, Option<String>)> {
         c.query(
             "SELECT revision, message, down_sql FROM retort_migrations ORDER BY seq",
             &[],
@@ -730,14 +712,14 @@ fn messages_and_sql_reach_the_database_unchanged_online_and_offline() {
             )
         })
         .collect();
-    let victim = |c: &mut postgres::Client| -> bool {
+    let victim = |c: &mut Client| -> bool {
         c.query_one("SELECT to_regclass('victim') IS NOT NULL", &[])
             .unwrap()
             .get(0)
     };
 
     // Online: values travel as parameters.
-    let (_online_db, mut online) = db();
+    let (_online_db, mut online) = db(driver);
     online.batch_execute("CREATE TABLE victim ()").unwrap();
     Migrator::new(&set)
         .upgrade(&mut online, &Target::Head)
@@ -746,7 +728,7 @@ fn messages_and_sql_reach_the_database_unchanged_online_and_offline() {
     assert!(victim(&mut online));
 
     // Offline: literals escaped, comments kept on their line; psql runs it as written.
-    let (offline_db, mut offline) = db();
+    let (offline_db, mut offline) = db(driver);
     offline.batch_execute("CREATE TABLE victim ()").unwrap();
     let m = Migrator::new(&set);
     let up = m.upgrade_script(None, &Target::Head).unwrap();
@@ -791,14 +773,13 @@ fn messages_and_sql_reach_the_database_unchanged_online_and_offline() {
     assert!(odd, "the downgrade script reverted both");
 }
 
-#[test]
-fn the_offline_script_gives_the_online_result() {
+fn the_offline_script_gives_the_online_result(driver: Driver) {
     let set = chain();
-    let (online_db, mut online) = db();
+    let (online_db, mut online) = db(driver);
     Migrator::new(&set)
         .upgrade(&mut online, &Target::Head)
         .unwrap();
-    let (offline_db, mut offline) = db();
+    let (offline_db, mut offline) = db(driver);
     let script = Migrator::new(&set)
         .upgrade_script(None, &Target::Head)
         .unwrap();
@@ -809,7 +790,7 @@ fn the_offline_script_gives_the_online_result() {
         String::from_utf8_lossy(&out.stderr)
     );
     assert_eq!(catalog(&mut offline), catalog(&mut online));
-    let rows = |c: &mut postgres::Client| -> Vec<String> {
+    let rows = |c: &mut Client| -> Vec<String> {
         c.query(
             "SELECT revision || ' ' || down_revisions::text || ' ' || checksum || ' ' || coalesce(down_sql, '') || ' ' || state \
              FROM retort_migrations ORDER BY seq",
@@ -841,8 +822,7 @@ fn the_offline_script_gives_the_online_result() {
     drop(online_db);
 }
 
-#[test]
-fn a_failure_without_a_position_is_traced_to_its_statement() {
+fn a_failure_without_a_position_is_traced_to_its_statement(driver: Driver) {
     // A unique violation carries no position: the statement is found by running the section
     // again statement by statement, after the savepoint, inside the same transaction; in
     // single-transaction mode the migration before it in the run must still be there then.
@@ -864,7 +844,7 @@ fn a_failure_without_a_position_is_traced_to_its_statement() {
         Options::default(),
     );
     for single in [false, true] {
-        let (_db, mut c) = db();
+        let (_db, mut c) = db(driver);
         let err = Migrator::new(&set)
             .single_transaction(single)
             .upgrade(&mut c, &Target::Head)
@@ -884,10 +864,9 @@ fn a_failure_without_a_position_is_traced_to_its_statement() {
     }
 }
 
-#[test]
-fn a_dry_run_runs_everything_and_keeps_nothing() {
+fn a_dry_run_runs_everything_and_keeps_nothing(driver: Driver) {
     let set = chain();
-    let (_db, mut c) = db();
+    let (_db, mut c) = db(driver);
     let steps = Migrator::new(&set)
         .dry_run(true)
         .upgrade(&mut c, &Target::Head)
@@ -945,7 +924,7 @@ fn set_with_broken_third() -> retort_core::MigrationSet {
 
 /// Waits until no session but `c`'s is left on its database and no advisory lock is held:
 /// a cut runner's session has ended (and, if it was to, committed).
-fn wait_alone(c: &mut postgres::Client) {
+fn wait_alone(c: &mut Client) {
     let start = std::time::Instant::now();
     loop {
         let others: i64 = c
@@ -994,28 +973,27 @@ fn commit_cut_set() -> retort_core::MigrationSet {
     )
 }
 
-fn log_count(c: &mut postgres::Client, rev: &str) -> i64 {
+fn log_count(c: &mut Client, rev: &str) -> i64 {
     c.query_one("SELECT count(*) FROM log WHERE rev = $1", &[&rev])
         .unwrap()
         .get(0)
 }
 
-fn table_exists(c: &mut postgres::Client, name: &str) -> bool {
+fn table_exists(c: &mut Client, name: &str) -> bool {
     c.query_one("SELECT to_regclass($1) IS NOT NULL", &[&name])
         .unwrap()
         .get(0)
 }
 
-#[test]
-fn a_connection_lost_at_commit_names_the_migration_and_the_next_run_converges() {
+fn a_connection_lost_at_commit_names_the_migration_and_the_next_run_converges(driver: Driver) {
     use retort_test_support::{CommitCut, CutProxy};
     let set = commit_cut_set();
     for how in [CommitCut::AfterForwarding, CommitCut::BeforeForwarding] {
         let committed = how == CommitCut::AfterForwarding;
         // Upgrade: the second COMMIT through the proxy is migration 2's.
-        let (db, mut c) = db();
+        let (db, mut c) = db(driver);
         let proxy = CutProxy::start(&db, 2, how).unwrap();
-        let mut through = postgres::Client::connect(&proxy.url(), postgres::NoTls).unwrap();
+        let mut through = Client::connect(driver, &proxy.url()).unwrap();
         let err = Migrator::new(&set)
             .upgrade(&mut through, &Target::Head)
             .unwrap_err();
@@ -1056,7 +1034,7 @@ fn a_connection_lost_at_commit_names_the_migration_and_the_next_run_converges() 
 
         // Downgrade: the first COMMIT through a new proxy is migration 3's revert.
         let proxy = CutProxy::start(&db, 1, how).unwrap();
-        let mut through = postgres::Client::connect(&proxy.url(), postgres::NoTls).unwrap();
+        let mut through = Client::connect(driver, &proxy.url()).unwrap();
         let err = Migrator::new(&set)
             .downgrade(&mut through, &Target::Base)
             .unwrap_err();
@@ -1086,13 +1064,12 @@ fn a_connection_lost_at_commit_names_the_migration_and_the_next_run_converges() 
     }
 }
 
-#[test]
-fn a_connection_lost_at_the_single_transactions_commit_names_every_migration() {
+fn a_connection_lost_at_the_single_transactions_commit_names_every_migration(driver: Driver) {
     use retort_test_support::{CommitCut, CutProxy};
     let set = commit_cut_set();
-    let (db, mut c) = db();
+    let (db, mut c) = db(driver);
     let proxy = CutProxy::start(&db, 1, CommitCut::AfterForwarding).unwrap();
-    let mut through = postgres::Client::connect(&proxy.url(), postgres::NoTls).unwrap();
+    let mut through = Client::connect(driver, &proxy.url()).unwrap();
     let err = Migrator::new(&set)
         .single_transaction(true)
         .upgrade(&mut through, &Target::Head)
@@ -1116,10 +1093,9 @@ fn a_connection_lost_at_the_single_transactions_commit_names_every_migration() {
     );
 }
 
-#[test]
-fn a_connection_lost_while_recording_progress_says_how_far_it_got() {
+fn a_connection_lost_while_recording_progress_says_how_far_it_got(driver: Driver) {
     let set = concurrent_pair();
-    let (db, mut c) = db();
+    let (db, mut c) = db(driver);
     Migrator::new(&set).upgrade(&mut c, &t("1")).unwrap();
     // The runner's session ends itself as the version table is told of progress: the
     // statement ran, the write that records it is lost with the session.
@@ -1135,7 +1111,7 @@ fn a_connection_lost_while_recording_progress_says_how_far_it_got() {
     )
     .unwrap();
     let err = Migrator::new(&set)
-        .upgrade(&mut db.connect(), &Target::Head)
+        .upgrade(&mut connect(driver, &db), &Target::Head)
         .unwrap_err();
     assert!(
         matches!(
@@ -1165,7 +1141,7 @@ fn a_connection_lost_while_recording_progress_says_how_far_it_got() {
          WHEN (NEW.statements_done = 1) EXECUTE FUNCTION die()",
     )
     .unwrap();
-    let mut runner = db.connect();
+    let mut runner = connect(driver, &db);
     let err = Migrator::new(&set)
         .upgrade(&mut runner, &Target::Head)
         .unwrap_err();
@@ -1217,7 +1193,7 @@ fn a_connection_lost_while_recording_progress_says_how_far_it_got() {
         "CREATE TRIGGER die BEFORE DELETE ON retort_migrations FOR EACH ROW EXECUTE FUNCTION die()",
     )
     .unwrap();
-    let mut runner = db.connect();
+    let mut runner = connect(driver, &db);
     let err = Migrator::new(&set)
         .downgrade(&mut runner, &t("1"))
         .unwrap_err();
@@ -1257,10 +1233,9 @@ fn a_connection_lost_while_recording_progress_says_how_far_it_got() {
     assert_eq!(versions(&mut c), ["1"]);
 }
 
-#[test]
-fn a_connection_lost_before_a_transactional_migration_commits_leaves_nothing_of_it() {
+fn a_connection_lost_before_a_transactional_migration_commits_leaves_nothing_of_it(driver: Driver) {
     let set = chain();
-    let (db, mut c) = db();
+    let (db, mut c) = db(driver);
     Migrator::new(&set).upgrade(&mut c, &t("001")).unwrap();
     // The session ends as 003's row is written, inside its transaction, before COMMIT.
     c.batch_execute(
@@ -1277,7 +1252,7 @@ fn a_connection_lost_before_a_transactional_migration_commits_leaves_nothing_of_
                 reported.push(m.revision().to_string());
             }
         })
-        .upgrade(&mut db.connect(), &Target::Head)
+        .upgrade(&mut connect(driver, &db), &Target::Head)
         .unwrap_err();
     assert!(matches!(err, Error::Database(_)), "{err:?}");
     let text = err.render();
@@ -1299,3 +1274,27 @@ fn a_connection_lost_before_a_transactional_migration_commits_leaves_nothing_of_
     Migrator::new(&set).upgrade(&mut c, &Target::Head).unwrap();
     assert_eq!(versions(&mut c).len(), 5);
 }
+
+both_drivers!(
+    linear_chain_upgrade_downgrade_and_relative_targets,
+    round_trip_leaves_the_same_catalog,
+    branches_and_merges,
+    a_failing_third_statement_leaves_no_trace,
+    non_transactional_migration_applies_statement_by_statement,
+    an_interrupted_non_transactional_migration_blocks_until_stamped,
+    edited_applied_migrations_are_refused_reformatted_ones_are_not,
+    a_database_ahead_of_the_build_is_reported_and_can_be_reverted,
+    thirty_two_concurrent_runners_apply_each_migration_once,
+    a_held_lock_times_out_naming_its_holder,
+    the_lock_is_released_after_an_error_and_after_a_panic,
+    irreversible_migrations_stop_a_downgrade_before_anything_runs,
+    configured_table_and_schema_with_odd_names,
+    messages_and_sql_reach_the_database_unchanged_online_and_offline,
+    the_offline_script_gives_the_online_result,
+    a_failure_without_a_position_is_traced_to_its_statement,
+    a_dry_run_runs_everything_and_keeps_nothing,
+    a_connection_lost_at_commit_names_the_migration_and_the_next_run_converges,
+    a_connection_lost_at_the_single_transactions_commit_names_every_migration,
+    a_connection_lost_while_recording_progress_says_how_far_it_got,
+    a_connection_lost_before_a_transactional_migration_commits_leaves_nothing_of_it,
+);

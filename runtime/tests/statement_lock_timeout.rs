@@ -3,11 +3,13 @@
 //! waiting; without the setting it waits until the lock is released. No timing is asserted
 //! beyond "fails rather than hangs", with a generous bound.
 
+#[macro_use]
 mod common;
 
 use std::sync::mpsc;
 use std::time::Duration;
 
+use common::driver::{Client, Driver, connect};
 use common::{file, file_with, set};
 use retort_core::MigrationSet;
 use retort_core::check::Options;
@@ -59,14 +61,15 @@ fn blocked(set: &MigrationSet) -> (retort_test_support::TestDb, postgres::Client
 /// channel, with the runner's connection so that the test can look at its session.
 fn upgrade_in_thread(
     db: &retort_test_support::TestDb,
+    driver: Driver,
     transactional: bool,
     config: Config,
-) -> mpsc::Receiver<(Result<usize, Error>, postgres::Client)> {
+) -> mpsc::Receiver<(Result<usize, Error>, Client)> {
     let (tx, rx) = mpsc::channel();
-    let mut c = db.connect();
+    let mut c = connect(driver, db);
     std::thread::spawn(move || {
         let set = migrations(transactional);
-        let result = Migrator::new(&set)
+        let result = common::driver::Migrator::new(&set)
             .with_config(config)
             .upgrade(&mut c, &Target::Head)
             .map(|steps| steps.len());
@@ -96,11 +99,11 @@ fn applied(c: &mut postgres::Client) -> Vec<String> {
     .collect()
 }
 
-fn fails_after_the_timeout(transactional: bool) {
+fn fails_after_the_timeout(driver: Driver, transactional: bool) {
     let set = migrations(transactional);
     let (db, mut holder) = blocked(&set);
     let config = Config::new().statement_lock_timeout(Duration::from_secs(1));
-    let rx = upgrade_in_thread(&db, transactional, config);
+    let rx = upgrade_in_thread(&db, driver, transactional, config);
     let outcome = rx.recv_timeout(HANG_BOUND);
     // Released whatever happened, so that a failing assertion does not leave the run hanging.
     holder.batch_execute("ROLLBACK").expect("holder rolls back");
@@ -127,21 +130,18 @@ fn fails_after_the_timeout(transactional: bool) {
     assert_eq!(setting, "0", "the runner's session is left as it was");
 }
 
-#[test]
-fn a_transactional_migration_fails_after_the_statement_lock_timeout() {
-    fails_after_the_timeout(true);
+fn a_transactional_migration_fails_after_the_statement_lock_timeout(driver: Driver) {
+    fails_after_the_timeout(driver, true);
 }
 
-#[test]
-fn a_non_transactional_migration_fails_after_the_statement_lock_timeout() {
-    fails_after_the_timeout(false);
+fn a_non_transactional_migration_fails_after_the_statement_lock_timeout(driver: Driver) {
+    fails_after_the_timeout(driver, false);
 }
 
-#[test]
-fn without_the_setting_the_statement_waits_for_the_lock() {
+fn without_the_setting_the_statement_waits_for_the_lock(driver: Driver) {
     let set = migrations(true);
     let (db, mut holder) = blocked(&set);
-    let rx = upgrade_in_thread(&db, true, Config::new());
+    let rx = upgrade_in_thread(&db, driver, true, Config::new());
     let mut c = db.connect();
     // Wait until the ALTER TABLE is queued behind the holder's lock.
     let queued = std::time::Instant::now();
@@ -199,3 +199,9 @@ fn offline_scripts_set_the_same_timeout() {
         .expect("script");
     assert!(!plain.contains("lock_timeout"), "{plain}");
 }
+
+both_drivers!(
+    a_transactional_migration_fails_after_the_statement_lock_timeout,
+    a_non_transactional_migration_fails_after_the_statement_lock_timeout,
+    without_the_setting_the_statement_waits_for_the_lock,
+);

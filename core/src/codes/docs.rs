@@ -702,6 +702,17 @@ pub(super) fn doc(code: Code) -> &'static str {
              statements)",
             "Check with `retort check`, then record the truth with `retort stamp`.",
         ),
+        Code::DbInternal => doc!(
+            "The runner found itself where it never should be: a database call of the \
+             synchronous driver did not complete at once, say. Nothing about the migrations \
+             or the database caused it.",
+            "It is a bug in retort. The run stopped at that point, like a run whose connection \
+             was lost: what it reported as applied is applied and recorded.",
+            "error[db-internal]: internal error: a call of the synchronous driver did not \
+             complete",
+            "`retort current` shows where the database is; run again, and report the bug with \
+             the message.",
+        ),
         Code::DbStairwayMismatch => doc!(
             "`retort test` applied a revision's up section (or its down section) to a scratch \
              database, read the database's catalog, and found it differs from what the schema \

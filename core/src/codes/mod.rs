@@ -339,6 +339,8 @@ codes! {
         "The database is not at the revisions the migrations lead to.";
     DbTargetsFailed = "db-targets-failed", Db, Error,
         "In a run on many targets, some targets failed or were not started.";
+    DbInternal = "db-internal", Db, Error,
+        "The runner reached a state it never should: a bug in retort.";
     DbStairwayMismatch = "db-stairway-mismatch", Db, Error,
         "On a real database, a revision's up or down section left another schema than the model's.";
 

@@ -2,6 +2,10 @@
 
 #![allow(dead_code)]
 
+#[macro_use]
+pub mod driver;
+
+use driver::Query;
 use retort_core::MigrationSet;
 use retort_core::check::{Input, Options, check_texts};
 
@@ -77,7 +81,7 @@ pub fn chain_files() -> Vec<Input> {
 
 /// Everything a migration can change, as sorted text: tables and columns, indexes,
 /// constraints, types, views, and the rows of `users`.
-pub fn catalog(client: &mut postgres::Client) -> Vec<String> {
+pub fn catalog(client: &mut impl Query) -> Vec<String> {
     let mut out = Vec::new();
     let queries = [
         "SELECT 'column ' || table_name || '.' || column_name || ' ' || data_type || ' ' || is_nullable || ' ' || coalesce(column_default, '') \
@@ -90,7 +94,7 @@ pub fn catalog(client: &mut postgres::Client) -> Vec<String> {
         "SELECT 'view ' || viewname || ' ' || definition FROM pg_views WHERE schemaname = 'public'",
     ];
     for q in queries {
-        for row in client.query(q, &[]).expect("catalog query") {
+        for row in client.rows(q, &[]).expect("catalog query") {
             out.push(row.get::<_, String>(0));
         }
     }
@@ -99,9 +103,9 @@ pub fn catalog(client: &mut postgres::Client) -> Vec<String> {
 }
 
 /// The version table's revisions, in the order applied.
-pub fn versions(client: &mut postgres::Client) -> Vec<String> {
+pub fn versions(client: &mut impl Query) -> Vec<String> {
     client
-        .query(
+        .rows(
             "SELECT revision FROM retort_migrations WHERE state = 'applied' ORDER BY seq",
             &[],
         )

@@ -1,0 +1,244 @@
+//! The connection a run talks through: [`Conn`], the few operations the rules need, as async
+//! methods, so that the rules are written once (in [`crate::rules`]) for both drivers.
+//!
+//! - the synchronous driver, [`SyncConn`] over `postgres::Client`: each future completes on
+//!   its first poll, and [`block_on`] polls it once. One that does not complete is a bug,
+//!   reported as [`Error::Internal`], never a hang;
+//! - the tokio driver (`crate::tokio`, with the `tokio` feature) over
+//!   `tokio_postgres::Client`.
+//!
+//! Both clients share their types (`postgres` re-exports `tokio_postgres`'s error, row,
+//! statement and parameter types), so the rules see one error type whichever runs them.
+
+use std::future::Future;
+use std::panic::AssertUnwindSafe;
+use std::task::{Context, Poll, Waker};
+use std::time::Duration;
+
+use postgres::types::ToSql;
+use postgres::{Row, Statement, ToStatement};
+use retort_core::Migration;
+
+use crate::error::Error;
+use crate::migrator::Direction;
+
+/// Query parameters, as both clients take them.
+pub(crate) type Params<'a> = [&'a (dyn ToSql + Sync)];
+
+/// The operations on one database session that a run needs. Each is one round trip, as the
+/// client method of the same name is.
+pub(crate) trait Conn {
+    /// Runs `sql` (one or more statements) as a simple query.
+    async fn batch_execute(&mut self, sql: &str) -> Result<(), postgres::Error>;
+
+    /// Prepares `sql`.
+    async fn prepare(&mut self, sql: &str) -> Result<Statement, postgres::Error>;
+
+    /// Runs a query and returns its rows.
+    async fn query<T: ?Sized + ToStatement + Sync>(
+        &mut self,
+        statement: &T,
+        params: &Params<'_>,
+    ) -> Result<Vec<Row>, postgres::Error>;
+
+    /// Runs a query that returns at most one row.
+    async fn query_opt<T: ?Sized + ToStatement + Sync>(
+        &mut self,
+        statement: &T,
+        params: &Params<'_>,
+    ) -> Result<Option<Row>, postgres::Error>;
+
+    /// Runs a query that returns exactly one row.
+    async fn query_one<T: ?Sized + ToStatement + Sync>(
+        &mut self,
+        statement: &T,
+        params: &Params<'_>,
+    ) -> Result<Row, postgres::Error>;
+
+    /// Runs a statement and returns the number of rows it changed.
+    async fn execute<T: ?Sized + ToStatement + Sync>(
+        &mut self,
+        statement: &T,
+        params: &Params<'_>,
+    ) -> Result<u64, postgres::Error>;
+
+    /// Runs a transactional migration's section: `batch` is its SQL, preceded by `BEGIN` and
+    /// `SET LOCAL lock_timeout` when the run asks for them, sent as one simple query. The one
+    /// place where a migration's body runs inside its transaction: a driver that runs more
+    /// than SQL for a migration does it here.
+    async fn run_body(
+        &mut self,
+        migration: &Migration,
+        section: Direction,
+        batch: &str,
+    ) -> Result<(), postgres::Error> {
+        let _ = (migration, section);
+        self.batch_execute(batch).await
+    }
+
+    /// Whether this driver can run Rust data migrations (their functions take a
+    /// `postgres::Transaction`: the synchronous driver only).
+    fn runs_rust(&self) -> bool {
+        false
+    }
+
+    /// Runs a Rust data migration's `up` or `down` in its transaction (see
+    /// [`crate::rust::run`]); a driver that cannot refuses ([`Conn::runs_rust`], checked
+    /// before a run starts).
+    async fn run_rust(
+        &mut self,
+        config: &crate::config::Config,
+        migration: &Migration,
+        section: Direction,
+    ) -> Result<(), Error> {
+        let _ = (config, section);
+        Err(crate::rust::refused(migration, false))
+    }
+
+    /// Waits `pause` between two tries of the lock.
+    async fn pause(&mut self, pause: Duration) -> Result<(), postgres::Error>;
+
+    /// Whether the session is gone.
+    fn is_closed(&self) -> bool;
+
+    /// Told when the run takes the lock (`Some`: the SQL that ends whatever it left open and
+    /// releases the lock) and when it has released it (`None`). A driver whose run can be
+    /// dropped half-way (an async one) sends that SQL when it is.
+    fn holding(&mut self, cleanup: Option<String>) {
+        let _ = cleanup;
+    }
+}
+
+/// The synchronous driver: `postgres::Client`, whose calls complete before they return.
+pub(crate) struct SyncConn<'c>(pub(crate) &'c mut postgres::Client);
+
+impl Conn for SyncConn<'_> {
+    async fn batch_execute(&mut self, sql: &str) -> Result<(), postgres::Error> {
+        self.0.batch_execute(sql)
+    }
+
+    async fn prepare(&mut self, sql: &str) -> Result<Statement, postgres::Error> {
+        self.0.prepare(sql)
+    }
+
+    async fn query<T: ?Sized + ToStatement + Sync>(
+        &mut self,
+        statement: &T,
+        params: &Params<'_>,
+    ) -> Result<Vec<Row>, postgres::Error> {
+        self.0.query(statement, params)
+    }
+
+    async fn query_opt<T: ?Sized + ToStatement + Sync>(
+        &mut self,
+        statement: &T,
+        params: &Params<'_>,
+    ) -> Result<Option<Row>, postgres::Error> {
+        self.0.query_opt(statement, params)
+    }
+
+    async fn query_one<T: ?Sized + ToStatement + Sync>(
+        &mut self,
+        statement: &T,
+        params: &Params<'_>,
+    ) -> Result<Row, postgres::Error> {
+        self.0.query_one(statement, params)
+    }
+
+    async fn execute<T: ?Sized + ToStatement + Sync>(
+        &mut self,
+        statement: &T,
+        params: &Params<'_>,
+    ) -> Result<u64, postgres::Error> {
+        self.0.execute(statement, params)
+    }
+
+    async fn pause(&mut self, pause: Duration) -> Result<(), postgres::Error> {
+        std::thread::sleep(pause);
+        Ok(())
+    }
+
+    fn runs_rust(&self) -> bool {
+        true
+    }
+
+    async fn run_rust(
+        &mut self,
+        config: &crate::config::Config,
+        migration: &Migration,
+        section: Direction,
+    ) -> Result<(), Error> {
+        crate::rust::run(self.0, config, migration, section)
+    }
+
+    fn is_closed(&self) -> bool {
+        self.0.is_closed()
+    }
+}
+
+/// Runs a future of the synchronous driver to its end: one poll, since every call it makes
+/// completes before returning. A future still pending after it is a bug of this crate,
+/// reported as [`Error::Internal`] (polling again could only hang).
+pub(crate) fn block_on<T>(future: impl Future<Output = Result<T, Error>>) -> Result<T, Error> {
+    let mut future = std::pin::pin!(future);
+    match future
+        .as_mut()
+        .poll(&mut Context::from_waker(Waker::noop()))
+    {
+        Poll::Ready(result) => result,
+        Poll::Pending => Err(Error::Internal(
+            "a call of the synchronous driver did not complete".to_owned(),
+        )),
+    }
+}
+
+/// Runs `future`, catching a panic in any of its polls (a progress callback's, say) so that
+/// the caller can clean up before passing it on.
+pub(crate) async fn catch_unwind<F: Future>(future: F) -> std::thread::Result<F::Output> {
+    let mut future = std::pin::pin!(future);
+    std::future::poll_fn(move |cx| {
+        match std::panic::catch_unwind(AssertUnwindSafe(|| future.as_mut().poll(cx))) {
+            Ok(Poll::Ready(out)) => Poll::Ready(Ok(out)),
+            Ok(Poll::Pending) => Poll::Pending,
+            Err(panic) => Poll::Ready(Err(panic)),
+        }
+    })
+    .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_pending_future_is_an_internal_error_not_a_hang() {
+        let mut polled = false;
+        let pending = std::future::poll_fn(|_| {
+            if polled {
+                Poll::Ready(Ok(()))
+            } else {
+                polled = true;
+                Poll::Pending
+            }
+        });
+        match block_on(pending) {
+            Err(e @ Error::Internal(_)) => {
+                assert_eq!(e.code(), retort_core::codes::Code::DbInternal);
+                assert!(
+                    e.render()
+                        .starts_with("error[db-internal]: internal error: a call")
+                );
+            }
+            other => panic!("unexpected {other:?}"),
+        }
+        assert_eq!(block_on(async { Ok::<_, Error>(7) }).ok(), Some(7));
+    }
+
+    #[test]
+    fn a_panic_inside_is_caught_and_handed_back() {
+        let caught = block_on(async {
+            Ok::<_, Error>(catch_unwind(async { panic!("inside") }).await.is_err())
+        });
+        assert_eq!(caught.ok(), Some(true));
+    }
+}
