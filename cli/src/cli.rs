@@ -80,6 +80,12 @@ pub struct Cli {
           value_parser = clap::value_parser!(u32).range(1..))]
     pub canary: Option<u32>,
 
+    /// The environment this run is in: a migration whose header says `environments: …`
+    /// runs only where this is one of them, and is recorded as skipped elsewhere
+    /// [env: RETORT_ENVIRONMENT; retort.toml: environment].
+    #[arg(long, value_name = "NAME", global = true)]
+    pub environment: Option<String>,
+
     /// What to do.
     #[command(subcommand)]
     pub command: Command,

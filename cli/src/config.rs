@@ -21,6 +21,7 @@ struct Raw {
     lock_timeout: Option<Spanned<u64>>,
     statement_lock_timeout: Option<Spanned<u64>>,
     schema_file: Option<Spanned<String>>,
+    environment: Option<Spanned<String>>,
     targets: Option<Vec<Spanned<RawTarget>>>,
     // Read again by `retort_core::lint`, which the build script and the macro share.
     lints: Option<toml::Table>,
@@ -67,7 +68,7 @@ pub struct ConfigError {
 }
 
 const KEYS: &str = "`dir`, `table`, `schema`, `lock_timeout`, `schema_file`, \
-     `statement_lock_timeout`, `targets`, `[lints]`";
+     `statement_lock_timeout`, `environment`, `targets`, `[lints]`";
 
 /// Reads `retort.toml` from `cwd` if it is there.
 pub fn load(cwd: &Path) -> Result<FileConfig, ConfigError> {
@@ -177,6 +178,9 @@ pub fn parse(text: &str) -> Result<FileConfig, ConfigError> {
             ));
         }
         runtime = runtime.statement_lock_timeout(Duration::from_secs(*l.get_ref()));
+    }
+    if let Some(e) = raw.environment {
+        runtime = runtime.environment(e.into_inner());
     }
     let dir = match raw.dir {
         Some(d) if d.get_ref().is_empty() => {

@@ -175,6 +175,7 @@ fn check_entries(
         .collect();
     let mut checkpoint_diags = Vec::new();
     crate::squash::check(&files, &graph, &schema, &mut checkpoint_diags);
+    check_environments(&files, &graph, &schema, &mut checkpoint_diags);
     for d in schema.diagnostics.iter().chain(&checkpoint_diags) {
         match d.span.as_ref().and_then(|s| slot.get(&s.file)) {
             Some(&k) => per_file[k].push(d.clone()),
@@ -757,6 +758,60 @@ fn check_graph(
     }
 }
 
+/// A migration limited to some environments (`environments:`) must not change the schema:
+/// the environments would otherwise diverge. The schema model compares its catalog with its
+/// parent's; a root, a merge or an unknown catalog is not judged.
+fn check_environments(
+    files: &[MigrationFile],
+    graph: &FileGraph,
+    schema: &SchemaReport,
+    diags: &mut Vec<Diagnostic>,
+) {
+    for (node, &i) in graph.members.iter().enumerate() {
+        let f = &files[i];
+        let Some(envs) = &f.environments else {
+            continue;
+        };
+        let [parent] = graph.nodes[node].1.as_slice() else {
+            continue;
+        };
+        let Some(p) = graph.nodes.iter().position(|(r, _)| r == parent) else {
+            continue;
+        };
+        let (Some(Some(after)), Some(Some(before))) = (
+            schema.catalogs.get(i),
+            schema.catalogs.get(graph.members[p]),
+        ) else {
+            continue;
+        };
+        if before.all_unknown() || after.all_unknown() || before.same_as(after) {
+            continue;
+        }
+        diags.push(
+            Diagnostic::error(
+                Code::SchemaEnvironmentChangesSchema,
+                format!(
+                    "a migration limited to {} changes the schema",
+                    envs.value
+                        .iter()
+                        .map(|e| format!("`{e}`"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            )
+            .at(f.file, envs.range.clone(), "limited to these environments")
+            .with_note(
+                "where it is skipped the schema would differ, and every later migration and \
+                 the typed schema assume one schema",
+            )
+            .with_help(
+                "keep environment-limited migrations to data (seed rows, fixtures); move the \
+                 schema change to a migration that runs everywhere",
+            ),
+        );
+    }
+}
+
 /// The span of a root file's `down_revision: none`, where the messages about roots point.
 fn parent_span_none(files: &[MigrationFile], i: usize) -> (FileId, Range<usize>) {
     let f = &files[i];
@@ -828,6 +883,11 @@ impl Report {
             path: src.path().to_owned(),
             up_line: line(&f.up),
             down_line: line(&f.down),
+            environments: f
+                .environments
+                .as_ref()
+                .map(|e| e.value.clone())
+                .unwrap_or_default(),
         });
         let m = match &f.language {
             // No SQL: `down_sql` is empty where a `pub fn down` reverts it, `None` where
@@ -1069,5 +1129,34 @@ mod tests {
             "{m:#?}"
         );
         assert!(m[2].starts_with("unterminated string literal"), "{m:#?}");
+    }
+
+    #[test]
+    fn an_environment_limited_migration_may_change_data_but_not_the_schema() {
+        let limited = |rev: &str, up: &str, down: &str| {
+            let mut i = reversible(rev, "001", up, down);
+            i.text = i.text.replacen(
+                "\n\n-- migrate:up",
+                "\n-- environments: dev, test\n\n-- migrate:up",
+                1,
+            );
+            i
+        };
+        let root = reversible("001", "none", "CREATE TABLE t (id int);", "DROP TABLE t;");
+        let data = limited("002", "INSERT INTO t VALUES (1);", "DELETE FROM t;");
+        let report = check_texts(&[root.clone(), data], "migrations", &Options::default());
+        assert!(!report.has_errors(), "{}", report.render());
+        assert_eq!(
+            report.to_set().unwrap().get("002").unwrap().environments(),
+            ["dev", "test"]
+        );
+        let ddl = limited("002", "CREATE TABLE seen (id int);", "DROP TABLE seen;");
+        let report = check_texts(&[root, ddl], "migrations", &Options::default());
+        let text = report.render();
+        assert!(
+            text.contains("error[schema-environment-changes-schema]: a migration limited to `dev`, `test` changes the schema"),
+            "{text}"
+        );
+        assert!(text.contains("--> migrations/002_m.sql:3:4"), "{text}");
     }
 }

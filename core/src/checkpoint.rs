@@ -221,6 +221,7 @@ mod tests {
             path: format!("{rev}.sql"),
             up_line: 1,
             down_line: 1,
+            environments: Vec::new(),
         })
     }
 

@@ -52,6 +52,9 @@ pub struct MigrationFile {
     pub lossy_down: Option<Spanned<String>>,
     /// The `replaces: <first>..<last>` header of a squash checkpoint, with the value's range.
     pub replaces: Option<Spanned<(Revision, Revision)>>,
+    /// The `environments` header: the environments the migration is limited to, with the
+    /// range of the key and value; `None` when it runs everywhere.
+    pub environments: Option<Spanned<Vec<String>>>,
     /// The up section.
     pub up: Option<Section>,
     /// The down section.
@@ -116,6 +119,7 @@ pub fn parse_file(
         irreversible: None,
         lossy_down: None,
         replaces: None,
+        environments: None,
         up: None,
         down: None,
         header: 0..0,
@@ -564,6 +568,7 @@ fn apply_key(
                 "revision" => "write the revision id, the start of the file name",
                 "down_revision" => "write the parent revision, or `none` for a first migration",
                 "transaction" => "write `true` or `false`",
+                "environments" => "list the environments it runs in, such as `dev, test`",
                 "replaces" => "write the replaced range as `<first>..<last>`",
                 "lossy_down" => {
                     "say why the down section does not bring the schema back, such as \
@@ -677,6 +682,33 @@ fn apply_key(
             }
         },
         "irreversible" => out.irreversible = Some(v.to_owned()),
+        "environments" => {
+            let names: Vec<&str> = v.split(',').map(str::trim).collect();
+            match names.iter().find(|n| {
+                n.is_empty()
+                    || !n
+                        .bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+            }) {
+                Some(bad) => diags.push(
+                    Diagnostic::error(
+                        Code::FormatInvalidValue,
+                        format!("`{bad}` is not an environment name"),
+                    )
+                    .at(file, value, "expected names such as `dev, test`")
+                    .with_help(
+                        "list the environments as comma-separated names of letters, digits, \
+                         `_` and `-`",
+                    ),
+                ),
+                None => {
+                    out.environments = Some(Spanned {
+                        value: names.into_iter().map(str::to_owned).collect(),
+                        range: key.start..value.end,
+                    })
+                }
+            }
+        }
         "lossy_down" => {
             out.lossy_down = Some(Spanned {
                 value: v.to_owned(),

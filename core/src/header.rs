@@ -16,6 +16,9 @@
 //!   schema at `<last>` from nothing, standing for `<last>` and all its ancestors
 //!   (`<first>` is their root); see [`crate::checkpoint`].
 //!
+//! - `environments: dev, test`: the migration runs only where the runner's environment is one
+//!   of these (elsewhere it is recorded as skipped); it must not change the schema.
+//!
 //! A Rust data migration (`<rev>_<slug>.rs`) writes the same keys as `// key: value` lines;
 //! `transaction: false`, `lossy_down` and `replaces` do not apply to it.
 
@@ -30,6 +33,7 @@ pub const KEYS: &[&str] = &[
     "irreversible",
     "lossy_down",
     "replaces",
+    "environments",
 ];
 
 /// What one line of a migration file looks like, before any meaning is given to it.

@@ -1360,6 +1360,7 @@ mod tests {
                 path: format!("migrations/{rev}.sql"),
                 up_line: 1,
                 down_line: 2,
+                environments: Vec::new(),
             })
         };
         let set = MigrationSet::from_ordered(vec![m("z", &[]), m("a", &["z"])]).unwrap();

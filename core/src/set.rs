@@ -27,6 +27,7 @@ pub struct Migration {
     down_line: u32,
     replaces: Option<Replaces>,
     body: Body,
+    environments: Cow<'static, [Cow<'static, str>]>,
 }
 
 /// What a migration runs: SQL sections, or the functions of a Rust data migration.
@@ -102,6 +103,8 @@ pub struct MigrationParts {
     pub transactional: bool,
     /// Its file's path, as shown in messages.
     pub path: String,
+    /// The environments it is limited to (`environments:`); empty: everywhere.
+    pub environments: Vec<String>,
     /// The line of its file where the up SQL starts (1-based).
     pub up_line: u32,
     /// The line of its file where the down SQL starts (1-based), or 0.
@@ -141,6 +144,8 @@ pub struct StaticMigration {
     pub replaces: Option<(&'static str, &'static str)>,
     /// For a Rust data migration, its functions (the runtime's type; see [`RustCode`]).
     pub rust: Option<&'static (dyn Any + Send + Sync)>,
+    /// The environments it is limited to (`environments:`); empty: everywhere.
+    pub environments: &'static [Cow<'static, str>],
 }
 
 impl Migration {
@@ -162,6 +167,7 @@ impl Migration {
             down_line,
             replaces,
             rust,
+            environments,
         } = parts;
         Migration {
             revision: Revision::from_static(revision),
@@ -192,6 +198,7 @@ impl Migration {
                 Some(code) => Body::Rust(Some(RustCode(code))),
                 None => Body::Sql,
             },
+            environments: Cow::Borrowed(environments),
         }
     }
 
@@ -211,7 +218,21 @@ impl Migration {
             down_line: parts.down_line,
             replaces: None,
             body: Body::Sql,
+            environments: parts.environments.into_iter().map(Cow::Owned).collect(),
         }
+    }
+
+    /// The environments it is limited to (`environments: dev, test`); empty when it runs in
+    /// every environment.
+    pub fn environments(&self) -> &[Cow<'static, str>] {
+        &self.environments
+    }
+
+    /// Whether it runs where the runner's environment is `environment` (`None`: no
+    /// environment named). A limited migration runs only in the environments it lists.
+    pub fn runs_in(&self, environment: Option<&str>) -> bool {
+        self.environments.is_empty()
+            || environment.is_some_and(|e| self.environments.iter().any(|x| x == e))
     }
 
     /// The same migration as a Rust data migration read from its file, without its code
@@ -325,6 +346,7 @@ impl Migration {
 ///     path: "migrations/001_create_users.sql".into(),
 ///     up_line: 5,
 ///     down_line: 8,
+///     environments: vec![],
 /// });
 /// let set = MigrationSet::from_ordered(vec![m]).unwrap();
 /// assert_eq!(set.heads().len(), 1);
@@ -469,6 +491,7 @@ mod tests {
         down_line: 8,
         replaces: None,
         rust: None,
+        environments: &[],
     });
 
     #[test]
@@ -506,6 +529,7 @@ mod tests {
             down_line: 0,
             replaces: None,
             rust: None,
+            environments: &[],
         });
         let parts = MigrationParts {
             revision: Revision::parse("002").unwrap(),
@@ -518,6 +542,7 @@ mod tests {
             path: "migrations/002_add_email.sql".into(),
             up_line: 6,
             down_line: 0,
+            environments: Vec::new(),
         };
         assert_eq!(built, Migration::new(parts));
     }

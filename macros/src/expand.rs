@@ -483,6 +483,7 @@ fn migration(m: &Migration) -> TokenStream {
         }
         None => quote!(::core::option::Option::None),
     };
+    let environments = m.environments().iter().map(|e| e.as_ref());
     // A Rust migration: its functions, which the compiler checks against the runtime's
     // signature here (`up` and `down` as `fn` pointers).
     let rust = if m.is_rust() {
@@ -516,6 +517,7 @@ fn migration(m: &Migration) -> TokenStream {
             down_line: #down_line,
             replaces: #replaces,
             rust: #rust,
+            environments: &[#(::std::borrow::Cow::Borrowed(#environments)),*],
         })
     }
 }

@@ -61,6 +61,7 @@ pub struct Config {
     schema: Option<Ident>,
     lock_timeout: Duration,
     statement_lock_timeout: Option<StatementLockTimeout>,
+    environment: Option<String>,
 }
 
 /// PostgreSQL's `lock_timeout` for a migration's statements, in whole milliseconds, never
@@ -92,6 +93,7 @@ impl Default for Config {
             schema: None,
             lock_timeout: Duration::from_secs(60),
             statement_lock_timeout: None,
+            environment: None,
         }
     }
 }
@@ -113,6 +115,19 @@ impl Config {
     pub fn schema(mut self, name: &str) -> Result<Self, IdentError> {
         self.schema = Some(Ident::new(name)?);
         Ok(self)
+    }
+
+    /// The runner's environment (`--environment`, `RETORT_ENVIRONMENT`): a migration whose
+    /// header says `environments: …` runs only where this is one of them, and is recorded as
+    /// skipped elsewhere (also when no environment is named).
+    pub fn environment(mut self, name: impl Into<String>) -> Self {
+        self.environment = Some(name.into());
+        self
+    }
+
+    /// The runner's environment, if one is named ([`Config::environment`]).
+    pub fn environment_name(&self) -> Option<&str> {
+        self.environment.as_deref()
     }
 
     /// How long a run waits for another run's lock before it gives up.

@@ -42,6 +42,9 @@ pub struct Step {
     pub direction: Direction,
     /// How long it took.
     pub duration: Duration,
+    /// Whether it was only recorded: limited to other environments (`environments:`), its
+    /// code did not run, up or down.
+    pub skipped: bool,
 }
 
 /// What the database holds compared with the set, read without the lock.

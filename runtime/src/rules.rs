@@ -364,10 +364,13 @@ impl<'s, P: Report> Rules<'s, P> {
             let mut steps = Vec::with_capacity(migrations.len());
             for (i, m) in migrations.iter().enumerate() {
                 // What the failure path must replay to stand where this migration starts.
-                match self
-                    .apply_transactional(client, &insert, m, false, &migrations[..i])
-                    .await
-                {
+                let applied = if m.runs_in(self.config.environment_name()) {
+                    self.apply_transactional(client, &insert, m, false, &migrations[..i])
+                        .await
+                } else {
+                    self.skip(client, m).await
+                };
+                match applied {
                     Ok(step) => steps.push(step),
                     Err(e) => {
                         let _ = client.batch_execute("ROLLBACK").await;
@@ -385,7 +388,9 @@ impl<'s, P: Report> Rules<'s, P> {
         let insert = client.prepare(&table::insert_sql(&self.config)).await?;
         let mut steps = Vec::with_capacity(migrations.len());
         for m in migrations {
-            steps.push(if m.is_transactional() {
+            steps.push(if !m.runs_in(self.config.environment_name()) {
+                self.skip(client, m).await?
+            } else if m.is_transactional() {
                 self.apply_transactional(client, &insert, m, true, &[])
                     .await?
             } else {
@@ -393,6 +398,32 @@ impl<'s, P: Report> Rules<'s, P> {
             });
         }
         Ok(steps)
+    }
+
+    /// Records `m` as skipped: limited to environments this run's is not one of. Its row says
+    /// so, and no code of it runs (here, or when it is reverted).
+    async fn skip(&mut self, client: &mut impl Conn, m: &Migration) -> Result<Step, Error> {
+        self.report_start(m, Direction::Up);
+        let start = Instant::now();
+        let environments: Vec<&str> = m.environments().iter().map(|e| e.as_ref()).collect();
+        let why = format!(
+            "skipped: limited to {}, and this run's environment is {}",
+            environments.join(", "),
+            self.config
+                .environment_name()
+                .map_or_else(|| "not named".to_owned(), |e| format!("`{e}`"))
+        );
+        table::insert_skipped(
+            client,
+            &self.config,
+            &new_row(m, RowState::Applied, None),
+            &why,
+        )
+        .await?;
+        let mut step = step(m, Direction::Up, start.elapsed());
+        step.skipped = true;
+        self.report_end(m, &step);
+        Ok(step)
     }
 
     fn report_start(&mut self, m: &Migration, d: Direction) {
@@ -513,6 +544,8 @@ impl<'s, P: Report> Rules<'s, P> {
         let by_rev: HashMap<&Revision, &AppliedRow> =
             rows.iter().map(|r| (&r.revision, r)).collect();
         let mut work: Vec<Migration> = Vec::with_capacity(plan.len());
+        // Revisions recorded as skipped in this environment: their row goes, nothing runs.
+        let mut skipped_here: HashSet<Revision> = HashSet::new();
         for rev in &plan {
             let m = match set.get(rev.as_str()) {
                 Some(m) => m.clone(),
@@ -544,10 +577,14 @@ impl<'s, P: Report> Rules<'s, P> {
                         path: format!("(version table row `{rev}`)"),
                         up_line: 0,
                         down_line: 1,
+                        environments: Vec::new(),
                     })
                 }
             };
-            if m.down_sql().is_none() {
+            let skipped = by_rev.get(rev).is_some_and(|r| r.is_skipped());
+            if skipped {
+                skipped_here.insert(rev.clone());
+            } else if m.down_sql().is_none() {
                 return Err(Error::Irreversible {
                     revision: rev.clone(),
                     reason: m
@@ -558,7 +595,11 @@ impl<'s, P: Report> Rules<'s, P> {
             }
             work.push(m);
         }
-        crate::rust::require_code(&work, client.runs_rust())?;
+        let to_run: Vec<&Migration> = work
+            .iter()
+            .filter(|m| !skipped_here.contains(m.revision()))
+            .collect();
+        crate::rust::require_code(to_run, client.runs_rust())?;
         if self.dry_run {
             return self.dry_run_down(client, &work).await;
         }
@@ -566,6 +607,14 @@ impl<'s, P: Report> Rules<'s, P> {
         for m in &work {
             self.report_start(m, Direction::Down);
             let start = Instant::now();
+            if skipped_here.contains(m.revision()) {
+                table::delete(client, &self.config, m.revision().as_str()).await?;
+                let mut step = step(m, Direction::Down, start.elapsed());
+                step.skipped = true;
+                self.report_end(m, &step);
+                steps.push(step);
+                continue;
+            }
             let down = m.down_sql().unwrap_or_default();
             if m.is_transactional() {
                 run_section(client, &self.config, m, Direction::Down, down, true, &[]).await?;
@@ -1075,6 +1124,7 @@ fn step(m: &Migration, direction: Direction, duration: Duration) -> Step {
         message: m.message().to_owned(),
         direction,
         duration,
+        skipped: false,
     }
 }
 

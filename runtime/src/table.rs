@@ -41,6 +41,11 @@ impl RowState {
     }
 }
 
+/// `statements_done` of a row recorded as skipped (state `applied`): tables made by earlier
+/// versions accept it, as their `state` check knows no other word, and an earlier build reads
+/// the row as applied with no down SQL, so it refuses to revert it rather than run its SQL.
+const SKIPPED: i32 = -1;
+
 /// One row of the version table.
 #[derive(Clone, Debug, PartialEq)]
 pub struct AppliedRow {
@@ -220,6 +225,42 @@ pub async fn stored_down(
         down_sql: r.get(0),
         irreversible: r.get(1),
     }))
+}
+
+impl AppliedRow {
+    /// Whether its migration was recorded as skipped (limited to other environments).
+    pub fn is_skipped(&self) -> bool {
+        self.state == RowState::Applied && self.statements_done == SKIPPED
+    }
+}
+
+/// Records `row`'s migration as skipped, with `why` in place of a down (no down SQL).
+pub async fn insert_skipped(
+    client: &mut impl Conn,
+    config: &Config,
+    row: &NewRow<'_>,
+    why: &str,
+) -> Result<(), postgres::Error> {
+    let sql = format!(
+        "INSERT INTO {} (revision, down_revisions, message, checksum, down_sql, irreversible, \
+         transactional, state, statements_done) VALUES ($1, $2, $3, $4, NULL, $5, $6, 'applied', $7)",
+        config.qualified_table()
+    );
+    client
+        .execute(
+            sql.as_str(),
+            &[
+                &row.revision,
+                &row.down_revisions,
+                &row.message,
+                &row.checksum,
+                &why,
+                &row.transactional,
+                &SKIPPED,
+            ],
+        )
+        .await?;
+    Ok(())
 }
 
 /// The INSERT of a new row (parameters in [`insert_params`]' order).

@@ -665,6 +665,7 @@ fn hand_made(
         path: format!("migrations/{rev}_odd\n.sql"),
         up_line: 4,
         down_line: 7,
+        environments: Vec::new(),
     })
 }
 

@@ -28,9 +28,10 @@ pub fn duration(d: Duration) -> String {
 
 /// The line of one step: `  applied  002 Add user email      1.1ms`.
 fn step_line(step: &Step, width: usize, styled: bool) -> String {
-    let verb = match step.direction {
-        Direction::Up => "applied ",
-        Direction::Down => "reverted",
+    let verb = match (step.direction, step.skipped) {
+        (_, true) => "skipped ",
+        (Direction::Up, false) => "applied ",
+        (Direction::Down, false) => "reverted",
     };
     let (on, off) = if styled {
         (

@@ -329,7 +329,15 @@ pub fn run(cli: &Cli, embedded: Option<&'static MigrationSet>) -> Status {
             dir,
             schema_file,
             url: url.clone(),
-            config: file.runtime,
+            config: match cli
+                .environment
+                .clone()
+                .or_else(|| std::env::var("RETORT_ENVIRONMENT").ok())
+                .filter(|e| !e.is_empty())
+            {
+                Some(e) => file.runtime.environment(e),
+                None => file.runtime,
+            },
             styled_err: std::io::stderr().is_terminal() && colour_allowed(),
             styled_out: std::io::stdout().is_terminal() && colour_allowed(),
             out_tty: std::io::stdout().is_terminal(),

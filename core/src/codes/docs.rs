@@ -201,6 +201,17 @@ pub(super) fn doc(code: Code) -> &'static str {
             "Remove the key. A data change too big for one transaction belongs in batches \
              inside `up`, or in a SQL migration with `transaction: false`.",
         ),
+        Code::SchemaEnvironmentChangesSchema => doc!(
+            "A migration whose header says `environments: …` creates, alters or drops \
+             something in the schema, as the schema model replays it.",
+            "Where the runner's environment is not listed, the migration is recorded as \
+             skipped: that database would have another schema than the others, and every \
+             later migration, the checks and the typed schema assume one schema.",
+            "-- revision: 007\n-- down_revision: 006\n-- environments: dev\n\n-- migrate:up\n\
+             CREATE TABLE debug_log (line text);",
+            "Keep environment-limited migrations to data: seed rows, fixtures, test accounts. \
+             Put the schema change in a migration without `environments`.",
+        ),
         Code::SqlSyntax => doc!(
             "The parser rejects a statement: a misspelt keyword, a missing comma or `;`, an \
              unbalanced parenthesis.",

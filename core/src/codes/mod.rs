@@ -241,6 +241,8 @@ codes! {
         "A squash checkpoint's `replaces` names a range it cannot stand for.";
 
     // The schema model.
+    SchemaEnvironmentChangesSchema = "schema-environment-changes-schema", Schema, Error,
+        "A migration limited to some environments changes the schema.";
     SchemaMissingObject = "schema-missing-object", Schema, Error,
         "A statement uses a table, type, index or other object that does not exist at that point.";
     SchemaMissingColumn = "schema-missing-column", Schema, Error,
