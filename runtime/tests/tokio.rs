@@ -185,3 +185,70 @@ fn a_pooled_connection_is_taken_as_it_is_and_runs_can_be_spawned() {
     let mut c = connect(Driver::Sync, &db);
     assert_eq!(versions(&mut c).len(), 5);
 }
+
+/// A Rust data migration's `up`: never called here.
+fn rust_up(_: &mut postgres::Transaction<'_>) -> Result<(), retort_runtime::BoxError> {
+    Err("the async runner must not call a Rust migration".into())
+}
+
+static RUST_UP: retort_runtime::RustMigration = retort_runtime::RustMigration {
+    up: rust_up,
+    down: None,
+};
+
+static RUST_SET: [retort_core::Migration; 2] = [
+    retort_core::Migration::from_static(retort_core::StaticMigration {
+        revision: "1",
+        down_revisions: &[],
+        message: "t",
+        up_sql: "CREATE TABLE t ();",
+        down_sql: Some("DROP TABLE t;"),
+        irreversible: None,
+        transactional: true,
+        checksum: [1; 32],
+        path: "migrations/1_t.sql",
+        up_line: 1,
+        down_line: 2,
+        replaces: None,
+        rust: None,
+        environments: &[],
+    }),
+    retort_core::Migration::from_static(retort_core::StaticMigration {
+        revision: "2",
+        down_revisions: const { &[retort_core::Revision::from_static("1")] },
+        message: "seed",
+        up_sql: "",
+        down_sql: None,
+        irreversible: Some("a seed"),
+        transactional: true,
+        checksum: [2; 32],
+        path: "migrations/2_seed.rs",
+        up_line: 0,
+        down_line: 0,
+        replaces: None,
+        rust: Some(&RUST_UP),
+        environments: &[],
+    }),
+];
+
+#[test]
+fn a_rust_migration_is_refused_before_anything_runs() {
+    let set = retort_core::MigrationSet::from_static(&RUST_SET);
+    let (_db, mut c) = db(Driver::Tokio);
+    let (rt, client) = c.tokio().expect("a tokio client");
+    let err = rt
+        .block_on(Migrator::new(&set).upgrade(client, &Target::Head))
+        .expect_err("refused");
+    assert_eq!(err.code().as_str(), "db-rust-not-compiled-in");
+    assert!(
+        err.to_string().contains("synchronous `retort::Migrator`"),
+        "{err}"
+    );
+    // Nothing ran, not even `1`.
+    assert!(versions(&mut c).is_empty());
+    // Up to the revision before it, the async runner goes on.
+    let (rt, client) = c.tokio().expect("a tokio client");
+    rt.block_on(Migrator::new(&set).upgrade(client, &"1".parse().unwrap()))
+        .expect("1 applies");
+    assert_eq!(versions(&mut c), ["1"]);
+}
