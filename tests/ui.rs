@@ -1,7 +1,9 @@
 //! The compiler's view of `retort::migrations!()`: every failure class with the exact
 //! message a user sees (`tests/ui/fail/*.rs` + `.stderr`), and the shapes that must compile
 //! and run (`tests/ui/pass/*.rs`). Regenerate the expected output with
-//! `TRYBUILD=overwrite cargo test --test ui`, then read every changed `.stderr`.
+//! `TRYBUILD=overwrite cargo test --workspace --test ui` (the workspace's features, as CI
+//! builds them: rustc names types by the shortest unambiguous path, which depends on which
+//! crates are built), then read every changed `.stderr`.
 
 #[test]
 fn ui() {
