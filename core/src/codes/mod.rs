@@ -311,6 +311,8 @@ codes! {
         "The database refused a request outside any migration.";
     DbLockTimeout = "db-lock-timeout", Db, Error,
         "Another run held the migration lock for longer than the timeout.";
+    DbLeaseTimeout = "db-lease-timeout", Db, Error,
+        "Another run held the lock table's lease for longer than the timeout.";
     DbRustMigrationFailed = "db-rust-migration-failed", Db, Error,
         "A Rust data migration's function returned an error or panicked.";
     DbRustNotCompiledIn = "db-rust-not-compiled-in", Db, Error,
