@@ -236,6 +236,36 @@ fn the_lease_is_given_back_after_an_error_and_a_panic(driver: Driver) {
     assert_eq!(lease_rows(&mut c), 0, "given back after a panic");
 }
 
+/// The tokio driver's run dropped half-way (a timeout) gives the lease back: the driver
+/// sends the release with the rollback.
+#[test]
+fn a_tokio_run_dropped_half_way_gives_the_lease_back() {
+    let slow = set(
+        &[
+            file("1", "none", "CREATE TABLE t ();", "DROP TABLE t;"),
+            file(
+                "2",
+                "1",
+                "SELECT pg_sleep(1.5);\nCREATE TABLE slow ();",
+                "DROP TABLE slow;",
+            ),
+        ],
+        Options::default(),
+    );
+    let (_db, mut c) = db(Driver::Tokio);
+    let (rt, client) = c.tokio().expect("a tokio client");
+    let cut = rt.block_on(async {
+        let mut m = retort_runtime::tokio::Migrator::new(&slow).with_config(table_lock());
+        tokio::time::timeout(Duration::from_millis(500), m.upgrade(client, &Target::Head))
+            .await
+            .is_err()
+    });
+    assert!(cut, "the run was still under way when dropped");
+    // Runs after the rollback and the release the driver queued.
+    assert_eq!(lease_rows(&mut c), 0, "the lease was given back");
+    assert_eq!(versions(&mut c), ["1"]);
+}
+
 both_drivers!(
     racing_runners_apply_each_migration_once_without_advisory_locks,
     a_held_lease_times_out_naming_its_holder,
