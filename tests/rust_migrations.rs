@@ -119,7 +119,7 @@ fn up_runs_in_the_migration_and_down_reverts_it() {
 fn an_error_or_a_panic_rolls_the_whole_migration_back() {
     for (mode, says) in [
         ("error", "the test asked for an error"),
-        ("panic", "it panicked: the test asked for a panic"),
+        ("panic", "a panic: the test asked for a panic"),
     ] {
         let db = retort_test_support::database().unwrap();
         let mut client = db.connect();

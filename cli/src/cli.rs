@@ -23,8 +23,9 @@ Examples:
   retort explain schema-missing-column     what the code in `error[…]` means, and the fix
 
 Configuration: an optional retort.toml in the working directory (keys `dir`, `table`,
-`schema`, `lock_timeout` and `statement_lock_timeout` in seconds, `schema_file`); flags win
-over it, it wins over the defaults.
+`schema`, `lock_timeout` and `statement_lock_timeout` in seconds, `schema_file`, `lock` =
+\"advisory\" or \"table\" with `lease_expiry` in seconds); flags win over it, it wins over the
+defaults.
 
 Many databases: `--targets FILE` (one URL a line) or `targets = [...]` in retort.toml runs
 upgrade, downgrade, stamp, current and check on each, `--jobs N` at once (default 4), with a

@@ -20,6 +20,8 @@ struct Raw {
     schema: Option<Spanned<String>>,
     lock_timeout: Option<Spanned<u64>>,
     statement_lock_timeout: Option<Spanned<u64>>,
+    lock: Option<Spanned<String>>,
+    lease_expiry: Option<Spanned<u64>>,
     schema_file: Option<Spanned<String>>,
     environment: Option<Spanned<String>>,
     targets: Option<Vec<Spanned<RawTarget>>>,
@@ -68,7 +70,7 @@ pub struct ConfigError {
 }
 
 const KEYS: &str = "`dir`, `table`, `schema`, `lock_timeout`, `schema_file`, \
-     `statement_lock_timeout`, `environment`, `targets`, `[lints]`";
+     `statement_lock_timeout`, `lock`, `lease_expiry`, `environment`, `targets`, `[lints]`";
 
 /// Reads `retort.toml` from `cwd` if it is there.
 pub fn load(cwd: &Path) -> Result<FileConfig, ConfigError> {
@@ -113,6 +115,14 @@ fn help_for(key: &str) -> String {
         "statement_lock_timeout" => "`statement_lock_timeout` is a whole number of seconds, \
              at least 1, that each migration's statements may wait for a lock: \
              `statement_lock_timeout = 5`"
+            .to_owned(),
+        "lock" => "`lock` is how runs keep each other out: \"advisory\" (a session advisory \
+             lock, the default) or \"table\" (a lease row in `<table>_lock`, for poolers in \
+             transaction mode and servers without advisory locks): `lock = \"table\"`"
+            .to_owned(),
+        "lease_expiry" => "`lease_expiry` is a whole number of seconds, at least 1, that a \
+             lease of `lock = \"table\"` lasts; longer than the longest run: \
+             `lease_expiry = 3600`"
             .to_owned(),
         "targets" => "`targets` is a list of database URLs, each a string or a table with a \
              schema: `targets = [\"postgres://db-1/app\", { url = \"postgres://db-2/app\", \
@@ -181,6 +191,30 @@ pub fn parse(text: &str) -> Result<FileConfig, ConfigError> {
     }
     if let Some(e) = raw.environment {
         runtime = runtime.environment(e.into_inner());
+    }
+    if let Some(l) = &raw.lock {
+        let strategy = match l.get_ref().as_str() {
+            "advisory" => retort_runtime::LockStrategy::Advisory,
+            "table" => retort_runtime::LockStrategy::Table,
+            other => {
+                return Err(bad(
+                    "lock",
+                    l.span(),
+                    format!("`{other}` is neither \"advisory\" nor \"table\""),
+                ));
+            }
+        };
+        runtime = runtime.lock_strategy(strategy);
+    }
+    if let Some(l) = &raw.lease_expiry {
+        if *l.get_ref() == 0 {
+            return Err(bad(
+                "lease_expiry",
+                l.span(),
+                "it is 0 (a lease must outlast the run)".to_owned(),
+            ));
+        }
+        runtime = runtime.lease_expiry(Duration::from_secs(*l.get_ref()));
     }
     let dir = match raw.dir {
         Some(d) if d.get_ref().is_empty() => {
@@ -259,6 +293,38 @@ mod tests {
         let c = parse("schema_file = \"db/schema.sql\"\n").unwrap();
         assert_eq!(c.schema_file, Some(PathBuf::from("db/schema.sql")));
         assert!(parse("schema_file = \"\"\n").is_err());
+    }
+
+    #[test]
+    fn the_lock_strategy_is_read() {
+        use retort_runtime::LockStrategy;
+        let c = parse("").unwrap();
+        assert_eq!(c.runtime.get_lock_strategy(), LockStrategy::Advisory);
+        let c = parse("lock = \"table\"\nlease_expiry = 7200\n").unwrap();
+        assert_eq!(c.runtime.get_lock_strategy(), LockStrategy::Table);
+        assert_eq!(c.runtime.get_lease_expiry(), Duration::from_secs(7200));
+        let c = parse("lock = \"advisory\"\n").unwrap();
+        assert_eq!(c.runtime.get_lock_strategy(), LockStrategy::Advisory);
+        let e = parse("\nlock = \"row\"\n").unwrap_err();
+        assert!(
+            e.message
+                .starts_with("retort.toml:2: bad value for `lock`: `row` is neither"),
+            "{}",
+            e.message
+        );
+        assert!(e.help.contains("\"table\""), "{}", e.help);
+        for bad in [
+            "lease_expiry = 0\n",
+            "lease_expiry = \"1h\"\n",
+            "lock = 1\n",
+        ] {
+            let e = parse(bad).unwrap_err();
+            assert!(
+                e.message.starts_with("retort.toml:1: bad value for `"),
+                "{bad}: {}",
+                e.message
+            );
+        }
     }
 
     #[test]

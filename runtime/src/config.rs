@@ -62,6 +62,24 @@ pub struct Config {
     lock_timeout: Duration,
     statement_lock_timeout: Option<StatementLockTimeout>,
     environment: Option<String>,
+    lock_strategy: LockStrategy,
+    lease_expiry: Duration,
+}
+
+/// How a run keeps other runs out while it applies migrations.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum LockStrategy {
+    /// A session-level `pg_advisory_lock` (the default): released by PostgreSQL when the
+    /// session ends, so a crashed run never leaves it behind. Needs the whole run on one
+    /// server session: not through a pooler in transaction mode, not on servers without
+    /// advisory locks (CockroachDB).
+    #[default]
+    Advisory,
+    /// A lease: one row in a lock table next to the version table (`<table>_lock`), taken
+    /// and given back by short statements of their own, so it needs no session state.
+    /// A run that dies without releasing it keeps others out until the lease expires (see
+    /// [`Config::lease_expiry`]).
+    Table,
 }
 
 /// PostgreSQL's `lock_timeout` for a migration's statements, in whole milliseconds, never
@@ -94,6 +112,8 @@ impl Default for Config {
             lock_timeout: Duration::from_secs(60),
             statement_lock_timeout: None,
             environment: None,
+            lock_strategy: LockStrategy::Advisory,
+            lease_expiry: Duration::from_secs(3600),
         }
     }
 }
@@ -178,6 +198,44 @@ impl Config {
             .map(|t| format!("SET lock_timeout = {}", t.literal()))
     }
 
+    /// How runs keep each other out: [`LockStrategy::Advisory`] by default.
+    pub fn lock_strategy(mut self, strategy: LockStrategy) -> Self {
+        self.lock_strategy = strategy;
+        self
+    }
+
+    /// The lock strategy.
+    pub fn get_lock_strategy(&self) -> LockStrategy {
+        self.lock_strategy
+    }
+
+    /// How long a lease of [`LockStrategy::Table`] lasts from the moment it is taken (one
+    /// hour by default). It must be longer than the longest run: a run still going when its
+    /// lease expires can be joined by another. It is also how long a run that died without
+    /// releasing the lease keeps the others out. Rounded down to whole milliseconds.
+    pub fn lease_expiry(mut self, expiry: Duration) -> Self {
+        self.lease_expiry = expiry;
+        self
+    }
+
+    /// The lease expiry.
+    pub fn get_lease_expiry(&self) -> Duration {
+        self.lease_expiry
+    }
+
+    /// The lock table of [`LockStrategy::Table`], quoted and in the version table's schema:
+    /// `<table>_lock`, or `retort_lock_<hex>` (from [`Config::lock_key`]) when that name
+    /// would pass PostgreSQL's 63-byte limit.
+    pub fn qualified_lock_table(&self) -> String {
+        let name = format!("{}_lock", self.table.as_str());
+        let name = Ident::new(&name)
+            .unwrap_or_else(|_| Ident(format!("retort_lock_{:016x}", self.lock_key())));
+        match &self.schema {
+            Some(s) => format!("{}.{}", s.quoted(), name.quoted()),
+            None => name.quoted(),
+        }
+    }
+
     /// The table's name.
     pub fn get_table(&self) -> &Ident {
         &self.table
@@ -258,6 +316,22 @@ mod tests {
         assert_eq!(
             part.get_statement_lock_timeout(),
             Some(Duration::from_millis(2))
+        );
+    }
+
+    #[test]
+    fn the_lock_table_sits_next_to_the_version_table() {
+        let c = Config::new();
+        assert_eq!(c.get_lock_strategy(), LockStrategy::Advisory);
+        assert_eq!(c.get_lease_expiry(), Duration::from_secs(3600));
+        assert_eq!(c.qualified_lock_table(), "\"retort_migrations_lock\"");
+        let c = c.schema("s").unwrap().table("v").unwrap();
+        assert_eq!(c.qualified_lock_table(), "\"s\".\"v_lock\"");
+        let long = Config::new().table(&"x".repeat(60)).unwrap();
+        let name = long.qualified_lock_table();
+        assert!(
+            name.starts_with("\"retort_lock_") && name.len() == 2 + 12 + 16,
+            "{name}"
         );
     }
 

@@ -9,6 +9,7 @@ use retort_core::diagnostic::Diagnostic;
 use retort_core::plan::PlanError;
 use retort_core::source::Sources;
 
+use crate::lease::LeaseHolder;
 use crate::lock::Holder;
 use crate::migrator::Direction;
 
@@ -74,6 +75,19 @@ pub enum Error {
         waited: Duration,
         /// Who holds the lock.
         holder: Option<Box<Holder>>,
+    },
+    /// Another run held the lease of [`crate::LockStrategy::Table`] for longer than the
+    /// timeout.
+    #[error("another migration run holds the lease on `{table}` ({}); gave up after {:.0?}", .holder.as_ref().map_or_else(|| "its row could not be read".to_owned(), |h| h.to_string()), .waited)]
+    LeaseTimeout {
+        /// The version table.
+        table: String,
+        /// The lock table, quoted for SQL.
+        lock_table: String,
+        /// How long it waited.
+        waited: Duration,
+        /// Who holds the lease.
+        holder: Option<Box<LeaseHolder>>,
     },
     /// A statement of a migration failed.
     #[error("{} {} failed: {}", .0.revision, .0.section, .0.message)]
@@ -144,7 +158,7 @@ pub enum Error {
     },
     /// A Rust data migration's function returned an error or panicked; its transaction was
     /// rolled back.
-    #[error("migration `{revision}` failed in its `pub fn {section}` ({path}): {}{cause}", if *.panicked { "it panicked: " } else { "" })]
+    #[error("migration `{revision}` failed in its `pub fn {section}` ({path}): {}{cause}", if *.panicked { "a panic: " } else { "" })]
     Rust {
         /// The migration.
         revision: Revision,
@@ -334,6 +348,7 @@ impl Error {
             Error::Database(e) if is_connection_lost(e) => Code::DbConnectionLost,
             Error::Database(_) => Code::DbError,
             Error::LockTimeout { .. } => Code::DbLockTimeout,
+            Error::LeaseTimeout { .. } => Code::DbLeaseTimeout,
             Error::Statement(_) => Code::DbMigrationFailed,
             Error::Edited(_) => Code::DbEditedMigration,
             Error::Unknown(_) => Code::DbUnknownRevision,
@@ -455,6 +470,11 @@ impl Error {
                          stuck: end it with `SELECT pg_terminate_backend(<pid>)`"
                             .to_owned(),
                     ),
+                    Error::LeaseTimeout { lock_table, .. } => Some(format!(
+                        "wait for the other run to finish; if it died, its lease keeps runs out \
+                         until it expires: once sure it is gone, clear it with \
+                         `DELETE FROM {lock_table};`"
+                    )),
                     Error::Edited(_) => Some(
                         "an applied migration must not change: restore the file (a reformat or \
                          new comments are fine, the checksum ignores them), and put the change \

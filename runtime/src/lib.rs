@@ -24,6 +24,7 @@
 mod config;
 mod driver;
 mod error;
+mod lease;
 mod lock;
 mod migrator;
 mod rules;
@@ -34,8 +35,9 @@ pub mod testing;
 #[cfg(feature = "tokio")]
 pub mod tokio;
 
-pub use config::{Config, Ident, IdentError};
+pub use config::{Config, Ident, IdentError, LockStrategy};
 pub use error::{Error, Outcome, StatementError};
+pub use lease::LeaseHolder;
 pub use lock::Holder;
 pub use migrator::{Direction, Migrator, Status, Step};
 pub use retort_core::target::Target;

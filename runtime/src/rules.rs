@@ -16,9 +16,10 @@ use retort_core::sql::lex;
 use retort_core::target::Target;
 use retort_core::{Migration, MigrationSet, Revision};
 
-use crate::config::Config;
+use crate::config::{Config, LockStrategy};
 use crate::driver::{self, Conn};
 use crate::error::{Error, Outcome, StatementError, describe_pg};
+use crate::lease::{self, LeaseError};
 use crate::lock::{self, LockError};
 use crate::migrator::{Direction, Status, Step};
 use crate::table::{self, AppliedRow, NewRow, ReadError, RowState};
@@ -80,9 +81,9 @@ impl<'s, P: Report> Rules<'s, P> {
         client: &mut impl Conn,
         target: &Target,
     ) -> Result<Vec<Step>, Error> {
-        self.lock(client).await?;
+        let held = self.lock(client).await?;
         let result = driver::catch_unwind(self.upgrade_locked(client, target)).await;
-        self.unlock(client, result).await
+        self.unlock(client, held, result).await
     }
 
     /// Reverts what `target` needs, under the lock.
@@ -91,9 +92,9 @@ impl<'s, P: Report> Rules<'s, P> {
         client: &mut impl Conn,
         target: &Target,
     ) -> Result<Vec<Step>, Error> {
-        self.lock(client).await?;
+        let held = self.lock(client).await?;
         let result = driver::catch_unwind(self.downgrade_locked(client, target)).await;
-        self.unlock(client, result).await
+        self.unlock(client, held, result).await
     }
 
     /// Records `target` as the database's state, under the lock.
@@ -102,48 +103,77 @@ impl<'s, P: Report> Rules<'s, P> {
         client: &mut impl Conn,
         target: &Target,
     ) -> Result<(Vec<Revision>, Vec<Revision>), Error> {
-        self.lock(client).await?;
+        let held = self.lock(client).await?;
         let result = driver::catch_unwind(self.stamp_locked(client, target)).await;
-        self.unlock(client, result).await
+        self.unlock(client, held, result).await
     }
 
-    /// Takes the advisory lock, waiting up to the configured timeout, and tells the driver
-    /// what to send should the run be dropped before [`Rules::unlock`].
-    async fn lock(&self, client: &mut impl Conn) -> Result<(), Error> {
-        let key = self.config.lock_key();
-        match lock::acquire(client, key, self.config.get_lock_timeout()).await {
-            Ok(()) => {
-                let reset = if self.config.get_statement_lock_timeout().is_some() {
-                    "RESET lock_timeout; "
-                } else {
-                    ""
-                };
-                client.holding(Some(format!("ROLLBACK; {reset}{}", lock::release_sql(key))));
-                Ok(())
+    /// Takes the run's lock (the advisory lock or the lease, as configured), waiting up to
+    /// the configured timeout, and tells the driver what to send should the run be dropped
+    /// before [`Rules::unlock`].
+    async fn lock(&self, client: &mut impl Conn) -> Result<Held, Error> {
+        let held = match self.config.get_lock_strategy() {
+            LockStrategy::Advisory => {
+                let key = self.config.lock_key();
+                match lock::acquire(client, key, self.config.get_lock_timeout()).await {
+                    Ok(()) => Held::Advisory(key),
+                    Err(LockError::Db(e)) => return Err(Error::Database(e)),
+                    Err(LockError::Timeout(waited, holder)) => {
+                        return Err(Error::LockTimeout {
+                            table: self.config.display_table(),
+                            waited,
+                            holder: holder.map(Box::new),
+                        });
+                    }
+                }
             }
-            Err(LockError::Db(e)) => Err(Error::Database(e)),
-            Err(LockError::Timeout(waited, holder)) => Err(Error::LockTimeout {
-                table: self.config.display_table(),
-                waited,
-                holder: holder.map(Box::new),
-            }),
-        }
+            LockStrategy::Table => {
+                let owner = lease::new_owner();
+                match lease::acquire(client, &self.config, &owner).await {
+                    Ok(()) => Held::Lease(owner),
+                    Err(LeaseError::Db(e)) => return Err(Error::Database(e)),
+                    Err(LeaseError::Timeout(waited, holder)) => {
+                        return Err(Error::LeaseTimeout {
+                            table: self.config.display_table(),
+                            lock_table: self.config.qualified_lock_table(),
+                            waited,
+                            holder: holder.map(Box::new),
+                        });
+                    }
+                }
+            }
+        };
+        let reset = if self.config.get_statement_lock_timeout().is_some() {
+            "RESET lock_timeout; "
+        } else {
+            ""
+        };
+        let release = match &held {
+            Held::Advisory(key) => lock::release_sql(*key),
+            Held::Lease(owner) => lease::release_sql(&self.config, owner),
+        };
+        client.holding(Some(format!("ROLLBACK; {reset}{release}")));
+        Ok(held)
     }
 
     /// Releases the lock on every way out of the body: success, error, panic (passed on
     /// once the lock is released). A panic may have left a transaction open: it is rolled
-    /// back first. If the connection itself is gone, PostgreSQL released the lock with the
-    /// session.
+    /// back first. If the connection itself is gone, PostgreSQL released an advisory lock
+    /// with the session; a lease stays until it expires.
     async fn unlock<T>(
         &self,
         client: &mut impl Conn,
+        held: Held,
         result: std::thread::Result<Result<T, Error>>,
     ) -> Result<T, Error> {
         if !client.is_closed() {
             if result.is_err() {
                 let _ = client.batch_execute("ROLLBACK").await;
             }
-            let _ = lock::release(client, self.config.lock_key()).await;
+            let _ = match &held {
+                Held::Advisory(key) => lock::release(client, *key).await,
+                Held::Lease(owner) => lease::release(client, &self.config, owner).await,
+            };
         }
         client.holding(None);
         match result {
@@ -824,6 +854,12 @@ impl<'s, P: Report> Rules<'s, P> {
         }
         Ok((added, removed))
     }
+}
+
+/// The lock a run holds: the advisory lock's key, or the lease's owner id.
+enum Held {
+    Advisory(i64),
+    Lease(String),
 }
 
 /// The set to plan over and the version table's rows as they read for it.

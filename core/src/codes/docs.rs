@@ -603,9 +603,25 @@ pub(super) fn doc(code: Code) -> &'static str {
             "Wait for the other run to finish. If none is running, the session holding the \
              lock is stuck: end it with `SELECT pg_terminate_backend(<pid>)`.",
         ),
+        Code::DbLeaseTimeout => doc!(
+            "With `lock = \"table\"`, another run held the lease in the lock table \
+             (`<table>_lock`, next to the version table) for longer than the lock timeout. \
+             The message names the holder: its run's id, the backend pid and application that \
+             took the lease, when, and when it expires.",
+            "Two runs at once could apply the same migration twice. A lease is a row, not a \
+             session lock: a run that was killed or lost its connection keeps it until it \
+             expires (`lease_expiry`, one hour by default).",
+            "another migration run holds the lease on `retort_migrations` (lease \
+             `3f9c0a1b2d4e5f60`, taken by backend pid 4242, application `deploy`, 12 s ago, \
+             expires in 3588 s); gave up after 60s",
+            "Wait for the other run to finish. If it died, wait for the lease to expire, or, \
+             once sure that no run is going, clear it by hand: \
+             `DELETE FROM retort_migrations_lock;` (the lock table is named after the version \
+             table, in its schema).",
+        ),
         Code::DbRustMigrationFailed => doc!(
             "The `pub fn up` or `pub fn down` of a Rust data migration \
-             (`migrations/<rev>_<slug>.rs`) returned an error or panicked.",
+             (`migrations/<rev>_<slug>.rs`) returned an error or failed with a panic.",
             "The function runs in the migration's transaction, with its version row: the \
              transaction was rolled back, so nothing of it is applied (or, reverting, it is \
              still applied), and the run stopped there.",

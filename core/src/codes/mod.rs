@@ -313,8 +313,10 @@ codes! {
         "The database refused a request outside any migration.";
     DbLockTimeout = "db-lock-timeout", Db, Error,
         "Another run held the migration lock for longer than the timeout.";
+    DbLeaseTimeout = "db-lease-timeout", Db, Error,
+        "Another run held the lock table's lease for longer than the timeout.";
     DbRustMigrationFailed = "db-rust-migration-failed", Db, Error,
-        "A Rust data migration's function returned an error or panicked.";
+        "A Rust data migration's function returned an error or failed with a panic.";
     DbRustNotCompiledIn = "db-rust-not-compiled-in", Db, Error,
         "A Rust data migration is to run in a program that does not have its code.";
     DbMigrationFailed = "db-migration-failed", Db, Error,
