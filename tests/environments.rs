@@ -62,10 +62,19 @@ fn it_runs_where_listed_and_is_recorded_as_skipped_elsewhere() {
         assert_eq!(status.applied.len(), 3);
         assert!(status.applied.iter().any(|r| r.is_skipped()));
 
-        // Reverting past it runs nothing of it: a row it would delete stays.
+        // Reverting past it runs nothing of it: a row it would delete stays. A dry run says
+        // so too.
         client
             .batch_execute("INSERT INTO plans VALUES ('demo-local', 5)")
             .unwrap();
+        let dry = migrator(environment)
+            .dry_run(true)
+            .downgrade(&mut client, &"001".parse().unwrap())
+            .unwrap();
+        assert_eq!(
+            dry.iter().map(|s| s.skipped).collect::<Vec<_>>(),
+            [false, true]
+        );
         let steps = migrator(environment)
             .downgrade(&mut client, &"001".parse().unwrap())
             .unwrap();

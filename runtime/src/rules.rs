@@ -631,7 +631,7 @@ impl<'s, P: Report> Rules<'s, P> {
             .collect();
         crate::rust::require_code(to_run, client.runs_rust())?;
         if self.dry_run {
-            return self.dry_run_down(client, &work).await;
+            return self.dry_run_down(client, &work, &skipped_here).await;
         }
         let mut steps = Vec::with_capacity(work.len());
         for m in &work {
@@ -689,8 +689,12 @@ impl<'s, P: Report> Rules<'s, P> {
         &mut self,
         client: &mut impl Conn,
         work: &[Migration],
+        skipped: &HashSet<Revision>,
     ) -> Result<Vec<Step>, Error> {
-        if let Some(m) = work.iter().find(|m| !m.is_transactional()) {
+        if let Some(m) = work
+            .iter()
+            .find(|m| !m.is_transactional() && !skipped.contains(m.revision()))
+        {
             return Err(Error::plan(
                 Code::TxnNonTransactionalInRun,
                 format!(
@@ -705,16 +709,21 @@ impl<'s, P: Report> Rules<'s, P> {
         for (i, m) in work.iter().enumerate() {
             self.report_start(m, Direction::Down);
             let start = Instant::now();
-            let result = run_section(
-                client,
-                &self.config,
-                m,
-                Direction::Down,
-                m.down_sql().unwrap_or_default(),
-                false,
-                &all[..i],
-            )
-            .await;
+            // Skipped in this environment: only its row goes, as in a real run.
+            let result = if skipped.contains(m.revision()) {
+                Ok(())
+            } else {
+                run_section(
+                    client,
+                    &self.config,
+                    m,
+                    Direction::Down,
+                    m.down_sql().unwrap_or_default(),
+                    false,
+                    &all[..i],
+                )
+                .await
+            };
             let result = match result {
                 Ok(()) => table::delete(client, &self.config, m.revision().as_str())
                     .await
@@ -725,7 +734,8 @@ impl<'s, P: Report> Rules<'s, P> {
                 let _ = client.batch_execute("ROLLBACK").await;
                 return Err(e);
             }
-            let step = step(m, Direction::Down, start.elapsed());
+            let mut step = step(m, Direction::Down, start.elapsed());
+            step.skipped = skipped.contains(m.revision());
             self.report_end(m, &step);
             steps.push(step);
         }
