@@ -85,3 +85,37 @@ fn it_runs_where_listed_and_is_recorded_as_skipped_elsewhere() {
         assert_eq!(status.applied.len(), 1);
     }
 }
+
+#[test]
+fn an_offline_script_records_it_as_skipped_where_it_would_be() {
+    let prod = migrator(Some("prod"))
+        .upgrade_script(None, &Target::Head)
+        .unwrap();
+    assert!(!prod.contains("INSERT INTO plans"), "{prod}");
+    let dev = migrator(Some("dev"))
+        .upgrade_script(None, &Target::Head)
+        .unwrap();
+    assert!(
+        dev.contains("INSERT INTO plans VALUES ('demo', 0)"),
+        "{dev}"
+    );
+    // Applied, the prod script leaves what an online run in prod leaves.
+    let db = retort_test_support::database().unwrap();
+    let mut client = db.connect();
+    // The script is for psql: its meta-commands (`\set ON_ERROR_STOP`, …) are left out here.
+    let sql: String = prod
+        .lines()
+        .filter(|l| !l.starts_with('\\'))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    client.batch_execute(&sql).unwrap();
+    assert!(plans(&mut client).is_empty());
+    let status = migrator(Some("prod")).status(&mut client).unwrap();
+    assert!(status.is_in_sync(), "{status:?}");
+    assert!(
+        status
+            .applied
+            .iter()
+            .any(|r| r.revision.as_str() == "002" && r.is_skipped())
+    );
+}

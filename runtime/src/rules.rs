@@ -435,14 +435,7 @@ impl<'s, P: Report> Rules<'s, P> {
     async fn skip(&mut self, client: &mut impl Conn, m: &Migration) -> Result<Step, Error> {
         self.report_start(m, Direction::Up);
         let start = Instant::now();
-        let environments: Vec<&str> = m.environments().iter().map(|e| e.as_ref()).collect();
-        let why = format!(
-            "skipped: limited to {}, and this run's environment is {}",
-            environments.join(", "),
-            self.config
-                .environment_name()
-                .map_or_else(|| "not named".to_owned(), |e| format!("`{e}`"))
-        );
+        let why = table::skipped_reason(m, self.config.environment_name());
         table::insert_skipped(
             client,
             &self.config,
@@ -1175,6 +1168,7 @@ fn step(m: &Migration, direction: Direction, duration: Duration) -> Step {
 }
 
 fn new_row(m: &Migration, state: RowState, duration: Option<Duration>) -> NewRow<'_> {
+    let (down_sql, irreversible) = crate::rust::recorded_down(m);
     NewRow {
         revision: m.revision().as_str(),
         down_revisions: m
@@ -1184,8 +1178,8 @@ fn new_row(m: &Migration, state: RowState, duration: Option<Duration>) -> NewRow
             .collect(),
         message: m.message(),
         checksum: m.checksum().to_hex(),
-        down_sql: crate::rust::recorded_down(m).0,
-        irreversible: crate::rust::recorded_down(m).1,
+        down_sql,
+        irreversible,
         transactional: m.is_transactional(),
         state,
         duration_ms: duration.map(|d| d.as_secs_f64() * 1e3),

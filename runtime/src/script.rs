@@ -166,7 +166,22 @@ impl Migrator<'_> {
                     literal(state)
                 )
             };
-            if m.is_transactional() {
+            if !m.runs_in(config.environment_name()) {
+                // Limited to other environments: recorded as skipped, as a run would.
+                let _ = writeln!(
+                    out,
+                    "INSERT INTO {t} (revision, down_revisions, message, checksum, irreversible, \
+                     transactional, state, statements_done) VALUES ({}, {}, {}, {}, {}, {}, \
+                     'applied', {});",
+                    literal(m.revision().as_str()),
+                    array_literal(m.down_revisions()),
+                    literal(m.message()),
+                    literal(&m.checksum().to_hex()),
+                    literal(&table::skipped_reason(m, config.environment_name())),
+                    m.is_transactional(),
+                    table::SKIPPED
+                );
+            } else if m.is_transactional() {
                 out.push_str("BEGIN;\n");
                 out.push_str(&set_local(config));
                 out.push_str(&terminated(m.up_sql()));

@@ -44,7 +44,7 @@ impl RowState {
 /// `statements_done` of a row recorded as skipped (state `applied`): tables made by earlier
 /// versions accept it, as their `state` check knows no other word, and an earlier build reads
 /// the row as applied with no down SQL, so it refuses to revert it rather than run its SQL.
-const SKIPPED: i32 = -1;
+pub(crate) const SKIPPED: i32 = -1;
 
 /// One row of the version table.
 #[derive(Clone, Debug, PartialEq)]
@@ -232,6 +232,16 @@ impl AppliedRow {
     pub fn is_skipped(&self) -> bool {
         self.state == RowState::Applied && self.statements_done == SKIPPED
     }
+}
+
+/// What a skipped migration's row says in place of a down: why it did not run here.
+pub(crate) fn skipped_reason(m: &retort_core::Migration, environment: Option<&str>) -> String {
+    let environments: Vec<&str> = m.environments().iter().map(|e| e.as_ref()).collect();
+    format!(
+        "skipped: limited to {}, and this run's environment is {}",
+        environments.join(", "),
+        environment.map_or_else(|| "not named".to_owned(), |e| format!("`{e}`"))
+    )
 }
 
 /// Records `row`'s migration as skipped, with `why` in place of a down (no down SQL).
