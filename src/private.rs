@@ -6,7 +6,8 @@
 //! fails on the one `compile_error!` of the family's check macro (`__types_chrono!` …, at the
 //! crate's root, as `#[macro_export]` puts them) instead of on every column.
 
-pub use retort_core::StaticMigration;
+pub use retort_core::pack::FORMAT as PACK_FORMAT;
+pub use retort_core::{RustCode, StaticMigration};
 pub use retort_runtime::RustMigration;
 
 /// Names a Rust migration's `up` or `down` where its signature is checked: a function of
@@ -17,6 +18,20 @@ pub fn check_rust_migration_fn<F>(_: F)
 where
     F: for<'a, 'b> Fn(&'a mut crate::postgres::Transaction<'b>) -> Result<(), crate::BoxError>,
 {
+}
+
+/// The names the typed schema's modules use, through `use ::retort::__private::typed as __t`.
+pub mod typed {
+    pub use super::{chrono, serde_json, uuid};
+    pub use crate::postgres::{Error as PgError, Row as PgRow};
+    pub use crate::schema::{Column, FromRow, Raw, Table};
+    pub use core::convert::TryFrom;
+    pub use core::option::Option;
+    pub use core::result::Result;
+    pub use std::collections::HashMap;
+    pub use std::net::IpAddr;
+    pub use std::string::String;
+    pub use std::vec::Vec;
 }
 
 #[cfg(any(

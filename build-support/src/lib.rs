@@ -73,7 +73,7 @@ use std::io::{self, Write};
 use std::path::Path;
 use std::sync::Mutex;
 
-use retort_core::check::{Report, check_dir};
+use retort_core::check::{Report, check_dir, check_dir_verified};
 use retort_core::codes::Code;
 use retort_core::diagnostic::Diagnostic;
 use retort_core::lint::LintSettings;
@@ -218,7 +218,7 @@ fn run(
             return false;
         }
     }
-    let report = check_dir(&path, &written, &options);
+    let report = check_dir_verified(&path, &written, &options, previously_verified());
     leave_verified(&report);
 
     for warning in report.warnings() {
@@ -250,6 +250,19 @@ fn run(
         count(errors.len(), "error")
     );
     false
+}
+
+/// The digests the previous run of this build script left in `OUT_DIR` (read once, before
+/// this run rewrites the file): when one migration is added or edited, the SQL of the
+/// others, unchanged, is not checked again. A digest names the checker's version too, so a
+/// newer retort checks everything again. Empty without `OUT_DIR` or the file.
+fn previously_verified() -> &'static Verified {
+    static PREVIOUS: std::sync::OnceLock<Verified> = std::sync::OnceLock::new();
+    PREVIOUS.get_or_init(|| {
+        std::env::var_os("OUT_DIR")
+            .and_then(|dir| std::fs::read_to_string(Path::new(&dir).join(OUT_DIR_FILE)).ok())
+            .map_or_else(Verified::new, |text| Verified::from_text(&text))
+    })
 }
 
 /// Leaves the digests of the files whose SQL passed in `OUT_DIR`, so that the macro, which

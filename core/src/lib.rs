@@ -8,6 +8,7 @@ pub mod checksum;
 pub mod rust_source;
 pub mod sql;
 pub use checksum::Checksum;
+pub mod pack;
 pub mod set;
 pub use set::{
     Body, Migration, MigrationParts, MigrationSet, Replaces, RustCode, SetError, StaticMigration,

@@ -148,7 +148,45 @@ pub struct StaticMigration {
     pub environments: &'static [Cow<'static, str>],
 }
 
+/// The parts of a [`Migration`] decoded from a packed set (see [`crate::pack`]).
+pub(crate) struct PackedParts {
+    pub revision: Revision,
+    pub down_revisions: Vec<Revision>,
+    pub message: &'static str,
+    pub up_sql: &'static str,
+    pub down_sql: Option<&'static str>,
+    pub irreversible: Option<&'static str>,
+    pub transactional: bool,
+    pub checksum: Checksum,
+    pub path: &'static str,
+    pub up_line: u32,
+    pub down_line: u32,
+    pub replaces: Option<Replaces>,
+    pub body: Body,
+    pub environments: Vec<Cow<'static, str>>,
+}
+
 impl Migration {
+    /// A migration whose text is borrowed from a packed set.
+    pub(crate) fn from_packed(p: PackedParts) -> Self {
+        Migration {
+            revision: p.revision,
+            down_revisions: Cow::Owned(p.down_revisions),
+            message: Cow::Borrowed(p.message),
+            up_sql: Cow::Borrowed(p.up_sql),
+            down_sql: p.down_sql.map(Cow::Borrowed),
+            irreversible: p.irreversible.map(Cow::Borrowed),
+            transactional: p.transactional,
+            checksum: p.checksum,
+            path: Cow::Borrowed(p.path),
+            up_line: p.up_line,
+            down_line: p.down_line,
+            replaces: p.replaces,
+            body: p.body,
+            environments: Cow::Owned(p.environments),
+        }
+    }
+
     /// A migration from `static` data. The macro calls this, in a constant: nothing is
     /// computed or allocated at run time.
     #[doc(hidden)]
@@ -352,9 +390,13 @@ impl Migration {
 /// assert_eq!(set.heads().len(), 1);
 /// assert_eq!(set.get("001").unwrap().message(), "create users");
 /// ```
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug)]
 pub struct MigrationSet {
     migrations: Cow<'static, [Migration]>,
+    /// The set as the macro embeds it (see [`crate::pack`]), decoded into `decoded` on first
+    /// use; `migrations` is then empty.
+    packed: Option<Packed>,
+    decoded: OnceLock<Vec<Migration>>,
     /// Revision → position, built on first use (a `static` set cannot build it at compile
     /// time), so that [`MigrationSet::get`] is a hash lookup, not a scan.
     index: OnceLock<HashMap<Revision, usize>>,
@@ -376,12 +418,42 @@ pub enum SetError {
     },
 }
 
+/// A packed set and the code of its Rust migrations.
+#[derive(Clone, Copy, Debug)]
+struct Packed {
+    bytes: &'static [u8],
+    rust: &'static [(u32, RustCode)],
+}
+
+impl PartialEq for MigrationSet {
+    fn eq(&self, other: &Self) -> bool {
+        self.as_slice() == other.as_slice()
+    }
+}
+
+impl Eq for MigrationSet {}
+
 impl MigrationSet {
     /// A set from `static` data that the macro has already checked and ordered.
     #[doc(hidden)]
     pub const fn from_static(migrations: &'static [Migration]) -> Self {
         MigrationSet {
             migrations: Cow::Borrowed(migrations),
+            packed: None,
+            decoded: OnceLock::new(),
+            index: OnceLock::new(),
+        }
+    }
+
+    /// A set from the bytes [`crate::pack::pack`] wrote when the macro ran, and the code of
+    /// its Rust migrations by position. Nothing is decoded until the migrations are asked
+    /// for; [`MigrationSet::len`] reads the header only.
+    #[doc(hidden)]
+    pub const fn from_packed(bytes: &'static [u8], rust: &'static [(u32, RustCode)]) -> Self {
+        MigrationSet {
+            migrations: Cow::Borrowed(&[]),
+            packed: Some(Packed { bytes, rust }),
+            decoded: OnceLock::new(),
             index: OnceLock::new(),
         }
     }
@@ -405,40 +477,53 @@ impl MigrationSet {
         }
         Ok(MigrationSet {
             migrations: Cow::Owned(migrations),
+            packed: None,
+            decoded: OnceLock::new(),
             index: OnceLock::new(),
         })
     }
 
     /// The migrations, each after its parents.
     pub fn iter(&self) -> std::slice::Iter<'_, Migration> {
-        self.migrations.iter()
+        self.as_slice().iter()
     }
 
     /// The migrations as a slice, each after its parents.
     pub fn as_slice(&self) -> &[Migration] {
-        &self.migrations
+        match self.packed {
+            None => &self.migrations,
+            Some(p) => self.decoded.get_or_init(|| {
+                // The generated code asserts `pack::FORMAT` at compile time, and the bytes
+                // are the macro's own output: only a damaged binary fails here.
+                crate::pack::unpack(p.bytes, p.rust).unwrap_or_else(|e| {
+                    panic!("retort: the migration set compiled into this program is unreadable ({e}); rebuild it")
+                })
+            }),
+        }
     }
 
     /// How many migrations.
     pub fn len(&self) -> usize {
-        self.migrations.len()
+        match self.packed.map(|p| crate::pack::header(p.bytes)) {
+            Some(Ok(h)) => h.count,
+            _ => self.as_slice().len(),
+        }
     }
 
     /// Whether there are none.
     pub fn is_empty(&self) -> bool {
-        self.migrations.is_empty()
+        self.len() == 0
     }
 
     /// The migration of a revision.
     pub fn get(&self, revision: &str) -> Option<&Migration> {
         let index = self.index.get_or_init(|| {
-            self.migrations
-                .iter()
+            self.iter()
                 .enumerate()
                 .map(|(i, m)| (m.revision().clone(), i))
                 .collect()
         });
-        index.get(revision).map(|&i| &self.migrations[i])
+        index.get(revision).map(|&i| &self.as_slice()[i])
     }
 
     /// Whether `m` is a squash checkpoint whose replaced range is still in the set: it then
@@ -452,12 +537,10 @@ impl MigrationSet {
     /// range is still in the set is not one: see [`MigrationSet::is_shadowed`]).
     pub fn heads(&self) -> Vec<&Revision> {
         let parents: std::collections::HashSet<&str> = self
-            .migrations
             .iter()
             .flat_map(|m| m.down_revisions().iter().map(Revision::as_str))
             .collect();
-        self.migrations
-            .iter()
+        self.iter()
             .filter(|m| !parents.contains(m.revision().as_str()) && !self.is_shadowed(m))
             .map(Migration::revision)
             .collect()

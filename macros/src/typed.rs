@@ -177,10 +177,14 @@ fn table_module(
     let m = ident(&snake(&qname.name));
     let (schema, name) = (&qname.schema, &qname.name);
     let sql = sql_name(qname);
+    // Every table module names retort's types through one short path (`__t`, which no
+    // table, column constant or `Row` can be called): fewer tokens for rustc to read at
+    // every build than the full paths, at thousands of columns.
     let table_const = quote! {
+        use ::retort::__private::typed as __t;
         #[doc = " The table's name."]
-        pub const TABLE: ::retort::schema::Table =
-            ::retort::schema::Table::new(#schema, #name, #sql);
+        pub const TABLE: __t::Table =
+            __t::Table::new(#schema, #name, #sql);
     };
     if !table.columns_known {
         let doc = format!(
@@ -245,23 +249,23 @@ fn table_module(
             #table_const
             #(#consts)*
             #[doc = " Every column, in the table's order."]
-            pub const COLUMNS: &[::retort::schema::Column] = &[#(#const_names),*];
+            pub const COLUMNS: &[__t::Column] = &[#(#const_names),*];
             #[doc = #row_doc]
             #derive
             pub struct Row { #(#fields)* }
-            impl ::retort::schema::FromRow for Row {
+            impl __t::FromRow for Row {
                 fn from_row(
-                    row: &::retort::postgres::Row,
-                ) -> ::core::result::Result<Self, ::retort::postgres::Error> {
-                    ::core::result::Result::Ok(Row { #(#reads)* })
+                    row: &__t::PgRow,
+                ) -> __t::Result<Self, __t::PgError> {
+                    __t::Result::Ok(Row { #(#reads)* })
                 }
             }
-            impl ::core::convert::TryFrom<&::retort::postgres::Row> for Row {
-                type Error = ::retort::postgres::Error;
+            impl __t::TryFrom<&__t::PgRow> for Row {
+                type Error = __t::PgError;
                 fn try_from(
-                    row: &::retort::postgres::Row,
-                ) -> ::core::result::Result<Self, Self::Error> {
-                    <Self as ::retort::schema::FromRow>::from_row(row)
+                    row: &__t::PgRow,
+                ) -> __t::Result<Self, Self::Error> {
+                    <Self as __t::FromRow>::from_row(row)
                 }
             }
         }
@@ -290,15 +294,15 @@ impl ColumnItems {
         );
         let rust = rust_type(ty, types);
         let rust = if nullable {
-            quote!(::core::option::Option<#rust>)
+            quote!(__t::Option<#rust>)
         } else {
             rust
         };
         ColumnItems {
             constant: quote! {
                 #[doc = #doc]
-                pub const #const_ident: ::retort::schema::Column =
-                    ::retort::schema::Column::new(#name, #sql, #ty, #nullable);
+                pub const #const_ident: __t::Column =
+                    __t::Column::new(#name, #sql, #ty, #nullable);
             },
             field: quote! {
                 #[doc = #doc]
@@ -323,10 +327,10 @@ fn ident(text: &str) -> Ident {
 pub fn rust_type(ty: &str, types: &[TypeFamily]) -> TokenStream {
     match ty.strip_suffix("[]") {
         Some(element) => {
-            let element = scalar(element, types).unwrap_or_else(|| quote!(::retort::schema::Raw));
-            quote!(::std::vec::Vec<::core::option::Option<#element>>)
+            let element = scalar(element, types).unwrap_or_else(|| quote!(__t::Raw));
+            quote!(__t::Vec<__t::Option<#element>>)
         }
-        None => scalar(ty, types).unwrap_or_else(|| quote!(::retort::schema::Raw)),
+        None => scalar(ty, types).unwrap_or_else(|| quote!(__t::Raw)),
     }
 }
 
@@ -347,19 +351,19 @@ fn scalar(ty: &str, types: &[TypeFamily]) -> Option<TokenStream> {
         "double precision" => quote!(f64),
         "\"char\"" | "char" => quote!(i8),
         "oid" => quote!(u32),
-        "bytea" => quote!(::std::vec::Vec<u8>),
-        "inet" => quote!(::std::net::IpAddr),
+        "bytea" => quote!(__t::Vec<u8>),
+        "inet" => quote!(__t::IpAddr),
         "hstore" => quote! {
-            ::std::collections::HashMap<
-                ::std::string::String,
-                ::core::option::Option<::std::string::String>,
+            __t::HashMap<
+                __t::String,
+                __t::Option<__t::String>,
             >
         },
         "text" | "citext" | "name" | "bpchar" | "character varying" => {
-            quote!(::std::string::String)
+            quote!(__t::String)
         }
         _ if t.starts_with("character varying(") || t.starts_with("character(") => {
-            quote!(::std::string::String)
+            quote!(__t::String)
         }
         // The crates' types when the call lists them, through the facade's aliases (which
         // stand in with `Raw` when the crate's feature is off: the build then fails once, on
@@ -372,19 +376,19 @@ fn scalar(ty: &str, types: &[TypeFamily]) -> Option<TokenStream> {
 fn family_type(ty: &str, types: &[TypeFamily]) -> Option<TokenStream> {
     let uses = |family| types.contains(&family);
     Some(match ty {
-        "date" if uses(TypeFamily::Chrono) => quote!(::retort::__private::chrono::Date),
+        "date" if uses(TypeFamily::Chrono) => quote!(__t::chrono::Date),
         _ if is_time(ty, "timestamp", true) && uses(TypeFamily::Chrono) => {
-            quote!(::retort::__private::chrono::Timestamptz)
+            quote!(__t::chrono::Timestamptz)
         }
         _ if is_time(ty, "timestamp", false) && uses(TypeFamily::Chrono) => {
-            quote!(::retort::__private::chrono::Timestamp)
+            quote!(__t::chrono::Timestamp)
         }
         _ if is_time(ty, "time", false) && uses(TypeFamily::Chrono) => {
-            quote!(::retort::__private::chrono::Time)
+            quote!(__t::chrono::Time)
         }
-        "uuid" if uses(TypeFamily::Uuid) => quote!(::retort::__private::uuid::Uuid),
+        "uuid" if uses(TypeFamily::Uuid) => quote!(__t::uuid::Uuid),
         "json" | "jsonb" if uses(TypeFamily::SerdeJson) => {
-            quote!(::retort::__private::serde_json::Json)
+            quote!(__t::serde_json::Json)
         }
         _ => return None,
     })
@@ -426,23 +430,20 @@ mod tests {
             ("bigserial", "i64"),
             ("float4", "f32"),
             ("float8", "f64"),
-            ("text", "::std::string::String"),
-            ("varchar(10)", "::std::string::String"),
-            ("varchar", "::std::string::String"),
-            ("char(3)", "::std::string::String"),
-            ("char", "::std::string::String"),
+            ("text", "__t::String"),
+            ("varchar(10)", "__t::String"),
+            ("varchar", "__t::String"),
+            ("char(3)", "__t::String"),
+            ("char", "__t::String"),
             ("\"char\"", "i8"),
-            ("citext", "::std::string::String"),
-            ("name", "::std::string::String"),
+            ("citext", "__t::String"),
+            ("name", "__t::String"),
             ("pg_catalog.int4", "i32"),
-            ("bytea", "::std::vec::Vec<u8>"),
+            ("bytea", "__t::Vec<u8>"),
             ("oid", "u32"),
-            ("inet", "::std::net::IpAddr"),
-            ("int[]", "::std::vec::Vec<::core::option::Option<i32>>"),
-            (
-                "text[][]",
-                "::std::vec::Vec<::core::option::Option<::std::string::String>>",
-            ),
+            ("inet", "__t::IpAddr"),
+            ("int[]", "__t::Vec<__t::Option<i32>>"),
+            ("text[][]", "__t::Vec<__t::Option<__t::String>>"),
         ] {
             assert_eq!(ty(sql), rust, "{sql}");
         }
@@ -474,28 +475,24 @@ mod tests {
     #[test]
     fn times_uuid_and_json_are_the_listed_crates_types() {
         for (sql, family, alias) in FAMILY_TYPES {
-            assert_eq!(
-                ty_with(sql, &[family]),
-                format!("::retort::__private::{alias}"),
-                "{sql}"
-            );
+            assert_eq!(ty_with(sql, &[family]), format!("__t::{alias}"), "{sql}");
             assert_eq!(ty_with(sql, &TypeFamily::ALL), ty_with(sql, &[family]));
         }
         assert_eq!(
             ty_with("uuid[]", &[TypeFamily::Uuid]),
-            "::std::vec::Vec<::core::option::Option<::retort::__private::uuid::Uuid>>"
+            "__t::Vec<__t::Option<__t::uuid::Uuid>>"
         );
     }
 
     #[test]
     fn times_uuid_and_json_are_raw_unless_their_crate_is_listed() {
         for (sql, family, _) in FAMILY_TYPES {
-            assert_eq!(ty(sql), "::retort::schema::Raw", "{sql}");
+            assert_eq!(ty(sql), "__t::Raw", "{sql}");
             let others: Vec<TypeFamily> = TypeFamily::ALL
                 .into_iter()
                 .filter(|&f| f != family)
                 .collect();
-            assert_eq!(ty_with(sql, &others), "::retort::schema::Raw", "{sql}");
+            assert_eq!(ty_with(sql, &others), "__t::Raw", "{sql}");
         }
     }
 
@@ -510,16 +507,9 @@ mod tests {
             "interval",
             "cidr",
         ] {
-            assert_eq!(ty(sql), "::retort::schema::Raw", "{sql}");
-            assert_eq!(
-                ty_with(sql, &TypeFamily::ALL),
-                "::retort::schema::Raw",
-                "{sql}"
-            );
+            assert_eq!(ty(sql), "__t::Raw", "{sql}");
+            assert_eq!(ty_with(sql, &TypeFamily::ALL), "__t::Raw", "{sql}");
         }
-        assert_eq!(
-            ty("mood[]"),
-            "::std::vec::Vec<::core::option::Option<::retort::schema::Raw>>"
-        );
+        assert_eq!(ty("mood[]"), "__t::Vec<__t::Option<__t::Raw>>");
     }
 }
