@@ -24,6 +24,7 @@
 mod config;
 mod driver;
 mod error;
+mod head;
 mod lease;
 mod lock;
 mod migrator;
