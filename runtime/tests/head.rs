@@ -33,12 +33,9 @@ fn hold_lock(driver: Driver, db: &TestDb, config: &Config) -> Client {
 
 /// The key in the head table, as hex, or `None` when it is cleared.
 fn key(c: &mut Client) -> Option<String> {
-    c.query_one(
-        "SELECT encode(key, 'hex') FROM retort_migrations_head",
-        &[],
-    )
-    .unwrap()
-    .get(0)
+    c.query_one("SELECT encode(key, 'hex') FROM retort_migrations_head", &[])
+        .unwrap()
+        .get(0)
 }
 
 fn is_lock_timeout(r: &Result<Vec<retort_runtime::Step>, Error>) -> bool {
@@ -123,7 +120,10 @@ fn a_row_deleted_by_hand_runs_its_migration_again(driver: Driver) {
     assert!(m.upgrade(&mut c, &Target::Head).unwrap().is_empty());
     c.batch_execute("BEGIN; TRUNCATE retort_migrations; ROLLBACK")
         .unwrap();
-    assert!(key(&mut c).is_some(), "a rolled-back change changes nothing");
+    assert!(
+        key(&mut c).is_some(),
+        "a rolled-back change changes nothing"
+    );
     // With the trigger disabled, changes would go unseen: the key is not trusted then.
     c.batch_execute("ALTER TABLE retort_migrations DISABLE TRIGGER retort_head")
         .unwrap();
