@@ -51,11 +51,12 @@
 //! (an empty plan) in a `REPEATABLE READ` transaction, and the key is written by an `UPDATE`
 //! of the head row in that same transaction. A change to the version table committed after
 //! that transaction's snapshot has updated the head row too (the trigger updates it, never
-//! deletes it), so the `UPDATE` fails with a serialization error and no key is written; a
+//! deletes it: against a deleted row, an upsert would insert a stale key without a
+//! conflict), so the `UPDATE` fails with a serialization error and no key is written; a
 //! change after the `UPDATE` waits for its commit and then clears the key. After a run that
 //! applied migrations, a new transaction of that kind reads the rows again to write it.
 //!
-//! The objects are made by the full path ([`ensure`]), under the lock, in one implicit
+//! The objects are made by the full path ([`begin`]), under the lock, in one implicit
 //! transaction: all of them or none. A role that may not create them (no `CREATE` on the
 //! schema, not the version table's owner) gets no fast path and the full path as before; a
 //! failure here never fails a run. Until they exist, each fast-path read fails once on the
@@ -107,6 +108,9 @@ pub(crate) struct Identity {
 /// quoted and qualified by the version table's own schema.
 pub(crate) struct Place {
     identity: Identity,
+    /// The version table's schema, quoted.
+    schema: String,
+    /// The head table, quoted, in that schema.
     head: String,
 }
 
@@ -223,71 +227,114 @@ pub(crate) fn create_sql(config: &Config, schema: &str, table: &str) -> String {
     )
 }
 
-/// Makes sure of the head table, its function and the trigger, under the run's lock, and
-/// says where the key goes. `None` when the version table is not there or they cannot be
-/// made (the role may not): the run then goes on without writing a key.
-pub(crate) async fn ensure(client: &mut impl Conn, config: &Config) -> Option<Place> {
-    let head_name = config.head_table_name();
-    let row = client
-        .query_opt(
-            "SELECT n.nspname::text, c.oid, c.relnamespace, c.relname::text, \
-             pg_catalog.to_regclass(pg_catalog.format('%I.%I', n.nspname, $2::text)) IS NOT NULL, \
-             (SELECT t.tgenabled::text FROM pg_catalog.pg_trigger t \
-              WHERE t.tgrelid = c.oid AND t.tgname = $3::text) \
-             FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
-             WHERE c.oid = pg_catalog.to_regclass($1::text)",
-            &[&config.qualified_table(), &head_name.as_str(), &TRIGGER],
-        )
-        .await
-        .ok()??;
-    let schema = Ident::new(&row.get::<_, String>(0)).ok()?.quoted();
-    let identity = Identity {
-        oid: row.get(1),
-        namespace: row.get(2),
-        name: row.get(3),
-    };
-    let made = row.get::<_, bool>(4) && row.get::<_, Option<String>>(5).as_deref() == Some("A");
-    if !made {
-        let table = Ident::new(&identity.name).ok()?.quoted();
-        client
-            .batch_execute(&create_sql(config, &schema, &table))
-            .await
-            .ok()?;
-    }
-    Some(Place {
-        identity,
-        head: format!("{schema}.{}", head_name.quoted()),
-    })
+/// The statement that starts the writer's transaction: `BEGIN ISOLATION LEVEL REPEATABLE
+/// READ`, then, in it, where the version table is and whether the head cache's objects are
+/// there (the head table in its schema, the trigger on it, enabled `ALWAYS`).
+pub(crate) fn begin_sql(config: &Config) -> String {
+    format!(
+        "BEGIN ISOLATION LEVEL REPEATABLE READ;\n\
+         SELECT n.nspname, c.oid, c.relnamespace, c.relname, \
+         pg_catalog.to_regclass(pg_catalog.format('%I.%I', n.nspname, {head})) IS NOT NULL \
+         AND (SELECT t.tgenabled FROM pg_catalog.pg_trigger t \
+              WHERE t.tgrelid = c.oid AND t.tgname = '{TRIGGER}') = 'A' \
+         FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
+         WHERE c.oid = pg_catalog.to_regclass({table})",
+        head = literal(config.head_table_name().as_str()),
+        table = literal(&config.qualified_table()),
+    )
 }
 
-/// Writes the key of `set` in the `REPEATABLE READ` transaction open on `client`, in which
-/// the run has just verified the database at the head, and ends that transaction. Failing
-/// (a concurrent change to the version table, a head row deleted by hand, a lost
-/// connection) writes nothing and fails nothing: the next run takes the full path again.
+/// Under the run's lock: opens the `REPEATABLE READ` transaction in which the run reads and
+/// verifies the version table and [`record`] writes the key, making the head table, its
+/// function and the trigger first if they are not all there, and says where the key goes.
+/// One round trip when they are. `None`, with no transaction open, when the version table is
+/// not there or they cannot be made (the role may not): the run then goes on without a key.
+pub(crate) async fn begin(client: &mut impl Conn, config: &Config) -> Option<Place> {
+    let sql = begin_sql(config);
+    let (place, made) = match client.simple_query(&sql).await {
+        Ok(messages) => match place_of(&messages, config) {
+            Some(found) => found,
+            None => {
+                let _ = client.batch_execute("ROLLBACK").await;
+                return None;
+            }
+        },
+        Err(_) => {
+            let _ = client.batch_execute("ROLLBACK").await;
+            return None;
+        }
+    };
+    if made {
+        return Some(place);
+    }
+    let _ = client.batch_execute("ROLLBACK").await;
+    let table = Ident::new(&place.identity.name).ok()?.quoted();
+    client
+        .batch_execute(&create_sql(config, &place.schema, &table))
+        .await
+        .ok()?;
+    client
+        .batch_execute("BEGIN ISOLATION LEVEL REPEATABLE READ")
+        .await
+        .ok()?;
+    Some(place)
+}
+
+/// [`begin_sql`]'s answer: where the key goes, and whether the objects are all there.
+fn place_of(messages: &[SimpleQueryMessage], config: &Config) -> Option<(Place, bool)> {
+    let row = messages.iter().find_map(|m| match m {
+        SimpleQueryMessage::Row(r) => Some(r),
+        _ => None,
+    })?;
+    let schema = Ident::new(row.get(0)?).ok()?.quoted();
+    let identity = Identity {
+        oid: row.get(1)?.parse().ok()?,
+        namespace: row.get(2)?.parse().ok()?,
+        name: row.get(3)?.to_owned(),
+    };
+    let made = row.get(4) == Some("t");
+    let head = format!("{schema}.{}", config.head_table_name().quoted());
+    Some((
+        Place {
+            identity,
+            schema,
+            head,
+        },
+        made,
+    ))
+}
+
+/// Writes the key of `set` in the transaction [`begin`] opened, in which the run has just
+/// verified the database at the head, and commits it: one round trip. Failing (a concurrent
+/// change to the version table, a head row deleted by hand, a lost connection) writes nothing
+/// and fails nothing: the next run takes the full path again.
 pub(crate) async fn record(
     client: &mut impl Conn,
     config: &Config,
     set: &MigrationSet,
     place: &Place,
 ) {
-    let key = key(config, set, &place.identity);
+    let key = hex(&key(config, set, &place.identity));
     let sql = format!(
-        "UPDATE {} SET key = $1, verified_at = now() WHERE id",
+        "UPDATE {} SET key = pg_catalog.decode('{key}', 'hex'), verified_at = now() WHERE id;\n\
+         COMMIT",
         place.head
     );
-    match client.execute(sql.as_str(), &[&&key[..]]).await {
-        Ok(1) => {
-            let _ = client.batch_execute("COMMIT").await;
-        }
-        Ok(_) => {
-            // The row was deleted by hand: put it back, keyless, for the next run.
-            let _ = client.batch_execute("ROLLBACK").await;
-            let _ = client
-                .batch_execute(&format!(
-                    "INSERT INTO {} (id) VALUES (true) ON CONFLICT (id) DO NOTHING",
-                    place.head
-                ))
-                .await;
+    match client.simple_query(&sql).await {
+        Ok(messages) => {
+            let updated = messages.iter().find_map(|m| match m {
+                SimpleQueryMessage::CommandComplete(n) => Some(*n),
+                _ => None,
+            });
+            if updated == Some(0) {
+                // The row was deleted by hand: put it back, keyless, for the next run.
+                let _ = client
+                    .batch_execute(&format!(
+                        "INSERT INTO {} (id) VALUES (true) ON CONFLICT (id) DO NOTHING",
+                        place.head
+                    ))
+                    .await;
+            }
         }
         Err(_) => {
             let _ = client.batch_execute("ROLLBACK").await;

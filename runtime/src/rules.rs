@@ -368,15 +368,10 @@ impl<'s, P: Report> Rules<'s, P> {
         // With the head cache, the rows are read in a REPEATABLE READ transaction, so that
         // the key written when nothing is left to do stands for exactly what was verified.
         let place = if self.uses_head(target) {
-            head::ensure(client, &self.config).await
+            head::begin(client, &self.config).await
         } else {
             None
         };
-        if place.is_some() {
-            client
-                .batch_execute("BEGIN ISOLATION LEVEL REPEATABLE READ")
-                .await?;
-        }
         let (set, plan) = match self.plan_upgrade(client, has_table, target).await {
             Ok(planned) => planned,
             Err(e) => {
@@ -397,8 +392,8 @@ impl<'s, P: Report> Rules<'s, P> {
         let steps = self
             .apply_upgrade(client, has_table, set.as_ref(), &plan)
             .await?;
-        if let Some(place) = &place {
-            self.record_head(client, place).await;
+        if place.is_some() {
+            self.record_head(client).await;
         }
         Ok(steps)
     }
@@ -406,17 +401,13 @@ impl<'s, P: Report> Rules<'s, P> {
     /// After an upgrade to `head` that applied migrations: reads the rows again in a
     /// `REPEATABLE READ` transaction and, verified at the head with nothing left to do,
     /// writes the key. Fails nothing: a run that could not write it leaves it for the next.
-    async fn record_head(&self, client: &mut impl Conn, place: &head::Place) {
-        if client
-            .batch_execute("BEGIN ISOLATION LEVEL REPEATABLE READ")
-            .await
-            .is_err()
-        {
+    async fn record_head(&self, client: &mut impl Conn) {
+        let Some(place) = head::begin(client, &self.config).await else {
             return;
-        }
+        };
         match self.plan_upgrade(client, true, &Target::Head).await {
             Ok((_, plan)) if plan.is_empty() => {
-                head::record(client, &self.config, self.set, place).await;
+                head::record(client, &self.config, self.set, &place).await;
             }
             _ => {
                 let _ = client.batch_execute("ROLLBACK").await;
