@@ -107,7 +107,9 @@ impl<'s> Migrator<'s> {
         self.rules.set
     }
 
-    /// Applies what `target` needs. Returns the migrations applied, in order.
+    /// Applies what `target` needs. Returns the migrations applied, in order. An upgrade to
+    /// `head` of a database already there is one query, as with
+    /// [`crate::Migrator::upgrade`].
     pub async fn upgrade(
         &mut self,
         client: &mut tokio_postgres::Client,
