@@ -12,7 +12,7 @@ mod common;
 use std::time::Duration;
 
 use common::driver::{Client, Driver, Migrator, connect, db};
-use common::{chain, chain_files, file, set, versions};
+use common::{chain, chain_files, file, file_with, set, versions};
 use retort_core::check::Options;
 use retort_runtime::{Config, Error, LockStrategy, Target};
 use retort_test_support::TestDb;
@@ -229,7 +229,34 @@ fn a_version_table_made_again_is_another_table(driver: Driver) {
     assert_eq!(m.upgrade(&mut c, &Target::Head).unwrap().len(), 5);
 }
 
+fn skipped_rows_are_rows_like_any_other(driver: Driver) {
+    let mut files = chain_files();
+    files.push(file_with(
+        "006",
+        "005",
+        "-- environments: dev",
+        "INSERT INTO users (name) VALUES ('dev data');",
+        Some("DELETE FROM users WHERE name = 'dev data';"),
+    ));
+    let set = set(&files, Options::default());
+    let (db, mut c) = db(driver);
+    let mut m = Migrator::new(&set).with_config(config());
+    let steps = m.upgrade(&mut c, &Target::Head).unwrap();
+    assert!(steps.last().is_some_and(|s| s.skipped), "{steps:?}");
+    assert!(key(&mut c).is_some());
+    let _holder = hold_lock(driver, &db, &config());
+    assert!(m.upgrade(&mut c, &Target::Head).unwrap().is_empty());
+    // In `dev`, another key: a full run, which finds the skipped row applied, as it always
+    // has (it needs the lock, held here).
+    assert!(is_lock_timeout(
+        &Migrator::new(&set)
+            .with_config(config().environment("dev"))
+            .upgrade(&mut c, &Target::Head)
+    ));
+}
+
 both_drivers!(
+    skipped_rows_are_rows_like_any_other,
     a_second_upgrade_needs_no_lock,
     a_no_op_full_run_writes_the_key,
     a_row_deleted_by_hand_runs_its_migration_again,
