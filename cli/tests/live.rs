@@ -216,6 +216,13 @@ fn check_json(p: &Project, url: &str) -> (i32, Value) {
 #[test]
 fn a_freshly_migrated_database_has_no_drift() {
     let (p, db) = migrated();
+    // What the runtime keeps beside the version table is there, and is not drift: the head
+    // cache (its table, function and trigger) and the lease table of `lock = "table"`.
+    psql(
+        &db,
+        "CREATE TABLE retort_migrations_lock (id boolean PRIMARY KEY); \
+         SELECT 'retort_migrations_head'::regclass, 'retort_migrations_head()'::regprocedure",
+    );
     let (code, doc) = check_json(&p, db.url());
     assert_eq!(code, 0, "{doc:#}");
     assert_eq!(doc["drift"], serde_json::json!([]), "{doc:#}");

@@ -246,7 +246,8 @@ fn qualified(ns: &str, name: &str) -> String {
     )
 }
 
-/// User relations: not the system's, not the version table's.
+/// User relations: not the system's, not the version table's or those the runtime keeps
+/// beside it (its head cache's table, whose function and trigger are left out too).
 const USER_RELATIONS: &str = "n.nspname NOT IN ('pg_catalog', 'information_schema') \
     AND n.nspname NOT LIKE 'pg\\_%' AND c.relname NOT LIKE 'retort\\_migrations%'";
 
@@ -438,7 +439,8 @@ fn live_facts(client: &mut postgres::Client, scope: Scope) -> Facts {
             &format!(
                 "SELECT {func} || '(' || replace(oidvectortypes(p.proargtypes), ', ', ',') \
                  || ')' FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace \
-                 WHERE n.nspname NOT IN ('pg_catalog', 'information_schema')"
+                 WHERE n.nspname NOT IN ('pg_catalog', 'information_schema') \
+                 AND p.proname <> 'retort_migrations_head'"
             ),
         ) {
             f.insert(format!("function {}", r.get::<_, String>(0)));
@@ -450,7 +452,7 @@ fn live_facts(client: &mut postgres::Client, scope: Scope) -> Facts {
                  JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_namespace n ON n.oid = c.relnamespace \
                  JOIN pg_proc p ON p.oid = t.tgfoid \
                  JOIN pg_namespace pn ON pn.oid = p.pronamespace \
-                 WHERE NOT t.tgisinternal",
+                 WHERE NOT t.tgisinternal AND {USER_RELATIONS}",
                 func = qualified("pn.nspname", "p.proname"),
             ),
         ) {
@@ -496,7 +498,8 @@ fn live_definitions(client: &mut postgres::Client) -> Facts {
         ),
         "SELECT 'function ' || p.proname || ' ' || pg_get_functiondef(p.oid) FROM pg_proc p \
          JOIN pg_namespace n ON n.oid = p.pronamespace \
-         WHERE n.nspname NOT IN ('pg_catalog', 'information_schema') AND p.prokind <> 'a'"
+         WHERE n.nspname NOT IN ('pg_catalog', 'information_schema') AND p.prokind <> 'a' \
+         AND p.proname <> 'retort_migrations_head'"
             .to_owned(),
         format!(
             "SELECT 'trigger ' || {rel} || '.' || t.tgname || ' ' || pg_get_triggerdef(t.oid) \

@@ -144,8 +144,23 @@ fn a_database_past_the_range_counts_the_checkpoint_as_applied() {
         .into_iter()
         .filter(|l| l.starts_with("row "))
         .collect();
+    let key = |db: &retort_test_support::TestDb| -> Option<String> {
+        db.connect()
+            .query_one("SELECT encode(key, 'hex') FROM retort_migrations_head", &[])
+            .unwrap()
+            .get(0)
+    };
+    let old_key = key(&db);
+    assert!(old_key.is_some(), "the old release's run verified its head");
     let run = p.db(db.url(), &["upgrade"]).ok();
     assert!(run.stdout.contains("nothing to upgrade"), "{run:#?}");
+    // The checkpoint's set is another set: its run verified the database through the
+    // checkpoint's view and keyed that.
+    let new_key = key(&db);
+    assert!(
+        new_key.is_some() && new_key != old_key,
+        "{old_key:?} {new_key:?}"
+    );
     p.db(db.url(), &["check"]).ok();
     // Nothing was written: the range's rows stand for the checkpoint.
     let rows_after: Vec<String> = catalog(&db)

@@ -400,6 +400,66 @@ pub struct MigrationSet {
     /// Revision → position, built on first use (a `static` set cannot build it at compile
     /// time), so that [`MigrationSet::get`] is a hash lookup, not a scan.
     index: OnceLock<HashMap<Revision, usize>>,
+    /// [`MigrationSet::fingerprint`], computed on first use.
+    fingerprint: OnceLock<[u8; 32]>,
+}
+
+/// Two sets are equal when their migrations are; what was computed from them and cached
+/// (the index, the fingerprint) does not count.
+impl PartialEq for MigrationSet {
+    fn eq(&self, other: &Self) -> bool {
+        self.migrations == other.migrations
+    }
+}
+
+impl Eq for MigrationSet {}
+
+/// The domain of [`fingerprint_of`]: a different purpose, or a different layout of what is
+/// hashed, gives a different value.
+const FINGERPRINT_DOMAIN: &[u8] = b"retort migration set fingerprint v1\0";
+
+/// The SHA-256 fingerprint of `migrations`, in their order: for each, its revision, its
+/// parents, its checksum, its transaction flag, the environments it is limited to and, for a
+/// squash checkpoint, the range it replaces. Every variable-length field is prefixed with its
+/// length, so no two different sets hash the same bytes.
+///
+/// What it leaves out changes nothing a run decides for a database already at the set's
+/// head: messages, down SQL, paths and line numbers. (The up SQL counts through its
+/// checksum.) [`MigrationSet::fingerprint`] caches it; this function is public so that a
+/// set built elsewhere (the macro's, at compile time) can compute the same value.
+pub fn fingerprint_of(migrations: &[Migration]) -> [u8; 32] {
+    use sha2::{Digest, Sha256};
+
+    fn field(h: &mut Sha256, bytes: &[u8]) {
+        h.update((bytes.len() as u64).to_be_bytes());
+        h.update(bytes);
+    }
+
+    let mut h = Sha256::new();
+    h.update(FINGERPRINT_DOMAIN);
+    h.update((migrations.len() as u64).to_be_bytes());
+    for m in migrations {
+        field(&mut h, m.revision().as_str().as_bytes());
+        h.update((m.down_revisions().len() as u64).to_be_bytes());
+        for p in m.down_revisions() {
+            field(&mut h, p.as_str().as_bytes());
+        }
+        h.update(m.checksum().as_bytes());
+        h.update([u8::from(m.is_transactional())]);
+        h.update((m.environments().len() as u64).to_be_bytes());
+        for e in m.environments() {
+            field(&mut h, e.as_bytes());
+        }
+        match m.replaces() {
+            None => h.update([0]),
+            Some(r) => {
+                h.update([1]);
+                field(&mut h, r.first.as_str().as_bytes());
+                field(&mut h, r.last.as_str().as_bytes());
+            }
+        }
+    }
+    h.finalize().into()
 }
 
 /// Why a list of migrations is not a [`MigrationSet`].
@@ -455,6 +515,7 @@ impl MigrationSet {
             packed: Some(Packed { bytes, rust }),
             decoded: OnceLock::new(),
             index: OnceLock::new(),
+            fingerprint: OnceLock::new(),
         }
     }
 
@@ -480,6 +541,7 @@ impl MigrationSet {
             packed: None,
             decoded: OnceLock::new(),
             index: OnceLock::new(),
+            fingerprint: OnceLock::new(),
         })
     }
 
@@ -524,6 +586,16 @@ impl MigrationSet {
                 .collect()
         });
         index.get(revision).map(|&i| &self.as_slice()[i])
+    }
+
+    /// A SHA-256 fingerprint of the set (see [`fingerprint_of`]): the same for the same
+    /// migrations in the same order, different when any revision, parent, checksum,
+    /// transaction flag, environment list or checkpoint range differs. Computed on first use,
+    /// then kept.
+    pub fn fingerprint(&self) -> [u8; 32] {
+        *self
+            .fingerprint
+            .get_or_init(|| fingerprint_of(&self.migrations))
     }
 
     /// Whether `m` is a squash checkpoint whose replaced range is still in the set: it then
@@ -628,5 +700,149 @@ mod tests {
             environments: Vec::new(),
         };
         assert_eq!(built, Migration::new(parts));
+    }
+
+    fn migration(rev: &str, parents: &[&str], up: &str) -> Migration {
+        Migration::new(MigrationParts {
+            revision: Revision::parse(rev).unwrap(),
+            down_revisions: parents
+                .iter()
+                .map(|p| Revision::parse(p).unwrap())
+                .collect(),
+            message: format!("migration {rev}"),
+            up_sql: up.into(),
+            down_sql: Some("SELECT 1;".into()),
+            irreversible: None,
+            transactional: true,
+            path: format!("migrations/{rev}_m.sql"),
+            up_line: 5,
+            down_line: 8,
+            environments: Vec::new(),
+        })
+    }
+
+    fn chain(ups: &[&str]) -> Vec<Migration> {
+        let revs: Vec<String> = (1..=ups.len()).map(|i| format!("{i:03}")).collect();
+        ups.iter()
+            .enumerate()
+            .map(|(i, up)| {
+                let parents: Vec<&str> = if i == 0 { vec![] } else { vec![&revs[i - 1]] };
+                migration(&revs[i], &parents, up)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn the_fingerprint_is_the_same_for_the_same_set() {
+        let ups = ["CREATE TABLE a (x int);", "CREATE TABLE b (x int);"];
+        let a = MigrationSet::from_ordered(chain(&ups)).unwrap();
+        let b = MigrationSet::from_ordered(chain(&ups)).unwrap();
+        assert_eq!(a.fingerprint(), b.fingerprint());
+        // Cached: asking again gives the same value, and equality ignores the cache.
+        assert_eq!(a.fingerprint(), fingerprint_of(a.as_slice()));
+        assert_eq!(a, b);
+        // Layout and comments are not meaning: the checksum, and so the fingerprint, stay.
+        let c = MigrationSet::from_ordered(chain(&[
+            "create table a (\n  x INT\n); -- first",
+            "CREATE TABLE b (x int);",
+        ]))
+        .unwrap();
+        assert_eq!(a.fingerprint(), c.fingerprint());
+        // What a run at the head does not read: messages, down SQL, paths.
+        let mut other = chain(&ups);
+        other[1] = Migration::new(MigrationParts {
+            message: "another message".into(),
+            down_sql: None,
+            irreversible: Some("no way back".into()),
+            path: "elsewhere/002_x.sql".into(),
+            ..parts_of(&other[1])
+        });
+        let other = MigrationSet::from_ordered(other).unwrap();
+        assert_eq!(a.fingerprint(), other.fingerprint());
+    }
+
+    fn parts_of(m: &Migration) -> MigrationParts {
+        MigrationParts {
+            revision: m.revision().clone(),
+            down_revisions: m.down_revisions().to_vec(),
+            message: m.message().to_owned(),
+            up_sql: m.up_sql().to_owned(),
+            down_sql: m.down_sql().map(str::to_owned),
+            irreversible: m.irreversible().map(str::to_owned),
+            transactional: m.is_transactional(),
+            path: m.path().to_owned(),
+            up_line: m.up_line(),
+            down_line: m.down_line(),
+            environments: m.environments().iter().map(|e| e.to_string()).collect(),
+        }
+    }
+
+    #[test]
+    fn the_fingerprint_changes_with_anything_a_run_compares() {
+        let ups = [
+            "CREATE TABLE a (x int);",
+            "CREATE TABLE b (x int);",
+            "CREATE TABLE c (x int);",
+        ];
+        let base = fingerprint_of(&chain(&ups));
+        // Any one checksum.
+        for i in 0..ups.len() {
+            let mut edited = ups;
+            edited[i] = "CREATE TABLE z (x bigint);";
+            assert_ne!(fingerprint_of(&chain(&edited)), base, "migration {i}");
+        }
+        // One migration more, or fewer.
+        assert_ne!(fingerprint_of(&chain(&ups[..2])), base);
+        let mut more = ups.to_vec();
+        more.push("CREATE TABLE d (x int);");
+        assert_ne!(fingerprint_of(&chain(&more)), base);
+        // A transaction flag.
+        let mut m = chain(&ups);
+        m[2] = Migration::new(MigrationParts {
+            transactional: false,
+            ..parts_of(&m[2])
+        });
+        assert_ne!(fingerprint_of(&m), base);
+        // Environments.
+        let mut m = chain(&ups);
+        m[1] = Migration::new(MigrationParts {
+            environments: vec!["dev".into()],
+            ..parts_of(&m[1])
+        });
+        let dev = fingerprint_of(&m);
+        assert_ne!(dev, base);
+        m[1] = Migration::new(MigrationParts {
+            environments: vec!["de".into(), "v".into()],
+            ..parts_of(&m[1])
+        });
+        assert_ne!(fingerprint_of(&m), dev, "fields are length-prefixed");
+        // Parents: the same revisions in another graph.
+        let mut m = chain(&ups);
+        m[2] = Migration::new(MigrationParts {
+            down_revisions: vec![Revision::parse("001").unwrap()],
+            ..parts_of(&m[2])
+        });
+        assert_ne!(fingerprint_of(&m), base);
+        // A revision renamed.
+        let mut m = chain(&ups);
+        m[2] = Migration::new(MigrationParts {
+            revision: Revision::parse("003a").unwrap(),
+            ..parts_of(&m[2])
+        });
+        assert_ne!(fingerprint_of(&m), base);
+        // A checkpoint's range.
+        let mut m = chain(&ups);
+        m[2] = m[2].clone().with_replaces(Replaces {
+            first: Revision::parse("001").unwrap(),
+            last: Revision::parse("002").unwrap(),
+        });
+        assert_ne!(fingerprint_of(&m), base);
+        // The order of the set.
+        let a = migration("a", &[], "SELECT 1;");
+        let b = migration("b", &[], "SELECT 2;");
+        assert_ne!(
+            fingerprint_of(&[a.clone(), b.clone()]),
+            fingerprint_of(&[b, a])
+        );
     }
 }

@@ -227,9 +227,37 @@ impl Config {
     /// `<table>_lock`, or `retort_lock_<hex>` (from [`Config::lock_key`]) when that name
     /// would pass PostgreSQL's 63-byte limit.
     pub fn qualified_lock_table(&self) -> String {
-        let name = format!("{}_lock", self.table.as_str());
-        let name = Ident::new(&name)
-            .unwrap_or_else(|_| Ident(format!("retort_lock_{:016x}", self.lock_key())));
+        self.qualified(&self.lock_table_name())
+    }
+
+    /// The lock table's name, unquoted: `<table>_lock`, or `retort_lock_<hex>`.
+    pub fn lock_table_name(&self) -> Ident {
+        self.companion("lock")
+    }
+
+    /// The head table's name, unquoted: `<table>_head`, or `retort_head_<hex>` (from
+    /// [`Config::lock_key`]) when that name would pass PostgreSQL's 63-byte limit. It sits in
+    /// the version table's schema and holds the key of the last state a run verified as up to
+    /// date (see the runtime's `head` module); its trigger function has the same name.
+    pub fn head_table_name(&self) -> Ident {
+        self.companion("head")
+    }
+
+    /// The head table, quoted, qualified as the version table is: with the configured schema,
+    /// or bare, for the `search_path` to find.
+    pub fn qualified_head_table(&self) -> String {
+        self.qualified(&self.head_table_name())
+    }
+
+    /// `<table>_<suffix>`, or `retort_<suffix>_<hex>` when that is too long a name.
+    fn companion(&self, suffix: &str) -> Ident {
+        let name = format!("{}_{suffix}", self.table.as_str());
+        Ident::new(&name)
+            .unwrap_or_else(|_| Ident(format!("retort_{suffix}_{:016x}", self.lock_key())))
+    }
+
+    /// `name` quoted, in the configured schema if there is one.
+    fn qualified(&self, name: &Ident) -> String {
         match &self.schema {
             Some(s) => format!("{}.{}", s.quoted(), name.quoted()),
             None => name.quoted(),
@@ -333,6 +361,17 @@ mod tests {
             name.starts_with("\"retort_lock_") && name.len() == 2 + 12 + 16,
             "{name}"
         );
+        assert_eq!(
+            long.head_table_name().as_str(),
+            format!("retort_head_{:016x}", long.lock_key())
+        );
+        assert_eq!(
+            Config::new().qualified_head_table(),
+            "\"retort_migrations_head\""
+        );
+        let c = Config::new().schema("s").unwrap().table("v").unwrap();
+        assert_eq!(c.qualified_head_table(), "\"s\".\"v_head\"");
+        assert_eq!(c.lock_table_name().as_str(), "v_lock");
     }
 
     #[test]

@@ -16,7 +16,7 @@ use std::task::{Context, Poll, Waker};
 use std::time::Duration;
 
 use postgres::types::ToSql;
-use postgres::{Row, Statement, ToStatement};
+use postgres::{Row, SimpleQueryMessage, Statement, ToStatement};
 use retort_core::Migration;
 
 use crate::error::Error;
@@ -30,6 +30,11 @@ pub(crate) type Params<'a> = [&'a (dyn ToSql + Sync)];
 pub(crate) trait Conn {
     /// Runs `sql` (one or more statements) as a simple query.
     async fn batch_execute(&mut self, sql: &str) -> Result<(), postgres::Error>;
+
+    /// Runs `sql` as a simple query (no parameters, no prepared statement: one round trip)
+    /// and returns its rows, their values as text.
+    async fn simple_query(&mut self, sql: &str)
+    -> Result<Vec<SimpleQueryMessage>, postgres::Error>;
 
     /// Prepares `sql`.
     async fn prepare(&mut self, sql: &str) -> Result<Statement, postgres::Error>;
@@ -115,6 +120,13 @@ pub(crate) struct SyncConn<'c>(pub(crate) &'c mut postgres::Client);
 impl Conn for SyncConn<'_> {
     async fn batch_execute(&mut self, sql: &str) -> Result<(), postgres::Error> {
         self.0.batch_execute(sql)
+    }
+
+    async fn simple_query(
+        &mut self,
+        sql: &str,
+    ) -> Result<Vec<SimpleQueryMessage>, postgres::Error> {
+        self.0.simple_query(sql)
     }
 
     async fn prepare(&mut self, sql: &str) -> Result<Statement, postgres::Error> {

@@ -15,7 +15,11 @@
 //!   how to find out), a progress write of a non-transactional migration that failed is
 //!   [`Error::Record`] (which statement ran, what the table counts);
 //! - offline: any upgrade or downgrade can be written as a `psql` script instead, literals
-//!   escaped and messages kept inside their comment lines.
+//!   escaped and messages kept inside their comment lines;
+//! - a cheap start-up check: an upgrade to `head` of a database already there, verified by
+//!   an earlier run and unchanged since, is one query, without the lock or the version
+//!   rows (the head cache: `<table>_head` beside the version table, cleared by a trigger on
+//!   any change to it).
 //!
 //! The version table `retort_migrations` (name and schema configurable, always quoted)
 //! holds one row per applied revision: parents, checksum, down SQL, state, when it was
@@ -24,6 +28,7 @@
 mod config;
 mod driver;
 mod error;
+mod head;
 mod lease;
 mod lock;
 mod migrator;

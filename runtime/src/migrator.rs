@@ -148,6 +148,13 @@ impl<'s> Migrator<'s> {
     }
 
     /// Applies what `target` needs. Returns the migrations applied, in order.
+    ///
+    /// For [`Target::Head`] (not in a dry run), a database that a run already verified at the
+    /// head of this set, and whose version table has not changed since, is answered by one
+    /// query, without the lock: the start-up check of a service costs one round trip however
+    /// many migrations there are. The run that verifies it keeps the answer in
+    /// `<table>_head`, beside the version table; a trigger on the version table forgets it at
+    /// any change there.
     pub fn upgrade(&mut self, client: &mut Client, target: &Target) -> Result<Vec<Step>, Error> {
         block_on(self.rules.upgrade(&mut SyncConn(client), target))
     }

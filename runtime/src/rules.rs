@@ -19,6 +19,7 @@ use retort_core::{Migration, MigrationSet, Revision};
 use crate::config::{Config, LockStrategy};
 use crate::driver::{self, Conn};
 use crate::error::{Error, Outcome, StatementError, describe_pg};
+use crate::head;
 use crate::lease::{self, LeaseError};
 use crate::lock::{self, LockError};
 use crate::migrator::{Direction, Status, Step};
@@ -75,12 +76,16 @@ impl<'s, P: Report> Rules<'s, P> {
         }
     }
 
-    /// Applies what `target` needs, under the lock.
+    /// Applies what `target` needs, under the lock; for `head`, first asks the head cache
+    /// (see [`crate::head`]) whether the database is there already: one round trip, no lock.
     pub(crate) async fn upgrade(
         &mut self,
         client: &mut impl Conn,
         target: &Target,
     ) -> Result<Vec<Step>, Error> {
+        if self.uses_head(target) && head::is_current(client, &self.config, self.set).await {
+            return Ok(Vec::new());
+        }
         let held = self.lock(client).await?;
         let result = driver::catch_unwind(self.upgrade_locked(client, target)).await;
         self.unlock(client, held, result).await
@@ -331,19 +336,93 @@ impl<'s, P: Report> Rules<'s, P> {
         }
     }
 
+    /// Whether an upgrade to `target` reads and writes the head cache: an upgrade to `head`
+    /// that is not a dry run. (`heads`, a revision or a step are other questions than the
+    /// one the key answers.)
+    fn uses_head(&self, target: &Target) -> bool {
+        matches!(target, Target::Head) && !self.dry_run
+    }
+
+    /// The rows, viewed for the set, verified, and the upgrade's plan: the revisions to apply.
+    async fn plan_upgrade(
+        &self,
+        client: &mut impl Conn,
+        has_table: bool,
+        target: &Target,
+    ) -> Result<(Cow<'s, MigrationSet>, Vec<Revision>), Error> {
+        let rows = read_rows(client, &self.config, has_table).await?;
+        let Viewed { set, rows, .. } = self.view(rows)?;
+        self.verify(set.as_ref(), &rows, false)?;
+        let history = history_of(set.as_ref(), &rows)?;
+        let applied: HashSet<Revision> = rows.iter().map(|r| r.revision.clone()).collect();
+        let plan = history.upgrade(&applied, target)?;
+        Ok((set, plan))
+    }
+
     async fn upgrade_locked(
         &mut self,
         client: &mut impl Conn,
         target: &Target,
     ) -> Result<Vec<Step>, Error> {
         let has_table = self.prepare_table(client).await?;
-        let rows = read_rows(client, &self.config, has_table).await?;
-        let Viewed { set, rows, .. } = self.view(rows)?;
-        let set = set.as_ref();
-        self.verify(set, &rows, false)?;
-        let history = history_of(set, &rows)?;
-        let applied: HashSet<Revision> = rows.iter().map(|r| r.revision.clone()).collect();
-        let plan = history.upgrade(&applied, target)?;
+        // With the head cache, the rows are read in a REPEATABLE READ transaction, so that
+        // the key written when nothing is left to do stands for exactly what was verified.
+        let place = if self.uses_head(target) {
+            head::begin(client, &self.config).await
+        } else {
+            None
+        };
+        let (set, plan) = match self.plan_upgrade(client, has_table, target).await {
+            Ok(planned) => planned,
+            Err(e) => {
+                if place.is_some() {
+                    let _ = client.batch_execute("ROLLBACK").await;
+                }
+                return Err(e);
+            }
+        };
+        if let Some(place) = &place {
+            if plan.is_empty() {
+                head::record(client, &self.config, self.set, place).await;
+                return Ok(Vec::new());
+            }
+            // Nothing was written in it: ended, the migrations run in their own.
+            client.batch_execute("ROLLBACK").await?;
+        }
+        let steps = self
+            .apply_upgrade(client, has_table, set.as_ref(), &plan)
+            .await?;
+        if place.is_some() {
+            self.record_head(client).await;
+        }
+        Ok(steps)
+    }
+
+    /// After an upgrade to `head` that applied migrations: reads the rows again in a
+    /// `REPEATABLE READ` transaction and, verified at the head with nothing left to do,
+    /// writes the key. Fails nothing: a run that could not write it leaves it for the next.
+    async fn record_head(&self, client: &mut impl Conn) {
+        let Some(place) = head::begin(client, &self.config).await else {
+            return;
+        };
+        match self.plan_upgrade(client, true, &Target::Head).await {
+            Ok((_, plan)) if plan.is_empty() => {
+                head::record(client, &self.config, self.set, &place).await;
+            }
+            _ => {
+                let _ = client.batch_execute("ROLLBACK").await;
+            }
+        }
+    }
+
+    /// Applies `plan` (revisions of `set`, in order).
+    async fn apply_upgrade(
+        &mut self,
+        client: &mut impl Conn,
+        has_table: bool,
+        set: &MigrationSet,
+        plan: &[Revision],
+    ) -> Result<Vec<Step>, Error> {
         let migrations: Vec<&Migration> = plan
             .iter()
             .map(|r| {

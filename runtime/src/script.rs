@@ -1,5 +1,11 @@
 //! Offline scripts: an upgrade or downgrade written out as SQL that `psql` applies with the
 //! same result as an online run, version-table statements and lock included.
+//!
+//! A script makes the version table without the head cache (no `<table>_head`, no trigger):
+//! a database migrated only by scripts is never answered from the cache, and an online run's
+//! first upgrade to `head` takes the full path and makes it. On a database that has the
+//! cache, the script's writes to the version table fire its trigger and clear the key, as
+//! any other change does (see the runtime's `head` module).
 
 use std::collections::HashSet;
 use std::fmt::Write as _;

@@ -279,31 +279,37 @@ fn same(
     })
 }
 
-/// The schema as PostgreSQL prints it, one line per fact, the version table left out.
+/// The schema as PostgreSQL prints it, one line per fact, the runtime's own objects left out:
+/// the version table, the lease table of `lock = "table"` and the head cache (its table, its
+/// function and its trigger on the version table), which runs make as they need them.
 pub fn snapshot(client: &mut Client, config: &Config) -> Result<BTreeSet<String>, postgres::Error> {
     const USER: &str = "NOT IN ('pg_catalog', 'information_schema', 'pg_toast')";
+    // $1 the version table, $2 the lease table, $3 the head table and its function.
+    const OURS: &str = "($1::text, $2::text, $3::text)";
     let table = config.get_table().as_str().to_owned();
+    let lock = config.lock_table_name().as_str().to_owned();
+    let head = config.head_table_name().as_str().to_owned();
     let queries = [
         format!(
             "SELECT 'column ' || table_schema || '.' || table_name || '.' || column_name || ' ' \
              || data_type || ' ' || coalesce(udt_name, '') || ' ' || is_nullable || ' ' || \
              coalesce(column_default, '') || ' ' || coalesce(collation_name, '') || ' ' || \
              is_identity FROM information_schema.columns WHERE table_schema {USER} \
-             AND table_name <> $1::text"
+             AND table_name NOT IN {OURS}"
         ),
         format!(
             "SELECT 'constraint ' || conrelid::regclass::text || ' ' || conname || ' ' || \
              pg_get_constraintdef(c.oid) FROM pg_constraint c JOIN pg_namespace n \
-             ON n.oid = c.connamespace WHERE n.nspname {USER} AND conrelid <> 0 \
-             AND conrelid::regclass::text NOT IN ($1::text, quote_ident($1::text))"
+             ON n.oid = c.connamespace JOIN pg_class r ON r.oid = c.conrelid \
+             WHERE n.nspname {USER} AND conrelid <> 0 AND r.relname NOT IN {OURS}"
         ),
         format!(
             "SELECT 'index ' || indexdef FROM pg_indexes WHERE schemaname {USER} \
-             AND tablename <> $1::text"
+             AND tablename NOT IN {OURS}"
         ),
         format!(
             "SELECT 'view ' || schemaname || '.' || viewname || ' ' || definition FROM pg_views \
-             WHERE schemaname {USER} AND $1::text IS NOT NULL UNION ALL \
+             WHERE schemaname {USER} AND {OURS} IS NOT NULL UNION ALL \
              SELECT 'matview ' || schemaname || '.' || matviewname || ' ' || definition \
              FROM pg_matviews WHERE schemaname {USER}"
         ),
@@ -311,32 +317,37 @@ pub fn snapshot(client: &mut Client, config: &Config) -> Result<BTreeSet<String>
             "SELECT 'sequence ' || schemaname || '.' || sequencename || ' ' || data_type || ' ' \
              || start_value || ' ' || min_value || ' ' || max_value || ' ' || increment_by || \
              ' ' || cycle || ' ' || cache_size FROM pg_sequences WHERE schemaname {USER} \
-             AND sequencename NOT LIKE $1::text || '%'"
+             AND sequencename NOT LIKE $1::text || '%' AND {OURS} IS NOT NULL"
         ),
         format!(
             "SELECT 'function ' || pg_get_functiondef(p.oid) FROM pg_proc p JOIN pg_namespace n \
              ON n.oid = p.pronamespace WHERE n.nspname {USER} AND p.prokind IN ('f', 'p') \
-             AND $1::text IS NOT NULL AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE \
-             d.objid = p.oid AND d.deptype = 'e')"
+             AND NOT (p.proname = $3::text AND p.prorettype = 'trigger'::regtype) \
+             AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE \
+             d.objid = p.oid AND d.deptype = 'e') AND {OURS} IS NOT NULL"
         ),
-        "SELECT 'trigger ' || pg_get_triggerdef(oid) FROM pg_trigger WHERE NOT tgisinternal \
-         AND $1::text IS NOT NULL"
+        "SELECT 'trigger ' || pg_get_triggerdef(t.oid) FROM pg_trigger t \
+         JOIN pg_class r ON r.oid = t.tgrelid WHERE NOT t.tgisinternal \
+         AND NOT (t.tgname = 'retort_head' AND r.relname = $1::text) \
+         AND ($1::text, $2::text, $3::text) IS NOT NULL"
             .to_owned(),
         format!(
             "SELECT 'enum ' || n.nspname || '.' || t.typname || ' ' || string_agg(e.enumlabel, \
              ',' ORDER BY e.enumsortorder) FROM pg_type t JOIN pg_enum e ON e.enumtypid = t.oid \
              JOIN pg_namespace n ON n.oid = t.typnamespace WHERE n.nspname {USER} \
-             AND $1::text IS NOT NULL GROUP BY n.nspname, t.typname"
+             AND {OURS} IS NOT NULL GROUP BY n.nspname, t.typname"
         ),
         format!(
             "SELECT 'schema ' || nspname FROM pg_namespace WHERE nspname {USER} \
-             AND nspname NOT LIKE 'pg\\_%' AND $1::text IS NOT NULL"
+             AND nspname NOT LIKE 'pg\\_%' AND {OURS} IS NOT NULL"
         ),
-        "SELECT 'extension ' || extname FROM pg_extension WHERE $1::text IS NOT NULL".to_owned(),
+        "SELECT 'extension ' || extname FROM pg_extension \
+         WHERE ($1::text, $2::text, $3::text) IS NOT NULL"
+            .to_owned(),
     ];
     let mut out = BTreeSet::new();
     for q in &queries {
-        for row in client.query(q.as_str(), &[&table])? {
+        for row in client.query(q.as_str(), &[&table, &lock, &head])? {
             out.insert(row.get::<_, String>(0));
         }
     }

@@ -36,7 +36,7 @@ use std::sync::Mutex;
 use std::task::{Context, Waker};
 use std::time::Duration;
 
-use postgres::{Row, Statement, ToStatement};
+use postgres::{Row, SimpleQueryMessage, Statement, ToStatement};
 use retort_core::target::Target;
 use retort_core::{Migration, MigrationSet, Revision};
 
@@ -107,7 +107,9 @@ impl<'s> Migrator<'s> {
         self.rules.set
     }
 
-    /// Applies what `target` needs. Returns the migrations applied, in order.
+    /// Applies what `target` needs. Returns the migrations applied, in order. An upgrade to
+    /// `head` of a database already there is one query, as with
+    /// [`crate::Migrator::upgrade`].
     pub async fn upgrade(
         &mut self,
         client: &mut tokio_postgres::Client,
@@ -180,6 +182,13 @@ impl Drop for TokioConn<'_> {
 impl Conn for TokioConn<'_> {
     async fn batch_execute(&mut self, sql: &str) -> Result<(), postgres::Error> {
         self.client.batch_execute(sql).await
+    }
+
+    async fn simple_query(
+        &mut self,
+        sql: &str,
+    ) -> Result<Vec<SimpleQueryMessage>, postgres::Error> {
+        self.client.simple_query(sql).await
     }
 
     async fn prepare(&mut self, sql: &str) -> Result<Statement, postgres::Error> {

@@ -612,9 +612,20 @@ fn configured_table_and_schema_with_odd_names(driver: Driver) {
             .unwrap()
             .get(0);
         assert_eq!(
-            other, 1,
-            "{qualified}: only the version table besides the chain's"
+            other, 2,
+            "{qualified}: only the version table and its head table besides the chain's"
         );
+        // The head cache sits beside it, named after it, and holds the key of this state.
+        let head = match schema {
+            Some(s) => format!("{}.{}", quote(s), quote(config.head_table_name().as_str())),
+            None => quote(config.head_table_name().as_str()),
+        };
+        let keyed: bool = c
+            .query_one(&format!("SELECT key IS NOT NULL FROM {head}"), &[])
+            .unwrap_or_else(|e| panic!("{head}: {e}"))
+            .get(0);
+        assert!(keyed, "{head}");
+        assert!(m.upgrade(&mut c, &Target::Head).unwrap().is_empty());
         m.downgrade(&mut c, &Target::Base).unwrap();
         let n: i64 = c
             .query_one(&format!("SELECT count(*) FROM {qualified}"), &[])

@@ -108,3 +108,29 @@ fn migrate_to_goes_either_way() {
         .get(0);
     assert_eq!(n, 1);
 }
+
+#[test]
+fn the_runtimes_own_objects_are_not_in_a_snapshot() {
+    use retort_runtime::testing::snapshot;
+    use retort_runtime::{Config, LockStrategy, Migrator, Target};
+    let (_db, mut c) = db();
+    let config = Config::new().lock_strategy(LockStrategy::Table);
+    let before = snapshot(&mut c, &config).unwrap();
+    // An empty set at its head: the version table, the lease table, the head cache's table,
+    // function and trigger are made, and no migration.
+    let empty = retort_core::MigrationSet::from_ordered(Vec::new()).unwrap();
+    Migrator::new(&empty)
+        .with_config(config.clone())
+        .upgrade(&mut c, &Target::Head)
+        .unwrap();
+    let made: i64 = c
+        .query_one(
+            "SELECT count(*) FROM pg_class WHERE relname IN \
+             ('retort_migrations', 'retort_migrations_lock', 'retort_migrations_head')",
+            &[],
+        )
+        .unwrap()
+        .get(0);
+    assert_eq!(made, 3);
+    assert_eq!(snapshot(&mut c, &config).unwrap(), before);
+}

@@ -32,6 +32,9 @@ pub(super) fn read(r: &mut Reader<'_>) -> Result<(), postgres::Error> {
     for row in rows {
         let name = QName::new(row.get::<_, String>(0), row.get::<_, String>(1));
         let sig: String = row.get(2);
+        if sig.is_empty() && r.exclude.is_runtime_function(&name) {
+            continue;
+        }
         let def = row
             .get::<_, Option<String>>(3)
             .and_then(|d| parse_routine(&d))

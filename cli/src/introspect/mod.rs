@@ -26,29 +26,52 @@ use postgres::Client;
 use retort_core::schema::catalog::{Catalog, OUTSIDE_TABLES, Obj, Origin, QName};
 use retort_core::source::{FileId, Sources};
 
-/// What the reader leaves out besides the system's objects: the version table.
+/// What the reader leaves out besides the system's objects: the runtime's own objects, which
+/// runs make as they need them (the version table; beside it, in its schema, the lease table
+/// of `lock = "table"` and the head cache's table, its function and its trigger on the
+/// version table).
 #[derive(Clone, Debug)]
 pub struct Exclude {
     /// The version table's name.
     pub table: String,
     /// Its schema, when one is configured (else any schema).
     pub schema: Option<String>,
+    /// The tables beside it: the lease table's and the head table's names.
+    pub companions: Vec<String>,
+    /// The head cache's trigger function (named as its table).
+    pub function: String,
 }
 
 impl Exclude {
-    /// The version table that `config` names.
+    /// The version table that `config` names, and what the runtime makes beside it.
     pub fn version_table(config: &retort_runtime::Config) -> Self {
         Exclude {
             table: config.get_table().as_str().to_owned(),
             schema: config.get_schema().map(|s| s.as_str().to_owned()),
+            companions: vec![
+                config.lock_table_name().as_str().to_owned(),
+                config.head_table_name().as_str().to_owned(),
+            ],
+            function: config.head_table_name().as_str().to_owned(),
         }
     }
 
-    /// Whether the relation `name` is the version table, or another tool's that the model
-    /// never judges ([`OUTSIDE_TABLES`], in `public`).
+    /// Whether `name` is in the version table's schema (any schema, when none is set).
+    fn in_schema(&self, name: &QName) -> bool {
+        self.schema.as_ref().is_none_or(|s| *s == name.schema)
+    }
+
+    /// Whether the relation `name` is the version table or a table the runtime keeps beside
+    /// it, or another tool's that the model never judges ([`OUTSIDE_TABLES`], in `public`).
+    /// Triggers on these tables go with them.
     fn is_version_table(&self, name: &QName) -> bool {
-        (name.name == self.table && self.schema.as_ref().is_none_or(|s| *s == name.schema))
+        ((name.name == self.table || self.companions.contains(&name.name)) && self.in_schema(name))
             || (name.schema == "public" && OUTSIDE_TABLES.contains(&name.name.as_str()))
+    }
+
+    /// Whether the function `name` is the head cache's trigger function.
+    fn is_runtime_function(&self, name: &QName) -> bool {
+        name.name == self.function && self.in_schema(name)
     }
 }
 

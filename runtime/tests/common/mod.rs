@@ -85,22 +85,29 @@ pub fn catalog(client: &mut impl Query) -> Vec<String> {
     let mut out = Vec::new();
     let queries = [
         "SELECT 'column ' || table_name || '.' || column_name || ' ' || data_type || ' ' || is_nullable || ' ' || coalesce(column_default, '') \
-         FROM information_schema.columns WHERE table_schema = 'public' AND table_name <> 'retort_migrations'",
-        "SELECT 'index ' || indexname || ' ' || indexdef FROM pg_indexes WHERE schemaname = 'public' AND tablename <> 'retort_migrations'",
+         FROM information_schema.columns WHERE table_schema = 'public' AND table_name NOT IN {RUNTIME_TABLES}",
+        "SELECT 'index ' || indexname || ' ' || indexdef FROM pg_indexes WHERE schemaname = 'public' AND tablename NOT IN {RUNTIME_TABLES}",
         "SELECT 'constraint ' || conrelid::regclass::text || ' ' || conname || ' ' || pg_get_constraintdef(oid) FROM pg_constraint \
-         WHERE connamespace = 'public'::regnamespace AND conrelid <> 0 AND conrelid::regclass::text <> 'retort_migrations'",
+         WHERE connamespace = 'public'::regnamespace AND conrelid <> 0 AND conrelid::regclass::text NOT IN {RUNTIME_TABLES}",
         "SELECT 'type ' || t.typname || ' ' || string_agg(e.enumlabel, ',' ORDER BY e.enumsortorder) FROM pg_type t \
          JOIN pg_enum e ON e.enumtypid = t.oid GROUP BY t.typname",
         "SELECT 'view ' || viewname || ' ' || definition FROM pg_views WHERE schemaname = 'public'",
     ];
     for q in queries {
-        for row in client.rows(q, &[]).expect("catalog query") {
+        let q = q.replace("{RUNTIME_TABLES}", RUNTIME_TABLES);
+        for row in client.rows(&q, &[]).expect("catalog query") {
             out.push(row.get::<_, String>(0));
         }
     }
     out.sort();
     out
 }
+
+/// The runtime's own tables: the version table and those beside it (the lease of `lock =
+/// "table"`, the head cache), left out of [`catalog`] as the runtime's catalog readers leave
+/// them out.
+const RUNTIME_TABLES: &str =
+    "('retort_migrations', 'retort_migrations_lock', 'retort_migrations_head')";
 
 /// The version table's revisions, in the order applied.
 pub fn versions(client: &mut impl Query) -> Vec<String> {

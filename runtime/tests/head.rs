@@ -1,0 +1,309 @@
+//! The head cache against a real PostgreSQL, on both drivers: a second upgrade to `head` is
+//! answered without the lock; any change to the version table (a row deleted by hand, a
+//! truncate) or another set, environment or target takes the full path again.
+//!
+//! The fast path is observed through the lock: another session holds the run's advisory
+//! lock (or lease) and the runner's lock timeout is short, so a run that needs the lock
+//! fails with a lock timeout, and one answered by the cache returns at once.
+
+#[macro_use]
+mod common;
+
+use std::time::Duration;
+
+use common::driver::{Client, Driver, Migrator, connect, db};
+use common::{chain, chain_files, file, file_with, set, versions};
+use retort_core::check::Options;
+use retort_runtime::{Config, Error, LockStrategy, Target};
+use retort_test_support::TestDb;
+
+/// A short lock timeout: long enough for an idle machine, short for a test that expects it.
+fn config() -> Config {
+    Config::new().lock_timeout(Duration::from_millis(300))
+}
+
+/// Another session holding the run's advisory lock until it is dropped.
+fn hold_lock(driver: Driver, db: &TestDb, config: &Config) -> Client {
+    let mut holder = connect(driver, db);
+    holder
+        .query_one("SELECT pg_advisory_lock($1)", &[&config.lock_key()])
+        .unwrap();
+    holder
+}
+
+/// The key in the head table, as hex, or `None` when it is cleared.
+fn key(c: &mut Client) -> Option<String> {
+    c.query_one("SELECT encode(key, 'hex') FROM retort_migrations_head", &[])
+        .unwrap()
+        .get(0)
+}
+
+fn is_lock_timeout(r: &Result<Vec<retort_runtime::Step>, Error>) -> bool {
+    matches!(r, Err(Error::LockTimeout { .. }))
+}
+
+fn a_second_upgrade_needs_no_lock(driver: Driver) {
+    let set = chain();
+    let (db, mut c) = db(driver);
+    let mut m = Migrator::new(&set).with_config(config());
+    assert_eq!(m.upgrade(&mut c, &Target::Head).unwrap().len(), 5);
+    assert!(key(&mut c).is_some(), "the run that applied wrote the key");
+    let holder = hold_lock(driver, &db, &config());
+    // Answered by the head cache: the lock is not even asked for.
+    assert!(m.upgrade(&mut c, &Target::Head).unwrap().is_empty());
+    assert!(m.upgrade(&mut c, &Target::Head).unwrap().is_empty());
+    // What the cache does not answer still needs the lock: a dry run, another target.
+    assert!(is_lock_timeout(
+        &Migrator::new(&set)
+            .with_config(config())
+            .dry_run(true)
+            .upgrade(&mut c, &Target::Head)
+    ));
+    assert!(is_lock_timeout(&m.upgrade(&mut c, &Target::Heads)));
+    // Another environment is another key.
+    assert!(is_lock_timeout(
+        &Migrator::new(&set)
+            .with_config(config().environment("dev"))
+            .upgrade(&mut c, &Target::Head)
+    ));
+    drop(holder);
+    assert!(
+        Migrator::new(&set)
+            .with_config(config().environment("dev"))
+            .upgrade(&mut c, &Target::Head)
+            .unwrap()
+            .is_empty()
+    );
+}
+
+fn a_no_op_full_run_writes_the_key(driver: Driver) {
+    let set = chain();
+    let (db, mut c) = db(driver);
+    let mut m = Migrator::new(&set).with_config(config());
+    m.upgrade(&mut c, &Target::Head).unwrap();
+    // The key cleared by hand: the next run is a full one, finds nothing to do, writes it.
+    c.batch_execute("UPDATE retort_migrations_head SET key = NULL")
+        .unwrap();
+    {
+        let _holder = hold_lock(driver, &db, &config());
+        assert!(is_lock_timeout(&m.upgrade(&mut c, &Target::Head)));
+    }
+    assert!(m.upgrade(&mut c, &Target::Head).unwrap().is_empty());
+    assert!(key(&mut c).is_some());
+    let _holder = hold_lock(driver, &db, &config());
+    assert!(m.upgrade(&mut c, &Target::Head).unwrap().is_empty());
+}
+
+fn a_row_deleted_by_hand_runs_its_migration_again(driver: Driver) {
+    let set = chain();
+    let (db, mut c) = db(driver);
+    let mut m = Migrator::new(&set).with_config(config());
+    m.upgrade(&mut c, &Target::Head).unwrap();
+    assert!(key(&mut c).is_some());
+    // What a person does to run `005` again.
+    c.batch_execute("DROP VIEW user_names; DELETE FROM retort_migrations WHERE revision = '005'")
+        .unwrap();
+    assert_eq!(key(&mut c), None, "the trigger cleared the key");
+    {
+        let _holder = hold_lock(driver, &db, &config());
+        assert!(is_lock_timeout(&m.upgrade(&mut c, &Target::Head)));
+    }
+    let steps = m.upgrade(&mut c, &Target::Head).unwrap();
+    assert_eq!(steps.len(), 1);
+    assert_eq!(steps[0].revision.as_str(), "005");
+    assert_eq!(versions(&mut c), ["001", "002", "003", "004", "005"]);
+    assert!(key(&mut c).is_some());
+    // Any statement on the version table clears it: an update of nothing, a truncate.
+    c.batch_execute("UPDATE retort_migrations SET message = message WHERE false")
+        .unwrap();
+    assert_eq!(key(&mut c), None);
+    assert!(m.upgrade(&mut c, &Target::Head).unwrap().is_empty());
+    c.batch_execute("BEGIN; TRUNCATE retort_migrations; ROLLBACK")
+        .unwrap();
+    assert!(
+        key(&mut c).is_some(),
+        "a rolled-back change changes nothing"
+    );
+    // With the trigger disabled, changes would go unseen: the key is not trusted then.
+    c.batch_execute("ALTER TABLE retort_migrations DISABLE TRIGGER retort_head")
+        .unwrap();
+    {
+        let _holder = hold_lock(driver, &db, &config());
+        assert!(is_lock_timeout(&m.upgrade(&mut c, &Target::Head)));
+    }
+    // A full run puts the trigger back as it was.
+    assert!(m.upgrade(&mut c, &Target::Head).unwrap().is_empty());
+    let enabled: String = c
+        .query_one(
+            "SELECT tgenabled::text FROM pg_trigger WHERE tgname = 'retort_head'",
+            &[],
+        )
+        .unwrap()
+        .get(0);
+    assert_eq!(enabled, "A");
+    let _holder = hold_lock(driver, &db, &config());
+    assert!(m.upgrade(&mut c, &Target::Head).unwrap().is_empty());
+}
+
+fn another_set_misses_and_applies(driver: Driver) {
+    let old = chain();
+    let mut files = chain_files();
+    files.push(file(
+        "006",
+        "005",
+        "CREATE TABLE tags (id int);",
+        "DROP TABLE tags;",
+    ));
+    let new = set(&files, Options::default());
+    let (db, mut c) = db(driver);
+    Migrator::new(&old)
+        .with_config(config())
+        .upgrade(&mut c, &Target::Head)
+        .unwrap();
+    let old_key = key(&mut c);
+    {
+        let _holder = hold_lock(driver, &db, &config());
+        assert!(is_lock_timeout(
+            &Migrator::new(&new)
+                .with_config(config())
+                .upgrade(&mut c, &Target::Head)
+        ));
+    }
+    let steps = Migrator::new(&new)
+        .with_config(config())
+        .upgrade(&mut c, &Target::Head)
+        .unwrap();
+    assert_eq!(steps.len(), 1);
+    assert!(key(&mut c).is_some() && key(&mut c) != old_key);
+    // The old build is behind the database now: the cache does not let it pass.
+    assert!(matches!(
+        Migrator::new(&old)
+            .with_config(config())
+            .upgrade(&mut c, &Target::Head),
+        Err(Error::Unknown(_))
+    ));
+    let _holder = hold_lock(driver, &db, &config());
+    assert!(
+        Migrator::new(&new)
+            .with_config(config())
+            .upgrade(&mut c, &Target::Head)
+            .unwrap()
+            .is_empty()
+    );
+}
+
+fn a_held_lease_does_not_hold_up_the_fast_path(driver: Driver) {
+    let set = chain();
+    let (_db, mut c) = db(driver);
+    let table = config().lock_strategy(LockStrategy::Table);
+    let mut m = Migrator::new(&set).with_config(table);
+    m.upgrade(&mut c, &Target::Head).unwrap();
+    c.batch_execute(
+        "INSERT INTO retort_migrations_lock VALUES \
+         (true, 'someone', 1, 'other', NULL, now(), now() + interval '1 hour')",
+    )
+    .unwrap();
+    assert!(m.upgrade(&mut c, &Target::Head).unwrap().is_empty());
+    assert!(matches!(
+        m.upgrade(&mut c, &Target::Heads),
+        Err(Error::LeaseTimeout { .. })
+    ));
+}
+
+fn a_version_table_made_again_is_another_table(driver: Driver) {
+    let set = chain();
+    let (db, mut c) = db(driver);
+    let mut m = Migrator::new(&set).with_config(config());
+    m.upgrade(&mut c, &Target::Head).unwrap();
+    // Dropping the table fires no trigger; the key names the table that was there.
+    c.batch_execute(
+        "DROP TABLE retort_migrations; DROP VIEW user_names; DROP TABLE posts, users; \
+         DROP TYPE mood",
+    )
+    .unwrap();
+    assert!(key(&mut c).is_some());
+    {
+        let _holder = hold_lock(driver, &db, &config());
+        assert!(is_lock_timeout(&m.upgrade(&mut c, &Target::Head)));
+    }
+    assert_eq!(m.upgrade(&mut c, &Target::Head).unwrap().len(), 5);
+}
+
+fn skipped_rows_are_rows_like_any_other(driver: Driver) {
+    let mut files = chain_files();
+    files.push(file_with(
+        "006",
+        "005",
+        "-- environments: dev",
+        "INSERT INTO users (name) VALUES ('dev data');",
+        Some("DELETE FROM users WHERE name = 'dev data';"),
+    ));
+    let set = set(&files, Options::default());
+    let (db, mut c) = db(driver);
+    let mut m = Migrator::new(&set).with_config(config());
+    let steps = m.upgrade(&mut c, &Target::Head).unwrap();
+    assert!(steps.last().is_some_and(|s| s.skipped), "{steps:?}");
+    assert!(key(&mut c).is_some());
+    let _holder = hold_lock(driver, &db, &config());
+    assert!(m.upgrade(&mut c, &Target::Head).unwrap().is_empty());
+    // In `dev`, another key: a full run, which finds the skipped row applied, as it always
+    // has (it needs the lock, held here).
+    assert!(is_lock_timeout(
+        &Migrator::new(&set)
+            .with_config(config().environment("dev"))
+            .upgrade(&mut c, &Target::Head)
+    ));
+}
+
+both_drivers!(
+    skipped_rows_are_rows_like_any_other,
+    a_second_upgrade_needs_no_lock,
+    a_no_op_full_run_writes_the_key,
+    a_row_deleted_by_hand_runs_its_migration_again,
+    another_set_misses_and_applies,
+    a_held_lease_does_not_hold_up_the_fast_path,
+    a_version_table_made_again_is_another_table,
+);
+
+/// The writer's guarantee, on PostgreSQL's own terms: a change to the version table committed
+/// after the writing transaction's snapshot makes its `UPDATE` of the head row fail, so a key
+/// is never written for a state that was not the one verified.
+#[test]
+fn a_change_after_the_verifying_snapshot_stops_the_write() {
+    let set = chain();
+    let (_db, mut writer) = db(Driver::Sync);
+    Migrator::new(&set)
+        .upgrade(&mut writer, &Target::Head)
+        .unwrap();
+    let mut person = connect(Driver::Sync, &_db);
+    for change in [
+        "DELETE FROM retort_migrations WHERE revision = '005'",
+        "UPDATE retort_migrations SET message = message WHERE false",
+    ] {
+        writer
+            .batch_execute("UPDATE retort_migrations_head SET key = NULL")
+            .unwrap();
+        writer
+            .batch_execute("BEGIN ISOLATION LEVEL REPEATABLE READ")
+            .unwrap();
+        let n: i64 = writer
+            .query_one("SELECT count(*) FROM retort_migrations", &[])
+            .unwrap()
+            .get(0);
+        assert!(n >= 4);
+        person.batch_execute(change).unwrap();
+        let err = writer
+            .execute(
+                "UPDATE retort_migrations_head SET key = '\\x00' WHERE id",
+                &[],
+            )
+            .unwrap_err();
+        assert_eq!(
+            err.code(),
+            Some(&postgres::error::SqlState::T_R_SERIALIZATION_FAILURE),
+            "{change}: {err}"
+        );
+        writer.batch_execute("ROLLBACK").unwrap();
+        assert_eq!(key(&mut writer), None, "{change}");
+    }
+}
