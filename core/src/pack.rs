@@ -326,6 +326,25 @@ mod tests {
     }
 
     #[test]
+    fn a_packed_set_answers_len_and_fingerprint_from_its_header_and_equals_the_set() {
+        let ms = vec![
+            migration("1", &[], Some("DROP TABLE t1;")),
+            migration("2", &["1"], None),
+        ];
+        let owned = crate::MigrationSet::from_ordered(ms.clone()).unwrap();
+        let bytes = leak(pack(&ms, owned.fingerprint()));
+        let packed = crate::MigrationSet::from_packed(bytes, &[]);
+        assert_eq!(packed.len(), 2);
+        assert_eq!(packed.fingerprint(), owned.fingerprint());
+        assert_eq!(packed, owned);
+        assert_eq!(
+            packed.get("2").map(Migration::message),
+            Some(ms[1].message())
+        );
+        assert_eq!(packed.heads(), owned.heads());
+    }
+
+    #[test]
     fn every_truncation_is_an_error_not_a_wrong_set() {
         let ms = vec![
             migration("1", &[], Some("DROP TABLE t1;")),

@@ -488,7 +488,7 @@ fn schema_module(
 /// which rustc copies without lexing, or, without `OUT_DIR` (no build script), one byte-string
 /// literal.
 fn packed_set(set: &MigrationSet) -> TokenStream {
-    let bytes = pack::pack(set.as_slice(), [0; 32]);
+    let bytes = pack::pack(set.as_slice(), set.fingerprint());
     if let Some(path) =
         std::env::var_os("OUT_DIR").and_then(|d| write_packed(Path::new(&d), &bytes))
     {
