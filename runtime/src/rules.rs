@@ -236,17 +236,20 @@ impl<'s, P: Report> Rules<'s, P> {
             });
         };
         let mut out: Vec<AppliedRow> = Vec::with_capacity(rows.len());
+        // Each revision's position in `out`, so that every row costs one look-up.
+        let mut at: HashMap<Revision, usize> = HashMap::with_capacity(rows.len());
         let mut folded = Vec::new();
         for row in rows {
             if let Some(c) = view.folded.get(&row.revision) {
                 folded.push(row.revision.clone());
-                if out.iter().any(|r| r.revision == *c) {
+                if at.contains_key(c) {
                     continue;
                 }
                 let Some(m) = view.set.get(c.as_str()) else {
                     continue;
                 };
                 // The range stands for the checkpoint: one applied row of it, never written.
+                at.insert(c.clone(), out.len());
                 out.push(AppliedRow {
                     revision: c.clone(),
                     down_revisions: Vec::new(),
@@ -275,9 +278,10 @@ impl<'s, P: Report> Rules<'s, P> {
                 row.down_revisions = parents;
             }
             // A real row of the checkpoint replaces one made up from the range.
-            if let Some(k) = out.iter().position(|r| r.revision == row.revision) {
+            if let Some(&k) = at.get(&row.revision) {
                 out[k] = row;
             } else {
+                at.insert(row.revision.clone(), out.len());
                 out.push(row);
             }
         }
@@ -809,8 +813,10 @@ impl<'s, P: Report> Rules<'s, P> {
         applied: &HashSet<Revision>,
     ) -> Result<(Vec<Revision>, Vec<Revision>), Error> {
         let mut added = Vec::new();
+        let by_rev: HashMap<&Revision, &AppliedRow> =
+            rows.iter().map(|r| (&r.revision, r)).collect();
         for m in set.iter().filter(|m| desired.contains(m.revision())) {
-            match rows.iter().find(|r| r.revision == *m.revision()) {
+            match by_rev.get(m.revision()) {
                 None => {
                     let row = new_row(m, RowState::Applied);
                     table::write(
