@@ -1071,13 +1071,16 @@ enum Located {
 /// trip each, and the write in the same transaction. The transaction is left open on success;
 /// it is rolled back on failure.
 ///
-/// On failure, PostgreSQL's position (when it gives one) names the statement, or the write.
-/// When it does not (a constraint violated at run time, say), the section is run again in a
-/// new transaction one statement at a time, after `before` (the SQL the run applied before it
-/// in the same transaction, in single-transaction mode), then the write, to find the one
-/// that fails; then that transaction is rolled back too. Statements run twice only on that
-/// failure path, and always inside a transaction that is rolled back. A failing write is
-/// reported as [`Error::Database`], as a write to the version table.
+/// On failure, PostgreSQL's position (when it gives one in the section) names the statement.
+/// When it does not (a constraint violated at run time, or the write failing), the section is
+/// run again in a new transaction one statement at a time, after `before` (the SQL the run
+/// applied before it in the same transaction, in single-transaction mode), then the write, to
+/// find the one that fails; then that transaction is rolled back too. Statements run twice
+/// only on that failure path, and always inside a transaction that is rolled back. A failing
+/// write is reported as [`Error::Database`], as a write to the version table.
+///
+/// The section ends in whole tokens ([`txn_control::refuse`] made sure before the run), so
+/// the `;` after it starts the write as a statement of its own.
 ///
 /// With a statement lock timeout in `config`, the section is preceded by `SET LOCAL
 /// lock_timeout`, in the replay too, so a statement that waited too long fails there again.
@@ -1126,25 +1129,25 @@ async fn run_section(
     let stmts = statements(sql);
     // The prefix is ASCII: its length in bytes is its length in characters.
     let prefix_chars = batch[..prefix_len].chars().count();
-    let located = match char_position(&e) {
-        Some(p) if p > prefix_chars => {
-            // A character position in `sql` (or past it: in the write), then the statement
-            // that holds it.
-            match sql.char_indices().nth(p - prefix_chars - 1) {
-                Some((at, _)) => stmts
-                    .iter()
-                    .position(|r| at < r.end)
-                    .map_or(Located::Unknown, |i| {
-                        Located::Statement(i, stmts[i].clone(), at - stmts[i].start)
-                    }),
-                None => Located::Record,
-            }
-        }
+    // A character position in `sql`, if PostgreSQL points into it.
+    let in_sql = char_position(&e)
+        .and_then(|p| p.checked_sub(prefix_chars + 1))
+        .and_then(|i| sql.char_indices().nth(i));
+    let located = match in_sql {
+        // The statement that holds it.
+        Some((at, _)) => stmts
+            .iter()
+            .position(|r| at < r.end)
+            .map_or(Located::Unknown, |i| {
+                Located::Statement(i, stmts[i].clone(), at - stmts[i].start)
+            }),
         // Not the SQL's fault: the session is gone, or the statement was cancelled (by a
         // person, or by `statement_timeout`). Running the section again to find the
         // statement would only repeat the wait, or fail on the dead connection.
-        _ if crate::error::is_connection_lost(&e) || is_cancel(&e) => Located::Unknown,
-        _ => {
+        None if crate::error::is_connection_lost(&e) || is_cancel(&e) => Located::Unknown,
+        // No position, or one past the SQL: in the write, or where a last statement left
+        // incomplete meets the `;` after it (a syntax error at its end); the replay tells.
+        None => {
             locate_by_replay(
                 client,
                 set_local.as_deref(),

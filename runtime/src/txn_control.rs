@@ -1,10 +1,12 @@
-//! The check that a transactional migration's SQL leaves its transaction alone.
+//! The check that a transactional migration's SQL leaves its transaction, and the message it
+//! travels in, alone.
 //!
 //! A transactional migration and its version-table row are sent as one message inside one
 //! transaction: a `COMMIT` or `ROLLBACK` in the SQL would end that transaction part-way, and
-//! the row would be written in another. The build's checks refuse such SQL
-//! (`txn-control`); a set made by hand did not pass them, so a run checks again before
-//! anything runs, with the same classification.
+//! the row would be written in another; a string, quoted name or comment left open at its end
+//! would take in the row's INSERT after it. The build's checks refuse such SQL
+//! (`txn-control`, `sql-unterminated`); a set made in code did not pass them, so a run checks
+//! again before anything runs, with the same lexer and classification.
 
 use retort_core::Migration;
 use retort_core::codes::Code;
@@ -13,7 +15,8 @@ use retort_core::sql::{lex, txn};
 use crate::error::Error;
 use crate::migrator::Direction;
 
-/// Refuses the first of `migrations` whose `section` begins, ends or prepares a transaction.
+/// Refuses the first of `migrations` whose `section` begins, ends or prepares a transaction,
+/// or ends inside an unterminated token.
 pub(crate) fn refuse<'a>(
     migrations: impl IntoIterator<Item = &'a Migration>,
     section: Direction,
@@ -23,7 +26,19 @@ pub(crate) fn refuse<'a>(
             Direction::Up => m.up_sql(),
             Direction::Down => m.down_sql().unwrap_or_default(),
         };
-        if let Some(what) = control(sql) {
+        let toks = lex::tokenize(sql);
+        if toks.iter().any(|t| t.unterminated) {
+            return Err(Error::plan(
+                Code::SqlUnterminated,
+                format!(
+                    "the {section} section of `{}` ({}) ends inside a string, quoted name or \
+                     comment that is never closed. Close it",
+                    m.revision(),
+                    m.path()
+                ),
+            ));
+        }
+        if let Some(what) = control(sql, &toks) {
             return Err(Error::plan(
                 Code::TxnControl,
                 format!(
@@ -40,10 +55,10 @@ pub(crate) fn refuse<'a>(
     Ok(())
 }
 
-/// The first statement of `sql` that begins, ends or prepares a transaction.
-fn control(sql: &str) -> Option<&'static str> {
-    let toks = lex::tokenize(sql);
-    for stmt in lex::split_tokens(sql, &toks) {
+/// The first statement of `sql` (its tokens `toks`) that begins, ends or prepares a
+/// transaction.
+fn control(sql: &str, toks: &[lex::Tok]) -> Option<&'static str> {
+    for stmt in lex::split_tokens(sql, toks) {
         let from = toks.partition_point(|t| t.range.start < stmt.range.start);
         let to = toks.partition_point(|t| t.range.start < stmt.range.end);
         let toks = &toks[from..to];
@@ -69,6 +84,10 @@ fn control(sql: &str) -> Option<&'static str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn control(sql: &str) -> Option<&'static str> {
+        super::control(sql, &lex::tokenize(sql))
+    }
 
     #[test]
     fn transaction_control_is_found_and_nothing_else() {

@@ -429,7 +429,48 @@ fn transaction_control_in_a_migration_made_in_code_is_refused_before_anything_ru
     assert!(!exists(&mut c, "a") && !exists(&mut c, "b"));
 }
 
+fn sql_made_in_code_cannot_reach_into_the_row_written_after_it(driver: Driver) {
+    // An incomplete last statement meets the `;` before the row's INSERT: PostgreSQL points
+    // past the SQL, and the statement is still the one named.
+    let incomplete = MigrationSet::from_ordered(vec![made(
+        "1",
+        &[],
+        "incomplete",
+        "CREATE TABLE a (x int);\nSELECT 1 +",
+        Some("DROP TABLE a;"),
+    )])
+    .unwrap();
+    let (_db, mut c) = db(driver);
+    match Migrator::new(&incomplete)
+        .upgrade(&mut c, &Target::Head)
+        .unwrap_err()
+    {
+        Error::Statement(e) => {
+            assert_eq!((e.statement, e.code.as_str()), (2, "42601"), "{e:?}");
+            assert_eq!(e.sql, "SELECT 1 +");
+            assert_eq!(e.line, 2, "{e:?}");
+        }
+        other => panic!("unexpected {other:?}"),
+    }
+    assert!(versions(&mut c).is_empty() && !exists(&mut c, "a"));
+    // A string left open would take the INSERT in: refused before anything runs.
+    let open = MigrationSet::from_ordered(vec![made(
+        "1",
+        &[],
+        "open",
+        "CREATE TABLE a (x int);\nSELECT 'never closed",
+        Some("DROP TABLE a;"),
+    )])
+    .unwrap();
+    let err = Migrator::new(&open)
+        .upgrade(&mut c, &Target::Head)
+        .unwrap_err();
+    assert_eq!(err.code(), Code::SqlUnterminated, "{err:?}");
+    assert!(versions(&mut c).is_empty() && !exists(&mut c, "a"));
+}
+
 both_drivers!(
+    sql_made_in_code_cannot_reach_into_the_row_written_after_it,
     a_statement_failing_mid_migration_is_located_and_nothing_of_it_stays,
     awkward_text_is_stored_byte_for_byte,
     each_applied_migration_has_its_row,
