@@ -14,8 +14,8 @@
 #      one script for psql; every peer is built (dev profile), the first build timed;
 #   2. touch rebuild: `touch src/main.rs && cargo build`, best of ROUNDS, tools interleaved,
 #      with the peak memory (max RSS, /usr/bin/time) of that build;
-#   3. new file: one more migration in each layout, no Rust touched, `cargo build`, then
-#      `peer count` must say N+1;
+#   3. new file: one more migration in each layout, no Rust touched, `cargo build` (timed:
+#      for retort the cold build after adding a migration), then `peer count` must say N+1;
 #   4. release build, stripped binary size;
 #   5. apply: a fresh database each time, `psql -X -q -1 -f up.sql` and each `peer apply`,
 #      timed from outside (process start and connection included), best of ROUNDS,
@@ -87,7 +87,7 @@ done
 
 [ $# -gt 0 ] || set -- 100 1000 10000
 for n in "$@"; do
-  declare -A first touch touchmem noticed relsize apply applymem noop skip=()
+  declare -A first touch touchmem noticed newbuild relsize apply applymem noop skip=()
   bytes=$("$gen" "$work" "$n")
   load=$(cut -d' ' -f1-3 /proc/loadavg)
   echo "== N = $n ($bytes); load average $load; rounds $rounds; fsync ${FSYNC:-on}" >&2
@@ -123,6 +123,7 @@ for n in "$@"; do
     [ -n "${skip[$t]:-}" ] || [ "${rounds_build:-1}" = 0 ] && { noticed[$t]="not measured"; continue; }
     r=$(build "$t")
     if [ "$r" = timeout ] || [ "$r" = failed ]; then noticed[$t]="not measured ($r)"; continue; fi
+    newbuild[$t]="${r% *} s"
     count=$("$CARGO_TARGET_DIR/debug/peer-$t" count)
     if [ "$count" = $((n + 1)) ]; then noticed[$t]="yes"; else noticed[$t]="no (still $count)"; fi
     echo "  $t: new file noticed: ${noticed[$t]}" >&2
@@ -180,6 +181,7 @@ for n in "$@"; do
     f_touch() { [ -n "${touch[$1]}" ] && [ "${touch[$1]}" != - ] && echo "${touch[$1]} s ($(ratio "${touch[$1]}" "${touch[diesel]:-}")× diesel)" || echo "${skip[$1]:-not measured}"; }
     f_tmem() { [ "${touchmem[$1]:-0}" != 0 ] && mib "${touchmem[$1]}" || echo -; }
     f_new() { echo "${noticed[$1]:-not measured}"; }
+    f_newbuild() { echo "${newbuild[$1]:-not measured}"; }
     f_apply() { [ -n "${apply[$1]:-}" ] && echo "${apply[$1]} s (${apply[psql]} s: $(ratio "${apply[$1]}" "${apply[psql]}")×)" || echo "not measured"; }
     f_noop() { [ -n "${noop[$1]:-}" ] && echo "${noop[$1]} ms" || echo "not measured"; }
     f_size() { [ -n "${relsize[$1]:-}" ] && python3 -c "print(f'{${relsize[$1]} / 1048576:.2f} MiB')" || echo "not measured"; }
@@ -188,10 +190,11 @@ for n in "$@"; do
     row "(1) touch rebuild (dev)" f_touch
     row "peak memory of that build" f_tmem
     row "(2) new file in the next build" f_new
+    row "that build (dev; cold for retort: its build script and macro check again)" f_newbuild
     row "(3) apply N, fresh database (vs psql -X -1 -f)" f_apply
     row "(4) no-op start-up check" f_noop
     row "(5) release binary, stripped" f_size
     row "peak memory of the apply run" f_rmem
   } | tee -a "$results"
-  unset first touch touchmem noticed relsize apply applymem noop skip rounds_build
+  unset first touch touchmem noticed newbuild relsize apply applymem noop skip rounds_build
 done

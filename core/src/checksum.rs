@@ -112,10 +112,19 @@ impl Checksum {
         if bytes.len() != 64 {
             return None;
         }
+        // A digit at a time, with no string made per byte: a run reads one per version-table
+        // row.
+        fn nibble(b: u8) -> Option<u8> {
+            match b {
+                b'0'..=b'9' => Some(b - b'0'),
+                b'a'..=b'f' => Some(b - b'a' + 10),
+                b'A'..=b'F' => Some(b - b'A' + 10),
+                _ => None,
+            }
+        }
         let mut out = [0u8; 32];
-        for (i, pair) in bytes.chunks(2).enumerate() {
-            let s = std::str::from_utf8(pair).ok()?;
-            out[i] = u8::from_str_radix(s, 16).ok()?;
+        for (i, pair) in bytes.chunks_exact(2).enumerate() {
+            out[i] = (nibble(pair[0])? << 4) | nibble(pair[1])?;
         }
         Some(Checksum(out))
     }
@@ -180,5 +189,16 @@ mod tests {
         let c = Checksum::of_sql("SELECT 1");
         assert_eq!(Checksum::from_hex(&c.to_hex()), Some(c));
         assert_eq!(Checksum::from_hex("zz"), None);
+        assert_eq!(
+            Checksum::from_hex(&c.to_hex().to_uppercase()),
+            Some(c),
+            "either case"
+        );
+        let mut signed = c.to_hex();
+        signed.replace_range(0..1, "+");
+        assert_eq!(Checksum::from_hex(&signed), None, "digits only");
+        let mut wide = c.to_hex();
+        wide.replace_range(0..2, "é");
+        assert_eq!(Checksum::from_hex(&wide), None);
     }
 }

@@ -15,15 +15,15 @@ use std::panic::AssertUnwindSafe;
 use std::task::{Context, Poll, Waker};
 use std::time::Duration;
 
-use postgres::types::ToSql;
-use postgres::{Row, SimpleQueryMessage, Statement, ToStatement};
+use postgres::types::{ToSql, Type};
+use postgres::{Row, SimpleQueryMessage};
 use retort_core::Migration;
 
 use crate::error::Error;
 use crate::migrator::Direction;
 
-/// Query parameters, as both clients take them.
-pub(crate) type Params<'a> = [&'a (dyn ToSql + Sync)];
+/// Query parameters with their types, as both clients' `query_typed` take them.
+pub(crate) type TypedParams<'a> = [(&'a (dyn ToSql + Sync), Type)];
 
 /// The operations on one database session that a run needs. Each is one round trip, as the
 /// client method of the same name is.
@@ -36,41 +36,19 @@ pub(crate) trait Conn {
     async fn simple_query(&mut self, sql: &str)
     -> Result<Vec<SimpleQueryMessage>, postgres::Error>;
 
-    /// Prepares `sql`.
-    async fn prepare(&mut self, sql: &str) -> Result<Statement, postgres::Error>;
-
-    /// Runs a query and returns its rows.
-    async fn query<T: ?Sized + ToStatement + Sync>(
+    /// Runs a query with its parameters' types given, so that it needs no prepared statement:
+    /// parse, bind and execute go in one message, one round trip.
+    async fn query_typed(
         &mut self,
-        statement: &T,
-        params: &Params<'_>,
+        sql: &str,
+        params: &TypedParams<'_>,
     ) -> Result<Vec<Row>, postgres::Error>;
 
-    /// Runs a query that returns at most one row.
-    async fn query_opt<T: ?Sized + ToStatement + Sync>(
-        &mut self,
-        statement: &T,
-        params: &Params<'_>,
-    ) -> Result<Option<Row>, postgres::Error>;
-
-    /// Runs a query that returns exactly one row.
-    async fn query_one<T: ?Sized + ToStatement + Sync>(
-        &mut self,
-        statement: &T,
-        params: &Params<'_>,
-    ) -> Result<Row, postgres::Error>;
-
-    /// Runs a statement and returns the number of rows it changed.
-    async fn execute<T: ?Sized + ToStatement + Sync>(
-        &mut self,
-        statement: &T,
-        params: &Params<'_>,
-    ) -> Result<u64, postgres::Error>;
-
     /// Runs a transactional migration's section: `batch` is its SQL, preceded by `BEGIN` and
-    /// `SET LOCAL lock_timeout` when the run asks for them, sent as one simple query. The one
-    /// place where a migration's body runs inside its transaction: a driver that runs more
-    /// than SQL for a migration does it here.
+    /// `SET LOCAL lock_timeout` when the run asks for them and followed by the version-table
+    /// write that records it, sent as one simple query (one round trip). The one place where
+    /// a migration's body runs inside its transaction: a driver that runs more than SQL for a
+    /// migration does it here.
     async fn run_body(
         &mut self,
         migration: &Migration,
@@ -129,40 +107,12 @@ impl Conn for SyncConn<'_> {
         self.0.simple_query(sql)
     }
 
-    async fn prepare(&mut self, sql: &str) -> Result<Statement, postgres::Error> {
-        self.0.prepare(sql)
-    }
-
-    async fn query<T: ?Sized + ToStatement + Sync>(
+    async fn query_typed(
         &mut self,
-        statement: &T,
-        params: &Params<'_>,
+        sql: &str,
+        params: &TypedParams<'_>,
     ) -> Result<Vec<Row>, postgres::Error> {
-        self.0.query(statement, params)
-    }
-
-    async fn query_opt<T: ?Sized + ToStatement + Sync>(
-        &mut self,
-        statement: &T,
-        params: &Params<'_>,
-    ) -> Result<Option<Row>, postgres::Error> {
-        self.0.query_opt(statement, params)
-    }
-
-    async fn query_one<T: ?Sized + ToStatement + Sync>(
-        &mut self,
-        statement: &T,
-        params: &Params<'_>,
-    ) -> Result<Row, postgres::Error> {
-        self.0.query_one(statement, params)
-    }
-
-    async fn execute<T: ?Sized + ToStatement + Sync>(
-        &mut self,
-        statement: &T,
-        params: &Params<'_>,
-    ) -> Result<u64, postgres::Error> {
-        self.0.execute(statement, params)
+        self.0.query_typed(sql, params)
     }
 
     async fn pause(&mut self, pause: Duration) -> Result<(), postgres::Error> {

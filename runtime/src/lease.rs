@@ -30,6 +30,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant, SystemTime};
 
 use postgres::error::SqlState;
+use postgres::types::Type;
 
 use crate::config::Config;
 use crate::driver::Conn;
@@ -123,13 +124,14 @@ pub fn create_sql(config: &Config) -> String {
 /// Creates the lock table if it is missing. Runs before any lock is held, so two first runs
 /// may create it at once: the loser's duplicate-object error means it is there.
 async fn ensure(client: &mut impl Conn, config: &Config) -> Result<(), postgres::Error> {
-    let there: bool = client
-        .query_one(
+    let there = client
+        .query_typed(
             "SELECT to_regclass($1) IS NOT NULL",
-            &[&config.qualified_lock_table()],
+            &[(&config.qualified_lock_table(), Type::TEXT)],
         )
         .await?
-        .get(0);
+        .first()
+        .is_some_and(|r| r.get::<_, bool>(0));
     if there {
         return Ok(());
     }
@@ -166,13 +168,16 @@ pub async fn acquire(
          ON CONFLICT (id) DO UPDATE SET owner = excluded.owner, pid = excluded.pid, \
              application = excluded.application, client = excluded.client, \
              locked_at = excluded.locked_at, expires_at = excluded.expires_at \
-         WHERE l.expires_at < now()",
+         WHERE l.expires_at < now() RETURNING true",
         t = config.qualified_lock_table()
     );
     let start = Instant::now();
     let mut pause = Duration::from_millis(5);
     loop {
-        if client.execute(sql.as_str(), &[&owner, &expiry]).await? == 1 {
+        let taken = client
+            .query_typed(&sql, &[(&owner, Type::TEXT), (&expiry, Type::FLOAT8)])
+            .await?;
+        if taken.len() == 1 {
             return Ok(());
         }
         let waited = start.elapsed();
@@ -203,13 +208,12 @@ pub async fn release(
     owner: &str,
 ) -> Result<(), postgres::Error> {
     client
-        .execute(
-            format!(
+        .query_typed(
+            &format!(
                 "DELETE FROM {} WHERE owner = $1",
                 config.qualified_lock_table()
-            )
-            .as_str(),
-            &[&owner],
+            ),
+            &[(&owner, Type::TEXT)],
         )
         .await?;
     Ok(())
@@ -220,20 +224,19 @@ pub async fn holder(
     client: &mut impl Conn,
     config: &Config,
 ) -> Result<Option<LeaseHolder>, postgres::Error> {
-    let row = client
-        .query_opt(
-            format!(
+    let rows = client
+        .query_typed(
+            &format!(
                 "SELECT owner, pid, application, client, \
                         extract(epoch FROM now() - locked_at)::float8, \
                         extract(epoch FROM expires_at - now())::float8 \
                  FROM {}",
                 config.qualified_lock_table()
-            )
-            .as_str(),
+            ),
             &[],
         )
         .await?;
-    Ok(row.map(|r| LeaseHolder {
+    Ok(rows.first().map(|r| LeaseHolder {
         owner: r.get(0),
         pid: r.get(1),
         application: r.get(2),

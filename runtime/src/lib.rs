@@ -23,7 +23,10 @@
 //!
 //! The version table `retort_migrations` (name and schema configurable, always quoted)
 //! holds one row per applied revision: parents, checksum, down SQL, state, when it was
-//! applied and how long it took. Values reach the database only as parameters.
+//! applied and how long it took. Reads send their values as parameters; writes to the table
+//! send them as literals quoted by one function (`E'…'`, every `'` and `\` doubled), so that
+//! a transactional migration's SQL and its row travel in one message, one round trip, with
+//! its `COMMIT` the next.
 
 mod config;
 mod driver;
@@ -39,6 +42,7 @@ mod table;
 pub mod testing;
 #[cfg(feature = "tokio")]
 pub mod tokio;
+mod txn_control;
 
 pub use config::{Config, Ident, IdentError, LockStrategy};
 pub use error::{Error, Outcome, StatementError};

@@ -10,6 +10,8 @@
 
 use std::time::{Duration, Instant};
 
+use postgres::types::Type;
+
 use crate::driver::Conn;
 
 /// Who holds the lock, as far as PostgreSQL can tell.
@@ -66,10 +68,11 @@ pub async fn acquire(client: &mut impl Conn, key: i64, timeout: Duration) -> Res
     let start = Instant::now();
     let mut pause = Duration::from_millis(5);
     loop {
-        let got: bool = client
-            .query_one("SELECT pg_try_advisory_lock($1)", &[&key])
+        let got = client
+            .query_typed("SELECT pg_try_advisory_lock($1)", &[(&key, Type::INT8)])
             .await?
-            .get(0);
+            .first()
+            .is_some_and(|r| r.get::<_, bool>(0));
         if got {
             return Ok(());
         }
@@ -93,7 +96,7 @@ pub fn release_sql(key: i64) -> String {
 /// Releases the lock.
 pub async fn release(client: &mut impl Conn, key: i64) -> Result<(), postgres::Error> {
     client
-        .query_one("SELECT pg_advisory_unlock($1)", &[&key])
+        .query_typed("SELECT pg_advisory_unlock($1)", &[(&key, Type::INT8)])
         .await?;
     Ok(())
 }
@@ -104,8 +107,8 @@ pub async fn holder(client: &mut impl Conn, key: i64) -> Result<Option<Holder>, 
     // objsubid = 1.
     let bits = key as u64;
     let (high, low) = ((bits >> 32) as u32, bits as u32);
-    let row = client
-        .query_opt(
+    let rows = client
+        .query_typed(
             "SELECT a.pid, coalesce(a.application_name, ''), a.client_addr::text, \
                     extract(epoch FROM now() - a.backend_start)::float8, a.state \
              FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid \
@@ -113,10 +116,13 @@ pub async fn holder(client: &mut impl Conn, key: i64) -> Result<Option<Holder>, 
                AND l.classid::bigint = $1 AND l.objid::bigint = $2 AND l.database = \
                    (SELECT oid FROM pg_database WHERE datname = current_database()) \
              LIMIT 1",
-            &[&i64::from(high), &i64::from(low)],
+            &[
+                (&i64::from(high), Type::INT8),
+                (&i64::from(low), Type::INT8),
+            ],
         )
         .await?;
-    Ok(row.map(|r| Holder {
+    Ok(rows.first().map(|r| Holder {
         pid: r.get(0),
         application: r.get(1),
         client: r.get(2),

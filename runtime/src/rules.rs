@@ -24,6 +24,7 @@ use crate::lease::{self, LeaseError};
 use crate::lock::{self, LockError};
 use crate::migrator::{Direction, Status, Step};
 use crate::table::{self, AppliedRow, NewRow, ReadError, RowState};
+use crate::txn_control;
 
 /// A progress callback, as [`Rules`] calls it: as each migration starts (`None`) and ends
 /// (`Some(step)`).
@@ -240,17 +241,20 @@ impl<'s, P: Report> Rules<'s, P> {
             });
         };
         let mut out: Vec<AppliedRow> = Vec::with_capacity(rows.len());
+        // Each revision's position in `out`, so that every row costs one look-up.
+        let mut at: HashMap<Revision, usize> = HashMap::with_capacity(rows.len());
         let mut folded = Vec::new();
         for row in rows {
             if let Some(c) = view.folded.get(&row.revision) {
                 folded.push(row.revision.clone());
-                if out.iter().any(|r| r.revision == *c) {
+                if at.contains_key(c) {
                     continue;
                 }
                 let Some(m) = view.set.get(c.as_str()) else {
                     continue;
                 };
                 // The range stands for the checkpoint: one applied row of it, never written.
+                at.insert(c.clone(), out.len());
                 out.push(AppliedRow {
                     revision: c.clone(),
                     down_revisions: Vec::new(),
@@ -279,9 +283,10 @@ impl<'s, P: Report> Rules<'s, P> {
                 row.down_revisions = parents;
             }
             // A real row of the checkpoint replaces one made up from the range.
-            if let Some(k) = out.iter().position(|r| r.revision == row.revision) {
+            if let Some(&k) = at.get(&row.revision) {
                 out[k] = row;
             } else {
+                at.insert(row.revision.clone(), out.len());
                 out.push(row);
             }
         }
@@ -438,6 +443,14 @@ impl<'s, P: Report> Rules<'s, P> {
             return Ok(Vec::new());
         }
         crate::rust::require_code(migrations.iter().copied(), client.runs_rust())?;
+        let environment = self.config.environment_name();
+        txn_control::refuse(
+            migrations
+                .iter()
+                .copied()
+                .filter(|m| m.is_transactional() && !m.is_rust() && m.runs_in(environment)),
+            Direction::Up,
+        )?;
         if self.single_transaction || self.dry_run {
             let mode = if self.dry_run {
                 "a dry run"
@@ -454,27 +467,15 @@ impl<'s, P: Report> Rules<'s, P> {
                 ));
             }
             client.batch_execute("BEGIN").await?;
-            let created = if has_table {
-                Ok(())
-            } else {
-                table::ensure(client, &self.config).await
-            };
-            let insert = match created {
-                Ok(()) => client.prepare(&table::insert_sql(&self.config)).await,
-                Err(e) => Err(e),
-            };
-            let insert = match insert {
-                Ok(insert) => insert,
-                Err(e) => {
-                    let _ = client.batch_execute("ROLLBACK").await;
-                    return Err(e.into());
-                }
-            };
+            if !has_table && let Err(e) = table::ensure(client, &self.config).await {
+                let _ = client.batch_execute("ROLLBACK").await;
+                return Err(e.into());
+            }
             let mut steps = Vec::with_capacity(migrations.len());
             for (i, m) in migrations.iter().enumerate() {
                 // What the failure path must replay to stand where this migration starts.
                 let applied = if m.runs_in(self.config.environment_name()) {
-                    self.apply_transactional(client, &insert, m, false, &migrations[..i])
+                    self.apply_transactional(client, m, false, &migrations[..i])
                         .await
                 } else {
                     self.skip(client, m).await
@@ -494,16 +495,14 @@ impl<'s, P: Report> Rules<'s, P> {
             }
             return Ok(steps);
         }
-        let insert = client.prepare(&table::insert_sql(&self.config)).await?;
         let mut steps = Vec::with_capacity(migrations.len());
         for m in migrations {
             steps.push(if !m.runs_in(self.config.environment_name()) {
                 self.skip(client, m).await?
             } else if m.is_transactional() {
-                self.apply_transactional(client, &insert, m, true, &[])
-                    .await?
+                self.apply_transactional(client, m, true, &[]).await?
             } else {
-                self.apply_outside(client, &insert, m).await?
+                self.apply_outside(client, m).await?
             });
         }
         Ok(steps)
@@ -515,11 +514,9 @@ impl<'s, P: Report> Rules<'s, P> {
         self.report_start(m, Direction::Up);
         let start = Instant::now();
         let why = table::skipped_reason(m, self.config.environment_name());
-        table::insert_skipped(
+        table::write(
             client,
-            &self.config,
-            &new_row(m, RowState::Applied, None),
-            &why,
+            &table::insert_skipped_sql(&self.config, &new_row(m, RowState::Applied), &why),
         )
         .await?;
         let mut step = step(m, Direction::Up, start.elapsed());
@@ -545,7 +542,6 @@ impl<'s, P: Report> Rules<'s, P> {
     async fn apply_transactional(
         &mut self,
         client: &mut impl Conn,
-        insert: &postgres::Statement,
         m: &Migration,
         own_transaction: bool,
         before: &[&Migration],
@@ -557,24 +553,12 @@ impl<'s, P: Report> Rules<'s, P> {
             &self.config,
             m,
             Direction::Up,
-            m.up_sql(),
             own_transaction,
             before,
+            &Record::Insert(new_row(m, RowState::Applied)),
         )
         .await?;
         let duration = start.elapsed();
-        let recorded = table::insert(
-            client,
-            insert,
-            &new_row(m, RowState::Applied, Some(duration)),
-        )
-        .await;
-        if let Err(e) = recorded {
-            if own_transaction {
-                let _ = client.batch_execute("ROLLBACK").await;
-            }
-            return Err(e.into());
-        }
         if own_transaction {
             commit(client, &[m], Direction::Up).await?;
         }
@@ -587,12 +571,16 @@ impl<'s, P: Report> Rules<'s, P> {
     async fn apply_outside(
         &mut self,
         client: &mut impl Conn,
-        insert: &postgres::Statement,
         m: &Migration,
     ) -> Result<Step, Error> {
         self.report_start(m, Direction::Up);
         let start = Instant::now();
-        table::insert(client, insert, &new_row(m, RowState::Started, None))
+        let started = table::insert_sql(
+            &self.config,
+            &new_row(m, RowState::Started),
+            table::Took::Unknown,
+        );
+        table::write(client, &started)
             .await
             .map_err(|e| record_error(m, Direction::Up, 0, statements(m.up_sql()).len(), 0, &e))?;
         let done = run_outside(
@@ -605,16 +593,14 @@ impl<'s, P: Report> Rules<'s, P> {
         )
         .await?;
         let duration = start.elapsed();
-        table::update_state(
-            client,
+        let done_sql = table::update_state_sql(
             &self.config,
             m.revision().as_str(),
             RowState::Applied,
             done,
             Some(duration.as_secs_f64() * 1e3),
-        )
-        .await
-        .map_err(|e| {
+        );
+        table::write(client, &done_sql).await.map_err(|e| {
             record_error(
                 m,
                 Direction::Up,
@@ -701,6 +687,13 @@ impl<'s, P: Report> Rules<'s, P> {
             .iter()
             .filter(|m| !skipped_here.contains(m.revision()))
             .collect();
+        txn_control::refuse(
+            to_run
+                .iter()
+                .copied()
+                .filter(|m| m.is_transactional() && !m.is_rust()),
+            Direction::Down,
+        )?;
         crate::rust::require_code(to_run, client.runs_rust())?;
         if self.dry_run {
             return self.dry_run_down(client, &work, &skipped_here).await;
@@ -710,7 +703,11 @@ impl<'s, P: Report> Rules<'s, P> {
             self.report_start(m, Direction::Down);
             let start = Instant::now();
             if skipped_here.contains(m.revision()) {
-                table::delete(client, &self.config, m.revision().as_str()).await?;
+                table::write(
+                    client,
+                    &table::delete_sql(&self.config, m.revision().as_str()),
+                )
+                .await?;
                 let mut step = step(m, Direction::Down, start.elapsed());
                 step.skipped = true;
                 self.report_end(m, &step);
@@ -719,23 +716,28 @@ impl<'s, P: Report> Rules<'s, P> {
             }
             let down = m.down_sql().unwrap_or_default();
             if m.is_transactional() {
-                run_section(client, &self.config, m, Direction::Down, down, true, &[]).await?;
-                if let Err(e) = table::delete(client, &self.config, m.revision().as_str()).await {
-                    let _ = client.batch_execute("ROLLBACK").await;
-                    return Err(e.into());
-                }
+                run_section(
+                    client,
+                    &self.config,
+                    m,
+                    Direction::Down,
+                    true,
+                    &[],
+                    &Record::Delete,
+                )
+                .await?;
                 commit(client, &[m], Direction::Down).await?;
             } else {
-                table::update_state(
-                    client,
+                let reverting = table::update_state_sql(
                     &self.config,
                     m.revision().as_str(),
                     RowState::Reverting,
                     0,
                     None,
-                )
-                .await
-                .map_err(|e| record_error(m, Direction::Down, 0, statements(down).len(), 0, &e))?;
+                );
+                table::write(client, &reverting).await.map_err(|e| {
+                    record_error(m, Direction::Down, 0, statements(down).len(), 0, &e)
+                })?;
                 let done = run_outside(
                     client,
                     &self.config,
@@ -745,9 +747,12 @@ impl<'s, P: Report> Rules<'s, P> {
                     RowState::Reverting,
                 )
                 .await? as usize;
-                table::delete(client, &self.config, m.revision().as_str())
-                    .await
-                    .map_err(|e| record_error(m, Direction::Down, done, done, done, &e))?;
+                table::write(
+                    client,
+                    &table::delete_sql(&self.config, m.revision().as_str()),
+                )
+                .await
+                .map_err(|e| record_error(m, Direction::Down, done, done, done, &e))?;
             }
             let step = step(m, Direction::Down, start.elapsed());
             self.report_end(m, &step);
@@ -783,24 +788,23 @@ impl<'s, P: Report> Rules<'s, P> {
             let start = Instant::now();
             // Skipped in this environment: only its row goes, as in a real run.
             let result = if skipped.contains(m.revision()) {
-                Ok(())
+                table::write(
+                    client,
+                    &table::delete_sql(&self.config, m.revision().as_str()),
+                )
+                .await
+                .map_err(Error::from)
             } else {
                 run_section(
                     client,
                     &self.config,
                     m,
                     Direction::Down,
-                    m.down_sql().unwrap_or_default(),
                     false,
                     &all[..i],
+                    &Record::Delete,
                 )
                 .await
-            };
-            let result = match result {
-                Ok(()) => table::delete(client, &self.config, m.revision().as_str())
-                    .await
-                    .map_err(Error::from),
-                Err(e) => Err(e),
             };
             if let Err(e) = result {
                 let _ = client.batch_execute("ROLLBACK").await;
@@ -887,24 +891,29 @@ impl<'s, P: Report> Rules<'s, P> {
         desired: &HashSet<Revision>,
         applied: &HashSet<Revision>,
     ) -> Result<(Vec<Revision>, Vec<Revision>), Error> {
-        let insert = client.prepare(&table::insert_sql(&self.config)).await?;
         let mut added = Vec::new();
+        let by_rev: HashMap<&Revision, &AppliedRow> =
+            rows.iter().map(|r| (&r.revision, r)).collect();
         for m in set.iter().filter(|m| desired.contains(m.revision())) {
-            match rows.iter().find(|r| r.revision == *m.revision()) {
+            match by_rev.get(m.revision()) {
                 None => {
-                    table::insert(client, &insert, &new_row(m, RowState::Applied, None)).await?;
+                    let row = new_row(m, RowState::Applied);
+                    table::write(
+                        client,
+                        &table::insert_sql(&self.config, &row, table::Took::Unknown),
+                    )
+                    .await?;
                     added.push(m.revision().clone());
                 }
                 Some(r) if r.state != RowState::Applied => {
-                    table::update_state(
-                        client,
+                    let applied = table::update_state_sql(
                         &self.config,
                         m.revision().as_str(),
                         RowState::Applied,
                         r.statements_done,
                         None,
-                    )
-                    .await?;
+                    );
+                    table::write(client, &applied).await?;
                     added.push(m.revision().clone());
                 }
                 Some(_) => {}
@@ -921,7 +930,11 @@ impl<'s, P: Report> Rules<'s, P> {
         }
         let mut removed = Vec::new();
         for r in rows.iter().rev().filter(|r| !desired.contains(&r.revision)) {
-            table::delete(client, &self.config, r.revision.as_str()).await?;
+            table::write(
+                client,
+                &table::delete_sql(&self.config, r.revision.as_str()),
+            )
+            .await?;
             removed.push(r.revision.clone());
             // A checkpoint that the range's rows stood for: those rows go with it.
             if set
@@ -929,7 +942,7 @@ impl<'s, P: Report> Rules<'s, P> {
                 .is_some_and(|m| m.replaces().is_some())
             {
                 for f in folded.iter().rev() {
-                    table::delete(client, &self.config, f.as_str()).await?;
+                    table::write(client, &table::delete_sql(&self.config, f.as_str())).await?;
                     removed.push(f.clone());
                 }
             }
@@ -1071,16 +1084,11 @@ async fn run_statements(
                     Outcome::Interrupted { done: i },
                 )
             })?;
-        table::update_state(
-            client,
-            config,
-            m.revision().as_str(),
-            state,
-            i as i32 + 1,
-            None,
-        )
-        .await
-        .map_err(|e| record_error(m, section, i + 1, stmts.len(), i, &e))?;
+        let progress =
+            table::update_state_sql(config, m.revision().as_str(), state, i as i32 + 1, None);
+        table::write(client, &progress)
+            .await
+            .map_err(|e| record_error(m, section, i + 1, stmts.len(), i, &e))?;
     }
     Ok(stmts.len() as i32)
 }
@@ -1107,82 +1115,144 @@ fn record_error(
     }
 }
 
-/// Runs a transactional section in one round trip: `BEGIN` (when `begin`) and the section's
-/// SQL as one simple query, so PostgreSQL runs the statements in order, as `psql -1` would,
-/// without a round trip each. The transaction is left open on success.
+/// The version-table write that goes with a transactional section, in its transaction.
+enum Record<'a> {
+    /// Going up: the migration's new row.
+    Insert(NewRow<'a>),
+    /// Going down: the removal of its row.
+    Delete,
+}
+
+impl Record<'_> {
+    /// The write's SQL for `m`, `took` the duration a new row records.
+    fn sql(&self, config: &Config, m: &Migration, took: table::Took) -> String {
+        match self {
+            Record::Insert(row) => table::insert_sql(config, row, took),
+            Record::Delete => table::delete_sql(config, m.revision().as_str()),
+        }
+    }
+}
+
+/// Where a section's failure was found.
+enum Located {
+    /// A statement of the section: its index, its byte range, and the byte offset of the
+    /// error in it.
+    Statement(usize, std::ops::Range<usize>, usize),
+    /// The version-table write after the section.
+    Record,
+    /// Nowhere that could be told.
+    Unknown,
+}
+
+/// Runs a transactional section and the version-table write that records it (`record`) in
+/// one round trip: `BEGIN` (when `begin`), the section's SQL and the write as one simple
+/// query, so PostgreSQL runs the statements in order, as `psql -1` would, without a round
+/// trip each, and the write in the same transaction. The transaction is left open on success;
+/// it is rolled back on failure.
 ///
-/// On failure, PostgreSQL's position (when it gives one) names the statement. When it does
-/// not (a constraint violated at run time, say), everything is rolled back, and the section
-/// is run again in a new transaction one statement at a time, after `before` (the SQL the
-/// run applied before it in the same transaction, in single-transaction mode), to find the
-/// one that fails; then that transaction is rolled back too. Statements run twice only on
-/// that failure path, and always inside a transaction that is rolled back.
+/// On failure, PostgreSQL's position (when it gives one in the section) names the statement.
+/// When it does not (a constraint violated at run time, or the write failing), the section is
+/// run again in a new transaction one statement at a time, after `before` (the SQL the run
+/// applied before it in the same transaction, in single-transaction mode), then the write, to
+/// find the one that fails; then that transaction is rolled back too. Statements run twice
+/// only on that failure path, and always inside a transaction that is rolled back. A failing
+/// write is reported as [`Error::Database`], as a write to the version table.
+///
+/// The section ends in whole tokens ([`txn_control::refuse`] made sure before the run), so
+/// the `;` after it starts the write as a statement of its own.
 ///
 /// With a statement lock timeout in `config`, the section is preceded by `SET LOCAL
 /// lock_timeout`, in the replay too, so a statement that waited too long fails there again.
+///
+/// A Rust migration's functions run instead of SQL (in the transaction `begin` asks for or
+/// the one already open), then the write, as a message of its own.
 async fn run_section(
     client: &mut impl Conn,
     config: &Config,
     m: &Migration,
     section: Direction,
-    sql: &str,
     begin: bool,
     before: &[&Migration],
+    record: &Record<'_>,
 ) -> Result<(), Error> {
     if m.is_rust() {
-        // Its functions, in the transaction `begin` asks for or the one already open.
-        return client.run_rust(config, m, section).await;
-    }
-    let set_local = config.set_local_lock_timeout_sql();
-    let mut prefix = if begin { "BEGIN;\n" } else { "" }.to_owned();
-    if let Some(set) = &set_local {
-        prefix.push_str(set);
-        prefix.push_str(";\n");
-    }
-    if sql.trim().is_empty() {
-        if begin {
-            client.batch_execute("BEGIN").await?;
+        let start = Instant::now();
+        client.run_rust(config, m, section).await?;
+        let write = record.sql(config, m, table::Took::Measured(start.elapsed()));
+        if let Err(e) = table::write(client, &write).await {
+            let _ = client.batch_execute("ROLLBACK").await;
+            return Err(e.into());
         }
         return Ok(());
     }
-    let Err(e) = client.run_body(m, section, &format!("{prefix}{sql}")).await else {
+    let sql = section_sql(m, section);
+    let set_local = config.set_local_lock_timeout_sql();
+    let write = record.sql(config, m, table::Took::SinceMessage);
+    let mut batch = String::with_capacity(sql.len() + write.len() + 64);
+    if begin {
+        batch.push_str("BEGIN;\n");
+    }
+    if let Some(set) = &set_local {
+        batch.push_str(set);
+        batch.push_str(";\n");
+    }
+    let prefix_len = batch.len();
+    batch.push_str(sql);
+    // A line break ends a trailing `--` comment, and `;` a last statement without one.
+    batch.push_str("\n;\n");
+    batch.push_str(&write);
+    let Err(e) = client.run_body(m, section, &batch).await else {
         return Ok(());
     };
     let _ = client.batch_execute("ROLLBACK").await;
     let stmts = statements(sql);
-    let prefix_chars = prefix.chars().count();
-    let located = match char_position(&e) {
-        Some(p) if p > prefix_chars => {
-            // A character position in `sql`, then the statement that holds it.
-            let at = sql
-                .char_indices()
-                .nth(p - prefix_chars - 1)
-                .map_or(sql.len(), |(i, _)| i);
-            stmts
-                .iter()
-                .position(|r| at < r.end)
-                .map(|i| (i, stmts[i].clone(), at - stmts[i].start))
-        }
+    // The prefix is ASCII: its length in bytes is its length in characters.
+    let prefix_chars = batch[..prefix_len].chars().count();
+    // A character position in `sql`, if PostgreSQL points into it.
+    let in_sql = char_position(&e)
+        .and_then(|p| p.checked_sub(prefix_chars + 1))
+        .and_then(|i| sql.char_indices().nth(i));
+    let located = match in_sql {
+        // The statement that holds it.
+        Some((at, _)) => stmts
+            .iter()
+            .position(|r| at < r.end)
+            .map_or(Located::Unknown, |i| {
+                Located::Statement(i, stmts[i].clone(), at - stmts[i].start)
+            }),
         // Not the SQL's fault: the session is gone, or the statement was cancelled (by a
         // person, or by `statement_timeout`). Running the section again to find the
         // statement would only repeat the wait, or fail on the dead connection.
-        _ if crate::error::is_connection_lost(&e) || is_cancel(&e) => None,
-        _ => locate_by_replay(client, set_local.as_deref(), section, sql, &stmts, before).await,
+        None if crate::error::is_connection_lost(&e) || is_cancel(&e) => Located::Unknown,
+        // No position, or one past the SQL: in the write, or where a last statement left
+        // incomplete meets the `;` after it (a syntax error at its end); the replay tells.
+        None => {
+            locate_by_replay(
+                client,
+                set_local.as_deref(),
+                section,
+                sql,
+                &stmts,
+                before,
+                &write,
+            )
+            .await
+        }
     };
-    let (index, range, offset) = located.unwrap_or((usize::MAX, 0..0, 0));
-    Err(statement_error_at(
-        m,
-        section,
-        index,
-        range,
-        offset,
-        &e,
-        Outcome::RolledBack,
-    ))
+    Err(match located {
+        Located::Statement(index, range, offset) => {
+            statement_error_at(m, section, index, range, offset, &e, Outcome::RolledBack)
+        }
+        Located::Record => Error::Database(e),
+        Located::Unknown => {
+            statement_error_at(m, section, usize::MAX, 0..0, 0, &e, Outcome::RolledBack)
+        }
+    })
 }
 
-/// Runs `before`, then `sql`'s statements one by one, in a transaction that is rolled back,
-/// and returns the first statement that fails, with the byte offset of the error in it.
+/// Runs `before`, then `sql`'s statements one by one, then `write`, in a transaction that is
+/// rolled back, and returns the first that fails (a statement with the byte offset of the
+/// error in it).
 async fn locate_by_replay(
     client: &mut impl Conn,
     set_local: Option<&str>,
@@ -1190,9 +1260,12 @@ async fn locate_by_replay(
     sql: &str,
     stmts: &[std::ops::Range<usize>],
     before: &[&Migration],
-) -> Option<(usize, std::ops::Range<usize>, usize)> {
-    client.batch_execute("BEGIN").await.ok()?;
-    let mut found = None;
+    write: &str,
+) -> Located {
+    if client.batch_execute("BEGIN").await.is_err() {
+        return Located::Unknown;
+    }
+    let mut found = Located::Unknown;
     let mut ready = match set_local {
         Some(set) => client.batch_execute(set).await.is_ok(),
         None => true,
@@ -1209,10 +1282,14 @@ async fn locate_by_replay(
                 let offset = char_position(&again)
                     .and_then(|p| sql[r.clone()].char_indices().nth(p - 1).map(|(b, _)| b))
                     .unwrap_or(0);
-                found = Some((i, r.clone(), offset));
+                found = Located::Statement(i, r.clone(), offset);
+                ready = false;
                 break;
             }
         }
+    }
+    if ready && client.batch_execute(write).await.is_err() {
+        found = Located::Record;
     }
     let _ = client.batch_execute("ROLLBACK").await;
     found
@@ -1246,7 +1323,7 @@ fn step(m: &Migration, direction: Direction, duration: Duration) -> Step {
     }
 }
 
-fn new_row(m: &Migration, state: RowState, duration: Option<Duration>) -> NewRow<'_> {
+fn new_row(m: &Migration, state: RowState) -> NewRow<'_> {
     let (down_sql, irreversible) = crate::rust::recorded_down(m);
     NewRow {
         revision: m.revision().as_str(),
@@ -1261,7 +1338,6 @@ fn new_row(m: &Migration, state: RowState, duration: Option<Duration>) -> NewRow
         irreversible,
         transactional: m.is_transactional(),
         state,
-        duration_ms: duration.map(|d| d.as_secs_f64() * 1e3),
     }
 }
 

@@ -1,10 +1,13 @@
 //! The version table: its DDL and every statement that reads or writes it.
 //!
-//! One row per applied revision. Values always travel as parameters; only the table's
-//! (quoted) name is written into the SQL.
+//! One row per applied revision. Reads take their values as parameters. Writes are SQL
+//! text, every value a literal made by [`literal`] (and the table's quoted name), so that the
+//! write recording a migration travels in the same message as the migration's SQL.
 
+use std::fmt::Write as _;
 use std::time::{Duration, SystemTime};
 
+use postgres::types::Type;
 use retort_core::{Checksum, Revision};
 
 use crate::config::Config;
@@ -79,7 +82,57 @@ pub struct NewRow<'a> {
     pub irreversible: Option<&'a str>,
     pub transactional: bool,
     pub state: RowState,
-    pub duration_ms: Option<f64>,
+}
+
+/// How long a new row's migration took, as its INSERT writes it.
+#[derive(Clone, Copy, Debug)]
+pub enum Took {
+    /// Not known (yet): `NULL`.
+    Unknown,
+    /// Measured by the client.
+    Measured(Duration),
+    /// Measured by the server: from the arrival of the message that holds the INSERT (the
+    /// migration's SQL before it, in the same message) to the INSERT.
+    SinceMessage,
+}
+
+/// `s` as an SQL string literal: `E'…'`, with `\` and `'` doubled, which PostgreSQL reads
+/// back byte for byte whatever `standard_conforming_strings` says.
+pub fn literal(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 3);
+    out.push_str("E'");
+    for c in s.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '\'' => out.push_str("''"),
+            c => out.push(c),
+        }
+    }
+    out.push('\'');
+    out
+}
+
+fn opt_literal(s: Option<&str>) -> String {
+    s.map_or_else(|| "NULL".to_owned(), literal)
+}
+
+fn array_literal(items: &[String]) -> String {
+    let mut out = "ARRAY[".to_owned();
+    for (i, item) in items.iter().enumerate() {
+        if i > 0 {
+            out.push_str(", ");
+        }
+        out.push_str(&literal(item));
+    }
+    out.push_str("]::text[]");
+    out
+}
+
+/// A duration in milliseconds as SQL: `NULL` when there is none.
+fn millis(duration_ms: Option<f64>) -> String {
+    // `{:?}` keeps a `.` (or an exponent), so the server reads a float, never an integer
+    // overflowing; NaN and infinities never come out of a `Duration`.
+    duration_ms.map_or_else(|| "NULL".to_owned(), |ms| format!("{ms:?}::float8"))
 }
 
 /// The DDL, idempotent: run under the lock, so concurrent first runs cannot race.
@@ -117,13 +170,13 @@ pub async fn ensure(client: &mut impl Conn, config: &Config) -> Result<(), postg
 
 /// Whether the version table exists.
 pub async fn exists(client: &mut impl Conn, config: &Config) -> Result<bool, postgres::Error> {
-    let row = client
-        .query_one(
+    let rows = client
+        .query_typed(
             "SELECT to_regclass($1) IS NOT NULL",
-            &[&config.qualified_table()],
+            &[(&config.qualified_table(), Type::TEXT)],
         )
         .await?;
-    Ok(row.get(0))
+    Ok(rows.first().is_some_and(|r| r.get(0)))
 }
 
 /// Why the rows could not be read.
@@ -152,7 +205,7 @@ pub async fn read(
         return Ok(Vec::new());
     }
     let rows = client
-        .query(
+        .query_typed(
             &format!(
                 "SELECT revision, down_revisions, message, checksum, transactional, state, \
              statements_done, applied_at, duration_ms FROM {} ORDER BY seq",
@@ -212,16 +265,16 @@ pub async fn stored_down(
     config: &Config,
     revision: &str,
 ) -> Result<Option<StoredDown>, postgres::Error> {
-    let row = client
-        .query_opt(
+    let rows = client
+        .query_typed(
             &format!(
                 "SELECT down_sql, irreversible FROM {} WHERE revision = $1",
                 config.qualified_table()
             ),
-            &[&revision],
+            &[(&revision, Type::TEXT)],
         )
         .await?;
-    Ok(row.map(|r| StoredDown {
+    Ok(rows.first().map(|r| StoredDown {
         down_sql: r.get(0),
         irreversible: r.get(1),
     }))
@@ -244,103 +297,130 @@ pub(crate) fn skipped_reason(m: &retort_core::Migration, environment: Option<&st
     )
 }
 
-/// Records `row`'s migration as skipped, with `why` in place of a down (no down SQL).
-pub async fn insert_skipped(
-    client: &mut impl Conn,
-    config: &Config,
-    row: &NewRow<'_>,
-    why: &str,
-) -> Result<(), postgres::Error> {
-    let sql = format!(
-        "INSERT INTO {} (revision, down_revisions, message, checksum, down_sql, irreversible, \
-         transactional, state, statements_done) VALUES ($1, $2, $3, $4, NULL, $5, $6, 'applied', $7)",
-        config.qualified_table()
-    );
-    client
-        .execute(
-            sql.as_str(),
-            &[
-                &row.revision,
-                &row.down_revisions,
-                &row.message,
-                &row.checksum,
-                &why,
-                &row.transactional,
-                &SKIPPED,
-            ],
-        )
-        .await?;
-    Ok(())
-}
-
-/// The INSERT of a new row (parameters in [`insert_params`]' order).
-pub fn insert_sql(config: &Config) -> String {
+/// The INSERT that records `row`'s migration as skipped, with `why` in place of a down (no
+/// down SQL).
+pub fn insert_skipped_sql(config: &Config, row: &NewRow<'_>, why: &str) -> String {
     format!(
         "INSERT INTO {} (revision, down_revisions, message, checksum, down_sql, irreversible, \
-         transactional, state, duration_ms) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-        config.qualified_table()
+         transactional, state, statements_done) VALUES ({}, {}, {}, {}, NULL, {}, {}, 'applied', {})",
+        config.qualified_table(),
+        literal(row.revision),
+        array_literal(&row.down_revisions),
+        literal(row.message),
+        literal(&row.checksum),
+        literal(why),
+        row.transactional,
+        SKIPPED
     )
 }
 
-/// Inserts a row.
-pub async fn insert(
-    client: &mut impl Conn,
-    statement: &postgres::Statement,
-    row: &NewRow<'_>,
-) -> Result<(), postgres::Error> {
-    client
-        .execute(
-            statement,
-            &[
-                &row.revision,
-                &row.down_revisions,
-                &row.message,
-                &row.checksum,
-                &row.down_sql,
-                &row.irreversible,
-                &row.transactional,
-                &row.state.as_str(),
-                &row.duration_ms,
-            ],
-        )
-        .await?;
-    Ok(())
+/// The INSERT of a new row, `took` its duration.
+pub fn insert_sql(config: &Config, row: &NewRow<'_>, took: Took) -> String {
+    let duration = match took {
+        Took::Unknown => "NULL".to_owned(),
+        Took::Measured(d) => millis(Some(d.as_secs_f64() * 1e3)),
+        Took::SinceMessage => {
+            "(extract(epoch FROM clock_timestamp() - statement_timestamp()) * 1000)::float8"
+                .to_owned()
+        }
+    };
+    let mut sql = String::with_capacity(
+        256 + row.message.len() + row.down_sql.map_or(0, str::len) + 16 * row.down_revisions.len(),
+    );
+    let _ = write!(
+        sql,
+        "INSERT INTO {} (revision, down_revisions, message, checksum, down_sql, irreversible, \
+         transactional, state, duration_ms) VALUES ({}, {}, {}, {}, {}, {}, {}, '{}', {duration})",
+        config.qualified_table(),
+        literal(row.revision),
+        array_literal(&row.down_revisions),
+        literal(row.message),
+        literal(&row.checksum),
+        opt_literal(row.down_sql),
+        opt_literal(row.irreversible),
+        row.transactional,
+        row.state.as_str(),
+    );
+    sql
 }
 
-/// Sets a row's state, progress and duration.
-pub async fn update_state(
-    client: &mut impl Conn,
+/// The UPDATE that sets a row's state, progress and duration.
+pub fn update_state_sql(
     config: &Config,
     revision: &str,
     state: RowState,
     statements_done: i32,
     duration_ms: Option<f64>,
-) -> Result<(), postgres::Error> {
-    client.execute(
-        &format!(
-            "UPDATE {} SET state = $2, statements_done = $3, duration_ms = $4 WHERE revision = $1",
-            config.qualified_table()
-        ),
-        &[&revision, &state.as_str(), &statements_done, &duration_ms],
+) -> String {
+    format!(
+        "UPDATE {} SET state = '{}', statements_done = {statements_done}, duration_ms = {} \
+         WHERE revision = {}",
+        config.qualified_table(),
+        state.as_str(),
+        millis(duration_ms),
+        literal(revision)
     )
-    .await?;
-    Ok(())
 }
 
-/// Deletes a row.
-pub async fn delete(
-    client: &mut impl Conn,
-    config: &Config,
-    revision: &str,
-) -> Result<(), postgres::Error> {
-    client
-        .execute(
-            &format!(
-                "DELETE FROM {} WHERE revision = $1",
-                config.qualified_table()
-            ),
-            &[&revision],
-        )
-        .await?;
-    Ok(())
+/// The DELETE of a row.
+pub fn delete_sql(config: &Config, revision: &str) -> String {
+    format!(
+        "DELETE FROM {} WHERE revision = {}",
+        config.qualified_table(),
+        literal(revision)
+    )
+}
+
+/// Runs one of the writes above by itself: one round trip.
+pub async fn write(client: &mut impl Conn, sql: &str) -> Result<(), postgres::Error> {
+    client.batch_execute(sql).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn literals_double_quotes_and_backslashes_only() {
+        assert_eq!(literal(""), "E''");
+        assert_eq!(literal("it's"), "E'it''s'");
+        assert_eq!(literal(r"a\b\'"), r"E'a\\b\\'''");
+        assert_eq!(literal("$$ é\n"), "E'$$ é\n'");
+        assert_eq!(array_literal(&[]), "ARRAY[]::text[]");
+        assert_eq!(
+            array_literal(&["a".to_owned(), "b'".to_owned()]),
+            "ARRAY[E'a', E'b''']::text[]"
+        );
+        assert_eq!(millis(None), "NULL");
+        assert_eq!(millis(Some(2.0)), "2.0::float8");
+    }
+
+    #[test]
+    fn writes_quote_every_value() {
+        let c = Config::new().schema("s").unwrap();
+        let row = NewRow {
+            revision: "r'1",
+            down_revisions: vec!["p".to_owned()],
+            message: r"m\",
+            checksum: "ab".to_owned(),
+            down_sql: None,
+            irreversible: Some("no"),
+            transactional: true,
+            state: RowState::Started,
+        };
+        assert_eq!(
+            insert_sql(&c, &row, Took::Unknown),
+            r#"INSERT INTO "s"."retort_migrations" (revision, down_revisions, message, checksum, down_sql, irreversible, transactional, state, duration_ms) VALUES (E'r''1', ARRAY[E'p']::text[], E'm\\', E'ab', NULL, E'no', true, 'started', NULL)"#
+        );
+        assert_eq!(
+            delete_sql(&c, "x"),
+            r#"DELETE FROM "s"."retort_migrations" WHERE revision = E'x'"#
+        );
+        assert!(
+            update_state_sql(&c, "x", RowState::Applied, 3, Some(1.5)).ends_with(
+                "SET state = 'applied', statements_done = 3, duration_ms = 1.5::float8 \
+                 WHERE revision = E'x'"
+            )
+        );
+    }
 }

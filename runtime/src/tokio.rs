@@ -36,12 +36,12 @@ use std::sync::Mutex;
 use std::task::{Context, Waker};
 use std::time::Duration;
 
-use postgres::{Row, SimpleQueryMessage, Statement, ToStatement};
+use postgres::{Row, SimpleQueryMessage};
 use retort_core::target::Target;
 use retort_core::{Migration, MigrationSet, Revision};
 
 use crate::config::Config;
-use crate::driver::{Conn, Params};
+use crate::driver::{Conn, TypedParams};
 use crate::error::Error;
 use crate::migrator::{Direction, Status, Step};
 use crate::rules::Rules;
@@ -191,40 +191,12 @@ impl Conn for TokioConn<'_> {
         self.client.simple_query(sql).await
     }
 
-    async fn prepare(&mut self, sql: &str) -> Result<Statement, postgres::Error> {
-        self.client.prepare(sql).await
-    }
-
-    async fn query<T: ?Sized + ToStatement + Sync>(
+    async fn query_typed(
         &mut self,
-        statement: &T,
-        params: &Params<'_>,
+        sql: &str,
+        params: &TypedParams<'_>,
     ) -> Result<Vec<Row>, postgres::Error> {
-        self.client.query(statement, params).await
-    }
-
-    async fn query_opt<T: ?Sized + ToStatement + Sync>(
-        &mut self,
-        statement: &T,
-        params: &Params<'_>,
-    ) -> Result<Option<Row>, postgres::Error> {
-        self.client.query_opt(statement, params).await
-    }
-
-    async fn query_one<T: ?Sized + ToStatement + Sync>(
-        &mut self,
-        statement: &T,
-        params: &Params<'_>,
-    ) -> Result<Row, postgres::Error> {
-        self.client.query_one(statement, params).await
-    }
-
-    async fn execute<T: ?Sized + ToStatement + Sync>(
-        &mut self,
-        statement: &T,
-        params: &Params<'_>,
-    ) -> Result<u64, postgres::Error> {
-        self.client.execute(statement, params).await
+        self.client.query_typed(sql, params).await
     }
 
     async fn pause(&mut self, pause: Duration) -> Result<(), postgres::Error> {
