@@ -146,15 +146,6 @@ fn hex(bytes: &[u8]) -> String {
     })
 }
 
-/// `s` as a SQL string literal, whatever `standard_conforming_strings` says.
-fn literal(s: &str) -> String {
-    if s.contains('\\') {
-        format!("E'{}'", s.replace('\\', "\\\\").replace('\'', "''"))
-    } else {
-        format!("'{}'", s.replace('\'', "''"))
-    }
-}
-
 /// The fast path's one query: the key (when set), the version table's identity, and the
 /// trigger's `tgenabled` (NULL: no trigger). No row when the key is NULL, or the head table
 /// read is not in the version table's schema.
@@ -167,7 +158,7 @@ pub(crate) fn check_sql(config: &Config) -> String {
          WHERE h.key IS NOT NULL AND c.relnamespace = \
          (SELECT hc.relnamespace FROM pg_catalog.pg_class hc WHERE hc.oid = h.tableoid)",
         head = config.qualified_head_table(),
-        table = literal(&config.qualified_table()),
+        table = crate::table::literal(&config.qualified_table()),
     )
 }
 
@@ -222,8 +213,8 @@ pub(crate) fn create_sql(config: &Config, schema: &str, table: &str) -> String {
          CREATE TRIGGER {TRIGGER} AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON {table} \
          FOR EACH STATEMENT EXECUTE FUNCTION {head}({arg});\n\
          ALTER TABLE {table} ENABLE ALWAYS TRIGGER {TRIGGER};\n",
-        body = literal(FUNCTION_BODY),
-        arg = literal(name.as_str()),
+        body = crate::table::literal(FUNCTION_BODY),
+        arg = crate::table::literal(name.as_str()),
     )
 }
 
@@ -239,8 +230,8 @@ pub(crate) fn begin_sql(config: &Config) -> String {
               WHERE t.tgrelid = c.oid AND t.tgname = '{TRIGGER}') = 'A' \
          FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
          WHERE c.oid = pg_catalog.to_regclass({table})",
-        head = literal(config.head_table_name().as_str()),
-        table = literal(&config.qualified_table()),
+        head = crate::table::literal(config.head_table_name().as_str()),
+        table = crate::table::literal(&config.qualified_table()),
     )
 }
 
@@ -376,15 +367,15 @@ mod tests {
 
     #[test]
     fn names_are_literals_and_quoted_identifiers() {
-        assert_eq!(literal("a'b"), "'a''b'");
-        assert_eq!(literal("a\\'b"), "E'a\\\\''b'");
+        assert_eq!(crate::table::literal("a'b"), "E'a''b'");
+        assert_eq!(crate::table::literal("a\\'b"), "E'a\\\\''b'");
         let c = Config::new().schema("o'k").unwrap().table("v\"t").unwrap();
         let sql = check_sql(&c);
         assert!(sql.contains("FROM \"o'k\".\"v\"\"t_head\" h"), "{sql}");
-        assert!(sql.contains("to_regclass('\"o''k\".\"v\"\"t\"')"), "{sql}");
+        assert!(sql.contains("to_regclass(E'\"o''k\".\"v\"\"t\"')"), "{sql}");
         let ddl = create_sql(&c, "\"o'k\"", "\"v\"\"t\"");
         assert!(
-            ddl.contains("EXECUTE FUNCTION \"o'k\".\"v\"\"t_head\"('v\"t_head')"),
+            ddl.contains("EXECUTE FUNCTION \"o'k\".\"v\"\"t_head\"(E'v\"t_head')"),
             "{ddl}"
         );
         assert!(ddl.contains("ENABLE ALWAYS TRIGGER retort_head"), "{ddl}");
