@@ -276,7 +276,7 @@ fn items(set: &MigrationSet, dir: &str, abs_dir: &Path) -> TokenStream {
             pub const #ident: __Revision = __Revision::from_static(#rev);
         }
     });
-    let packed = packed_set(set);
+    let packed = packed_set(set, abs_dir);
     let rust_code = set
         .iter()
         .enumerate()
@@ -487,10 +487,10 @@ fn schema_module(
 /// The set's bytes (see `retort_core::pack`): `include_bytes!` of a file in `OUT_DIR`,
 /// which rustc copies without lexing, or, without `OUT_DIR` (no build script), one byte-string
 /// literal.
-fn packed_set(set: &MigrationSet) -> TokenStream {
+fn packed_set(set: &MigrationSet, abs_dir: &Path) -> TokenStream {
     let bytes = pack::pack(set.as_slice(), set.fingerprint());
     if let Some(path) =
-        std::env::var_os("OUT_DIR").and_then(|d| write_packed(Path::new(&d), &bytes))
+        std::env::var_os("OUT_DIR").and_then(|d| write_packed(Path::new(&d), abs_dir, &bytes))
     {
         return quote!(::core::include_bytes!(#path));
     }
@@ -498,25 +498,39 @@ fn packed_set(set: &MigrationSet) -> TokenStream {
     quote!(#lit)
 }
 
-/// Writes `bytes` to `OUT_DIR/retort-set-<digest>.bin` unless that file is already there
-/// (its name is its content's digest, so an existing one is right), and returns its path.
+/// Writes `bytes` to `OUT_DIR/retort-set-<dir>-<digest>.bin` unless that file is already
+/// there (its name is its content's digest, so an existing one is right), removes the
+/// directory's earlier ones, and returns its path. `dir` names the migration directory.
 ///
 /// The file is dated 1970: rustc lists it among the crate's inputs, and cargo takes an input
 /// newer than the start of the build that read it as changed, which would rebuild the crate
 /// once more for nothing. What it holds only changes when a migration does, which cargo
 /// follows on its own.
-fn write_packed(out_dir: &Path, bytes: &[u8]) -> Option<String> {
+fn write_packed(out_dir: &Path, dir: &Path, bytes: &[u8]) -> Option<String> {
     use sha2::{Digest, Sha256};
-    let digest = Sha256::digest(bytes);
-    let name: String = digest[..12].iter().map(|b| format!("{b:02x}")).collect();
-    let path = out_dir.join(format!("retort-set-{name}.bin"));
+    let hex = |d: &[u8]| d.iter().map(|b| format!("{b:02x}")).collect::<String>();
+    let prefix = format!(
+        "retort-set-{}-",
+        hex(&Sha256::digest(dir.as_os_str().as_encoded_bytes())[..6])
+    );
+    let name = format!("{prefix}{}.bin", hex(&Sha256::digest(bytes)[..12]));
+    let path = out_dir.join(&name);
     if std::fs::metadata(&path).map(|m| m.len()).ok() != Some(bytes.len() as u64) {
-        let tmp = out_dir.join(format!("retort-set-{name}.{}.tmp", std::process::id()));
+        let tmp = out_dir.join(format!("{name}.{}.tmp", std::process::id()));
         std::fs::write(&tmp, bytes).ok()?;
         let file = std::fs::File::options().write(true).open(&tmp).ok()?;
         file.set_modified(std::time::SystemTime::UNIX_EPOCH).ok()?;
         drop(file);
         std::fs::rename(&tmp, &path).ok()?;
+        // The directory's earlier sets: no expansion names them any more (the cache's key
+        // covers the directory's files, so an expansion cached for other files is a miss).
+        for entry in std::fs::read_dir(out_dir).ok()?.flatten() {
+            let other = entry.file_name();
+            let other = other.to_string_lossy();
+            if other.starts_with(&prefix) && other.ends_with(".bin") && other != name {
+                let _ = std::fs::remove_file(entry.path());
+            }
+        }
     }
     path.to_str().map(str::to_owned)
 }
@@ -609,6 +623,39 @@ mod tests {
         assert!(!tracked(Some("migrations"), "src"));
         assert!(!tracked(Some(""), "src"));
         assert!(!tracked(None, "src"));
+    }
+
+    #[test]
+    fn a_packed_set_is_written_once_dated_1970_and_replaces_the_directorys_last() {
+        let out = std::env::temp_dir().join(format!("retort-pack-out-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&out);
+        std::fs::create_dir_all(&out).unwrap();
+        let sets = |out: &Path| {
+            let mut names: Vec<String> = std::fs::read_dir(out)
+                .unwrap()
+                .map(|e| e.unwrap().file_name().into_string().unwrap())
+                .collect();
+            names.sort();
+            names
+        };
+        let first = write_packed(&out, Path::new("/a/migrations"), b"one").unwrap();
+        let modified = std::fs::metadata(&first).unwrap().modified().unwrap();
+        assert_eq!(modified, std::time::SystemTime::UNIX_EPOCH);
+        assert_eq!(std::fs::read(&first).unwrap(), b"one");
+        // The same bytes: the same file, not written again.
+        assert_eq!(
+            write_packed(&out, Path::new("/a/migrations"), b"one"),
+            Some(first.clone())
+        );
+        // Another directory's set stays beside it; the directory's next set replaces it.
+        let other = write_packed(&out, Path::new("/b/migrations"), b"one").unwrap();
+        assert_ne!(other, first);
+        let second = write_packed(&out, Path::new("/a/migrations"), b"two").unwrap();
+        let names = sets(&out);
+        assert_eq!(names.len(), 2, "{names:?}");
+        assert!(!Path::new(&first).exists());
+        assert!(Path::new(&second).exists() && Path::new(&other).exists());
+        std::fs::remove_dir_all(&out).unwrap();
     }
 
     #[test]
