@@ -507,13 +507,13 @@ fn packed_set(set: &MigrationSet, abs_dir: &Path) -> TokenStream {
 /// once more for nothing. What it holds only changes when a migration does, which cargo
 /// follows on its own.
 fn write_packed(out_dir: &Path, dir: &Path, bytes: &[u8]) -> Option<String> {
-    use sha2::{Digest, Sha256};
+    use crate::cache::Digest128;
     let hex = |d: &[u8]| d.iter().map(|b| format!("{b:02x}")).collect::<String>();
     let prefix = format!(
         "retort-set-{}-",
-        hex(&Sha256::digest(dir.as_os_str().as_encoded_bytes())[..6])
+        hex(&Digest128::of(dir.as_os_str().as_encoded_bytes())[..6])
     );
-    let name = format!("{prefix}{}.bin", hex(&Sha256::digest(bytes)[..12]));
+    let name = format!("{prefix}{}.bin", hex(&Digest128::of(bytes)));
     let path = out_dir.join(&name);
     if std::fs::metadata(&path).map(|m| m.len()).ok() != Some(bytes.len() as u64) {
         let tmp = out_dir.join(format!("{name}.{}.tmp", std::process::id()));
