@@ -342,6 +342,12 @@ mod tests {
             Some(ms[1].message())
         );
         assert_eq!(packed.heads(), owned.heads());
+        // Shown by its size, not byte by byte.
+        let shown = format!("{:?}", crate::MigrationSet::from_packed(bytes, &[]));
+        assert!(
+            shown.contains(&format!("[{} bytes]", bytes.len())),
+            "{shown}"
+        );
     }
 
     #[test]
