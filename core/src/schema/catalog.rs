@@ -444,14 +444,32 @@ pub struct Catalog {
     /// What is not known.
     pub unknown: Arc<Unknown>,
     /// Table → the relations that may point at it (its indexes, the sequences owned by its
-    /// columns): a superset, checked against [`Catalog::relations`] when read, so that
-    /// dropping a table costs what it touches rather than a scan of every relation. Kept by
-    /// [`Catalog::put_relation`] and [`Catalog::note_refs`]; rebuilt by
-    /// [`Catalog::rebuild_refs`] when the relations are replaced wholesale.
+    /// columns, the tables whose foreign keys reference it): a superset, checked against
+    /// [`Catalog::relations`] when read, so that dropping a table costs what it touches
+    /// rather than a scan of every relation. Kept by [`Catalog::put_relation`] and
+    /// [`Catalog::note_refs`]; rebuilt by [`Catalog::rebuild_refs`] when the relations are
+    /// replaced wholesale.
     pub refs: Arc<PMap<QName, BTreeSet<QName>>>,
 }
 
-/// The table a relation points at, if it is an index or a sequence owned by a column.
+/// Every table a relation points at: an index's table, the table of the column that owns a
+/// sequence, the tables a table's foreign keys reference ([`Catalog::refs`] keeps the
+/// reverse).
+pub fn rel_targets(r: &RelKind) -> impl Iterator<Item = &QName> {
+    let fks = match r {
+        RelKind::Table(t) => t.constraints.as_slice(),
+        _ => &[],
+    };
+    rel_target(r)
+        .into_iter()
+        .chain(fks.iter().filter_map(|c| match &c.kind {
+            ConstraintKind::ForeignKey { table, .. } => Some(table),
+            _ => None,
+        }))
+}
+
+/// The table a relation goes with, if it is an index or a sequence owned by a column: dropped
+/// with that table, renamed with it.
 pub fn rel_target(r: &RelKind) -> Option<&QName> {
     match r {
         RelKind::Index { table, .. } => Some(table),
@@ -623,22 +641,20 @@ impl Catalog {
 
     /// Adds (or replaces) the relation `name`, noting what it points at in [`Catalog::refs`].
     pub fn put_relation(&mut self, name: QName, obj: Obj<RelKind>) -> Option<Obj<RelKind>> {
-        if let Some(t) = rel_target(&obj.value) {
-            let t = t.clone();
-            self.note_ref(t, name.clone());
+        for t in rel_targets(&obj.value) {
+            self.note_ref(t.clone(), name.clone());
         }
         Arc::make_mut(&mut self.relations).insert(name, obj)
     }
 
     /// Notes in [`Catalog::refs`] what the relation `name` points at now (after it was
-    /// changed in place).
+    /// changed in place: a foreign key added, a table it pointed at renamed).
     pub fn note_refs(&mut self, name: &QName) {
-        if let Some(t) = self
-            .relations
-            .get(name)
-            .and_then(|o| rel_target(&o.value))
-            .cloned()
-        {
+        let targets: Vec<QName> = match self.relations.get(name) {
+            Some(o) => rel_targets(&o.value).cloned().collect(),
+            None => return,
+        };
+        for t in targets {
             self.note_ref(t, name.clone());
         }
     }
@@ -652,7 +668,32 @@ impl Catalog {
         }
     }
 
-    /// The relations that point at `table` now (its indexes, the sequences its columns own).
+    /// The tables whose foreign keys reference `table` now, with the names of those keys,
+    /// in order.
+    pub fn fk_referrers(&self, table: &QName) -> Vec<(QName, String)> {
+        let Some(set) = self.refs.get(table) else {
+            return Vec::new();
+        };
+        let mut by: Vec<(QName, String)> = set
+            .iter()
+            .filter_map(|n| match &self.relations.get(n)?.value {
+                RelKind::Table(t) => Some((n, t)),
+                _ => None,
+            })
+            .flat_map(|(n, t)| {
+                t.constraints.iter().filter_map(move |c| match &c.kind {
+                    ConstraintKind::ForeignKey { table: to, .. } if to == table => {
+                        Some((n.clone(), c.name.clone()))
+                    }
+                    _ => None,
+                })
+            })
+            .collect();
+        by.sort();
+        by
+    }
+
+    /// The relations that go with `table` now (its indexes, the sequences its columns own).
     pub fn dependents(&self, table: &QName) -> Vec<QName> {
         let Some(set) = self.refs.get(table) else {
             return Vec::new();
@@ -667,7 +708,7 @@ impl Catalog {
     pub fn rebuild_refs(&mut self) {
         let mut refs: PMap<QName, BTreeSet<QName>> = PMap::new();
         for (n, o) in self.relations.iter() {
-            if let Some(t) = rel_target(&o.value) {
+            for t in rel_targets(&o.value) {
                 if let Some(set) = refs.get_mut(t) {
                     set.insert(n.clone());
                 } else {

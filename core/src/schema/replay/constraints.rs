@@ -227,6 +227,7 @@ impl Replayer<'_> {
                     }
                 }
             }
+            let fk = matches!(spec.kind, ConstraintKind::ForeignKey { .. });
             t.constraints.push(Constraint {
                 name,
                 name_exact: exact,
@@ -234,6 +235,9 @@ impl Replayer<'_> {
                 columns: spec.columns,
                 sql: spec.sql,
             });
+            if fk {
+                self.cat.note_refs(table);
+            }
         }
     }
 

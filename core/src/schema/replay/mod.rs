@@ -27,7 +27,7 @@ mod triggers;
 mod types;
 mod views;
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::ops::Range;
 
 use squawk_syntax::ast::{self, AstNode};
@@ -70,10 +70,6 @@ pub(crate) struct Replayer<'a> {
     new_enum_values: Vec<enum_values::NewEnumValue>,
     /// Sees each statement before it is replayed.
     observer: Option<&'a mut dyn Observer>,
-    /// Table → the tables whose foreign keys referenced it when this was built: a superset
-    /// while only `DROP TABLE`s follow (they never add a foreign key), so that a run of drops
-    /// costs one scan of the tables, not one per drop. Forgotten at any other statement.
-    fk_referrers: Option<HashMap<QName, Vec<QName>>>,
 }
 
 impl<'a> Replayer<'a> {
@@ -96,7 +92,6 @@ impl<'a> Replayer<'a> {
             types_created: HashSet::new(),
             new_enum_values: Vec::new(),
             observer: None,
-            fk_referrers: None,
         }
     }
 
@@ -284,9 +279,6 @@ impl<'a> Replayer<'a> {
     /// One statement, sent to the method of its family.
     fn stmt(&mut self, stmt: ast::Stmt, sql: &str) {
         use ast::Stmt as S;
-        if !matches!(stmt, S::DropTable(_)) {
-            self.fk_referrers = None;
-        }
         self.unsafe_enum_uses(&stmt);
         match stmt {
             S::CreateTable(s) => self.create_table(s),

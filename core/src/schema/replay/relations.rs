@@ -2,7 +2,7 @@
 //! that may be taken, dropping one (and what depends on it: indexes, owned sequences,
 //! triggers, foreign keys, views), renaming one (and what refers to it by name).
 
-use std::collections::HashMap;
+use std::collections::BTreeSet;
 use std::ops::Range;
 use std::sync::Arc;
 
@@ -54,39 +54,16 @@ impl Replayer<'_> {
         if self.cat.table(name).is_none() {
             return false;
         }
-        let cat = &*self.cat;
-        let referrers = self.fk_referrers.get_or_insert_with(|| {
-            let mut m: HashMap<QName, Vec<QName>> = HashMap::new();
-            for (n, r) in cat.relations.iter() {
-                if let RelKind::Table(t) = &r.value {
-                    for c in &t.constraints {
-                        if let ConstraintKind::ForeignKey { table: to, .. } = &c.kind {
-                            let v = m.entry(to.clone()).or_default();
-                            if v.last() != Some(n) {
-                                v.push(n.clone());
-                            }
-                        }
-                    }
-                }
-            }
-            m
-        });
-        let candidates = referrers.get(name).cloned().unwrap_or_default();
-        let mut by: Vec<(QName, String)> = candidates
-            .iter()
-            .filter(|n| !dropped.contains(n))
-            .filter_map(|n| match &self.cat.relations.get(n)?.value {
-                RelKind::Table(t) if t.constraints_known => Some((n, t)),
-                _ => None,
-            })
-            .flat_map(|(n, t)| {
-                t.constraints
-                    .iter()
-                    .filter(|c| fk_to(c, name))
-                    .map(move |c| (n.clone(), c.name.clone()))
+        let by: Vec<(QName, String)> = self
+            .cat
+            .fk_referrers(name)
+            .into_iter()
+            .filter(|(n, _)| !dropped.contains(&n))
+            .filter(|(n, _)| {
+                matches!(self.cat.relations.get(n).map(|o| &o.value),
+                    Some(RelKind::Table(t)) if t.constraints_known)
             })
             .collect();
-        by.sort();
         let Some((table, fk)) = by.first().cloned() else {
             return false;
         };
@@ -209,8 +186,20 @@ impl Replayer<'_> {
             } => {
                 // Its indexes, owned sequences and triggers go with it.
                 let gone = self.cat.dependents(name);
-                if self.cat.refs.contains_key(name) {
-                    Arc::make_mut(&mut self.cat.refs).remove(name);
+                // The tables whose foreign keys still name it stay noted (a foreign key left
+                // by a drop that failed, or one made unknown, still refers to the name).
+                if let Some(set) = self.cat.refs.get(name) {
+                    let keep: BTreeSet<QName> = set
+                        .iter()
+                        .filter(|n| !gone.contains(n) && self.cat.relations.contains_key(*n))
+                        .cloned()
+                        .collect();
+                    let refs = Arc::make_mut(&mut self.cat.refs);
+                    if keep.is_empty() {
+                        refs.remove(name);
+                    } else {
+                        refs.insert(name.clone(), keep);
+                    }
                 }
                 let rels = Arc::make_mut(&mut self.cat.relations);
                 for g in &gone {
@@ -349,7 +338,10 @@ impl Replayer<'_> {
         }
         if let RelKind::Table(_) = old.value {
             // References by name follow the table.
-            let deps = self.cat.dependents(name);
+            let mut deps = self.cat.dependents(name);
+            deps.extend(self.cat.fk_referrers(name).into_iter().map(|(t, _)| t));
+            // Its own foreign keys to itself now name the new name.
+            deps.push(newq.clone());
             let rels = Arc::make_mut(&mut self.cat.relations);
             for r in rels.values_mut() {
                 match &mut r.value {
