@@ -76,6 +76,7 @@ use std::sync::Mutex;
 use retort_core::check::{Report, check_dir, check_dir_verified};
 use retort_core::codes::Code;
 use retort_core::diagnostic::Diagnostic;
+use retort_core::handoff::Handoff;
 use retort_core::lint::LintSettings;
 use retort_core::lint::config::CONFIG_FILE;
 use retort_core::load::{TRACKED_ENV, normalize_dir};
@@ -220,6 +221,9 @@ fn run(
     }
     let report = check_dir_verified(&path, &written, &options, previously_verified());
     leave_verified(&report);
+    if let Some(out_dir) = std::env::var_os("OUT_DIR") {
+        leave_handoff(Path::new(&out_dir), &report, &path, &options.lints);
+    }
 
     for warning in report.warnings() {
         let _ = writeln!(out, "cargo:warning={}", one_line(warning, &report.sources));
@@ -278,6 +282,18 @@ fn leave_verified(report: &Report) {
     let all = all.get_or_insert_with(Verified::new);
     all.extend(&report.sql_clean);
     let _ = std::fs::write(Path::new(&out_dir).join(OUT_DIR_FILE), all.to_text());
+}
+
+/// Leaves in `OUT_DIR`, for a check without errors, what the macro need not find out again:
+/// the key of the files and lint settings checked, and the tables at the head (see
+/// `retort_core::handoff`); after a check with errors, removes the directory's last one.
+fn leave_handoff(out_dir: &Path, report: &Report, path: &Path, lints: &LintSettings) {
+    if report.has_errors() {
+        Handoff::remove(out_dir, path);
+    } else if Handoff::of(report, lints).write(out_dir, path).is_err() {
+        // The macro checks everything itself; a half-written file is never read.
+        Handoff::remove(out_dir, path);
+    }
 }
 
 /// The several-heads and several-roots errors that the lenient check `report` did not make,
@@ -476,6 +492,34 @@ mod tests {
             String::from_utf8(out).unwrap(),
             String::from_utf8(err).unwrap(),
         )
+    }
+
+    #[test]
+    fn a_clean_check_leaves_its_handoff_and_one_with_errors_removes_it() {
+        use retort_core::check::check_dir;
+        use retort_core::handoff::{self, Handoff};
+        let krate = Crate::new();
+        krate
+            .file(
+                "migrations/001_a.sql",
+                &migration("001", "none", "SELECT 1;"),
+            )
+            .file("out/.keep", "");
+        let (dir, out) = (krate.0.join("migrations"), krate.0.join("out"));
+        let lints = LintSettings::default();
+        let report = check_dir(&dir, "migrations", &Options::default());
+        leave_handoff(&out, &report, &dir, &lints);
+        let left = Handoff::read(&out, &dir).expect("a handoff");
+        assert_eq!(left.key, handoff::key(&report.sources, &lints));
+        assert_eq!(left.head.map(|(rev, _)| rev), Some("001".to_owned()));
+        krate.file(
+            "migrations/002_b.sql",
+            &migration("002", "001", "ALTER TABLE nowhere ADD COLUMN x int;"),
+        );
+        let report = check_dir(&dir, "migrations", &Options::default());
+        assert!(report.has_errors());
+        leave_handoff(&out, &report, &dir, &lints);
+        assert_eq!(Handoff::read(&out, &dir), None);
     }
 
     #[test]

@@ -91,7 +91,33 @@ pub fn check_dir_verified(
     let mut sources = Sources::new();
     let mut diagnostics = Vec::new();
     let entries = read_dir(dir, display_dir, &mut sources, &mut diagnostics);
-    check_entries(sources, entries, diagnostics, options, verified)
+    check_entries(
+        sources,
+        entries,
+        diagnostics,
+        options,
+        Depth::Full(verified),
+    )
+}
+
+/// The checks of [`check_dir`] that do not read the SQL: every file's header and sections,
+/// and the revision graph with `options`' flags; no SQL check, no schema model (the report's
+/// [`Report::schema`] is empty), no lint. For the macro, when the build script's
+/// [`crate::handoff::Handoff`] vouches for the rest of the same files.
+pub fn check_dir_structure(dir: &Path, display_dir: &str, options: &Options) -> Report {
+    let mut sources = Sources::new();
+    let mut diagnostics = Vec::new();
+    let entries = read_dir(dir, display_dir, &mut sources, &mut diagnostics);
+    check_entries(sources, entries, diagnostics, options, Depth::Structure)
+}
+
+/// How much of the checks runs.
+#[derive(Clone, Copy)]
+enum Depth<'a> {
+    /// Everything, skipping the SQL checks of the files in the set.
+    Full(&'a Verified),
+    /// The format and graph checks only ([`check_dir_structure`]).
+    Structure,
 }
 
 /// Checks files given as text, as if they were the directory `display_dir` (for tests,
@@ -107,7 +133,13 @@ pub fn check_texts(inputs: &[Input], display_dir: &str, options: &Options) -> Re
             file: sources.add(display_path(display_dir, &i.name), &i.text),
         })
         .collect();
-    check_entries(sources, entries, Vec::new(), options, &Verified::new())
+    check_entries(
+        sources,
+        entries,
+        Vec::new(),
+        options,
+        Depth::Full(&Verified::new()),
+    )
 }
 
 fn check_entries(
@@ -115,7 +147,7 @@ fn check_entries(
     entries: Vec<Entry>,
     mut diagnostics: Vec<Diagnostic>,
     options: &Options,
-    verified: &Verified,
+    depth: Depth,
 ) -> Report {
     // Each file on its own, on as many threads as there are cores: the format and SQL
     // checks, and the parse trees the schema model replays.
@@ -125,6 +157,10 @@ fn check_entries(
         let mut parses = Vec::new();
         let parsed = parse_file(entry.file, src, &entry.name, &mut diags);
         let sections = [&parsed.up, &parsed.down];
+        let verified = match depth {
+            Depth::Full(verified) => verified,
+            Depth::Structure => return (parsed, diags, false, parses),
+        };
         let clean = if !verified.contains(src.text()) {
             let before = diags.iter().filter(|d| d.is_error()).count();
             for section in sections.into_iter().flatten() {
@@ -166,6 +202,21 @@ fn check_entries(
     let graph = FileGraph::of(&files);
     let mut graph_diags = Vec::new();
     check_graph(&sources, &files, &graph, options, &mut graph_diags);
+    if let Depth::Structure = depth {
+        for diags in per_file {
+            diagnostics.extend(diags);
+        }
+        diagnostics.append(&mut graph_diags);
+        return Report {
+            order: graph.file_order(),
+            sources,
+            files,
+            diagnostics,
+            sql_clean,
+            schema: SchemaReport::default(),
+            graph,
+        };
+    }
     // The schema model runs whatever else is wrong: what it cannot know it leaves unknown.
     let schema = schema::analyze_with(&sources, &files, &graph, &mut parses, &options.lints);
     let slot: std::collections::HashMap<FileId, usize> = entries

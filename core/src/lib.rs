@@ -1,6 +1,9 @@
 //! `retort-core`: the pure logic of retort.
 pub mod codes;
 pub mod diagnostic;
+pub mod digest;
+#[cfg(feature = "check")]
+pub mod handoff;
 pub mod revision;
 pub mod source;
 pub use revision::Revision;

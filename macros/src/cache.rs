@@ -23,6 +23,7 @@ use std::ffi::OsString;
 use std::fs;
 use std::path::{Path, PathBuf};
 
+pub use retort_core::digest::Digest128;
 use retort_core::load::{TRACKED_ENV, is_ignored};
 use retort_core::verified::Verified;
 use sha2::{Digest, Sha256};
@@ -107,51 +108,6 @@ pub fn key(inputs: &KeyInputs) -> Option<[u8; 16]> {
         field(&bytes);
     }
     Some(h.finish())
-}
-
-/// A 128-bit digest from two SipHash-1-3 streams (the standard library's `DefaultHasher`,
-/// with fixed keys, so the same in every run of one build of the macro). A proc macro is
-/// compiled without optimisation: SHA-256 hashed about 15 MB/s there, which at 10,000
-/// migrations (2.6 MB of files) cost a cache hit a noticeable share of its time; SipHash
-/// several times that. The key guards against a stale expansion, not against an attacker:
-/// whoever can write the migrations can write the expansion.
-pub struct Digest128(std::hash::DefaultHasher, std::hash::DefaultHasher);
-
-impl Digest128 {
-    /// An empty digest.
-    pub fn new() -> Self {
-        use std::hash::Hasher;
-        let (mut a, mut b) = (
-            std::hash::DefaultHasher::new(),
-            std::hash::DefaultHasher::new(),
-        );
-        a.write_u8(0xa5);
-        b.write_u8(0x5a);
-        Self(a, b)
-    }
-
-    /// Adds `bytes`.
-    pub fn update(&mut self, bytes: &[u8]) {
-        use std::hash::Hasher;
-        self.0.write(bytes);
-        self.1.write(bytes);
-    }
-
-    /// The digest.
-    pub fn finish(&self) -> [u8; 16] {
-        use std::hash::Hasher;
-        let mut out = [0; 16];
-        out[..8].copy_from_slice(&self.0.finish().to_le_bytes());
-        out[8..].copy_from_slice(&self.1.finish().to_le_bytes());
-        out
-    }
-
-    /// The digest of `bytes` alone.
-    pub fn of(bytes: &[u8]) -> [u8; 16] {
-        let mut d = Self::new();
-        d.update(bytes);
-        d.finish()
-    }
 }
 
 /// Lower-case hexadecimal digits.

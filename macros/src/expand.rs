@@ -6,11 +6,13 @@ use std::path::{Path, PathBuf};
 
 use proc_macro2::{Ident, Literal, TokenStream};
 use quote::{format_ident, quote};
-use retort_core::check::{Options, Report, check_dir_verified};
+use retort_core::check::{Options, Report, check_dir_structure, check_dir_verified};
 use retort_core::codes::Code;
 use retort_core::diagnostic::Diagnostic;
+use retort_core::handoff::{self, Handoff};
 use retort_core::load::{TRACKED_ENV, normalize_dir};
 use retort_core::pack::{self, FORMAT as PACK_FORMAT};
+use retort_core::schema::shape::SchemaShape;
 use retort_core::source::Sources;
 use retort_core::verified::{OUT_DIR_FILE, Verified};
 use retort_core::{Migration, MigrationSet};
@@ -31,6 +33,39 @@ fn verified_by_build_script() -> Verified {
     std::env::var_os("OUT_DIR")
         .and_then(|dir| std::fs::read_to_string(PathBuf::from(dir).join(OUT_DIR_FILE)).ok())
         .map_or_else(Verified::new, |text| Verified::from_text(&text))
+}
+
+/// The checks of a call whose directory the build script checked clean with the same files
+/// and lint settings (its `retort_core::handoff` in `OUT_DIR`): the structure checks only,
+/// with the call's options, and the build script's schema at the head. `None` otherwise, or
+/// when the call asks for the schema at other revisions too (`schema_at`), which the build
+/// script does not keep: then the call checks everything.
+fn handed_off(call: &Call, abs_dir: &Path, options: &Options) -> Option<(Report, Handoff)> {
+    if call.schema_at.is_some() {
+        return None;
+    }
+    let out_dir = PathBuf::from(std::env::var_os("OUT_DIR")?);
+    let handoff = Handoff::read(&out_dir, abs_dir)?;
+    let report = catch_unwind(AssertUnwindSafe(|| {
+        check_dir_structure(abs_dir, &call.dir, options)
+    }))
+    .ok()?;
+    if handoff::key(&report.sources, &options.lints) != handoff.key {
+        return None;
+    }
+    // The same files make the same heads; should they not, check everything.
+    let heads: Vec<&str> = report
+        .graph
+        .heads()
+        .into_iter()
+        .filter_map(|n| report.files[report.graph.file_of(n)].revision.as_ref())
+        .map(|r| r.value.as_str())
+        .collect();
+    let handed_head = handoff.head.as_ref().map(|(rev, _)| rev.as_str());
+    match heads.as_slice() {
+        [head] if handed_head != Some(*head) => None,
+        _ => Some((report, handoff)),
+    }
 }
 
 /// What a call expands to.
@@ -78,16 +113,21 @@ pub fn expand(call: &Call) -> Expansion {
     };
     // `check_dir` never panics on user input; should it ever, the user gets an error that
     // says where to report it rather than a bare "proc macro panicked".
-    let verified = verified_by_build_script();
-    let report = match catch_unwind(AssertUnwindSafe(|| {
-        check_dir_verified(&abs_dir, &call.dir, &options, &verified)
-    })) {
-        Ok(report) => report,
-        Err(_) => {
-            return Expansion::failed(compile_error(&internal_error(
-                &call.dir,
-                "checking it panicked",
-            )));
+    let (report, handoff) = match handed_off(call, &abs_dir, &options) {
+        Some((report, handoff)) => (report, Some(handoff)),
+        None => {
+            let verified = verified_by_build_script();
+            match catch_unwind(AssertUnwindSafe(|| {
+                check_dir_verified(&abs_dir, &call.dir, &options, &verified)
+            })) {
+                Ok(report) => (report, None),
+                Err(_) => {
+                    return Expansion::failed(compile_error(&internal_error(
+                        &call.dir,
+                        "checking it panicked",
+                    )));
+                }
+            }
         }
     };
 
@@ -113,7 +153,23 @@ pub fn expand(call: &Call) -> Expansion {
     // One check a crate the call lists in `types`: a compile error that names the feature
     // when it is off.
     out.extend(call.types.iter().flatten().map(|f| f.feature_check()));
-    let (schema, complete) = schema_modules(call, &report, &set);
+    let shape_at = |rev: &str| -> Option<SchemaShape> {
+        match &handoff {
+            Some(h) => h
+                .head
+                .as_ref()
+                .filter(|(head, _)| head == rev)
+                .map(|(_, shape)| shape.clone()),
+            None => {
+                let i = report
+                    .files
+                    .iter()
+                    .position(|f| f.revision.as_ref().is_some_and(|r| r.value.as_str() == rev))?;
+                Some(SchemaShape::of(report.schema.catalogs.get(i)?.as_ref()?))
+            }
+        }
+    };
+    let (schema, complete) = schema_modules(call, &shape_at, &set);
     out.extend(schema);
     if call.untracked {
         // A tracked directory reruns the build script when any entry in it changes, which
@@ -356,14 +412,11 @@ fn items(set: &MigrationSet, dir: &str, abs_dir: &Path) -> TokenStream {
 
 /// The typed schema: `schema` at the head (when there is one head) and `schema_at::R<id>`
 /// for each revision the call lists in `schema_at`; and whether they hold no error.
-fn schema_modules(call: &Call, report: &Report, set: &MigrationSet) -> (TokenStream, bool) {
-    let catalog_of = |rev: &str| {
-        let i = report
-            .files
-            .iter()
-            .position(|f| f.revision.as_ref().is_some_and(|r| r.value.as_str() == rev))?;
-        report.schema.catalogs.get(i)?.as_ref()
-    };
+fn schema_modules(
+    call: &Call,
+    shape_at: &dyn Fn(&str) -> Option<SchemaShape>,
+    set: &MigrationSet,
+) -> (TokenStream, bool) {
     let mut errors: Vec<String> = Vec::new();
     let mut complete = true;
     let mut out = TokenStream::new();
@@ -379,7 +432,7 @@ fn schema_modules(call: &Call, report: &Report, set: &MigrationSet) -> (TokenStr
     let heads = set.heads();
     if let [head] = heads.as_slice() {
         let head = head.as_str();
-        if let Some(catalog) = catalog_of(head) {
+        if let Some(catalog) = shape_at(head) {
             let doc = format!(
                 " The typed schema at the head revision, `{head}`: a module a table \
                  (`schema::<table>`, or `schema::<schema>::<table>` outside `public`) with \
@@ -390,7 +443,7 @@ fn schema_modules(call: &Call, report: &Report, set: &MigrationSet) -> (TokenStr
             out.extend(schema_module(
                 &format_ident!("schema"),
                 &doc,
-                catalog,
+                &catalog,
                 head,
                 &options,
                 &mut errors,
@@ -401,7 +454,7 @@ fn schema_modules(call: &Call, report: &Report, set: &MigrationSet) -> (TokenStr
         let mut modules = TokenStream::new();
         for lit in asked {
             let rev = lit.value();
-            let Some(catalog) = set.get(&rev).and_then(|_| catalog_of(&rev)) else {
+            let Some(catalog) = set.get(&rev).and_then(|_| shape_at(&rev)) else {
                 let head = heads.first().map_or("", |h| h.as_str());
                 complete = false;
                 out.extend(
@@ -427,7 +480,7 @@ fn schema_modules(call: &Call, report: &Report, set: &MigrationSet) -> (TokenStr
             modules.extend(schema_module(
                 &rev_ident(&rev),
                 &doc,
-                catalog,
+                &catalog,
                 &rev,
                 &options,
                 &mut errors,
@@ -451,7 +504,7 @@ fn schema_modules(call: &Call, report: &Report, set: &MigrationSet) -> (TokenStr
 fn schema_module(
     name: &Ident,
     doc: &str,
-    catalog: &retort_core::schema::Catalog,
+    catalog: &SchemaShape,
     rev: &str,
     options: &RowOptions,
     errors: &mut Vec<String>,
@@ -465,7 +518,7 @@ fn schema_module(
         )
     }));
     let mut doc = doc.to_owned();
-    if catalog.all_unknown() {
+    if catalog.all_unknown {
         doc.push_str(
             "\n\n Empty: a statement retort's schema model does not follow makes every \
              table unknown from there on.",
@@ -656,6 +709,107 @@ mod tests {
         assert!(!Path::new(&first).exists());
         assert!(Path::new(&second).exists() && Path::new(&other).exists());
         std::fs::remove_dir_all(&out).unwrap();
+    }
+
+    /// The only test that sets the environment the macro reads (no other test here reads it).
+    #[test]
+    fn the_build_scripts_handoff_gives_the_expansion_a_full_check_gives() {
+        use retort_core::check::check_dir;
+        let root = std::env::temp_dir().join(format!("retort-handoff-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&root);
+        let (dir, out) = (root.join("migrations"), root.join("out"));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::create_dir_all(&out).unwrap();
+        let write = |name: &str, rev: &str, parent: &str, up: &str, down: &str| {
+            let text = format!(
+                "-- revision: {rev}\n-- down_revision: {parent}\n\n-- migrate:up\n{up}\n\n-- migrate:down\n{down}\n"
+            );
+            std::fs::write(dir.join(name), text).unwrap();
+        };
+        write(
+            "001_t.sql",
+            "001",
+            "none",
+            "CREATE SCHEMA app;\nCREATE TABLE app.a (id int PRIMARY KEY, v text);\n\
+             CREATE TABLE t (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, note text, n int NOT NULL);",
+            "DROP TABLE t;\nDROP TABLE app.a;\nDROP SCHEMA app;",
+        );
+        write(
+            "002_u.sql",
+            "002",
+            "001",
+            "CREATE TABLE u AS SELECT 1 AS x;\nALTER TABLE t ADD COLUMN flag boolean;",
+            "ALTER TABLE t DROP COLUMN flag;\nDROP TABLE u;",
+        );
+        // SAFETY: no other test of this crate reads or writes the environment.
+        unsafe {
+            std::env::set_var(MANIFEST_DIR_OVERRIDE_VAR, &root);
+            std::env::set_var("OUT_DIR", &out);
+            std::env::set_var(TRACKED_ENV, "migrations");
+        }
+        let call: Call = syn::parse_str("").unwrap();
+        let expand_text = || {
+            let e = expand(&call);
+            assert!(e.complete, "{}", e.tokens);
+            e.tokens.to_string()
+        };
+        let full = expand_text();
+        assert!(full.contains("pub mod schema"), "{full}");
+        // What `retort_build::track` leaves after a clean check.
+        let report = check_dir(&dir, "migrations", &Options::default());
+        assert!(!report.has_errors(), "{}", report.render());
+        let handoff = Handoff::of(&report, &Options::default().lints);
+        handoff.write(&out, &dir).unwrap();
+        assert_eq!(expand_text(), full);
+        // The expansion does take the schema from the handoff: a changed one shows.
+        let mut changed = handoff.clone();
+        let (_, shape) = changed.head.as_mut().unwrap();
+        let t = shape
+            .tables
+            .iter_mut()
+            .find(|t| t.name.name == "t")
+            .unwrap();
+        t.columns.as_mut().unwrap()[1].name = "remark".into();
+        changed.write(&out, &dir).unwrap();
+        let from_changed = expand_text();
+        assert!(from_changed.contains("REMARK") && !from_changed.contains("NOTE"));
+        // Another file than the one checked: the handoff is left aside.
+        write(
+            "003_v.sql",
+            "003",
+            "002",
+            "CREATE TABLE v (id int);",
+            "DROP TABLE v;",
+        );
+        let after_edit = expand_text();
+        assert!(after_edit.contains("NOTE") && after_edit.contains("pub mod v"));
+        // A call that the structure checks refuse is refused with the handoff too.
+        write(
+            "004_w.sql",
+            "004",
+            "002",
+            "CREATE TABLE w (id int);",
+            "DROP TABLE w;",
+        );
+        let report = check_dir(
+            &dir,
+            "migrations",
+            &Options {
+                allow_multiple_heads: true,
+                ..Options::default()
+            },
+        );
+        Handoff::of(&report, &Options::default().lints)
+            .write(&out, &dir)
+            .unwrap();
+        let refused = expand(&call);
+        assert!(!refused.complete);
+        assert!(
+            refused.tokens.to_string().contains("multiple-heads"),
+            "{}",
+            refused.tokens
+        );
+        std::fs::remove_dir_all(&root).unwrap();
     }
 
     #[test]

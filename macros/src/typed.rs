@@ -20,10 +20,8 @@ use std::collections::BTreeMap;
 
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::quote;
-use retort_core::schema::Catalog;
-use retort_core::schema::catalog::{
-    Column, Ns, QName, RelKind, Table, normalize_type, quote_ident, sql_name,
-};
+use retort_core::schema::catalog::{QName, normalize_type, quote_ident, sql_name};
+use retort_core::schema::shape::{ColumnShape, SchemaShape, TableShape};
 
 use crate::family::TypeFamily;
 use crate::ident::{collisions, snake, upper};
@@ -66,22 +64,19 @@ pub struct RowOptions<'a> {
     pub types: &'a [TypeFamily],
 }
 
-/// The schema module's contents for `catalog`, the schema after revision `rev`.
-pub fn schema_items(catalog: &Catalog, rev: &str, options: &RowOptions) -> Generated {
-    let mut by_schema: BTreeMap<&str, Vec<(&QName, &Table)>> = BTreeMap::new();
+/// The schema module's contents for `schema`, the schema after revision `rev`.
+pub fn schema_items(schema: &SchemaShape, rev: &str, options: &RowOptions) -> Generated {
+    let mut by_schema: BTreeMap<&str, Vec<(&QName, &TableShape)>> = BTreeMap::new();
     let mut left_out = 0;
-    for (name, obj) in catalog.relations.iter() {
-        let RelKind::Table(table) = &obj.value else {
-            continue;
-        };
-        if !catalog.knows(Ns::Relation, name) {
+    for table in &schema.tables {
+        if !table.known {
             left_out += 1;
             continue;
         }
         by_schema
-            .entry(name.schema.as_str())
+            .entry(table.name.schema.as_str())
             .or_default()
-            .push((name, table));
+            .push((&table.name, table));
     }
     let mut problems = Vec::new();
     // The modules directly in the schema module: `public`'s tables and the other schemas.
@@ -169,7 +164,7 @@ fn clashing<'a>(
 /// `pub mod <table> { … }`.
 fn table_module(
     qname: &QName,
-    table: &Table,
+    table: &TableShape,
     rev: &str,
     options: &RowOptions,
     problems: &mut Vec<Problem>,
@@ -186,7 +181,7 @@ fn table_module(
         pub const TABLE: __t::Table =
             __t::Table::new(#schema, #name, #sql);
     };
-    if !table.columns_known {
+    let Some(table_columns) = &table.columns else {
         let doc = format!(
             " Table `{qname}` after revision `{rev}`. Its columns are not all known to \
              retort's schema model (a statement it does not follow changed them), so this \
@@ -196,8 +191,8 @@ fn table_module(
             #[doc = #doc]
             pub mod #m { #table_const }
         };
-    }
-    let names: Vec<&str> = table.columns.iter().map(|c| c.name.as_str()).collect();
+    };
+    let names: Vec<&str> = table_columns.iter().map(|c| c.name.as_str()).collect();
     let fields = collisions(names.iter().copied(), snake);
     // Pairs that clash as fields clash as constants too: each pair is told once.
     let consts: Vec<_> = collisions(names.iter().copied(), upper)
@@ -227,11 +222,9 @@ fn table_module(
             pub mod #m { #table_const }
         };
     }
-    let pk: &[String] = table.primary_key().unwrap_or_default();
-    let columns: Vec<ColumnItems> = table
-        .columns
+    let columns: Vec<ColumnItems> = table_columns
         .iter()
-        .map(|c| ColumnItems::new(c, !c.not_null && !pk.contains(&c.name), options.types))
+        .map(|c| ColumnItems::new(c, options.types))
         .collect();
     let consts = columns.iter().map(|c| &c.constant);
     let const_names = columns.iter().map(|c| &c.const_ident);
@@ -281,7 +274,8 @@ struct ColumnItems {
 }
 
 impl ColumnItems {
-    fn new(c: &Column, nullable: bool, types: &[TypeFamily]) -> Self {
+    fn new(c: &ColumnShape, types: &[TypeFamily]) -> Self {
+        let nullable = c.nullable;
         let const_ident = ident(&upper(&c.name));
         let field_ident = ident(&snake(&c.name));
         let (name, ty) = (&c.name, &c.ty);

@@ -26,6 +26,7 @@ pub(crate) mod replay;
 mod reversibility;
 pub mod routine;
 pub mod sequence;
+pub mod shape;
 pub mod trigger_def;
 
 use std::collections::HashMap;
