@@ -60,6 +60,16 @@ pub fn key(sources: &Sources, lints: &LintSettings) -> [u8; 16] {
     h.finish()
 }
 
+/// The heads of `report`'s graph, as indices into its files.
+fn heads(report: &Report) -> Vec<usize> {
+    report
+        .graph
+        .heads()
+        .into_iter()
+        .map(|node| report.graph.file_of(node))
+        .collect()
+}
+
 /// The file of directory `dir` in `out_dir`: named by the directory's canonical path, so that
 /// `migrations` and `./migrations` share it. `None` when `dir` cannot be resolved.
 pub fn path(out_dir: &Path, dir: &Path) -> Option<PathBuf> {
@@ -72,13 +82,7 @@ pub fn path(out_dir: &Path, dir: &Path) -> Option<PathBuf> {
 impl Handoff {
     /// The handoff of `report`, a check with `lints` that found no error.
     pub fn of(report: &Report, lints: &LintSettings) -> Self {
-        let heads: Vec<usize> = report
-            .graph
-            .heads()
-            .into_iter()
-            .map(|node| report.graph.file_of(node))
-            .collect();
-        let head = match heads.as_slice() {
+        let head = match heads(report).as_slice() {
             [i] => report.files[*i]
                 .revision
                 .as_ref()
@@ -89,6 +93,16 @@ impl Handoff {
         Handoff {
             key: key(&report.sources, lints),
             head,
+        }
+    }
+
+    /// Whether `report` (of the same files, by [`key`]) has the head this handoff holds the
+    /// schema of: the same single head, or several heads and no schema.
+    pub fn agrees_with(&self, report: &Report) -> bool {
+        let handed = self.head.as_ref().map(|(rev, _)| rev.as_str());
+        match heads(report).as_slice() {
+            [i] => report.files[*i].revision.as_ref().map(|r| r.value.as_str()) == handed,
+            _ => handed.is_none(),
         }
     }
 
@@ -187,6 +201,12 @@ mod tests {
             .collect();
         assert_eq!(columns, ["id", "note", "n"]);
         assert_eq!(Handoff::from_text(&h.to_text()), Some(h.clone()));
+        assert!(h.agrees_with(&r));
+        let mut other = h.clone();
+        other.head.as_mut().unwrap().0 = "001".into();
+        assert!(!other.agrees_with(&r));
+        other.head = None;
+        assert!(!other.agrees_with(&r));
         let text = h.to_text();
         assert_eq!(Handoff::from_text(&text[..text.len() - 1]), None);
         assert_eq!(
@@ -218,6 +238,7 @@ mod tests {
         assert!(!r.has_errors(), "{}", r.render());
         let h = Handoff::of(&r, &opts.lints);
         assert_eq!(h.head, None);
+        assert!(h.agrees_with(&r));
         assert_eq!(Handoff::from_text(&h.to_text()), Some(h));
     }
 

@@ -54,18 +54,7 @@ fn handed_off(call: &Call, abs_dir: &Path, options: &Options) -> Option<(Report,
         return None;
     }
     // The same files make the same heads; should they not, check everything.
-    let heads: Vec<&str> = report
-        .graph
-        .heads()
-        .into_iter()
-        .filter_map(|n| report.files[report.graph.file_of(n)].revision.as_ref())
-        .map(|r| r.value.as_str())
-        .collect();
-    let handed_head = handoff.head.as_ref().map(|(rev, _)| rev.as_str());
-    match heads.as_slice() {
-        [head] if handed_head != Some(*head) => None,
-        _ => Some((report, handoff)),
-    }
+    handoff.agrees_with(&report).then_some((report, handoff))
 }
 
 /// What a call expands to.
