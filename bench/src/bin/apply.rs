@@ -73,10 +73,18 @@ fn drop_db(server: &mut Server, name: &str) {
 }
 
 fn main() {
-    let args: Vec<usize> = std::env::args()
-        .skip(1)
-        .filter_map(|a| a.parse().ok())
-        .collect();
+    let mut args = Vec::new();
+    for a in std::env::args().skip(1) {
+        match a.parse::<usize>() {
+            Ok(v) => args.push(v),
+            Err(_) => {
+                eprintln!(
+                    "error: `{a}` is not a count\n  = help: usage: apply [N] [ROUNDS], two whole numbers (defaults 1000 and 3)"
+                );
+                std::process::exit(2);
+            }
+        }
+    }
     let n = args.first().copied().unwrap_or(1000);
     let rounds = args.get(1).copied().unwrap_or(3).max(1);
     let inputs: Vec<Input> = retort_bench::generate(n)
