@@ -21,6 +21,19 @@
 //! version table, by this release, an older one, a script or a person deleting a row by hand
 //! to run a migration again, clears the key in the same transaction as the change.
 //!
+//! # A run's own migrations
+//!
+//! The trigger's work (a plpgsql call and an `UPDATE` of the head row) would cost each
+//! migration's transaction about 50 µs of server time. A run under the advisory lock that has
+//! migrations to apply clears the key once, in a statement of its own, before the first
+//! ([`clear`]); its transactions then begin their version-table write with `SET LOCAL
+//! retort.head_cleared = '<head table>'`, and the trigger's `WHEN` skips its work in them.
+//! Nothing else writes a key meanwhile: only a run does, under that lock, which the run keeps
+//! until it ends. Every other session, this one's later transactions and a run under a lease
+//! (which can expire under a long migration) fire the trigger as before. The trigger carries
+//! a comment naming this form; one made by an older release (no `WHEN`) still clears the key
+//! on every change, and the next full run makes it again.
+//!
 //! # The fast path
 //!
 //! [`is_current`]: one simple query reads the key, the version table's identity and whether
@@ -78,6 +91,26 @@ use retort_core::MigrationSet;
 
 /// The trigger's name on the version table (trigger names are the table's own).
 pub(crate) const TRIGGER: &str = "retort_head";
+
+/// The setting a run's transactions carry (`SET LOCAL`) once the run has cleared the key
+/// itself: the trigger's `WHEN` compares it with the head table's name and skips its work.
+const QUIET_SETTING: &str = "retort.head_cleared";
+
+/// The comment on a trigger made by this release, with its `WHEN`: a full run makes a
+/// trigger without it (an older release's) again.
+const TRIGGER_COMMENT: &str =
+    "retort head cache v2: skipped where retort.head_cleared names the head table";
+
+/// Whether the trigger does its work in a run's transactions.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) enum Trigger {
+    /// As in any other session: every change to the version table clears the key.
+    #[default]
+    Fires,
+    /// The run cleared the key itself, under the advisory lock, before its first migration;
+    /// its transactions say so (see [`quiet_sql`]) and the trigger skips its work in them.
+    Quiet,
+}
 
 /// The trigger function's body: sets the key of the head table named by its argument, in the
 /// version table's schema, to NULL. No name is written into it, so a version table moved to
@@ -211,38 +244,57 @@ pub(crate) fn create_sql(config: &Config, schema: &str, table: &str) -> String {
          SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS {body};\n\
          DROP TRIGGER IF EXISTS {TRIGGER} ON {table};\n\
          CREATE TRIGGER {TRIGGER} AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON {table} \
-         FOR EACH STATEMENT EXECUTE FUNCTION {head}({arg});\n\
-         ALTER TABLE {table} ENABLE ALWAYS TRIGGER {TRIGGER};\n",
+         FOR EACH STATEMENT \
+         WHEN (pg_catalog.current_setting('{QUIET_SETTING}', true) IS DISTINCT FROM {arg}) \
+         EXECUTE FUNCTION {head}({arg});\n\
+         ALTER TABLE {table} ENABLE ALWAYS TRIGGER {TRIGGER};\n\
+         COMMENT ON TRIGGER {TRIGGER} ON {table} IS {comment};\n",
         body = crate::table::literal(FUNCTION_BODY),
         arg = crate::table::literal(name.as_str()),
+        comment = crate::table::literal(TRIGGER_COMMENT),
+    )
+}
+
+/// The statement that makes the rest of a transaction of a [`Trigger::Quiet`] run skip the
+/// trigger's work: `SET LOCAL retort.head_cleared = '<head table>'`. Under a trigger of an
+/// older release (no `WHEN`) it changes nothing: the trigger fires, as it always may.
+pub(crate) fn quiet_sql(config: &Config) -> String {
+    format!(
+        "SET LOCAL {QUIET_SETTING} = {}",
+        crate::table::literal(config.head_table_name().as_str())
     )
 }
 
 /// The statement that starts the writer's transaction: `BEGIN ISOLATION LEVEL REPEATABLE
-/// READ`, then, in it, where the version table is and whether the head cache's objects are
-/// there (the head table in its schema, the trigger on it, enabled `ALWAYS`).
+/// READ`, then, in it, where the version table is, whether the head cache's objects are
+/// there (the head table in its schema, the trigger on it, enabled `ALWAYS`), and whether
+/// the trigger is this release's (its comment).
 pub(crate) fn begin_sql(config: &Config) -> String {
     format!(
         "BEGIN ISOLATION LEVEL REPEATABLE READ;\n\
          SELECT n.nspname, c.oid, c.relnamespace, c.relname, \
          pg_catalog.to_regclass(pg_catalog.format('%I.%I', n.nspname, {head})) IS NOT NULL \
-         AND (SELECT t.tgenabled FROM pg_catalog.pg_trigger t \
-              WHERE t.tgrelid = c.oid AND t.tgname = '{TRIGGER}') = 'A' \
+         AND t.tgenabled = 'A', \
+         pg_catalog.obj_description(t.oid, 'pg_trigger') IS NOT DISTINCT FROM {comment} \
          FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
+         LEFT JOIN pg_catalog.pg_trigger t ON t.tgrelid = c.oid AND t.tgname = '{TRIGGER}' \
          WHERE c.oid = pg_catalog.to_regclass({table})",
         head = crate::table::literal(config.head_table_name().as_str()),
         table = crate::table::literal(&config.qualified_table()),
+        comment = crate::table::literal(TRIGGER_COMMENT),
     )
 }
 
 /// Under the run's lock: opens the `REPEATABLE READ` transaction in which the run reads and
 /// verifies the version table and [`record`] writes the key, making the head table, its
-/// function and the trigger first if they are not all there, and says where the key goes.
-/// One round trip when they are. `None`, with no transaction open, when the version table is
-/// not there or they cannot be made (the role may not): the run then goes on without a key.
+/// function and the trigger first if they are not all there or the trigger is an older
+/// release's, and says where the key goes. One round trip when they are this release's.
+/// `None`, with no transaction open, when the version table is not there or the objects are
+/// not there and cannot be made (the role may not): the run then goes on without a key. An
+/// older trigger that cannot be made again is kept: it clears the key on every change.
 pub(crate) async fn begin(client: &mut impl Conn, config: &Config) -> Option<Place> {
     let sql = begin_sql(config);
-    let (place, made) = match client.simple_query(&sql).await {
+    let (place, state) = match client.simple_query(&sql).await {
         Ok(messages) => match place_of(&messages, config) {
             Some(found) => found,
             None => {
@@ -255,15 +307,17 @@ pub(crate) async fn begin(client: &mut impl Conn, config: &Config) -> Option<Pla
             return None;
         }
     };
-    if made {
+    if state == Objects::Current {
         return Some(place);
     }
     let _ = client.batch_execute("ROLLBACK").await;
     let table = Ident::new(&place.identity.name).ok()?.quoted();
-    client
+    let made = client
         .batch_execute(&create_sql(config, &place.schema, &table))
-        .await
-        .ok()?;
+        .await;
+    if made.is_err() && state == Objects::Missing {
+        return None;
+    }
     client
         .batch_execute("BEGIN ISOLATION LEVEL REPEATABLE READ")
         .await
@@ -271,8 +325,19 @@ pub(crate) async fn begin(client: &mut impl Conn, config: &Config) -> Option<Pla
     Some(place)
 }
 
-/// [`begin_sql`]'s answer: where the key goes, and whether the objects are all there.
-fn place_of(messages: &[SimpleQueryMessage], config: &Config) -> Option<(Place, bool)> {
+/// What [`begin_sql`] found of the head cache's objects.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Objects {
+    /// Not all there, or the trigger is not enabled `ALWAYS`: no key can be trusted.
+    Missing,
+    /// There and enabled, the trigger an older release's (no `WHEN`, no comment).
+    Older,
+    /// There and enabled, the trigger this release's.
+    Current,
+}
+
+/// [`begin_sql`]'s answer: where the key goes, and what is there of the objects.
+fn place_of(messages: &[SimpleQueryMessage], config: &Config) -> Option<(Place, Objects)> {
     let row = messages.iter().find_map(|m| match m {
         SimpleQueryMessage::Row(r) => Some(r),
         _ => None,
@@ -283,7 +348,11 @@ fn place_of(messages: &[SimpleQueryMessage], config: &Config) -> Option<(Place, 
         namespace: row.get(2)?.parse().ok()?,
         name: row.get(3)?.to_owned(),
     };
-    let made = row.get(4) == Some("t");
+    let state = match (row.get(4), row.get(5)) {
+        (Some("t"), Some("t")) => Objects::Current,
+        (Some("t"), _) => Objects::Older,
+        _ => Objects::Missing,
+    };
     let head = format!("{schema}.{}", config.head_table_name().quoted());
     Some((
         Place {
@@ -291,8 +360,38 @@ fn place_of(messages: &[SimpleQueryMessage], config: &Config) -> Option<(Place, 
             schema,
             head,
         },
-        made,
+        state,
     ))
+}
+
+/// Before a run under the advisory lock applies migrations: ends the transaction [`begin`]
+/// opened (nothing was written in it) and clears the key in a statement of its own, one
+/// round trip. [`Trigger::Quiet`] when the key is cleared: no other run writes one until
+/// this run's lock is released, so its own transactions need not clear it again. On any
+/// failure (a head row deleted by hand, a lost connection), [`Trigger::Fires`]: the run's
+/// transactions clear the key themselves, as without this.
+pub(crate) async fn clear(client: &mut impl Conn, place: &Place) -> Trigger {
+    let sql = format!(
+        "ROLLBACK;\nUPDATE {} SET key = NULL, changes = changes + 1 WHERE id",
+        place.head
+    );
+    match client.simple_query(&sql).await {
+        Ok(messages) => {
+            let updated = messages.iter().rev().find_map(|m| match m {
+                SimpleQueryMessage::CommandComplete(n) => Some(*n),
+                _ => None,
+            });
+            if updated == Some(1) {
+                Trigger::Quiet
+            } else {
+                Trigger::Fires
+            }
+        }
+        Err(_) => {
+            let _ = client.batch_execute("ROLLBACK").await;
+            Trigger::Fires
+        }
+    }
 }
 
 /// Writes the key of `set` in the transaction [`begin`] opened, in which the run has just
@@ -379,5 +478,16 @@ mod tests {
             "{ddl}"
         );
         assert!(ddl.contains("ENABLE ALWAYS TRIGGER retort_head"), "{ddl}");
+        assert!(
+            ddl.contains(
+                "WHEN (pg_catalog.current_setting('retort.head_cleared', true) \
+                 IS DISTINCT FROM E'v\"t_head')"
+            ),
+            "{ddl}"
+        );
+        assert_eq!(
+            quiet_sql(&c),
+            "SET LOCAL retort.head_cleared = E'v\"t_head'"
+        );
     }
 }

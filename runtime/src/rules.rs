@@ -63,6 +63,9 @@ pub(crate) struct Rules<'s, P> {
     pub(crate) dry_run: bool,
     /// Called as each migration starts (`None`) and ends (`Some(step)`).
     pub(crate) progress: Option<P>,
+    /// Whether the head cache's trigger works in this run's transactions: quiet only while
+    /// an upgrade to `head` that cleared the key itself applies migrations.
+    pub(crate) trigger: head::Trigger,
 }
 
 impl<'s, P: Report> Rules<'s, P> {
@@ -74,6 +77,7 @@ impl<'s, P: Report> Rules<'s, P> {
             single_transaction: false,
             dry_run: false,
             progress: None,
+            trigger: head::Trigger::Fires,
         }
     }
 
@@ -369,6 +373,8 @@ impl<'s, P: Report> Rules<'s, P> {
         client: &mut impl Conn,
         target: &Target,
     ) -> Result<Vec<Step>, Error> {
+        // Never left quiet by a run that ended half-way (a panic caught by the caller).
+        self.trigger = head::Trigger::Fires;
         let has_table = self.prepare_table(client).await?;
         // With the head cache, the rows are read in a REPEATABLE READ transaction, so that
         // the key written when nothing is left to do stands for exactly what was verified.
@@ -391,12 +397,21 @@ impl<'s, P: Report> Rules<'s, P> {
                 head::record(client, &self.config, self.set, place).await;
                 return Ok(Vec::new());
             }
-            // Nothing was written in it: ended, the migrations run in their own.
-            client.batch_execute("ROLLBACK").await?;
+            // Nothing was written in it: ended, the migrations run in their own. Under the
+            // advisory lock, which no run loses before it ends, the key is cleared once here
+            // rather than by the trigger in each migration's transaction. A lease can expire
+            // under a long migration and let another run write a key: the trigger fires.
+            if self.config.get_lock_strategy() == LockStrategy::Advisory {
+                self.trigger = head::clear(client, place).await;
+            } else {
+                client.batch_execute("ROLLBACK").await?;
+            }
         }
-        let steps = self
+        let applied = self
             .apply_upgrade(client, has_table, set.as_ref(), &plan)
-            .await?;
+            .await;
+        self.trigger = head::Trigger::Fires;
+        let steps = applied?;
         if place.is_some() {
             self.record_head(client).await;
         }
@@ -555,7 +570,7 @@ impl<'s, P: Report> Rules<'s, P> {
             Direction::Up,
             own_transaction,
             before,
-            &Record::Insert(new_row(m, RowState::Applied)),
+            &Record::Insert(new_row(m, RowState::Applied), self.trigger),
         )
         .await?;
         let duration = start.elapsed();
@@ -1117,8 +1132,9 @@ fn record_error(
 
 /// The version-table write that goes with a transactional section, in its transaction.
 enum Record<'a> {
-    /// Going up: the migration's new row.
-    Insert(NewRow<'a>),
+    /// Going up: the migration's new row, and whether the head cache's trigger is quiet in
+    /// the run's transactions (the write then starts with [`head::quiet_sql`]).
+    Insert(NewRow<'a>, head::Trigger),
     /// Going down: the removal of its row.
     Delete,
 }
@@ -1127,7 +1143,12 @@ impl Record<'_> {
     /// The write's SQL for `m`, `took` the duration a new row records.
     fn sql(&self, config: &Config, m: &Migration, took: table::Took) -> String {
         match self {
-            Record::Insert(row) => table::insert_sql(config, row, took),
+            Record::Insert(row, head::Trigger::Fires) => table::insert_sql(config, row, took),
+            Record::Insert(row, head::Trigger::Quiet) => format!(
+                "{};\n{}",
+                head::quiet_sql(config),
+                table::insert_sql(config, row, took)
+            ),
             Record::Delete => table::delete_sql(config, m.revision().as_str()),
         }
     }

@@ -255,7 +255,141 @@ fn skipped_rows_are_rows_like_any_other(driver: Driver) {
     ));
 }
 
+/// How many times the head row was cleared (its `changes` counter).
+fn changes(c: &mut Client) -> i64 {
+    c.query_one("SELECT changes FROM retort_migrations_head", &[])
+        .unwrap()
+        .get(0)
+}
+
+/// The trigger's comment and whether it has a `WHEN`.
+fn trigger_kind(c: &mut Client) -> (Option<String>, bool) {
+    let row = c
+        .query_one(
+            "SELECT obj_description(oid, 'pg_trigger'), tgqual IS NOT NULL FROM pg_trigger \
+             WHERE tgname = 'retort_head'",
+            &[],
+        )
+        .unwrap();
+    (row.get(0), row.get(1))
+}
+
+fn a_run_under_the_advisory_lock_clears_the_key_once(driver: Driver) {
+    let mut files = chain_files();
+    let (_db, mut c) = db(driver);
+    Migrator::new(&set(&files, Options::default()))
+        .with_config(config())
+        .upgrade(&mut c, &Target::Head)
+        .unwrap();
+    // Five migrations, one clear: made with the objects, the trigger then skipped its work.
+    assert_eq!(changes(&mut c), 1);
+    assert!(key(&mut c).is_some());
+    for (rev, parent) in [("006", "005"), ("007", "006"), ("008", "007")] {
+        files.push(file(
+            rev,
+            parent,
+            &format!("CREATE TABLE t{rev} (id int);"),
+            &format!("DROP TABLE t{rev};"),
+        ));
+    }
+    let more = set(&files, Options::default());
+    let steps = Migrator::new(&more)
+        .with_config(config())
+        .upgrade(&mut c, &Target::Head)
+        .unwrap();
+    assert_eq!(steps.len(), 3);
+    assert_eq!(changes(&mut c), 2, "three migrations, one clear");
+    assert!(key(&mut c).is_some());
+    // The setting ended with each transaction: on the same session, a change by hand fires.
+    c.batch_execute("UPDATE retort_migrations SET message = message WHERE false")
+        .unwrap();
+    assert_eq!((key(&mut c), changes(&mut c)), (None, 3));
+    // Set by hand to another head table's name, it does not quiet this one's trigger.
+    c.batch_execute(
+        "BEGIN; SET LOCAL retort.head_cleared = 'other_head'; \
+         UPDATE retort_migrations SET message = message WHERE false; COMMIT",
+    )
+    .unwrap();
+    assert_eq!(changes(&mut c), 4);
+    // A failing run clears the key before its first migration and leaves it cleared.
+    assert!(
+        Migrator::new(&more)
+            .with_config(config())
+            .upgrade(&mut c, &Target::Head)
+            .unwrap()
+            .is_empty()
+    );
+    assert!(key(&mut c).is_some());
+    files.push(file(
+        "009",
+        "008",
+        "CREATE TABLE t009 (id int);",
+        "DROP TABLE t009;",
+    ));
+    files.push(file(
+        "010",
+        "009",
+        "INSERT INTO t009 VALUES ('x');",
+        "SELECT 1;",
+    ));
+    assert!(
+        Migrator::new(&set(&files, Options::default()))
+            .with_config(config())
+            .upgrade(&mut c, &Target::Head)
+            .is_err()
+    );
+    assert_eq!(key(&mut c), None);
+    assert_eq!(versions(&mut c).len(), 9, "009 committed, 010 rolled back");
+}
+
+fn a_run_under_a_lease_lets_the_trigger_fire(driver: Driver) {
+    let set = chain();
+    let (_db, mut c) = db(driver);
+    Migrator::new(&set)
+        .with_config(config().lock_strategy(LockStrategy::Table))
+        .upgrade(&mut c, &Target::Head)
+        .unwrap();
+    // A lease may expire under a long run and another run write a key: every migration's
+    // transaction clears it.
+    assert_eq!(changes(&mut c), 5);
+    assert!(key(&mut c).is_some());
+}
+
+fn an_older_trigger_is_made_again_by_a_full_run(driver: Driver) {
+    let set = chain();
+    let (db, mut c) = db(driver);
+    let mut m = Migrator::new(&set).with_config(config());
+    m.upgrade(&mut c, &Target::Head).unwrap();
+    let (comment, has_when) = trigger_kind(&mut c);
+    assert!(comment.is_some_and(|t| t.contains("v2")) && has_when);
+    // As an older release made it: no `WHEN`, no comment.
+    c.batch_execute(
+        "DROP TRIGGER retort_head ON retort_migrations; \
+         CREATE TRIGGER retort_head AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE \
+         ON retort_migrations FOR EACH STATEMENT \
+         EXECUTE FUNCTION retort_migrations_head('retort_migrations_head'); \
+         ALTER TABLE retort_migrations ENABLE ALWAYS TRIGGER retort_head",
+    )
+    .unwrap();
+    assert_eq!(trigger_kind(&mut c), (None, false));
+    // It still clears the key, so the key it guards is still trusted.
+    {
+        let _holder = hold_lock(driver, &db, &config());
+        assert!(m.upgrade(&mut c, &Target::Head).unwrap().is_empty());
+    }
+    c.batch_execute("UPDATE retort_migrations_head SET key = NULL")
+        .unwrap();
+    assert!(m.upgrade(&mut c, &Target::Head).unwrap().is_empty());
+    let (comment, has_when) = trigger_kind(&mut c);
+    assert!(comment.is_some() && has_when, "made again with its WHEN");
+    let _holder = hold_lock(driver, &db, &config());
+    assert!(m.upgrade(&mut c, &Target::Head).unwrap().is_empty());
+}
+
 both_drivers!(
+    a_run_under_the_advisory_lock_clears_the_key_once,
+    a_run_under_a_lease_lets_the_trigger_fire,
+    an_older_trigger_is_made_again_by_a_full_run,
     skipped_rows_are_rows_like_any_other,
     a_second_upgrade_needs_no_lock,
     a_no_op_full_run_writes_the_key,
