@@ -239,6 +239,16 @@ fn run(
         }
     }
 
+    let clean = print_errors(err, &report, &written);
+    // Not dropped: the build script ends right after, and freeing the schema model's catalog
+    // of every revision took about 5 % of a check at 10,000 migrations, compiled unoptimised.
+    std::mem::forget(report);
+    clean
+}
+
+/// Writes `report`'s errors to `err`, then one line that says how many; whether there were
+/// none.
+fn print_errors(err: &mut dyn Write, report: &Report, written: &str) -> bool {
     let errors: Vec<&Diagnostic> = report.errors().collect();
     if errors.is_empty() {
         return true;
@@ -280,7 +290,7 @@ fn leave_verified(report: &Report) {
     };
     let mut all = VERIFIED.lock().unwrap_or_else(|e| e.into_inner());
     let all = all.get_or_insert_with(Verified::new);
-    all.extend(&report.sql_clean);
+    all.extend(&report.verified);
     let _ = std::fs::write(Path::new(&out_dir).join(OUT_DIR_FILE), all.to_text());
 }
 

@@ -47,8 +47,9 @@ pub struct Report {
     /// The revision graph over the files with complete headers, built once for the graph
     /// checks and the schema model.
     pub graph: FileGraph,
-    /// The files whose SQL passed (for [`check_dir_verified`] next time).
-    pub sql_clean: Verified,
+    /// What this check found clean, for [`check_dir_verified`] next time: the files whose
+    /// SQL passed and the revisions whose down section passed (see [`crate::verified`]).
+    pub verified: Verified,
     /// The schema model: the catalog after every revision and what it found (its
     /// diagnostics are in `diagnostics` too). Computed even when there are other errors.
     pub schema: SchemaReport,
@@ -80,8 +81,9 @@ pub fn check_dir(dir: &Path, display_dir: &str, options: &Options) -> Report {
     check_dir_verified(dir, display_dir, options, &Verified::new())
 }
 
-/// [`check_dir`], skipping the SQL checks of the files in `verified` (see
-/// [`crate::verified`]): for the macro, after the build script has checked the same files.
+/// [`check_dir`], skipping the SQL checks of the files in `verified` and the down sections'
+/// checks of the revisions in it (see [`crate::verified`]): for the build script, after its
+/// previous run, and for the macro, after the build script has checked the same files.
 pub fn check_dir_verified(
     dir: &Path,
     display_dir: &str,
@@ -159,9 +161,10 @@ fn check_entries(
         let sections = [&parsed.up, &parsed.down];
         let verified = match depth {
             Depth::Full(verified) => verified,
-            Depth::Structure => return (parsed, diags, false, parses),
+            Depth::Structure => return (parsed, diags, false, parses, None),
         };
-        let clean = if !verified.contains(src.text()) {
+        let digest = Verified::digest(src.text());
+        let clean = if !verified.contains_digest(&digest) {
             let before = diags.iter().filter(|d| d.is_error()).count();
             for section in sections.into_iter().flatten() {
                 check_section(
@@ -183,18 +186,21 @@ fn check_entries(
             }
             true
         };
-        (parsed, diags, clean, parses)
+        (parsed, diags, clean, parses, Some(digest))
     });
     let mut files = Vec::with_capacity(entries.len());
-    let mut sql_clean = Verified::new();
+    let mut clean_now = Verified::new();
+    // Each file's digest, by index into `files` (none in `Depth::Structure`).
+    let mut digests: Vec<Option<crate::verified::Digest>> = Vec::with_capacity(entries.len());
     // The statements parsed without error, for the schema model to replay.
     let mut parses = schema::Parses::new();
     // Each file's diagnostics, by index into `entries`.
     let mut per_file: Vec<Vec<Diagnostic>> = Vec::with_capacity(entries.len());
-    for (entry, (parsed, diags, clean, file_parses)) in entries.iter().zip(checked) {
-        if clean {
-            sql_clean.insert(sources.get(entry.file).text());
+    for (parsed, diags, clean, file_parses, digest) in checked {
+        if let (true, Some(d)) = (clean, digest) {
+            clean_now.insert_digest(d);
         }
+        digests.push(digest);
         parses.extend(file_parses);
         per_file.push(diags);
         files.push(parsed);
@@ -212,13 +218,30 @@ fn check_entries(
             sources,
             files,
             diagnostics,
-            sql_clean,
+            verified: clean_now,
             schema: SchemaReport::default(),
             graph,
         };
     }
     // The schema model runs whatever else is wrong: what it cannot know it leaves unknown.
-    let schema = schema::analyze_with(&sources, &files, &graph, &mut parses, &options.lints);
+    let previous = match depth {
+        Depth::Full(verified) => Some(verified),
+        Depth::Structure => None,
+    };
+    let schema = schema::analyze_with(
+        &sources,
+        &files,
+        &graph,
+        &mut parses,
+        &options.lints,
+        schema::Lineages {
+            digests: &digests,
+            passed_before: previous,
+        },
+    );
+    for lineage in &schema.downs_passed {
+        clean_now.insert_down(*lineage);
+    }
     let slot: std::collections::HashMap<FileId, usize> = entries
         .iter()
         .enumerate()
@@ -244,7 +267,7 @@ fn check_entries(
         sources,
         files,
         diagnostics,
-        sql_clean,
+        verified: clean_now,
         schema,
         graph,
     }
@@ -1054,6 +1077,72 @@ mod tests {
         assert_eq!(set.get("2").unwrap().up_line(), 5);
     }
 
+    /// Checks `inputs` as a directory, with what a previous check left.
+    fn check_again(inputs: &[Input], previous: &Verified, tag: &str) -> Report {
+        let dir = std::env::temp_dir().join(format!("retort-downs-{tag}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        for i in inputs {
+            std::fs::write(dir.join(&i.name), &i.text).unwrap();
+        }
+        let report = check_dir_verified(&dir, "migrations", &Options::default(), previous);
+        let _ = std::fs::remove_dir_all(&dir);
+        report
+    }
+
+    #[test]
+    fn down_sections_that_passed_after_the_same_ancestors_are_not_replayed() {
+        let mut chain = vec![
+            reversible("1", "none", "CREATE TABLE a (id int);", "DROP TABLE a;"),
+            reversible(
+                "2",
+                "1",
+                "ALTER TABLE a ADD b int;",
+                "ALTER TABLE a DROP b;",
+            ),
+            reversible("3", "2", "CREATE INDEX i ON a (b);", "DROP INDEX i;"),
+        ];
+        let first = check_texts(&chain, "migrations", &Options::default());
+        assert!(!first.has_errors(), "{}", first.render());
+        assert_eq!(first.schema.stats.downs_checked, 3);
+        assert_eq!(first.verified.downs_len(), 3);
+
+        // The same files: no down section replayed, all still recorded.
+        let again = check_again(&chain, &first.verified, "same");
+        let stats = &again.schema.stats;
+        assert_eq!((stats.downs_checked, stats.downs_passed_before), (0, 3));
+        assert_eq!(again.verified, first.verified);
+
+        // A new revision at the head: only its own down section is checked, and a wrong one
+        // is an error as ever, and is not recorded.
+        chain.push(reversible(
+            "4",
+            "3",
+            "ALTER TABLE a ADD c int;",
+            "SELECT 1;",
+        ));
+        let added = check_again(&chain, &first.verified, "added");
+        let stats = &added.schema.stats;
+        assert_eq!((stats.downs_checked, stats.downs_passed_before), (1, 3));
+        assert!(added.has_errors(), "the down of 4 leaves `c`");
+        assert_eq!(added.verified.downs_len(), 3);
+        let still = check_again(&chain, &added.verified, "still");
+        assert_eq!(located(&still), located(&added));
+
+        // An edited ancestor changes every lineage below it: all are checked again.
+        chain.pop();
+        chain[0] = reversible(
+            "1",
+            "none",
+            "CREATE TABLE a (id int, note text);",
+            "DROP TABLE a;",
+        );
+        let edited = check_again(&chain, &first.verified, "edited");
+        let stats = &edited.schema.stats;
+        assert_eq!((stats.downs_checked, stats.downs_passed_before), (3, 0));
+        assert!(!edited.has_errors(), "{}", edited.render());
+    }
+
     #[test]
     fn verified_files_skip_only_the_sql_checks() {
         let good = reversible("1", "none", "CREATE TABLE a ();", "DROP TABLE a;");
@@ -1061,9 +1150,9 @@ mod tests {
         let inputs = [good.clone(), bad_sql.clone()];
         let first = check_texts(&inputs, "migrations", &Options::default());
         // Only the file whose SQL passed is recorded.
-        assert_eq!(first.sql_clean.len(), 1);
-        assert!(first.sql_clean.contains(&good.text));
-        assert!(!first.sql_clean.contains(&bad_sql.text));
+        assert_eq!(first.verified.len(), 1);
+        assert!(first.verified.contains(&good.text));
+        assert!(!first.verified.contains(&bad_sql.text));
 
         // A digest of the bad file (as if a build script had been fooled) skips its SQL
         // check: the proof that the skip happens. Format and graph checks still run.

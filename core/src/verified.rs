@@ -1,4 +1,6 @@
-//! [`Verified`]: digests of files whose SQL already passed the checks.
+//! [`Verified`]: what a previous check found clean, so that the next one need not find it
+//! out again: files whose SQL passed, and revisions whose down section passed the
+//! reversibility check.
 //!
 //! The build script checks the directory whenever a file changes; the macro runs again on
 //! every rebuild of the crate, usually with the very same files. The SQL checks are most of
@@ -7,23 +9,35 @@
 //! the SQL checks of a file whose digest is there. The digest covers the file's normalised
 //! text and this crate's version, so an edited file, or a newer checker, is checked again.
 //! The format and graph checks always run.
+//!
+//! A down section's check depends on more than its file: on the schema before its up, made by
+//! every ancestor. So a revision is recorded by its *lineage*: the digest of its file and of
+//! its parents' lineages, which changes when any ancestor's text or the graph above it
+//! changes. The next check does not replay the down section of a revision whose lineage is
+//! recorded (only one whose down check gave no diagnostic at all is recorded): after a new
+//! migration at the head, none of the old ones.
 
 use std::collections::HashSet;
 
-use sha2::{Digest, Sha256};
+use crate::digest::Digest128;
 
 /// The file, in `OUT_DIR`, where the build script leaves the digests for the macro.
 pub const OUT_DIR_FILE: &str = "retort-verified-sql.txt";
 
 /// The first line of the stored form, naming the checker that verified the digests.
 fn header() -> String {
-    format!("retort-core {} verified sql", env!("CARGO_PKG_VERSION"))
+    format!("retort-core {} verified v2", env!("CARGO_PKG_VERSION"))
 }
 
-/// A set of file digests whose SQL passed every check.
+/// A file's digest or a revision's lineage.
+pub type Digest = [u8; 16];
+
+/// Digests of files whose SQL passed every check, and lineages of revisions whose down
+/// section passed the reversibility check.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Verified {
-    digests: HashSet<[u8; 32]>,
+    digests: HashSet<Digest>,
+    downs: HashSet<Digest>,
 }
 
 impl Verified {
@@ -33,12 +47,25 @@ impl Verified {
     }
 
     /// The digest of a file's normalised text, as the set stores it.
-    pub fn digest(normalised_text: &str) -> [u8; 32] {
-        let mut h = Sha256::new();
+    pub fn digest(normalised_text: &str) -> Digest {
+        let mut h = Digest128::new();
         h.update(header().as_bytes());
-        h.update([0]);
+        h.update(&[0]);
         h.update(normalised_text.as_bytes());
-        h.finalize().into()
+        h.finish()
+    }
+
+    /// The lineage of a revision whose file has the digest `file` and whose parents, in the
+    /// order of its header, have the lineages `parents`.
+    pub fn lineage(file: &Digest, parents: &[Digest]) -> Digest {
+        let mut h = Digest128::new();
+        h.update(b"lineage\0");
+        h.update(file);
+        h.update(&(parents.len() as u64).to_le_bytes());
+        for p in parents {
+            h.update(p);
+        }
+        h.finish()
     }
 
     /// Records a file whose SQL passed.
@@ -46,14 +73,35 @@ impl Verified {
         self.digests.insert(Self::digest(normalised_text));
     }
 
+    /// Records a file whose SQL passed, by its [`Verified::digest`].
+    pub fn insert_digest(&mut self, digest: Digest) {
+        self.digests.insert(digest);
+    }
+
     /// Whether a file with this text has passed.
     pub fn contains(&self, normalised_text: &str) -> bool {
         !self.digests.is_empty() && self.digests.contains(&Self::digest(normalised_text))
     }
 
-    /// Adds every digest of `other`.
+    /// Whether a file with this [`Verified::digest`] has passed.
+    pub fn contains_digest(&self, digest: &Digest) -> bool {
+        self.digests.contains(digest)
+    }
+
+    /// Records a revision, by its [`Verified::lineage`], whose down section passed.
+    pub fn insert_down(&mut self, lineage: Digest) {
+        self.downs.insert(lineage);
+    }
+
+    /// Whether the down section of the revision with this [`Verified::lineage`] passed.
+    pub fn down_passed(&self, lineage: &Digest) -> bool {
+        self.downs.contains(lineage)
+    }
+
+    /// Adds everything of `other`.
     pub fn extend(&mut self, other: &Verified) {
         self.digests.extend(other.digests.iter().copied());
+        self.downs.extend(other.downs.iter().copied());
     }
 
     /// How many files.
@@ -61,17 +109,24 @@ impl Verified {
         self.digests.len()
     }
 
-    /// Whether it is empty.
-    pub fn is_empty(&self) -> bool {
-        self.digests.is_empty()
+    /// How many revisions' down sections.
+    pub fn downs_len(&self) -> usize {
+        self.downs.len()
     }
 
-    /// The stored form: a header line, then one hexadecimal digest a line, sorted.
+    /// Whether it is empty.
+    pub fn is_empty(&self) -> bool {
+        self.digests.is_empty() && self.downs.is_empty()
+    }
+
+    /// The stored form: a header line, then one digest a line, sorted: a file's in
+    /// hexadecimal, a down section's lineage after `down `.
     pub fn to_text(&self) -> String {
         let mut lines: Vec<String> = self
             .digests
             .iter()
-            .map(|d| crate::Checksum::from_bytes(*d).to_hex())
+            .map(hex)
+            .chain(self.downs.iter().map(|d| format!("down {}", hex(d))))
             .collect();
         lines.sort();
         let mut out = header();
@@ -90,17 +145,40 @@ impl Verified {
         if lines.next() != Some(header().as_str()) {
             return Self::new();
         }
-        let mut digests = HashSet::new();
+        let mut read = Verified::new();
         for line in lines {
-            match crate::Checksum::from_hex(line) {
-                Some(c) => {
-                    digests.insert(*c.as_bytes());
+            let (set, digest) = match line.strip_prefix("down ") {
+                Some(d) => (&mut read.downs, unhex(d)),
+                None => (&mut read.digests, unhex(line)),
+            };
+            match digest {
+                Some(d) => {
+                    set.insert(d);
                 }
                 None => return Self::new(),
             }
         }
-        Verified { digests }
+        read
     }
+}
+
+fn hex(d: &Digest) -> String {
+    use std::fmt::Write;
+    d.iter().fold(String::with_capacity(32), |mut s, b| {
+        let _ = write!(s, "{b:02x}");
+        s
+    })
+}
+
+fn unhex(text: &str) -> Option<Digest> {
+    if text.len() != 32 || !text.is_ascii() {
+        return None;
+    }
+    let mut out = [0; 16];
+    for (i, byte) in out.iter_mut().enumerate() {
+        *byte = u8::from_str_radix(&text[2 * i..2 * i + 2], 16).ok()?;
+    }
+    Some(out)
 }
 
 #[cfg(test)]
@@ -112,13 +190,36 @@ mod tests {
         let mut v = Verified::new();
         v.insert("a");
         v.insert("b");
+        let lineage = Verified::lineage(&Verified::digest("a"), &[]);
+        v.insert_down(lineage);
         let back = Verified::from_text(&v.to_text());
         assert_eq!(back, v);
         assert!(back.contains("a") && !back.contains("c"));
-        assert!(Verified::from_text("retort-core 0.0.0 verified sql\n00").is_empty());
+        assert!(back.down_passed(&lineage));
+        assert!(
+            !back.down_passed(&Verified::digest("a")),
+            "a file is no lineage"
+        );
+        assert!(Verified::from_text(&format!("{}\n00", header())).is_empty());
+        assert!(Verified::from_text(&format!("{}\ndown zz", header())).is_empty());
         let tampered = v
             .to_text()
-            .replace(&header(), "retort-core 9.9.9 verified sql");
+            .replace(&header(), "retort-core 9.9.9 verified v2");
         assert!(Verified::from_text(&tampered).is_empty());
+    }
+
+    #[test]
+    fn a_lineage_changes_with_the_file_and_every_parent() {
+        let (a, b) = (Verified::digest("a"), Verified::digest("b"));
+        let root = Verified::lineage(&a, &[]);
+        let child = Verified::lineage(&b, &[root]);
+        assert_ne!(child, Verified::lineage(&b, &[]));
+        assert_ne!(child, Verified::lineage(&a, &[root]));
+        assert_ne!(child, Verified::lineage(&b, &[Verified::lineage(&b, &[])]));
+        assert_ne!(
+            Verified::lineage(&b, &[root, child]),
+            Verified::lineage(&b, &[child, root]),
+            "the parents' order is the header's"
+        );
     }
 }

@@ -42,7 +42,7 @@ fn main() {
         schema * 1e3,
         (best - schema) * 1e3
     );
-    let verified: Verified = report.sql_clean.clone();
+    let verified: Verified = report.verified.clone();
     let (best, schema, _) = time(rounds, || {
         check_dir_verified(path, "migrations", &options, &verified)
     });

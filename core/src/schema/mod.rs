@@ -60,6 +60,9 @@ pub struct SchemaReport {
     /// Semantic and reversibility errors, in the order of the revisions (the checks also
     /// put them in `Report::diagnostics`, in file order).
     pub diagnostics: Vec<Diagnostic>,
+    /// The lineages (see [`crate::verified`]) of the revisions whose down section passed
+    /// with no diagnostic, checked now or before; empty when no file digests were given.
+    pub downs_passed: Vec<crate::verified::Digest>,
     /// Counts and time.
     pub stats: Stats,
 }
@@ -82,6 +85,8 @@ pub struct Stats {
     /// Down sections not compared: lossy on purpose, too little known, or after an up
     /// section with a schema error.
     pub downs_skipped: usize,
+    /// Down sections not replayed: their revision's lineage passed before.
+    pub downs_passed_before: usize,
     /// Time spent replaying and checking.
     pub elapsed: Duration,
 }
@@ -100,7 +105,25 @@ pub fn analyze(sources: &Sources, files: &[MigrationFile], graph: &FileGraph) ->
         graph,
         &mut Parses::new(),
         &LintSettings::default(),
+        Lineages::NONE,
     )
+}
+
+/// What [`analyze_with`] needs to skip the down sections that passed before: each file's
+/// [`crate::verified::Verified::digest`], by index into the files (none: nothing is skipped
+/// or recorded), and what a previous check recorded.
+#[derive(Clone, Copy)]
+pub(crate) struct Lineages<'a> {
+    pub(crate) digests: &'a [Option<crate::verified::Digest>],
+    pub(crate) passed_before: Option<&'a crate::verified::Verified>,
+}
+
+impl Lineages<'_> {
+    /// No digests: every down section is replayed, none recorded.
+    const NONE: Lineages<'static> = Lineages {
+        digests: &[],
+        passed_before: None,
+    };
 }
 
 /// The statements the SQL check parsed without error, by file and the statement's first
@@ -108,13 +131,15 @@ pub fn analyze(sources: &Sources, files: &[MigrationFile], graph: &FileGraph) ->
 pub(crate) type Parses = HashMap<(FileId, usize), StatementParse>;
 
 /// [`analyze`], replaying the trees in `parses` (and taking them out) where it has them,
-/// and linting each `up` section with `lints`.
+/// linting each `up` section with `lints`, and not replaying the down sections whose
+/// revision's lineage passed before (see [`crate::verified`]).
 pub(crate) fn analyze_with(
     sources: &Sources,
     files: &[MigrationFile],
     fg: &FileGraph,
     parses: &mut Parses,
     lints: &LintSettings,
+    lineages: Lineages<'_>,
 ) -> SchemaReport {
     let start = Instant::now();
     let mut diagnostics = Vec::new();
@@ -123,6 +148,9 @@ pub(crate) fn analyze_with(
     let mut reverteds: Vec<Option<Catalog>> = vec![None; files.len()];
     // How many tables of each file's catalog have unknown columns or constraints.
     let mut vague: Vec<Option<usize>> = vec![None; files.len()];
+    // Each revision's lineage, when its file's and all its parents' are known.
+    let mut lineage: Vec<Option<crate::verified::Digest>> = vec![None; files.len()];
+    let mut downs_passed = Vec::new();
     let graph = &fg.graph;
     let members = &fg.members;
     // A revision whose parent is missing (or left out for a broken header) starts from
@@ -137,6 +165,14 @@ pub(crate) fn analyze_with(
         let i = members[node];
         let f = &files[i];
         let parents: Vec<usize> = graph.nodes()[node].parents.clone();
+        lineage[i] = match lineages.digests.get(i) {
+            Some(Some(file)) if !orphan[node] => parents
+                .iter()
+                .map(|p| lineage[members[*p]])
+                .collect::<Option<Vec<_>>>()
+                .map(|ps| crate::verified::Verified::lineage(file, &ps)),
+            _ => None,
+        };
         let mut before = match parents.as_slice() {
             [] => Catalog::new(),
             [p] => catalogs[members[*p]].clone().unwrap_or_default(),
@@ -212,8 +248,16 @@ pub(crate) fn analyze_with(
         {
             reverteds[i] = Some(after.clone());
         }
+        // A down section that passed before, after the same ancestors: not replayed again.
+        let passed_before =
+            lineage[i].filter(|l| lineages.passed_before.is_some_and(|v| v.down_passed(l)));
+        if let (Some(l), None, Some(_)) = (passed_before, &f.irreversible, &f.down) {
+            stats.downs_passed_before += 1;
+            downs_passed.push(l);
+        }
         // Reversibility: up then down gives the schema before up.
         if f.irreversible.is_none()
+            && passed_before.is_none()
             && let Some(down) = &f.down
         {
             // An up section with a schema error never runs as written: its down section,
@@ -232,9 +276,11 @@ pub(crate) fn analyze_with(
                 &mut down_diagnostics,
                 None,
             );
+            let down_clean = !up_failed && down_diagnostics.is_empty();
             if !up_failed {
                 diagnostics.append(&mut down_diagnostics);
             }
+            let errors_before_down_check = diagnostics.len();
             reverteds[i] = Some(reverted.clone());
             if up_failed || f.lossy_down.is_some() || before.all_unknown() || reverted.all_unknown()
             {
@@ -251,6 +297,12 @@ pub(crate) fn analyze_with(
                     &paths,
                     &mut diagnostics,
                 );
+            }
+            if let Some(l) = lineage[i]
+                && down_clean
+                && diagnostics.len() == errors_before_down_check
+            {
+                downs_passed.push(l);
             }
         }
         diagnostics.append(&mut lints_found);
@@ -288,6 +340,7 @@ pub(crate) fn analyze_with(
         catalogs,
         reverted: reverteds,
         diagnostics,
+        downs_passed,
         stats,
     }
 }
