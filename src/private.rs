@@ -27,7 +27,7 @@ pub mod typed {
     pub use crate::schema::{Column, FromRow, Raw, Table};
     pub use core::convert::TryFrom;
     pub use core::option::Option;
-    pub use core::result::Result;
+    pub use core::result::Result::{self, Err, Ok};
     pub use std::collections::HashMap;
     pub use std::net::IpAddr;
     pub use std::string::String;

@@ -302,7 +302,17 @@ impl ColumnItems {
                 #[doc = #doc]
                 pub #field_ident: #rust,
             },
-            read: quote!(#field_ident: row.try_get(#name)?,),
+            // A `match`, not `?`: rustc tells each `?` of an expansion apart by a counter
+            // over the whole crate, so with `?` a table added before the others would change
+            // every later table's code for incremental compilation, and all of them would be
+            // type-checked again; a `match` keeps the other tables' items unchanged.
+            // (`v` and `e` cannot name anything else: the module has its own items only.)
+            read: quote! {
+                #field_ident: match row.try_get(#name) {
+                    __t::Ok(v) => v,
+                    __t::Err(e) => return __t::Err(e),
+                },
+            },
             const_ident,
         }
     }
@@ -412,6 +422,41 @@ mod tests {
         rust_type(&normalize_type(sql), types)
             .to_string()
             .replace(' ', "")
+    }
+
+    /// A table module's code depends on the table alone, never on where it stands among
+    /// the others: rustc's incremental compilation then reuses the type checking of every
+    /// table that a new migration leaves unchanged. A `?` would not do: rustc numbers the
+    /// `?`s of one expansion across the whole crate.
+    #[test]
+    fn a_table_module_has_no_question_mark_and_does_not_depend_on_its_neighbours() {
+        use retort_core::schema::catalog::QName;
+        use retort_core::schema::shape::{ColumnShape, TableShape};
+        let table = |name: &str| TableShape {
+            name: QName::new("public", name),
+            known: true,
+            columns: Some(vec![ColumnShape {
+                name: "id".to_owned(),
+                ty: "bigint".to_owned(),
+                nullable: false,
+            }]),
+        };
+        let shape = |names: &[&str]| SchemaShape {
+            all_unknown: false,
+            tables: names.iter().map(|n| table(n)).collect(),
+        };
+        let options = RowOptions {
+            derive: TokenStream::new(),
+            types: &[],
+        };
+        let alone = schema_items(&shape(&["users"]), "1", &options)
+            .items
+            .to_string();
+        assert!(alone.contains("try_get") && !alone.contains('?'), "{alone}");
+        let with_others = schema_items(&shape(&["accounts", "users", "zones"]), "1", &options)
+            .items
+            .to_string();
+        assert!(with_others.contains(&alone), "{with_others}");
     }
 
     #[test]
