@@ -300,20 +300,46 @@ fn a_run_under_the_advisory_lock_clears_the_key_once(driver: Driver) {
     assert_eq!(steps.len(), 3);
     assert_eq!(changes(&mut c), 2, "three migrations, one clear");
     assert!(key(&mut c).is_some());
+    // In single-transaction mode alike.
+    files.push(file(
+        "011",
+        "008",
+        "CREATE TABLE t011 (id int);",
+        "DROP TABLE t011;",
+    ));
+    files.push(file(
+        "012",
+        "011",
+        "CREATE TABLE t012 (id int);",
+        "DROP TABLE t012;",
+    ));
+    let single = set(&files, Options::default());
+    let steps = Migrator::new(&single)
+        .with_config(config())
+        .single_transaction(true)
+        .upgrade(&mut c, &Target::Head)
+        .unwrap();
+    assert_eq!(steps.len(), 2);
+    assert_eq!(
+        changes(&mut c),
+        3,
+        "two migrations in one transaction, one clear"
+    );
+    assert!(key(&mut c).is_some());
     // The setting ended with each transaction: on the same session, a change by hand fires.
     c.batch_execute("UPDATE retort_migrations SET message = message WHERE false")
         .unwrap();
-    assert_eq!((key(&mut c), changes(&mut c)), (None, 3));
+    assert_eq!((key(&mut c), changes(&mut c)), (None, 4));
     // Set by hand to another head table's name, it does not quiet this one's trigger.
     c.batch_execute(
         "BEGIN; SET LOCAL retort.head_cleared = 'other_head'; \
          UPDATE retort_migrations SET message = message WHERE false; COMMIT",
     )
     .unwrap();
-    assert_eq!(changes(&mut c), 4);
+    assert_eq!(changes(&mut c), 5);
     // A failing run clears the key before its first migration and leaves it cleared.
     assert!(
-        Migrator::new(&more)
+        Migrator::new(&single)
             .with_config(config())
             .upgrade(&mut c, &Target::Head)
             .unwrap()
@@ -322,7 +348,7 @@ fn a_run_under_the_advisory_lock_clears_the_key_once(driver: Driver) {
     assert!(key(&mut c).is_some());
     files.push(file(
         "009",
-        "008",
+        "012",
         "CREATE TABLE t009 (id int);",
         "DROP TABLE t009;",
     ));
@@ -339,7 +365,7 @@ fn a_run_under_the_advisory_lock_clears_the_key_once(driver: Driver) {
             .is_err()
     );
     assert_eq!(key(&mut c), None);
-    assert_eq!(versions(&mut c).len(), 9, "009 committed, 010 rolled back");
+    assert_eq!(versions(&mut c).len(), 11, "009 committed, 010 rolled back");
 }
 
 fn a_run_under_a_lease_lets_the_trigger_fire(driver: Driver) {
