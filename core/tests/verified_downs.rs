@@ -1,0 +1,177 @@
+//! What a previous check recorded only saves work, as a property: for generated histories and
+//! a generated change to them (an up or a down section edited, a revision added or removed at
+//! the head), checking the changed directory with what the check of the first one recorded
+//! (`check_dir_verified`: SQL digests, and down sections by lineage) reports exactly what a
+//! check from scratch reports. The sections are right or wrong at random (a down that does
+//! not undo its up, a statement about a table that is not there), so both verdicts occur.
+//!
+//! 128 cases by default; `RETORT_PROPTEST_CASES=2000` runs more.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use proptest::prelude::*;
+use retort_core::check::{Input, Options, Report, check_dir_verified, check_texts};
+
+/// One schema change and what a down section does about it.
+#[derive(Clone, Debug)]
+struct Step {
+    /// Create a table, add a column to one, index one, or add it the column `x`.
+    kind: u8,
+    /// Which of the tables made so far it is about.
+    target: u8,
+    /// What the down section does: undo it (mostly), undo it and drop `x` if it is there,
+    /// nothing, or drop a table.
+    down: u8,
+}
+
+fn step() -> impl Strategy<Value = Step> {
+    (0u8..4, any::<u8>(), 0u8..8).prop_map(|(kind, target, down)| Step { kind, target, down })
+}
+
+/// The migration files of a chain of revisions, each with its steps. Names come from the
+/// revision and the step, so an up section is right unless an edit made it wrong.
+fn files(revisions: &[Vec<Step>]) -> Vec<Input> {
+    let mut tables: Vec<String> = Vec::new();
+    revisions
+        .iter()
+        .enumerate()
+        .map(|(n, steps)| {
+            let parent = if n == 0 {
+                "none".to_owned()
+            } else {
+                format!("{:03}", n - 1)
+            };
+            let mut up = String::new();
+            let mut downs = Vec::new();
+            for (k, s) in steps.iter().enumerate() {
+                let on = (!tables.is_empty()).then(|| tables[s.target as usize % tables.len()].clone());
+                let (stmt, undo) = match (s.kind, on) {
+                    (1, Some(t)) => (
+                        format!("ALTER TABLE {t} ADD c{n}_{k} int;"),
+                        format!("ALTER TABLE {t} DROP c{n}_{k};"),
+                    ),
+                    (2, Some(t)) => (
+                        format!("CREATE INDEX i{n}_{k} ON {t} (id);"),
+                        format!("DROP INDEX i{n}_{k};"),
+                    ),
+                    // A column of a fixed name, which a down section below may drop too.
+                    (3, Some(t)) => (
+                        format!("ALTER TABLE {t} ADD x int;"),
+                        format!("ALTER TABLE {t} DROP x;"),
+                    ),
+                    _ => {
+                        tables.push(format!("t{n}_{k}"));
+                        (
+                            format!("CREATE TABLE t{n}_{k} (id int);"),
+                            format!("DROP TABLE t{n}_{k};"),
+                        )
+                    }
+                };
+                up.push_str(&stmt);
+                up.push('\n');
+                let on = &tables[s.target as usize % tables.len()];
+                downs.push(match s.down {
+                    // Right as long as no ancestor gave the table an `x`.
+                    5 => format!("{undo}\nALTER TABLE {on} DROP IF EXISTS x;"),
+                    6 => "SELECT 1;".to_owned(),
+                    7 => format!("DROP TABLE IF EXISTS {on};"),
+                    _ => undo,
+                });
+            }
+            let down: String = downs.iter().rev().map(|d| format!("{d}\n")).collect();
+            Input {
+                name: format!("{n:03}_m.sql"),
+                text: format!(
+                    "-- revision: {n:03}\n-- down_revision: {parent}\n\n-- migrate:up\n{up}\n-- migrate:down\n{down}"
+                ),
+            }
+        })
+        .collect()
+}
+
+/// A change to a history.
+#[derive(Clone, Debug)]
+enum Change {
+    /// The up section of revision `at` (modulo their count) gets another step.
+    EditUp(usize, Step),
+    /// The down section of revision `at` is written from `step` instead.
+    EditDown(usize, u8),
+    /// A revision added at the head.
+    Add(Vec<Step>),
+    /// The head revision removed.
+    RemoveHead,
+}
+
+fn change() -> impl Strategy<Value = Change> {
+    prop_oneof![
+        (0usize..8, step()).prop_map(|(at, s)| Change::EditUp(at, s)),
+        (0usize..8, 0u8..8).prop_map(|(at, d)| Change::EditDown(at, d)),
+        prop::collection::vec(step(), 1..3).prop_map(Change::Add),
+        Just(Change::RemoveHead),
+    ]
+}
+
+fn apply(mut revisions: Vec<Vec<Step>>, change: &Change) -> Vec<Vec<Step>> {
+    let n = revisions.len();
+    match change {
+        Change::EditUp(at, s) => revisions[at % n].push(s.clone()),
+        Change::EditDown(at, d) => {
+            for s in &mut revisions[at % n] {
+                s.down = *d;
+            }
+        }
+        Change::Add(steps) => revisions.push(steps.clone()),
+        Change::RemoveHead if n > 1 => {
+            revisions.pop();
+        }
+        Change::RemoveHead => {}
+    }
+    revisions
+}
+
+/// Checks `inputs` written to a directory of their own, with what a previous check recorded.
+fn check_written(inputs: &[Input], previous: &Report) -> Report {
+    static NEXT: AtomicUsize = AtomicUsize::new(0);
+    let dir = std::env::temp_dir().join(format!(
+        "retort-verified-downs-{}-{}",
+        std::process::id(),
+        NEXT.fetch_add(1, Ordering::Relaxed)
+    ));
+    std::fs::create_dir_all(&dir).expect("a temporary directory");
+    for i in inputs {
+        std::fs::write(dir.join(&i.name), &i.text).expect("write a migration");
+    }
+    let report = check_dir_verified(&dir, "migrations", &Options::default(), &previous.verified);
+    let _ = std::fs::remove_dir_all(&dir);
+    report
+}
+
+fn cases() -> u32 {
+    std::env::var("RETORT_PROPTEST_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(128)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(cases()))]
+
+    #[test]
+    fn a_check_with_what_the_last_one_recorded_reports_what_a_fresh_one_does(
+        revisions in prop::collection::vec(prop::collection::vec(step(), 1..4), 1..7),
+        changes in prop::collection::vec(change(), 1..3),
+    ) {
+        let before = check_texts(&files(&revisions), "migrations", &Options::default());
+        let mut changed = revisions;
+        for c in &changes {
+            changed = apply(changed, c);
+        }
+        let after = files(&changed);
+        let fresh = check_texts(&after, "migrations", &Options::default());
+        let again = check_written(&after, &before);
+        prop_assert_eq!(again.render(), fresh.render());
+        prop_assert_eq!(again.has_errors(), fresh.has_errors());
+        // And what it records is what a fresh check records.
+        prop_assert_eq!(&again.verified, &fresh.verified);
+    }
+}
