@@ -152,7 +152,8 @@ fn check_entries(
     depth: Depth,
 ) -> Report {
     // Each file on its own, on as many threads as there are cores: the format and SQL
-    // checks, and the parse trees the schema model replays.
+    // checks, and the parse trees the schema model replays (those of a file whose SQL passed
+    // before are made below, while the model replays).
     let checked = parallel_map(&entries, |entry| {
         let src = sources.get(entry.file);
         let mut diags = Vec::new();
@@ -161,10 +162,11 @@ fn check_entries(
         let sections = [&parsed.up, &parsed.down];
         let verified = match depth {
             Depth::Full(verified) => verified,
-            Depth::Structure => return (parsed, diags, false, parses, None),
+            Depth::Structure => return (parsed, diags, false, parses, None, false),
         };
         let digest = Verified::digest(src.text());
-        let clean = if !verified.contains_digest(&digest) {
+        let hit = verified.contains_digest(&digest);
+        let clean = if !hit {
             let before = diags.iter().filter(|d| d.is_error()).count();
             for section in sections.into_iter().flatten() {
                 check_section(
@@ -181,15 +183,10 @@ fn check_entries(
             // included), so a file whose sections added no error can be skipped next time.
             diags.iter().filter(|d| d.is_error()).count() == before
         } else {
-            // The up section only: a down section is replayed only when its revision's
-            // lineage did not pass before (see `crate::verified`), rarely for a file whose SQL
-            // passed, and the replay parses what it is not given.
-            if let Some(up) = &parsed.up {
-                parse_verified(entry.file, src.text(), up, &mut parses);
-            }
             true
         };
-        (parsed, diags, clean, parses, Some(digest))
+        let up_to_parse = hit && parsed.up.is_some();
+        (parsed, diags, clean, parses, Some(digest), up_to_parse)
     });
     let mut files = Vec::with_capacity(entries.len());
     let mut clean_now = Verified::new();
@@ -199,7 +196,10 @@ fn check_entries(
     let mut parses = schema::Parses::new();
     // Each file's diagnostics, by index into `entries`.
     let mut per_file: Vec<Vec<Diagnostic>> = Vec::with_capacity(entries.len());
-    for (parsed, diags, clean, file_parses, digest) in checked {
+    // The files whose up section is parsed while the model replays, by index into `files`.
+    let mut up_to_parse = Vec::with_capacity(entries.len());
+    for (parsed, diags, clean, file_parses, digest, to_parse) in checked {
+        up_to_parse.push(to_parse);
         if let (true, Some(d)) = (clean, digest) {
             clean_now.insert_digest(d);
         }
@@ -231,17 +231,56 @@ fn check_entries(
         Depth::Full(verified) => Some(verified),
         Depth::Structure => None,
     };
-    let schema = schema::analyze_with(
-        &sources,
-        &files,
-        &graph,
-        &mut parses,
-        &options.lints,
-        schema::Lineages {
-            digests: &digests,
-            passed_before: previous,
-        },
-    );
+    let lineages = schema::Lineages {
+        digests: &digests,
+        passed_before: previous,
+    };
+    let schema = if up_to_parse.contains(&true) {
+        // The up sections of the files whose SQL passed before are parsed on another thread,
+        // in the order of the replay, while the replay runs: it waits for a file's trees only
+        // if it gets ahead. Their down sections are parsed by the replay if it needs them (a
+        // down section is replayed only when its revision's lineage did not pass before, see
+        // `crate::verified`): the same trees, as the statements passed.
+        let (send, receive) = std::sync::mpsc::channel();
+        std::thread::scope(|scope| {
+            let (sources, files, graph) = (&sources, &files, &graph);
+            let waiting = up_to_parse.clone();
+            scope.spawn(move || {
+                for &node in graph.graph.order() {
+                    let i = graph.members[node];
+                    let (true, Some(up)) = (up_to_parse[i], &files[i].up) else {
+                        continue;
+                    };
+                    let mut trees = Vec::new();
+                    let file = files[i].file;
+                    parse_verified(file, sources.get(file).text(), up, &mut trees);
+                    if send.send((i, trees)).is_err() {
+                        return;
+                    }
+                }
+            });
+            let mut feed = schema::Feed::new(&receive, waiting);
+            schema::analyze_with(
+                sources,
+                files,
+                graph,
+                &mut parses,
+                &options.lints,
+                lineages,
+                Some(&mut feed),
+            )
+        })
+    } else {
+        schema::analyze_with(
+            &sources,
+            &files,
+            &graph,
+            &mut parses,
+            &options.lints,
+            lineages,
+            None,
+        )
+    };
     for lineage in &schema.downs_passed {
         clean_now.insert_down(*lineage);
     }

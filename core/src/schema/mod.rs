@@ -106,7 +106,42 @@ pub fn analyze(sources: &Sources, files: &[MigrationFile], graph: &FileGraph) ->
         &mut Parses::new(),
         &LintSettings::default(),
         Lineages::NONE,
+        None,
     )
+}
+
+/// One file's parse trees, by index into the files: what [`Feed`] receives.
+pub(crate) type Trees = (usize, Vec<((FileId, usize), StatementParse)>);
+
+/// Parse trees that arrive while [`analyze_with`] replays: another thread parses the files'
+/// up sections in the order of the replay and sends them; the replay waits for a file's
+/// before it replays the file. Should the sender stop, the replay parses what it lacks.
+pub(crate) struct Feed<'a> {
+    receive: &'a std::sync::mpsc::Receiver<Trees>,
+    /// The files whose trees have not arrived, by index.
+    waiting: Vec<bool>,
+}
+
+impl<'a> Feed<'a> {
+    /// Trees from `receive`, for the files marked in `waiting`.
+    pub(crate) fn new(receive: &'a std::sync::mpsc::Receiver<Trees>, waiting: Vec<bool>) -> Self {
+        Feed { receive, waiting }
+    }
+
+    /// Puts file `i`'s trees into `parses`, waiting for them if they have not arrived.
+    fn wait_for(&mut self, i: usize, parses: &mut Parses) {
+        while self.waiting.get(i).copied().unwrap_or(false) {
+            match self.receive.recv() {
+                Ok((j, trees)) => {
+                    parses.extend(trees);
+                    if let Some(w) = self.waiting.get_mut(j) {
+                        *w = false;
+                    }
+                }
+                Err(_) => self.waiting.iter_mut().for_each(|w| *w = false),
+            }
+        }
+    }
 }
 
 /// What [`analyze_with`] needs to skip the down sections that passed before: each file's
@@ -140,6 +175,7 @@ pub(crate) fn analyze_with(
     parses: &mut Parses,
     lints: &LintSettings,
     lineages: Lineages<'_>,
+    mut feed: Option<&mut Feed<'_>>,
 ) -> SchemaReport {
     let start = Instant::now();
     let mut diagnostics = Vec::new();
@@ -164,6 +200,9 @@ pub(crate) fn analyze_with(
     for &node in graph.order() {
         let i = members[node];
         let f = &files[i];
+        if let Some(feed) = feed.as_mut() {
+            feed.wait_for(i, parses);
+        }
         let parents: Vec<usize> = graph.nodes()[node].parents.clone();
         lineage[i] = match lineages.digests.get(i) {
             Some(Some(file)) if !orphan[node] => parents
