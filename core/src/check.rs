@@ -1132,6 +1132,12 @@ mod tests {
         report
     }
 
+    /// Down sections checked now, and not replayed as they passed before.
+    fn down_counts(report: &Report) -> (usize, usize) {
+        let stats = &report.schema.stats;
+        (stats.downs_checked, stats.downs_passed_before)
+    }
+
     #[test]
     fn down_sections_that_passed_after_the_same_ancestors_are_not_replayed() {
         let mut chain = vec![
@@ -1151,8 +1157,7 @@ mod tests {
 
         // The same files: no down section replayed, all still recorded.
         let again = check_again(&chain, &first.verified, "same");
-        let stats = &again.schema.stats;
-        assert_eq!((stats.downs_checked, stats.downs_passed_before), (0, 3));
+        assert_eq!(down_counts(&again), (0, 3));
         assert_eq!(again.verified, first.verified);
 
         // A new revision at the head: only its own down section is checked, and a wrong one
@@ -1164,8 +1169,7 @@ mod tests {
             "SELECT 1;",
         ));
         let added = check_again(&chain, &first.verified, "added");
-        let stats = &added.schema.stats;
-        assert_eq!((stats.downs_checked, stats.downs_passed_before), (1, 3));
+        assert_eq!(down_counts(&added), (1, 3));
         assert!(added.has_errors(), "the down of 4 leaves `c`");
         assert_eq!(added.verified.downs_len(), 3);
         let still = check_again(&chain, &added.verified, "still");
@@ -1180,8 +1184,7 @@ mod tests {
             "DROP TABLE a;",
         );
         let edited = check_again(&chain, &first.verified, "edited");
-        let stats = &edited.schema.stats;
-        assert_eq!((stats.downs_checked, stats.downs_passed_before), (3, 0));
+        assert_eq!(down_counts(&edited), (3, 0));
         assert!(!edited.has_errors(), "{}", edited.render());
 
         // What an edited ancestor breaks in a down section that passed before is found,
