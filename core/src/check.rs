@@ -211,7 +211,7 @@ fn check_entries(
     let graph = FileGraph::of(&files);
     let mut graph_diags = Vec::new();
     check_graph(&sources, &files, &graph, options, &mut graph_diags);
-    if let Depth::Structure = depth {
+    let Depth::Full(previous) = depth else {
         for diags in per_file {
             diagnostics.extend(diags);
         }
@@ -225,15 +225,11 @@ fn check_entries(
             schema: SchemaReport::default(),
             graph,
         };
-    }
-    // The schema model runs whatever else is wrong: what it cannot know it leaves unknown.
-    let previous = match depth {
-        Depth::Full(verified) => Some(verified),
-        Depth::Structure => None,
     };
+    // The schema model runs whatever else is wrong: what it cannot know it leaves unknown.
     let lineages = schema::Lineages {
         digests: &digests,
-        passed_before: previous,
+        passed_before: Some(previous),
     };
     let schema = if up_to_parse.contains(&true) {
         // The up sections of the files whose SQL passed before are parsed on another thread,

@@ -55,6 +55,50 @@ impl Digest128 {
     }
 }
 
+/// Lower-case hexadecimal digits of `bytes`: how digests are written into files and names.
+///
+/// ```
+/// use retort_core::digest::{from_hex, to_hex};
+///
+/// assert_eq!(to_hex(&[0x0a, 0xff]), "0aff");
+/// assert_eq!(from_hex::<2>("0aff"), Some([0x0a, 0xff]));
+/// assert_eq!(from_hex::<2>("0aFf"), Some([0x0a, 0xff]));
+/// assert_eq!(from_hex::<2>("0af"), None);
+/// assert_eq!(from_hex::<2>("0ag0"), None);
+/// assert_eq!(from_hex::<2>("+aff"), None);
+/// ```
+pub fn to_hex(bytes: &[u8]) -> String {
+    use std::fmt::Write;
+    bytes
+        .iter()
+        .fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
+            let _ = write!(s, "{b:02x}");
+            s
+        })
+}
+
+/// The `N` bytes written as `2 × N` hexadecimal digits by [`to_hex`] (either case), or
+/// `None` for any other text.
+pub fn from_hex<const N: usize>(text: &str) -> Option<[u8; N]> {
+    fn nibble(b: u8) -> Option<u8> {
+        match b {
+            b'0'..=b'9' => Some(b - b'0'),
+            b'a'..=b'f' => Some(b - b'a' + 10),
+            b'A'..=b'F' => Some(b - b'A' + 10),
+            _ => None,
+        }
+    }
+    let digits = text.as_bytes();
+    if digits.len() != 2 * N {
+        return None;
+    }
+    let mut out = [0; N];
+    for (byte, pair) in out.iter_mut().zip(digits.chunks_exact(2)) {
+        *byte = nibble(pair[0])? << 4 | nibble(pair[1])?;
+    }
+    Some(out)
+}
+
 impl Default for Digest128 {
     fn default() -> Self {
         Self::new()

@@ -17,7 +17,7 @@
 use std::path::{Path, PathBuf};
 
 use crate::check::Report;
-use crate::digest::Digest128;
+use crate::digest::{Digest128, from_hex, to_hex};
 use crate::lint::LintSettings;
 use crate::schema::shape::{self, SchemaShape};
 use crate::source::Sources;
@@ -75,8 +75,7 @@ fn heads(report: &Report) -> Vec<usize> {
 pub fn path(out_dir: &Path, dir: &Path) -> Option<PathBuf> {
     let dir = std::fs::canonicalize(dir).ok()?;
     let digest = Digest128::of(dir.as_os_str().as_encoded_bytes());
-    let hex: String = digest[..8].iter().map(|b| format!("{b:02x}")).collect();
-    Some(out_dir.join(format!("{FILE_PREFIX}{hex}.txt")))
+    Some(out_dir.join(format!("{FILE_PREFIX}{}.txt", to_hex(&digest[..8]))))
 }
 
 impl Handoff {
@@ -108,7 +107,7 @@ impl Handoff {
 
     /// The file's text.
     pub fn to_text(&self) -> String {
-        let hex: String = self.key.iter().map(|b| format!("{b:02x}")).collect();
+        let hex = to_hex(&self.key);
         let head = match &self.head {
             Some((rev, tables)) => format!("head {}:{rev}\n{}", rev.len(), shape::encode(tables)),
             None => "no head\n".to_owned(),
@@ -120,13 +119,7 @@ impl Handoff {
     pub fn from_text(text: &str) -> Option<Self> {
         let rest = text.strip_prefix(&header())?.strip_prefix('\n')?;
         let (hex, rest) = rest.split_once('\n')?;
-        if hex.len() != 32 {
-            return None;
-        }
-        let mut key = [0u8; 16];
-        for (k, pair) in key.iter_mut().zip(hex.as_bytes().chunks(2)) {
-            *k = u8::from_str_radix(std::str::from_utf8(pair).ok()?, 16).ok()?;
-        }
+        let key = from_hex(hex)?;
         let head = if rest == "no head\n" {
             None
         } else {

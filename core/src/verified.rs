@@ -19,7 +19,7 @@
 
 use std::collections::HashSet;
 
-use crate::digest::Digest128;
+use crate::digest::{Digest128, from_hex, to_hex};
 
 /// The file, in `OUT_DIR`, where the build script leaves the digests for the macro.
 pub const OUT_DIR_FILE: &str = "retort-verified-sql.txt";
@@ -125,8 +125,8 @@ impl Verified {
         let mut lines: Vec<String> = self
             .digests
             .iter()
-            .map(hex)
-            .chain(self.downs.iter().map(|d| format!("down {}", hex(d))))
+            .map(|d| to_hex(d))
+            .chain(self.downs.iter().map(|d| format!("down {}", to_hex(d))))
             .collect();
         lines.sort();
         let mut out = header();
@@ -148,8 +148,8 @@ impl Verified {
         let mut read = Verified::new();
         for line in lines {
             let (set, digest) = match line.strip_prefix("down ") {
-                Some(d) => (&mut read.downs, unhex(d)),
-                None => (&mut read.digests, unhex(line)),
+                Some(d) => (&mut read.downs, from_hex(d)),
+                None => (&mut read.digests, from_hex(line)),
             };
             match digest {
                 Some(d) => {
@@ -160,25 +160,6 @@ impl Verified {
         }
         read
     }
-}
-
-fn hex(d: &Digest) -> String {
-    use std::fmt::Write;
-    d.iter().fold(String::with_capacity(32), |mut s, b| {
-        let _ = write!(s, "{b:02x}");
-        s
-    })
-}
-
-fn unhex(text: &str) -> Option<Digest> {
-    if text.len() != 32 || !text.is_ascii() {
-        return None;
-    }
-    let mut out = [0; 16];
-    for (i, byte) in out.iter_mut().enumerate() {
-        *byte = u8::from_str_radix(&text[2 * i..2 * i + 2], 16).ok()?;
-    }
-    Some(out)
 }
 
 #[cfg(test)]

@@ -24,6 +24,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 pub use retort_core::digest::Digest128;
+use retort_core::digest::to_hex;
 use retort_core::load::{TRACKED_ENV, is_ignored};
 use retort_core::verified::Verified;
 use sha2::{Digest, Sha256};
@@ -110,11 +111,6 @@ pub fn key(inputs: &KeyInputs) -> Option<[u8; 16]> {
     Some(h.finish())
 }
 
-/// Lower-case hexadecimal digits.
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
 /// Where one call's expansion is cached, and under which key.
 pub struct Cache {
     path: PathBuf,
@@ -150,8 +146,8 @@ impl Cache {
         name.update(dir.as_os_str().as_encoded_bytes());
         let name: [u8; 32] = name.finalize().into();
         Some(Self {
-            path: out_dir.join(format!("{FILE_PREFIX}{}.rs", hex(&name[..8]))),
-            key: hex(&key),
+            path: out_dir.join(format!("{FILE_PREFIX}{}.rs", to_hex(&name[..8]))),
+            key: to_hex(&key),
         })
     }
 

@@ -88,6 +88,7 @@ use sha2::{Digest, Sha256};
 use crate::config::{Config, Ident};
 use crate::driver::Conn;
 use retort_core::MigrationSet;
+use retort_core::digest::to_hex;
 
 /// The trigger's name on the version table (trigger names are the table's own).
 pub(crate) const TRIGGER: &str = "retort_head";
@@ -171,14 +172,6 @@ pub(crate) fn key(config: &Config, set: &MigrationSet, table: &Identity) -> [u8;
     h.finalize().into()
 }
 
-fn hex(bytes: &[u8]) -> String {
-    use std::fmt::Write;
-    bytes.iter().fold(String::with_capacity(64), |mut s, b| {
-        let _ = write!(s, "{b:02x}");
-        s
-    })
-}
-
 /// The fast path's one query: the key (when set), the version table's identity, and the
 /// trigger's `tgenabled` (NULL: no trigger). No row when the key is NULL, or the head table
 /// read is not in the version table's schema.
@@ -224,7 +217,7 @@ pub(crate) async fn is_current(
     let Some((stored, identity, enabled)) = read() else {
         return false;
     };
-    enabled == "A" && stored == hex(&key(config, set, &identity))
+    enabled == "A" && stored == to_hex(&key(config, set, &identity))
 }
 
 /// The head table, its function and the trigger, as made beside the version table `table`
@@ -377,11 +370,8 @@ pub(crate) async fn clear(client: &mut impl Conn, place: &Place) -> Trigger {
     );
     match client.simple_query(&sql).await {
         Ok(messages) => {
-            let updated = messages.iter().rev().find_map(|m| match m {
-                SimpleQueryMessage::CommandComplete(n) => Some(*n),
-                _ => None,
-            });
-            if updated == Some(1) {
+            // The `UPDATE`'s count, after the `ROLLBACK`'s.
+            if completed(&messages).last() == Some(&1) {
                 Trigger::Quiet
             } else {
                 Trigger::Fires
@@ -404,7 +394,7 @@ pub(crate) async fn record(
     set: &MigrationSet,
     place: &Place,
 ) {
-    let key = hex(&key(config, set, &place.identity));
+    let key = to_hex(&key(config, set, &place.identity));
     let sql = format!(
         "UPDATE {} SET key = pg_catalog.decode('{key}', 'hex'), verified_at = now() WHERE id;\n\
          COMMIT",
@@ -412,11 +402,8 @@ pub(crate) async fn record(
     );
     match client.simple_query(&sql).await {
         Ok(messages) => {
-            let updated = messages.iter().find_map(|m| match m {
-                SimpleQueryMessage::CommandComplete(n) => Some(*n),
-                _ => None,
-            });
-            if updated == Some(0) {
+            // The `UPDATE`'s count, before the `COMMIT`'s.
+            if completed(&messages).first() == Some(&0) {
                 // The row was deleted by hand: put it back, keyless, for the next run.
                 let _ = client
                     .batch_execute(&format!(
@@ -430,6 +417,17 @@ pub(crate) async fn record(
             let _ = client.batch_execute("ROLLBACK").await;
         }
     }
+}
+
+/// The row counts of the statements of a simple query, in order.
+fn completed(messages: &[SimpleQueryMessage]) -> Vec<u64> {
+    messages
+        .iter()
+        .filter_map(|m| match m {
+            SimpleQueryMessage::CommandComplete(n) => Some(*n),
+            _ => None,
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -461,7 +459,7 @@ mod tests {
         assert_ne!(k, other(|i| i.namespace += 1));
         assert_ne!(k, other(|i| i.name.push('x')));
         assert_ne!(k, key(&c.clone().schema("s").unwrap(), &set, &identity()));
-        assert_eq!(hex(&k).len(), 64);
+        assert_eq!(to_hex(&k).len(), 64);
     }
 
     #[test]

@@ -63,9 +63,6 @@ pub(crate) struct Rules<'s, P> {
     pub(crate) dry_run: bool,
     /// Called as each migration starts (`None`) and ends (`Some(step)`).
     pub(crate) progress: Option<P>,
-    /// Whether the head cache's trigger works in this run's transactions: quiet only while
-    /// an upgrade to `head` that cleared the key itself applies migrations.
-    pub(crate) trigger: head::Trigger,
 }
 
 impl<'s, P: Report> Rules<'s, P> {
@@ -77,7 +74,6 @@ impl<'s, P: Report> Rules<'s, P> {
             single_transaction: false,
             dry_run: false,
             progress: None,
-            trigger: head::Trigger::Fires,
         }
     }
 
@@ -373,8 +369,6 @@ impl<'s, P: Report> Rules<'s, P> {
         client: &mut impl Conn,
         target: &Target,
     ) -> Result<Vec<Step>, Error> {
-        // Never left quiet by a run that ended half-way (a panic caught by the caller).
-        self.trigger = head::Trigger::Fires;
         let has_table = self.prepare_table(client).await?;
         // With the head cache, the rows are read in a REPEATABLE READ transaction, so that
         // the key written when nothing is left to do stands for exactly what was verified.
@@ -392,6 +386,8 @@ impl<'s, P: Report> Rules<'s, P> {
                 return Err(e);
             }
         };
+        // Whether the head cache's trigger works in the migrations' transactions.
+        let mut trigger = head::Trigger::Fires;
         if let Some(place) = &place {
             if plan.is_empty() {
                 head::record(client, &self.config, self.set, place).await;
@@ -402,16 +398,14 @@ impl<'s, P: Report> Rules<'s, P> {
             // rather than by the trigger in each migration's transaction. A lease can expire
             // under a long migration and let another run write a key: the trigger fires.
             if self.config.get_lock_strategy() == LockStrategy::Advisory {
-                self.trigger = head::clear(client, place).await;
+                trigger = head::clear(client, place).await;
             } else {
                 client.batch_execute("ROLLBACK").await?;
             }
         }
-        let applied = self
-            .apply_upgrade(client, has_table, set.as_ref(), &plan)
-            .await;
-        self.trigger = head::Trigger::Fires;
-        let steps = applied?;
+        let steps = self
+            .apply_upgrade(client, has_table, set.as_ref(), &plan, trigger)
+            .await?;
         if place.is_some() {
             self.record_head(client).await;
         }
@@ -435,13 +429,15 @@ impl<'s, P: Report> Rules<'s, P> {
         }
     }
 
-    /// Applies `plan` (revisions of `set`, in order).
+    /// Applies `plan` (revisions of `set`, in order), the head cache's trigger working or
+    /// quiet in the migrations' transactions as `trigger` says.
     async fn apply_upgrade(
         &mut self,
         client: &mut impl Conn,
         has_table: bool,
         set: &MigrationSet,
         plan: &[Revision],
+        trigger: head::Trigger,
     ) -> Result<Vec<Step>, Error> {
         let migrations: Vec<&Migration> = plan
             .iter()
@@ -490,7 +486,7 @@ impl<'s, P: Report> Rules<'s, P> {
             for (i, m) in migrations.iter().enumerate() {
                 // What the failure path must replay to stand where this migration starts.
                 let applied = if m.runs_in(self.config.environment_name()) {
-                    self.apply_transactional(client, m, false, &migrations[..i])
+                    self.apply_transactional(client, m, false, &migrations[..i], trigger)
                         .await
                 } else {
                     self.skip(client, m).await
@@ -515,7 +511,8 @@ impl<'s, P: Report> Rules<'s, P> {
             steps.push(if !m.runs_in(self.config.environment_name()) {
                 self.skip(client, m).await?
             } else if m.is_transactional() {
-                self.apply_transactional(client, m, true, &[]).await?
+                self.apply_transactional(client, m, true, &[], trigger)
+                    .await?
             } else {
                 self.apply_outside(client, m).await?
             });
@@ -560,6 +557,7 @@ impl<'s, P: Report> Rules<'s, P> {
         m: &Migration,
         own_transaction: bool,
         before: &[&Migration],
+        trigger: head::Trigger,
     ) -> Result<Step, Error> {
         self.report_start(m, Direction::Up);
         let start = Instant::now();
@@ -570,7 +568,7 @@ impl<'s, P: Report> Rules<'s, P> {
             Direction::Up,
             own_transaction,
             before,
-            &Record::Insert(new_row(m, RowState::Applied), self.trigger),
+            &Record::Insert(new_row(m, RowState::Applied), trigger),
         )
         .await?;
         let duration = start.elapsed();
