@@ -98,35 +98,12 @@ impl Checksum {
 
     /// Lower-case hexadecimal, 64 characters.
     pub fn to_hex(&self) -> String {
-        use fmt::Write;
-        let mut s = String::with_capacity(64);
-        for b in self.0 {
-            let _ = write!(s, "{b:02x}");
-        }
-        s
+        crate::digest::to_hex(&self.0)
     }
 
     /// Parses 64 hexadecimal characters, as written by [`Checksum::to_hex`].
     pub fn from_hex(hex: &str) -> Option<Self> {
-        let bytes = hex.as_bytes();
-        if bytes.len() != 64 {
-            return None;
-        }
-        // A digit at a time, with no string made per byte: a run reads one per version-table
-        // row.
-        fn nibble(b: u8) -> Option<u8> {
-            match b {
-                b'0'..=b'9' => Some(b - b'0'),
-                b'a'..=b'f' => Some(b - b'a' + 10),
-                b'A'..=b'F' => Some(b - b'A' + 10),
-                _ => None,
-            }
-        }
-        let mut out = [0u8; 32];
-        for (i, pair) in bytes.chunks_exact(2).enumerate() {
-            out[i] = (nibble(pair[0])? << 4) | nibble(pair[1])?;
-        }
-        Some(Checksum(out))
+        crate::digest::from_hex(hex).map(Checksum)
     }
 }
 

@@ -78,7 +78,8 @@ pub fn to_hex(bytes: &[u8]) -> String {
 }
 
 /// The `N` bytes written as `2 × N` hexadecimal digits by [`to_hex`] (either case), or
-/// `None` for any other text.
+/// `None` for any other text. A digit at a time, with no string made per byte: a run reads a
+/// checksum per version-table row.
 pub fn from_hex<const N: usize>(text: &str) -> Option<[u8; N]> {
     fn nibble(b: u8) -> Option<u8> {
         match b {
