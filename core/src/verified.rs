@@ -24,10 +24,9 @@ use crate::digest::{Digest128, from_hex, to_hex};
 /// The file, in `OUT_DIR`, where the build script leaves the digests for the macro.
 pub const OUT_DIR_FILE: &str = "retort-verified-sql.txt";
 
-/// The first line of the stored form, naming the checker that verified the digests.
-fn header() -> String {
-    format!("retort-core {} verified v2", env!("CARGO_PKG_VERSION"))
-}
+/// The first line of the stored form, naming the checker that verified the digests (and
+/// the start of every file digest, made once, not once a file).
+const HEADER: &str = concat!("retort-core ", env!("CARGO_PKG_VERSION"), " verified v2");
 
 /// A file's digest or a revision's lineage.
 pub type Digest = [u8; 16];
@@ -49,7 +48,7 @@ impl Verified {
     /// The digest of a file's normalised text, as the set stores it.
     pub fn digest(normalised_text: &str) -> Digest {
         let mut h = Digest128::new();
-        h.update(header().as_bytes());
+        h.update(HEADER.as_bytes());
         h.update(&[0]);
         h.update(normalised_text.as_bytes());
         h.finish()
@@ -129,7 +128,7 @@ impl Verified {
             .chain(self.downs.iter().map(|d| format!("down {}", to_hex(d))))
             .collect();
         lines.sort();
-        let mut out = header();
+        let mut out = HEADER.to_owned();
         for line in lines {
             out.push('\n');
             out.push_str(&line);
@@ -142,7 +141,7 @@ impl Verified {
     /// gives an empty set, so the worst case is checking again.
     pub fn from_text(text: &str) -> Self {
         let mut lines = text.lines();
-        if lines.next() != Some(header().as_str()) {
+        if lines.next() != Some(HEADER) {
             return Self::new();
         }
         let mut read = Verified::new();
@@ -181,11 +180,9 @@ mod tests {
             !back.down_passed(&Verified::digest("a")),
             "a file is no lineage"
         );
-        assert!(Verified::from_text(&format!("{}\n00", header())).is_empty());
-        assert!(Verified::from_text(&format!("{}\ndown zz", header())).is_empty());
-        let tampered = v
-            .to_text()
-            .replace(&header(), "retort-core 9.9.9 verified v2");
+        assert!(Verified::from_text(&format!("{}\n00", HEADER)).is_empty());
+        assert!(Verified::from_text(&format!("{}\ndown zz", HEADER)).is_empty());
+        let tampered = v.to_text().replace(HEADER, "retort-core 9.9.9 verified v2");
         assert!(Verified::from_text(&tampered).is_empty());
     }
 
