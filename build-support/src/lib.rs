@@ -70,16 +70,17 @@
 #![warn(missing_docs)]
 
 use std::io::{self, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
-use retort_core::check::{Report, check_dir, check_dir_verified};
+use retort_core::check::{Report, check_dir, check_dir_resumed};
 use retort_core::codes::Code;
 use retort_core::diagnostic::Diagnostic;
 use retort_core::handoff::Handoff;
 use retort_core::lint::LintSettings;
 use retort_core::lint::config::CONFIG_FILE;
 use retort_core::load::{TRACKED_ENV, normalize_dir};
+use retort_core::resume::Resume;
 use retort_core::source::Sources;
 use retort_core::verified::{OUT_DIR_FILE, Verified};
 
@@ -219,10 +220,19 @@ fn run(
             return false;
         }
     }
-    let report = check_dir_verified(&path, &written, &options, previously_verified());
+    let out_dir = std::env::var_os("OUT_DIR").map(PathBuf::from);
+    let resume = out_dir.as_deref().and_then(|o| Resume::read(o, &path));
+    let report = check_dir_resumed(
+        &path,
+        &written,
+        &options,
+        previously_verified(),
+        resume.as_ref(),
+    );
     leave_verified(&report);
-    if let Some(out_dir) = std::env::var_os("OUT_DIR") {
-        leave_handoff(Path::new(&out_dir), &report, &path, &options.lints);
+    if let Some(out_dir) = &out_dir {
+        leave_handoff(out_dir, &report, &path, &options.lints);
+        leave_resume(out_dir, &report, &path, &options);
     }
 
     for warning in report.warnings() {
@@ -303,6 +313,16 @@ fn leave_handoff(out_dir: &Path, report: &Report, path: &Path, lints: &LintSetti
     } else if Handoff::of(report, lints).write(out_dir, path).is_err() {
         // The macro checks everything itself; a half-written file is never read.
         Handoff::remove(out_dir, path);
+    }
+}
+
+/// Leaves in `OUT_DIR` the catalog at the head of a check that may be resumed from, so that
+/// the next run replays only the migrations added after it (see `retort_core::resume`);
+/// otherwise removes the directory's last one.
+fn leave_resume(out_dir: &Path, report: &Report, path: &Path, options: &Options) {
+    let written = Resume::of(report, options).map(|r| r.write(out_dir, path));
+    if !matches!(written, Some(Ok(()))) {
+        Resume::remove(out_dir, path);
     }
 }
 
@@ -530,6 +550,48 @@ mod tests {
         assert!(report.has_errors());
         leave_handoff(&out, &report, &dir, &lints);
         assert_eq!(Handoff::read(&out, &dir), None);
+    }
+
+    #[test]
+    fn a_clean_check_leaves_a_record_the_next_resumes_from_and_errors_remove_it() {
+        let krate = Crate::new();
+        krate
+            .file(
+                "migrations/001_a.sql",
+                &migration("001", "none", "CREATE TABLE t (id int);")
+                    .replace("SELECT 1;", "DROP TABLE t;"),
+            )
+            .file("out/.keep", "");
+        let (dir, out) = (krate.0.join("migrations"), krate.0.join("out"));
+        let options = Options::default();
+        let report = check_dir(&dir, "migrations", &options);
+        leave_resume(&out, &report, &dir, &options);
+        let record = Resume::read(&out, &dir).expect("a record");
+        krate.file(
+            "migrations/002_b.sql",
+            &migration("002", "001", "ALTER TABLE t ADD COLUMN x int;")
+                .replace("SELECT 1;", "ALTER TABLE t DROP COLUMN x;"),
+        );
+        let resumed = check_dir_resumed(
+            &dir,
+            "migrations",
+            &options,
+            &report.verified,
+            Some(&record),
+        );
+        assert_eq!(resumed.schema.stats.resumed, 1);
+        assert_eq!(
+            resumed.render(),
+            check_dir(&dir, "migrations", &options).render()
+        );
+        krate.file(
+            "migrations/003_c.sql",
+            &migration("003", "002", "ALTER TABLE nowhere ADD COLUMN x int;"),
+        );
+        let report = check_dir(&dir, "migrations", &options);
+        assert!(report.has_errors());
+        leave_resume(&out, &report, &dir, &options);
+        assert!(Resume::read(&out, &dir).is_none());
     }
 
     #[test]

@@ -90,6 +90,20 @@ pub fn check_dir_verified(
     options: &Options,
     verified: &Verified,
 ) -> Report {
+    check_dir_resumed(dir, display_dir, options, verified, None)
+}
+
+/// [`check_dir_verified`], starting the schema model's replay from the catalog at the head
+/// that the check recorded in `resume` left (see [`crate::resume`]) when the directory only
+/// grew past that head; otherwise the same as [`check_dir_verified`]. What it reports is
+/// what [`check_dir`] reports. For the build script, after its previous run.
+pub fn check_dir_resumed(
+    dir: &Path,
+    display_dir: &str,
+    options: &Options,
+    verified: &Verified,
+    resume: Option<&crate::resume::Resume>,
+) -> Report {
     let mut sources = Sources::new();
     let mut diagnostics = Vec::new();
     let entries = read_dir(dir, display_dir, &mut sources, &mut diagnostics);
@@ -98,7 +112,7 @@ pub fn check_dir_verified(
         entries,
         diagnostics,
         options,
-        Depth::Full(verified),
+        Depth::Full(verified, resume),
     )
 }
 
@@ -116,8 +130,9 @@ pub fn check_dir_structure(dir: &Path, display_dir: &str, options: &Options) -> 
 /// How much of the checks runs.
 #[derive(Clone, Copy)]
 enum Depth<'a> {
-    /// Everything, skipping the SQL checks of the files in the set.
-    Full(&'a Verified),
+    /// Everything, skipping the SQL checks of the files in the set, and replaying the
+    /// schema from the recorded head when the directory only grew past it.
+    Full(&'a Verified, Option<&'a crate::resume::Resume>),
     /// The format and graph checks only ([`check_dir_structure`]).
     Structure,
 }
@@ -140,7 +155,7 @@ pub fn check_texts(inputs: &[Input], display_dir: &str, options: &Options) -> Re
         entries,
         Vec::new(),
         options,
-        Depth::Full(&Verified::new()),
+        Depth::Full(&Verified::new(), None),
     )
 }
 
@@ -161,7 +176,7 @@ fn check_entries(
         let parsed = parse_file(entry.file, src, &entry.name, &mut diags);
         let sections = [&parsed.up, &parsed.down];
         let verified = match depth {
-            Depth::Full(verified) => verified,
+            Depth::Full(verified, _) => verified,
             Depth::Structure => return (parsed, diags, false, parses, None, false),
         };
         let digest = Verified::digest(src.text());
@@ -211,7 +226,7 @@ fn check_entries(
     let graph = FileGraph::of(&files);
     let mut graph_diags = Vec::new();
     check_graph(&sources, &files, &graph, options, &mut graph_diags);
-    let Depth::Full(previous) = depth else {
+    let Depth::Full(previous, resume) = depth else {
         for diags in per_file {
             diagnostics.extend(diags);
         }
@@ -231,6 +246,16 @@ fn check_entries(
         digests: &digests,
         passed_before: Some(previous),
     };
+    let start = resume.and_then(|r| {
+        let lineages = schema::lineages(&graph, &digests, files.len());
+        r.start(&sources, &files, &graph, &lineages, options)
+    });
+    if let Some(start) = &start {
+        // Not replayed: not parsed either.
+        for (parse, done) in up_to_parse.iter_mut().zip(&start.done) {
+            *parse &= !done;
+        }
+    }
     let schema = if up_to_parse.contains(&true) {
         // The up sections of the files whose SQL passed before are parsed on another thread,
         // in the order of the replay, while the replay runs: it waits for a file's trees only
@@ -264,6 +289,7 @@ fn check_entries(
                 &options.lints,
                 lineages,
                 Some(&mut feed),
+                start,
             )
         })
     } else {
@@ -275,6 +301,7 @@ fn check_entries(
             &options.lints,
             lineages,
             None,
+            start,
         )
     };
     for lineage in &schema.downs_passed {

@@ -20,6 +20,8 @@ pub use set::{
 pub mod check;
 pub mod checkpoint;
 #[cfg(feature = "check")]
+pub(crate) mod codec;
+#[cfg(feature = "check")]
 pub mod file;
 #[cfg(feature = "check")]
 pub mod file_graph;
@@ -31,6 +33,8 @@ pub mod lint;
 #[cfg(feature = "check")]
 pub mod load;
 pub mod plan;
+#[cfg(feature = "check")]
+pub mod resume;
 #[cfg(feature = "check")]
 pub mod schema;
 #[cfg(feature = "check")]

@@ -6,6 +6,15 @@ use std::ops::Range;
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct FileId(u32);
 
+impl FileId {
+    /// Its index in [`Sources`] (the order files were added), as the binary encoding of
+    /// [`crate::codec`] writes it.
+    #[cfg(feature = "check")]
+    pub(crate) fn index(self) -> usize {
+        self.0 as usize
+    }
+}
+
 /// One file as read: its display path and its text, normalised.
 ///
 /// Normalised means: a leading byte-order mark removed and every `\r\n` turned into `\n`, so

@@ -1,16 +1,20 @@
 //! What a previous check recorded only saves work, as a property: for generated histories and
 //! a generated change to them (an up or a down section edited, a revision added or removed at
 //! the head), checking the changed directory with what the check of the first one recorded
-//! (`check_dir_verified`: SQL digests, and down sections by lineage) reports exactly what a
-//! check from scratch reports. The sections are right or wrong at random (a down that does
-//! not undo its up, a statement about a table that is not there), so both verdicts occur.
+//! (`check_dir_verified`: SQL digests, and down sections by lineage; `check_dir_resumed`: the
+//! catalog at the head too, `retort_core::resume`) reports exactly what a check from scratch
+//! reports. The sections are right or wrong at random (a down that does not undo its up, a
+//! statement about a table that is not there), so both verdicts occur.
 //!
-//! 128 cases by default; `RETORT_PROPTEST_CASES=2000` runs more.
+//! 128 cases a property by default; `RETORT_PROPTEST_CASES=2000` runs more.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use proptest::prelude::*;
-use retort_core::check::{Input, Options, Report, check_dir_verified, check_texts};
+use retort_core::check::{
+    Input, Options, Report, check_dir_resumed, check_dir_verified, check_texts,
+};
+use retort_core::resume::Resume;
 
 /// One schema change and what a down section does about it.
 #[derive(Clone, Debug)]
@@ -29,8 +33,9 @@ fn step() -> impl Strategy<Value = Step> {
 }
 
 /// The migration files of a chain of revisions, each with its steps. Names come from the
-/// revision and the step, so an up section is right unless an edit made it wrong.
-fn files(revisions: &[Vec<Step>]) -> Vec<Input> {
+/// revision and the step, so an up section is right unless an edit made it wrong. The files
+/// of revisions from `early_from` on are named to sort before the others.
+fn files(revisions: &[Vec<Step>], early_from: usize) -> Vec<Input> {
     let mut tables: Vec<String> = Vec::new();
     revisions
         .iter()
@@ -80,7 +85,11 @@ fn files(revisions: &[Vec<Step>]) -> Vec<Input> {
             }
             let down: String = downs.iter().rev().map(|d| format!("{d}\n")).collect();
             Input {
-                name: format!("{n:03}_m.sql"),
+                name: if n >= early_from {
+                    format!("00{n:03}_new.sql")
+                } else {
+                    format!("{n:03}_m.sql")
+                },
                 text: format!(
                     "-- revision: {n:03}\n-- down_revision: {parent}\n\n-- migrate:up\n{up}\n-- migrate:down\n{down}"
                 ),
@@ -129,8 +138,9 @@ fn apply(mut revisions: Vec<Vec<Step>>, change: &Change) -> Vec<Vec<Step>> {
     revisions
 }
 
-/// Checks `inputs` written to a directory of their own, with what a previous check recorded.
-fn check_written(inputs: &[Input], previous: &Report) -> Report {
+/// Checks `inputs` written to a directory of their own, with what a previous check recorded:
+/// its digests, and, with `resume`, the catalog at its head.
+fn check_written(inputs: &[Input], previous: &Report, resume: bool) -> Report {
     static NEXT: AtomicUsize = AtomicUsize::new(0);
     let dir = std::env::temp_dir().join(format!(
         "retort-verified-downs-{}-{}",
@@ -141,7 +151,20 @@ fn check_written(inputs: &[Input], previous: &Report) -> Report {
     for i in inputs {
         std::fs::write(dir.join(&i.name), &i.text).expect("write a migration");
     }
-    let report = check_dir_verified(&dir, "migrations", &Options::default(), &previous.verified);
+    let options = Options::default();
+    let report = if resume {
+        // Through the stored form, as the build script keeps it.
+        let record = Resume::of(previous, &options).and_then(|r| Resume::from_bytes(&r.to_bytes()));
+        check_dir_resumed(
+            &dir,
+            "migrations",
+            &options,
+            &previous.verified,
+            record.as_ref(),
+        )
+    } else {
+        check_dir_verified(&dir, "migrations", &options, &previous.verified)
+    };
     let _ = std::fs::remove_dir_all(&dir);
     report
 }
@@ -160,18 +183,104 @@ proptest! {
     fn a_check_with_what_the_last_one_recorded_reports_what_a_fresh_one_does(
         revisions in prop::collection::vec(prop::collection::vec(step(), 1..4), 1..7),
         changes in prop::collection::vec(change(), 1..3),
+        early in any::<bool>(),
     ) {
-        let before = check_texts(&files(&revisions), "migrations", &Options::default());
+        let before = check_texts(&files(&revisions, usize::MAX), "migrations", &Options::default());
+        let early_from = if early { revisions.len() } else { usize::MAX };
         let mut changed = revisions;
         for c in &changes {
             changed = apply(changed, c);
         }
-        let after = files(&changed);
+        let after = files(&changed, early_from);
         let fresh = check_texts(&after, "migrations", &Options::default());
-        let again = check_written(&after, &before);
+        for resume in [false, true] {
+            let again = check_written(&after, &before, resume);
+            prop_assert_eq!(again.render(), fresh.render());
+            prop_assert_eq!(again.has_errors(), fresh.has_errors());
+            // And what it records is what a fresh check records.
+            prop_assert_eq!(&again.verified, &fresh.verified);
+            prop_assert_eq!(head_catalog(&again), head_catalog(&fresh));
+            let record = |r: &Report| Resume::of(r, &Options::default()).map(|r| r.to_bytes());
+            prop_assert_eq!(record(&again), record(&fresh));
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(cases()))]
+
+    /// The case the record is for: a history whose check passed grows at its head (the new
+    /// revisions right or wrong, named to sort after the others or before them).
+    #[test]
+    fn a_history_grown_at_its_head_reports_what_a_fresh_check_does(
+        revisions in prop::collection::vec(prop::collection::vec(
+            (0u8..4, any::<u8>()).prop_map(|(kind, target)| Step { kind, target, down: 0 }),
+            1..4,
+        ), 1..7),
+        added in prop::collection::vec(prop::collection::vec(step(), 1..3), 1..3),
+        early in any::<bool>(),
+    ) {
+        let before = check_texts(&files(&revisions, usize::MAX), "migrations", &Options::default());
+        prop_assume!(!before.has_errors());
+        let early_from = if early { revisions.len() } else { usize::MAX };
+        let mut grown = revisions.clone();
+        grown.extend(added);
+        let after = files(&grown, early_from);
+        let fresh = check_texts(&after, "migrations", &Options::default());
+        let again = check_written(&after, &before, true);
+        prop_assert_eq!(again.schema.stats.resumed, revisions.len());
         prop_assert_eq!(again.render(), fresh.render());
-        prop_assert_eq!(again.has_errors(), fresh.has_errors());
-        // And what it records is what a fresh check records.
         prop_assert_eq!(&again.verified, &fresh.verified);
+        prop_assert_eq!(head_catalog(&again), head_catalog(&fresh));
+    }
+}
+
+/// The catalog at the single head, as text (`Debug` shows what `PartialEq` ignores).
+fn head_catalog(report: &Report) -> Option<String> {
+    let heads = report.graph.heads();
+    let [head] = heads.as_slice() else {
+        return None;
+    };
+    let catalog = report.schema.catalogs[report.graph.file_of(*head)].as_ref()?;
+    Some(format!("{catalog:?}"))
+}
+
+/// A migration added at the head is the only one the check with a record replays, and it
+/// reports what a fresh check does: the old revisions' lint warnings included.
+#[test]
+fn a_migration_added_at_the_head_is_the_only_one_replayed() {
+    let step = |kind, target| Step {
+        kind,
+        target,
+        down: 0,
+    };
+    let revisions = vec![
+        vec![step(0, 0)],
+        vec![step(2, 0), step(1, 0)],
+        vec![step(0, 0), step(3, 1)],
+    ];
+    let before = check_texts(
+        &files(&revisions, usize::MAX),
+        "migrations",
+        &Options::default(),
+    );
+    assert!(!before.has_errors(), "{}", before.render());
+    assert!(before.warnings().count() > 0, "the index is linted");
+    for early_from in [usize::MAX, 3] {
+        let mut grown = revisions.clone();
+        grown.push(vec![step(2, 1)]);
+        let after = files(&grown, early_from);
+        let fresh = check_texts(&after, "migrations", &Options::default());
+        let resumed = check_written(&after, &before, true);
+        assert_eq!(resumed.schema.stats.resumed, 3);
+        assert_eq!(resumed.render(), fresh.render());
+        assert_eq!(head_catalog(&resumed), head_catalog(&fresh));
+        // An edited first revision: everything is replayed.
+        let mut edited = after.clone();
+        edited[if early_from == 3 { 1 } else { 0 }]
+            .text
+            .push_str("\n-- edited\n");
+        let again = check_written(&edited, &before, true);
+        assert_eq!(again.schema.stats.resumed, 0);
     }
 }

@@ -138,6 +138,19 @@ impl PartialEq for Written {
 
 impl Eq for Written {}
 
+/// The text as is (here rather than with the other catalog types' impls in `stored.rs`, to
+/// read its private field).
+impl crate::codec::Stored for Written {
+    fn put(&self, w: &mut crate::codec::Writer) {
+        let Written(text) = self;
+        crate::codec::Stored::put(text, w);
+    }
+
+    fn take(r: &mut crate::codec::Reader<'_>) -> Option<Self> {
+        crate::codec::Stored::take(r).map(Written)
+    }
+}
+
 /// `text` with every reference to the identifier `old` replaced by `new`; `None` when `old`
 /// appears quoted in a way that cannot be told apart, or inside a dollar-quoted string.
 fn rename_identifier(text: &str, old: &str, new: &str) -> Option<String> {

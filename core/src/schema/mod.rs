@@ -27,6 +27,7 @@ mod reversibility;
 pub mod routine;
 pub mod sequence;
 pub mod shape;
+mod stored;
 pub mod trigger_def;
 
 use std::collections::HashMap;
@@ -63,6 +64,9 @@ pub struct SchemaReport {
     /// The lineages (see [`crate::verified`]) of the revisions whose down section passed
     /// with no diagnostic, checked now or before; empty when no file digests were given.
     pub downs_passed: Vec<crate::verified::Digest>,
+    /// Each file's revision's lineage, by index into `Report::files` (`None` outside the
+    /// graph, below a missing parent, or when no file digests were given).
+    pub lineages: Vec<Option<crate::verified::Digest>>,
     /// Counts and time.
     pub stats: Stats,
 }
@@ -87,6 +91,9 @@ pub struct Stats {
     pub downs_skipped: usize,
     /// Down sections not replayed: their revision's lineage passed before.
     pub downs_passed_before: usize,
+    /// Revisions not replayed at all: a previous check left the catalog after them (see
+    /// [`crate::resume`]).
+    pub resumed: usize,
     /// Time spent replaying and checking.
     pub elapsed: Duration,
 }
@@ -106,6 +113,7 @@ pub fn analyze(sources: &Sources, files: &[MigrationFile], graph: &FileGraph) ->
         &mut Parses::new(),
         &LintSettings::default(),
         Lineages::NONE,
+        None,
         None,
     )
 }
@@ -165,9 +173,36 @@ impl Lineages<'_> {
 /// byte: the replay takes each from here instead of parsing it again.
 pub(crate) type Parses = HashMap<(FileId, usize), StatementParse>;
 
+/// Each file's revision's lineage (see [`crate::verified`]), by index into `files`, from
+/// each file's digest (`digests`, by index too): `None` for a file outside the graph, without
+/// a digest, or below a missing parent.
+pub(crate) fn lineages(
+    fg: &FileGraph,
+    digests: &[Option<crate::verified::Digest>],
+    len: usize,
+) -> Vec<Option<crate::verified::Digest>> {
+    let mut lineage: Vec<Option<crate::verified::Digest>> = vec![None; len];
+    let orphan = fg.orphans();
+    for &node in fg.graph.order() {
+        let i = fg.members[node];
+        lineage[i] = match digests.get(i) {
+            Some(Some(file)) if !orphan[node] => fg.graph.nodes()[node]
+                .parents
+                .iter()
+                .map(|p| lineage[fg.members[*p]])
+                .collect::<Option<Vec<_>>>()
+                .map(|ps| crate::verified::Verified::lineage(file, &ps)),
+            _ => None,
+        };
+    }
+    lineage
+}
+
 /// [`analyze`], replaying the trees in `parses` (and taking them out) where it has them,
-/// linting each `up` section with `lints`, and not replaying the down sections whose
-/// revision's lineage passed before (see [`crate::verified`]).
+/// linting each `up` section with `lints`, not replaying the down sections whose revision's
+/// lineage passed before (see [`crate::verified`]), and, given a `start`, not replaying the
+/// revisions it holds the catalog after (see [`crate::resume`]).
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn analyze_with(
     sources: &Sources,
     files: &[MigrationFile],
@@ -176,6 +211,7 @@ pub(crate) fn analyze_with(
     lints: &LintSettings,
     lineages: Lineages<'_>,
     mut feed: Option<&mut Feed<'_>>,
+    resume: Option<crate::resume::Start>,
 ) -> SchemaReport {
     let start = Instant::now();
     let mut diagnostics = Vec::new();
@@ -185,8 +221,15 @@ pub(crate) fn analyze_with(
     // How many tables of each file's catalog have unknown columns or constraints.
     let mut vague: Vec<Option<usize>> = vec![None; files.len()];
     // Each revision's lineage, when its file's and all its parents' are known.
-    let mut lineage: Vec<Option<crate::verified::Digest>> = vec![None; files.len()];
+    let lineage = self::lineages(fg, lineages.digests, files.len());
     let mut downs_passed = Vec::new();
+    let (mut resumed, done) = match resume {
+        Some(s) => {
+            diagnostics = s.diagnostics;
+            (Some((s.at, s.catalog)), s.done)
+        }
+        None => (None, Vec::new()),
+    };
     let graph = &fg.graph;
     let members = &fg.members;
     // A revision whose parent is missing (or left out for a broken header) starts from
@@ -203,15 +246,23 @@ pub(crate) fn analyze_with(
         if let Some(feed) = feed.as_mut() {
             feed.wait_for(i, parses);
         }
+        let passed_before =
+            lineage[i].filter(|l| lineages.passed_before.is_some_and(|v| v.down_passed(l)));
+        if done.get(i).copied().unwrap_or(false) {
+            // Replayed by the check that left `start`: its down section passed then if it
+            // is recorded as passed, and its diagnostics are in `start`'s.
+            if let (Some(l), None, Some(_)) = (passed_before, &f.irreversible, &f.down) {
+                stats.downs_passed_before += 1;
+                downs_passed.push(l);
+            }
+            stats.revisions += 1;
+            stats.resumed += 1;
+            if resumed.as_ref().is_some_and(|(at, _)| *at == i) {
+                catalogs[i] = resumed.take().map(|(_, c)| c);
+            }
+            continue;
+        }
         let parents: Vec<usize> = graph.nodes()[node].parents.clone();
-        lineage[i] = match lineages.digests.get(i) {
-            Some(Some(file)) if !orphan[node] => parents
-                .iter()
-                .map(|p| lineage[members[*p]])
-                .collect::<Option<Vec<_>>>()
-                .map(|ps| crate::verified::Verified::lineage(file, &ps)),
-            _ => None,
-        };
         let mut before = match parents.as_slice() {
             [] => Catalog::new(),
             [p] => catalogs[members[*p]].clone().unwrap_or_default(),
@@ -288,8 +339,6 @@ pub(crate) fn analyze_with(
             reverteds[i] = Some(after.clone());
         }
         // A down section that passed before, after the same ancestors: not replayed again.
-        let passed_before =
-            lineage[i].filter(|l| lineages.passed_before.is_some_and(|v| v.down_passed(l)));
         if let (Some(l), None, Some(_)) = (passed_before, &f.irreversible, &f.down) {
             stats.downs_passed_before += 1;
             downs_passed.push(l);
@@ -380,6 +429,7 @@ pub(crate) fn analyze_with(
         reverted: reverteds,
         diagnostics,
         downs_passed,
+        lineages: lineage,
         stats,
     }
 }

@@ -1,0 +1,267 @@
+//! [`Resume`]: the catalog at the head that a check without errors leaves for the next one,
+//! so that after a new migration the schema model replays only the new revisions.
+//!
+//! The build script checks the whole directory whenever a file changes. [`crate::verified`]
+//! spares it the SQL checks and the down sections of the files that did not change, but the
+//! model still replayed every up section from the first revision to build the catalog at the
+//! head: most of a build after a new migration at thousands of revisions, in a build script
+//! compiled without optimisation. So a check that found no error, in a directory with one
+//! head, every file in the graph and no squash checkpoint, leaves the catalog at the head,
+//! the schema model's diagnostics (warnings: there was no error) and every file's path and
+//! lineage ([`crate::verified::Verified::lineage`]).
+//!
+//! The next check starts from that catalog when the directory only grew past that head: the
+//! revision with the recorded head's lineage is there, every recorded file is there under the
+//! same path with the same lineage (so the same text, and the same ancestors), and every
+//! other revision descends from the head through single parents, none of them a checkpoint.
+//! The recorded revisions are then not replayed: their diagnostics are the recorded ones, and
+//! their down sections were recorded as passed by the same check. Anything else — another
+//! version of this crate, other options, an edited or renamed file, a merge, a removed
+//! revision — and the check replays everything, as without a record.
+//!
+//! What a check with a record reports is what a check without one reports
+//! (`tests/resume.rs` holds that as a property over generated histories and changes).
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use crate::check::{Options, Report};
+use crate::codec::{Reader, Stored, Writer};
+use crate::diagnostic::Diagnostic;
+use crate::digest::{Digest128, to_hex};
+use crate::file::MigrationFile;
+use crate::file_graph::FileGraph;
+use crate::schema::Catalog;
+use crate::source::{FileId, Sources};
+use crate::verified::Digest;
+
+/// The first line of the stored form: its format and the crate that wrote it (the encoding
+/// is this version's own).
+const HEADER: &str = concat!("retort-core ", env!("CARGO_PKG_VERSION"), " resume v1\n");
+
+/// Prefix of the files in `OUT_DIR`, one a directory.
+pub const FILE_PREFIX: &str = "retort-resume-";
+
+/// What a check without errors left: read back by [`Resume::from_bytes`], used by
+/// [`crate::check::check_dir_resumed`].
+#[derive(Clone, Debug)]
+pub struct Resume {
+    /// The digest of the options the check ran with.
+    options: Digest,
+    /// The head revision's lineage.
+    head: Digest,
+    /// Every file the check read, in the order of its sources (a file id's index): its path
+    /// and, for a migration file, its revision's lineage.
+    files: Vec<(String, Option<Digest>)>,
+    /// The catalog at the head and the schema model's diagnostics, encoded; their file ids
+    /// are the indices into `files`.
+    body: Vec<u8>,
+}
+
+/// Where a check starts the schema model's replay from: made by [`Resume::start`].
+#[derive(Debug)]
+pub(crate) struct Start {
+    /// The file (an index into the report's files) whose catalog is given.
+    pub(crate) at: usize,
+    /// The catalog after it.
+    pub(crate) catalog: Catalog,
+    /// `done[i]`: file `i` is `at` or one of its ancestors, and is not replayed.
+    pub(crate) done: Vec<bool>,
+    /// The schema model's diagnostics about those files, as the recorded check found them.
+    pub(crate) diagnostics: Vec<Diagnostic>,
+}
+
+impl Resume {
+    /// The record of `report`, a check run with `options`, if it may be resumed from: no
+    /// error, one head, every file in the graph with a lineage, no squash checkpoint.
+    pub fn of(report: &Report, options: &Options) -> Option<Resume> {
+        let fg = &report.graph;
+        if report.has_errors()
+            || fg.incomplete
+            || !fg.problems.is_empty()
+            || !fg.checkpoints.is_empty()
+            || fg.members.len() != report.files.len()
+        {
+            return None;
+        }
+        let [head] = fg.heads()[..] else {
+            return None;
+        };
+        let head = fg.file_of(head);
+        let lineages = &report.schema.lineages;
+        let index: HashMap<FileId, usize> = (report.files.iter().enumerate())
+            .map(|(i, f)| (f.file, i))
+            .collect();
+        let mut files = Vec::with_capacity(report.files.len());
+        for (id, src) in report.sources.iter() {
+            let lineage = match index.get(&id) {
+                Some(&i) => Some((*lineages.get(i)?)?),
+                None => None,
+            };
+            files.push((src.path().to_owned(), lineage));
+        }
+        let catalog = report.schema.catalogs.get(head)?.as_ref()?;
+        let mut body = Writer::new();
+        catalog.put(&mut body);
+        report.schema.diagnostics.put(&mut body);
+        Some(Resume {
+            options: options_digest(options),
+            head: (*lineages.get(head)?)?,
+            files,
+            body: body.into_bytes(),
+        })
+    }
+
+    /// The stored form.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut w = Writer::new();
+        self.options.put(&mut w);
+        self.head.put(&mut w);
+        self.files.put(&mut w);
+        let head = w.into_bytes();
+        let mut out = Vec::with_capacity(HEADER.len() + 8 + head.len() + self.body.len());
+        out.extend_from_slice(HEADER.as_bytes());
+        out.extend_from_slice(&(head.len() as u64).to_le_bytes());
+        out.extend_from_slice(&head);
+        out.extend_from_slice(&self.body);
+        out
+    }
+
+    /// Reads the stored form back; `None` if it was written by another version of this
+    /// crate or is damaged (the body is read only by [`Resume::start`]).
+    pub fn from_bytes(bytes: &[u8]) -> Option<Resume> {
+        let rest = bytes.strip_prefix(HEADER.as_bytes())?;
+        let (len, rest) = rest.split_first_chunk::<8>()?;
+        let len = usize::try_from(u64::from_le_bytes(*len)).ok()?;
+        let (head, body) = (rest.get(..len)?, rest.get(len..)?);
+        let mut r = Reader::new(head, &[]);
+        let options = Digest::take(&mut r)?;
+        let head = Digest::take(&mut r)?;
+        let files = Vec::<(String, Option<Digest>)>::take(&mut r)?;
+        if !r.is_at_end() {
+            return None;
+        }
+        Some(Resume {
+            options,
+            head,
+            files,
+            body: body.to_vec(),
+        })
+    }
+
+    /// Where the check of `files` (read into `sources`, their graph `fg`, each revision's
+    /// lineage in `lineages`, by file) with `options` may start: `None` unless the directory
+    /// only grew past the recorded head (see the module documentation).
+    pub(crate) fn start(
+        &self,
+        sources: &Sources,
+        files: &[MigrationFile],
+        fg: &FileGraph,
+        lineages: &[Option<Digest>],
+        options: &Options,
+    ) -> Option<Start> {
+        if self.options != options_digest(options) || !fg.checkpoints.is_empty() {
+            return None;
+        }
+        // Each recorded file: the file id it has now, and its index into `files`.
+        let by_path: HashMap<&str, usize> = files
+            .iter()
+            .enumerate()
+            .map(|(i, f)| (sources.get(f.file).path(), i))
+            .collect();
+        let mut ids = Vec::with_capacity(self.files.len());
+        let mut recorded = vec![false; files.len()];
+        for (path, lineage) in &self.files {
+            let Some(lineage) = lineage else {
+                // Not a migration file: nothing recorded names it.
+                ids.push(None);
+                continue;
+            };
+            let &i = by_path.get(path.as_str())?;
+            if lineages.get(i).copied().flatten() != Some(*lineage) || recorded[i] {
+                return None;
+            }
+            recorded[i] = true;
+            ids.push(Some(files[i].file));
+        }
+        let at = lineages.iter().position(|l| *l == Some(self.head))?;
+        // `at` and its ancestors must be exactly the recorded files.
+        let node_of: HashMap<usize, usize> = fg
+            .members
+            .iter()
+            .enumerate()
+            .map(|(node, &i)| (i, node))
+            .collect();
+        let mut done = vec![false; files.len()];
+        let mut stack = vec![*node_of.get(&at)?];
+        while let Some(node) = stack.pop() {
+            let i = fg.file_of(node);
+            if !std::mem::replace(&mut done[i], true) {
+                stack.extend(fg.graph.nodes()[node].parents.iter().copied());
+            }
+        }
+        if done != recorded {
+            return None;
+        }
+        // Every other revision follows one parent, the head or another new one.
+        let orphan = fg.orphans();
+        for (node, &i) in fg.members.iter().enumerate() {
+            if done[i] {
+                continue;
+            }
+            let [parent] = fg.graph.nodes()[node].parents[..] else {
+                return None;
+            };
+            if orphan[node] || (done[fg.file_of(parent)] && fg.file_of(parent) != at) {
+                return None;
+            }
+        }
+        let mut r = Reader::new(&self.body, &ids);
+        let catalog = Catalog::take(&mut r)?;
+        let diagnostics = Vec::<Diagnostic>::take(&mut r)?;
+        if !r.is_at_end() {
+            return None;
+        }
+        Some(Start {
+            at,
+            catalog,
+            done,
+            diagnostics,
+        })
+    }
+
+    /// Writes the record of directory `dir` to `out_dir` (through a temporary file and a
+    /// rename, so that a reader never sees half of it).
+    pub fn write(&self, out_dir: &Path, dir: &Path) -> std::io::Result<()> {
+        let Some(path) = path(out_dir, dir) else {
+            return Ok(());
+        };
+        let tmp = path.with_extension(format!("tmp{}", std::process::id()));
+        std::fs::write(&tmp, self.to_bytes())?;
+        std::fs::rename(&tmp, &path)
+    }
+
+    /// The record of directory `dir` in `out_dir`, if there is a readable one.
+    pub fn read(out_dir: &Path, dir: &Path) -> Option<Self> {
+        Self::from_bytes(&std::fs::read(path(out_dir, dir)?).ok()?)
+    }
+
+    /// Removes the record of directory `dir` from `out_dir`, if there is one.
+    pub fn remove(out_dir: &Path, dir: &Path) {
+        if let Some(path) = path(out_dir, dir) {
+            let _ = std::fs::remove_file(path);
+        }
+    }
+}
+
+/// The record's file for directory `dir` in `out_dir`, named like [`crate::handoff::path`].
+fn path(out_dir: &Path, dir: &Path) -> Option<PathBuf> {
+    let dir = std::fs::canonicalize(dir).ok()?;
+    let digest = Digest128::of(dir.as_os_str().as_encoded_bytes());
+    Some(out_dir.join(format!("{FILE_PREFIX}{}.bin", to_hex(&digest[..8]))))
+}
+
+/// The digest of the options a check ran with: other options, other verdicts.
+fn options_digest(options: &Options) -> Digest {
+    Digest128::of(format!("{options:?}").as_bytes())
+}
