@@ -983,10 +983,9 @@ impl Report {
         if self.has_errors() {
             return None;
         }
-        let migrations = self
-            .order
-            .iter()
-            .map(|&i| self.migration(i))
+        // Each checksum is a SHA-256 of the up section's tokens: on every core.
+        let migrations = parallel_map(&self.order, |&i| self.migration(i))
+            .into_iter()
             .collect::<Option<Vec<_>>>()?;
         MigrationSet::from_ordered(migrations).ok()
     }
@@ -1006,7 +1005,8 @@ impl Report {
         };
         // The parents as the graph resolved them: a child of a deleted range follows its
         // checkpoint.
-        let node = self.graph.members.iter().position(|&m| m == i)?;
+        // `members` is in file order.
+        let node = self.graph.members.binary_search(&i).ok()?;
         let m = Migration::new(MigrationParts {
             revision: f.revision.as_ref()?.value.clone(),
             down_revisions: self.graph.nodes[node].1.clone(),
