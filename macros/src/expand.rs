@@ -1,6 +1,7 @@
 //! From a parsed call to tokens: check the directory with `retort-core`, then either one
 //! `compile_error!` per problem or the static items.
 
+use std::fmt::Write;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
 
@@ -312,14 +313,22 @@ fn items(set: &MigrationSet, dir: &str, abs_dir: &Path) -> TokenStream {
             };
         })
     });
-    let consts = set.iter().map(|m| {
-        let ident = rev_ident(m.revision().as_str());
+    // As text, lexed in one call (see `lexed`): a constant a migration.
+    let mut consts = String::new();
+    for m in set.iter() {
         let rev = m.revision().as_str();
-        let doc = revision_doc(m);
-        quote! {
-            #[doc = #doc]
-            pub const #ident: __Revision = __Revision::from_static(#rev);
-        }
+        let _ = write!(
+            consts,
+            "#[doc = {}] pub const R{rev}: __Revision = __Revision::from_static({});",
+            typed::lit(&revision_doc(m)),
+            typed::lit(rev)
+        );
+    }
+    let consts = lexed(&consts).unwrap_or_else(|e| {
+        compile_error(&internal_error(
+            dir,
+            &format!("its revisions' constants did not parse: {e}"),
+        ))
     });
     let packed = packed_set(set, abs_dir);
     let rust_code = set
@@ -388,7 +397,7 @@ fn items(set: &MigrationSet, dir: &str, abs_dir: &Path) -> TokenStream {
         #[allow(dead_code, non_upper_case_globals)]
         pub mod revisions {
             use ::retort::Revision as __Revision;
-            #(#consts)*
+            #consts
         }
 
         #[doc = #heads_doc]
@@ -411,13 +420,24 @@ fn schema_modules(
     let mut out = TokenStream::new();
     // The row structs' derives: only those the call names (each costs compile time a table).
     let derive = match call.derive.as_deref() {
-        Some(paths) if !paths.is_empty() => quote!(#[derive(#(#paths),*)]),
+        Some(paths) if !paths.is_empty() => {
+            // In scope for the modules after it, child modules included (a second call in
+            // the same module defines its own, for the modules after it).
+            let name = format_ident!("{}", typed::DERIVE_MACRO);
+            quote! {
+                #[allow(unused_macros)]
+                macro_rules! #name {
+                    ($($row:tt)*) => { #[derive(#(#paths),*)] $($row)* };
+                }
+            }
+        }
         _ => TokenStream::new(),
     };
     let options = RowOptions {
-        derive,
+        derive: !derive.is_empty(),
         types: call.types.as_deref().unwrap_or_default(),
     };
+    out.extend(derive);
     let heads = set.heads();
     if let [head] = heads.as_slice() {
         let head = head.as_str();
@@ -430,6 +450,7 @@ fn schema_modules(
                  a later migration drops stops compiling."
             );
             out.extend(schema_module(
+                &call.dir,
                 &format_ident!("schema"),
                 &doc,
                 &catalog,
@@ -467,6 +488,7 @@ fn schema_modules(
                 " The typed schema after revision `{rev}`, laid out as the head's `schema`."
             );
             modules.extend(schema_module(
+                &call.dir,
                 &rev_ident(&rev),
                 &doc,
                 &catalog,
@@ -489,8 +511,10 @@ fn schema_modules(
     (out, complete)
 }
 
-/// `pub mod <name> { … }`: the typed schema of `catalog`, the schema after `rev`.
+/// `pub mod <name> { … }`: the typed schema of `catalog`, the schema after `rev`, in the
+/// directory `dir`.
 fn schema_module(
+    dir: &str,
     name: &Ident,
     doc: &str,
     catalog: &SchemaShape,
@@ -499,6 +523,16 @@ fn schema_module(
     errors: &mut Vec<String>,
 ) -> TokenStream {
     let generated = typed::schema_items(catalog, rev, options);
+    let items = match lexed(&generated.items) {
+        Ok(items) => items,
+        Err(e) => {
+            errors.push(internal_error(
+                dir,
+                &format!("the typed schema after `{rev}` did not parse: {e}"),
+            ));
+            TokenStream::new()
+        }
+    };
     errors.extend(generated.problems.into_iter().map(|p| {
         strip_level(
             Diagnostic::error(Code::MacroNameClash, p.message)
@@ -518,11 +552,25 @@ fn schema_module(
             generated.left_out
         ));
     }
-    let items = generated.items;
     quote! {
         #[doc = #doc]
         #[allow(dead_code, non_snake_case, clippy::module_inception)]
         pub mod #name { #items }
+    }
+}
+
+/// Rust source this crate wrote (see `typed::Generated::items`) as tokens, lexed by the
+/// compiler in one call. Not through proc-macro2's `parse`, which first lexes the text again
+/// with its own lexer, compiled unoptimised, to keep malformed input from reaching the
+/// compiler: this text is well-formed by construction (names are identifiers, literals
+/// escaped). Outside a macro (unit tests), proc-macro2's.
+fn lexed(text: &str) -> Result<TokenStream, String> {
+    if proc_macro::is_available() {
+        text.parse::<proc_macro::TokenStream>()
+            .map(TokenStream::from)
+            .map_err(|e| e.to_string())
+    } else {
+        text.parse::<TokenStream>().map_err(|e| e.to_string())
     }
 }
 

@@ -17,9 +17,8 @@
 //! not know their columns).
 
 use std::collections::BTreeMap;
+use std::fmt::Write;
 
-use proc_macro2::{Ident, Span, TokenStream};
-use quote::quote;
 use retort_core::schema::catalog::{QName, normalize_type, quote_ident, sql_name};
 use retort_core::schema::shape::{ColumnShape, SchemaShape, TableShape};
 
@@ -36,14 +35,20 @@ pub struct Problem {
 
 /// The items of one revision's schema module, and the problems that keep some out.
 pub struct Generated {
-    /// The modules of the tables (and of the schemas other than `public`).
-    pub items: TokenStream,
+    /// The modules of the tables (and of the schemas other than `public`), as Rust source:
+    /// written as text and handed to the compiler as one string, since making each of
+    /// millions of tokens through the macro bridge was most of the macro's time at
+    /// thousands of tables.
+    pub items: String,
     /// Tables left out because the model does not know whether they exist.
     pub left_out: usize,
     /// SQL names that map to the same Rust name; the modules or columns concerned are left
     /// out.
     pub problems: Vec<Problem>,
 }
+
+/// The macro that puts the call's `#[derive(…)]` on a row struct (see [`RowOptions::derive`]).
+pub const DERIVE_MACRO: &str = "__retort_row";
 
 /// The help line of a name clash.
 const CLASH_HELP: &str = "a SQL name becomes a Rust name by keeping ASCII letters, digits \
@@ -55,11 +60,14 @@ const COLUMN_CLASH_HELP: &str = "a SQL name becomes a Rust name by keeping ASCII
      digits and `_` and replacing other characters, upper-cased for a constant (see \
      `retort::migrations!`); rename one of the columns in a new migration";
 
-/// How the call wants the row structs: their `#[derive(…)]` attribute (or nothing), and the
-/// crates whose types the fields may have (`types = […]`).
+/// How the call wants the row structs: whether it names derives, and the crates whose types
+/// the fields may have (`types = […]`).
 pub struct RowOptions<'a> {
-    /// `#[derive(…)]`, or nothing.
-    pub derive: TokenStream,
+    /// The call names derives: each row struct is written inside
+    /// [`DERIVE_MACRO`]`! { … }`, a `macro_rules!` the schema module defines with the
+    /// call's own `#[derive(…)]` tokens, so that an error about one of them points at it in
+    /// the call.
+    pub derive: bool,
     /// The families the call lists in `types`.
     pub types: &'a [TypeFamily],
 }
@@ -92,7 +100,7 @@ pub fn schema_items(schema: &SchemaShape, rev: &str, options: &RowOptions) -> Ge
         })
         .collect();
     let top_clash = clashing(&top, "the schema module", &mut problems);
-    let mut items = TokenStream::new();
+    let mut items = String::new();
     for (schema, tables) in &by_schema {
         if *schema != "public" && top_clash.contains(schema) {
             continue;
@@ -110,20 +118,19 @@ pub fn schema_items(schema: &SchemaShape, rev: &str, options: &RowOptions) -> Ge
                 &mut problems,
             )
         };
-        let modules: TokenStream = tables
+        let public = *schema == "public";
+        if !public {
+            let doc = format!(" The tables of schema `{schema}` after revision `{rev}`.");
+            let _ = write!(items, "#[doc = {}] pub mod {} {{", lit(&doc), snake(schema));
+        }
+        for (q, t) in tables
             .iter()
             .filter(|(q, _)| !clash.contains(&q.name.as_str()))
-            .map(|(q, t)| table_module(q, t, rev, options, &mut problems))
-            .collect();
-        if *schema == "public" {
-            items.extend(modules);
-        } else {
-            let m = ident(&snake(schema));
-            let doc = format!(" The tables of schema `{schema}` after revision `{rev}`.");
-            items.extend(quote! {
-                #[doc = #doc]
-                pub mod #m { #modules }
-            });
+        {
+            table_module(&mut items, q, t, rev, options, &mut problems);
+        }
+        if !public {
+            items.push('}');
         }
     }
     Generated {
@@ -161,36 +168,43 @@ fn clashing<'a>(
     out
 }
 
-/// `pub mod <table> { … }`.
+/// `pub mod <table> { … }`, appended to `out`.
 fn table_module(
+    out: &mut String,
     qname: &QName,
     table: &TableShape,
     rev: &str,
     options: &RowOptions,
     problems: &mut Vec<Problem>,
-) -> TokenStream {
-    let m = ident(&snake(&qname.name));
-    let (schema, name) = (&qname.schema, &qname.name);
-    let sql = sql_name(qname);
+) {
+    let m = snake(&qname.name);
     // Every table module names retort's types through one short path (`__t`, which no
     // table, column constant or `Row` can be called): fewer tokens for rustc to read at
     // every build than the full paths, at thousands of columns.
-    let table_const = quote! {
-        use ::retort::__private::typed as __t;
-        #[doc = " The table's name."]
-        pub const TABLE: __t::Table =
-            __t::Table::new(#schema, #name, #sql);
+    let table_const = format!(
+        "use ::retort::__private::typed as __t; \
+         #[doc = \" The table's name.\"] \
+         pub const TABLE: __t::Table = __t::Table::new({}, {}, {});",
+        lit(&qname.schema),
+        lit(&qname.name),
+        lit(&sql_name(qname))
+    );
+    let name_only = |out: &mut String, doc: String| {
+        let _ = write!(
+            out,
+            "#[doc = {}] pub mod {m} {{ {table_const} }}",
+            lit(&doc)
+        );
     };
     let Some(table_columns) = &table.columns else {
-        let doc = format!(
-            " Table `{qname}` after revision `{rev}`. Its columns are not all known to \
-             retort's schema model (a statement it does not follow changed them), so this \
-             module has the table's name alone."
+        return name_only(
+            out,
+            format!(
+                " Table `{qname}` after revision `{rev}`. Its columns are not all known to \
+                 retort's schema model (a statement it does not follow changed them), so this \
+                 module has the table's name alone."
+            ),
         );
-        return quote! {
-            #[doc = #doc]
-            pub mod #m { #table_const }
-        };
     };
     let names: Vec<&str> = table_columns.iter().map(|c| c.name.as_str()).collect();
     let fields = collisions(names.iter().copied(), snake);
@@ -213,162 +227,149 @@ fn table_module(
         });
     }
     if !fields.is_empty() || !consts.is_empty() {
-        let doc = format!(
-            " Table `{qname}` after revision `{rev}`: two of its columns have the same Rust \
-             name, so this module has the table's name alone."
+        return name_only(
+            out,
+            format!(
+                " Table `{qname}` after revision `{rev}`: two of its columns have the same \
+                 Rust name, so this module has the table's name alone."
+            ),
         );
-        return quote! {
-            #[doc = #doc]
-            pub mod #m { #table_const }
-        };
     }
     let columns: Vec<ColumnItems> = table_columns
         .iter()
         .map(|c| ColumnItems::new(c, options.types))
         .collect();
-    let consts = columns.iter().map(|c| &c.constant);
-    let const_names = columns.iter().map(|c| &c.const_ident);
-    let fields = columns.iter().map(|c| &c.field);
-    let reads = columns.iter().map(|c| &c.read);
-    let derive = &options.derive;
     let doc = format!(" Table `{qname}` after revision `{rev}`.");
     let row_doc = format!(
         " A row of `{qname}`: every column, by name, `Option` where it may be NULL. Read one \
          with `Row::try_from(&row)` from a query that returns all of them (`SELECT *`)."
     );
-    quote! {
-        #[doc = #doc]
-        pub mod #m {
-            #table_const
-            #(#consts)*
-            #[doc = " Every column, in the table's order."]
-            pub const COLUMNS: &[__t::Column] = &[#(#const_names),*];
-            #[doc = #row_doc]
-            #derive
-            pub struct Row { #(#fields)* }
-            impl __t::FromRow for Row {
-                fn from_row(
-                    row: &__t::PgRow,
-                ) -> __t::Result<Self, __t::PgError> {
-                    __t::Result::Ok(Row { #(#reads)* })
-                }
-            }
-            impl __t::TryFrom<&__t::PgRow> for Row {
-                type Error = __t::PgError;
-                fn try_from(
-                    row: &__t::PgRow,
-                ) -> __t::Result<Self, Self::Error> {
-                    <Self as __t::FromRow>::from_row(row)
-                }
-            }
-        }
+    let _ = write!(out, "#[doc = {}] pub mod {m} {{ {table_const}", lit(&doc));
+    for c in &columns {
+        out.push_str(&c.constant);
     }
+    out.push_str(
+        " #[doc = \" Every column, in the table's order.\"] pub const COLUMNS: &[__t::Column] = &[",
+    );
+    for (k, c) in columns.iter().enumerate() {
+        let comma = if k == 0 { "" } else { ", " };
+        let _ = write!(out, "{comma}{}", c.const_ident);
+    }
+    out.push_str("]; ");
+    if options.derive {
+        let _ = write!(out, "{DERIVE_MACRO}! {{");
+    }
+    let _ = write!(out, "#[doc = {}] pub struct Row {{", lit(&row_doc));
+    for c in &columns {
+        out.push_str(&c.field);
+    }
+    out.push('}');
+    if options.derive {
+        out.push('}');
+    }
+    out.push_str(
+        " impl __t::FromRow for Row { \
+         fn from_row(row: &__t::PgRow) -> __t::Result<Self, __t::PgError> { \
+         __t::Result::Ok(Row {",
+    );
+    for c in &columns {
+        out.push_str(&c.read);
+    }
+    out.push_str(
+        "}) } } \
+         impl __t::TryFrom<&__t::PgRow> for Row { \
+         type Error = __t::PgError; \
+         fn try_from(row: &__t::PgRow) -> __t::Result<Self, Self::Error> { \
+         <Self as __t::FromRow>::from_row(row) } } }",
+    );
 }
 
-/// A column's constant, field and read.
+/// A column's constant, field and read, as Rust source.
 struct ColumnItems {
-    const_ident: Ident,
-    constant: TokenStream,
-    field: TokenStream,
-    read: TokenStream,
+    const_ident: String,
+    constant: String,
+    field: String,
+    read: String,
 }
 
 impl ColumnItems {
     fn new(c: &ColumnShape, types: &[TypeFamily]) -> Self {
         let nullable = c.nullable;
-        let const_ident = ident(&upper(&c.name));
-        let field_ident = ident(&snake(&c.name));
-        let (name, ty) = (&c.name, &c.ty);
-        let sql = quote_ident(name);
+        let const_ident = upper(&c.name);
+        let field_ident = snake(&c.name);
+        let (name, ty) = (lit(&c.name), lit(&c.ty));
+        let sql = lit(&quote_ident(&c.name));
         let null = if nullable { "nullable" } else { "NOT NULL" };
-        let doc = format!(
+        let doc = lit(&format!(
             " `{}`: `{}`, {null}.",
-            name.replace('`', "'"),
-            ty.replace('`', "'")
-        );
-        let rust = rust_type(ty, types);
+            c.name.replace('`', "'"),
+            c.ty.replace('`', "'")
+        ));
+        let rust = rust_type(&c.ty, types);
         let rust = if nullable {
-            quote!(__t::Option<#rust>)
+            format!("__t::Option<{rust}>")
         } else {
-            rust
+            rust.to_owned()
         };
         ColumnItems {
-            constant: quote! {
-                #[doc = #doc]
-                pub const #const_ident: __t::Column =
-                    __t::Column::new(#name, #sql, #ty, #nullable);
-            },
-            field: quote! {
-                #[doc = #doc]
-                pub #field_ident: #rust,
-            },
+            constant: format!(
+                " #[doc = {doc}] pub const {const_ident}: __t::Column = \
+                 __t::Column::new({name}, {sql}, {ty}, {nullable});"
+            ),
+            field: format!(" #[doc = {doc}] pub {field_ident}: {rust},"),
             // A `match`, not `?`: rustc tells each `?` of an expansion apart by a counter
             // over the whole crate, so with `?` a table added before the others would change
             // every later table's code for incremental compilation, and all of them would be
             // type-checked again; a `match` keeps the other tables' items unchanged.
             // (`v` and `e` cannot name anything else: the module has its own items only.)
-            read: quote! {
-                #field_ident: match row.try_get(#name) {
-                    __t::Ok(v) => v,
-                    __t::Err(e) => return __t::Err(e),
-                },
-            },
+            read: format!(
+                " {field_ident}: match row.try_get({name}) {{ \
+                 __t::Ok(v) => v, __t::Err(e) => return __t::Err(e), }},"
+            ),
             const_ident,
         }
     }
 }
 
-/// An identifier from `text` as [`snake`] or [`upper`] made it (`r#` for a raw one).
-fn ident(text: &str) -> Ident {
-    match text.strip_prefix("r#") {
-        Some(raw) => Ident::new_raw(raw, Span::call_site()),
-        None => Ident::new(text, Span::call_site()),
-    }
+/// `text` as a Rust string literal (`Debug` escapes what a literal must).
+pub fn lit(text: &str) -> String {
+    format!("{text:?}")
 }
 
 /// The Rust type a column of type `ty` (as the model normalised it) reads as, NULL aside,
-/// when the call's `types` lists `types`.
-pub fn rust_type(ty: &str, types: &[TypeFamily]) -> TokenStream {
+/// when the call's `types` lists `types`, as Rust source.
+pub fn rust_type(ty: &str, types: &[TypeFamily]) -> String {
     match ty.strip_suffix("[]") {
         Some(element) => {
-            let element = scalar(element, types).unwrap_or_else(|| quote!(__t::Raw));
-            quote!(__t::Vec<__t::Option<#element>>)
+            let element = scalar(element, types).unwrap_or("__t::Raw");
+            format!("__t::Vec<__t::Option<{element}>>")
         }
-        None => scalar(ty, types).unwrap_or_else(|| quote!(__t::Raw)),
+        None => scalar(ty, types).unwrap_or("__t::Raw").to_owned(),
     }
 }
 
 /// The Rust type of a built-in type the `postgres` crate reads natively (or through a crate
 /// `types` lists), if `ty` is one.
-fn scalar(ty: &str, types: &[TypeFamily]) -> Option<TokenStream> {
+fn scalar(ty: &str, types: &[TypeFamily]) -> Option<&'static str> {
     let builtin = match ty.strip_prefix("pg_catalog.") {
         Some(rest) => normalize_type(rest),
         None => ty.to_owned(),
     };
     let t = builtin.as_str();
     Some(match t {
-        "boolean" => quote!(bool),
-        "smallint" => quote!(i16),
-        "integer" => quote!(i32),
-        "bigint" => quote!(i64),
-        "real" => quote!(f32),
-        "double precision" => quote!(f64),
-        "\"char\"" | "char" => quote!(i8),
-        "oid" => quote!(u32),
-        "bytea" => quote!(__t::Vec<u8>),
-        "inet" => quote!(__t::IpAddr),
-        "hstore" => quote! {
-            __t::HashMap<
-                __t::String,
-                __t::Option<__t::String>,
-            >
-        },
-        "text" | "citext" | "name" | "bpchar" | "character varying" => {
-            quote!(__t::String)
-        }
-        _ if t.starts_with("character varying(") || t.starts_with("character(") => {
-            quote!(__t::String)
-        }
+        "boolean" => "bool",
+        "smallint" => "i16",
+        "integer" => "i32",
+        "bigint" => "i64",
+        "real" => "f32",
+        "double precision" => "f64",
+        "\"char\"" | "char" => "i8",
+        "oid" => "u32",
+        "bytea" => "__t::Vec<u8>",
+        "inet" => "__t::IpAddr",
+        "hstore" => "__t::HashMap<__t::String, __t::Option<__t::String>>",
+        "text" | "citext" | "name" | "bpchar" | "character varying" => "__t::String",
+        _ if t.starts_with("character varying(") || t.starts_with("character(") => "__t::String",
         // The crates' types when the call lists them, through the facade's aliases (which
         // stand in with `Raw` when the crate's feature is off: the build then fails once, on
         // the family's check, rather than on every column); `Raw` otherwise.
@@ -377,23 +378,19 @@ fn scalar(ty: &str, types: &[TypeFamily]) -> Option<TokenStream> {
 }
 
 /// The type of `ty` (a built-in type's name) from a crate that `types` lists, if any.
-fn family_type(ty: &str, types: &[TypeFamily]) -> Option<TokenStream> {
+fn family_type(ty: &str, types: &[TypeFamily]) -> Option<&'static str> {
     let uses = |family| types.contains(&family);
     Some(match ty {
-        "date" if uses(TypeFamily::Chrono) => quote!(__t::chrono::Date),
+        "date" if uses(TypeFamily::Chrono) => "__t::chrono::Date",
         _ if is_time(ty, "timestamp", true) && uses(TypeFamily::Chrono) => {
-            quote!(__t::chrono::Timestamptz)
+            "__t::chrono::Timestamptz"
         }
         _ if is_time(ty, "timestamp", false) && uses(TypeFamily::Chrono) => {
-            quote!(__t::chrono::Timestamp)
+            "__t::chrono::Timestamp"
         }
-        _ if is_time(ty, "time", false) && uses(TypeFamily::Chrono) => {
-            quote!(__t::chrono::Time)
-        }
-        "uuid" if uses(TypeFamily::Uuid) => quote!(__t::uuid::Uuid),
-        "json" | "jsonb" if uses(TypeFamily::SerdeJson) => {
-            quote!(__t::serde_json::Json)
-        }
+        _ if is_time(ty, "time", false) && uses(TypeFamily::Chrono) => "__t::chrono::Time",
+        "uuid" if uses(TypeFamily::Uuid) => "__t::uuid::Uuid",
+        "json" | "jsonb" if uses(TypeFamily::SerdeJson) => "__t::serde_json::Json",
         _ => return None,
     })
 }
@@ -419,9 +416,7 @@ mod tests {
     }
 
     fn ty_with(sql: &str, types: &[TypeFamily]) -> String {
-        rust_type(&normalize_type(sql), types)
-            .to_string()
-            .replace(' ', "")
+        rust_type(&normalize_type(sql), types).replace(' ', "")
     }
 
     /// A table module's code depends on the table alone, never on where it stands among
@@ -446,16 +441,13 @@ mod tests {
             tables: names.iter().map(|n| table(n)).collect(),
         };
         let options = RowOptions {
-            derive: TokenStream::new(),
+            derive: false,
             types: &[],
         };
-        let alone = schema_items(&shape(&["users"]), "1", &options)
-            .items
-            .to_string();
+        let alone = schema_items(&shape(&["users"]), "1", &options).items;
         assert!(alone.contains("try_get") && !alone.contains('?'), "{alone}");
-        let with_others = schema_items(&shape(&["accounts", "users", "zones"]), "1", &options)
-            .items
-            .to_string();
+        let with_others =
+            schema_items(&shape(&["accounts", "users", "zones"]), "1", &options).items;
         assert!(with_others.contains(&alone), "{with_others}");
     }
 
