@@ -61,8 +61,14 @@
 //! - Once a build script prints any `rerun-if-changed`, cargo reruns it only when a listed
 //!   path (or the build script itself) changes, no longer when any file of the package does.
 //!   If your `build.rs` also reads other files, print `cargo:rerun-if-changed` for them too.
-//! - Cargo builds build scripts without optimisation: checking 500 migrations takes about
-//!   0.5 s there, against 0.04 s optimised. For a directory of thousands, add
+//! - What a clean check found is kept in `OUT_DIR` for the next run: the digests of the files
+//!   whose SQL passed, and the schema at the head, so that after a new migration only that
+//!   migration is checked and replayed (about 0.5 s at 10,000 migrations). After an edited
+//!   or removed migration the whole history is replayed again (the SQL of the files that did
+//!   not change is still not checked again).
+//! - Cargo builds build scripts without optimisation: a first check of 500 migrations takes
+//!   about 0.5 s there, against 0.04 s optimised. For a directory of thousands, whose first
+//!   check or edits deep in the history take seconds, add
 //!   `[profile.dev.build-override] opt-level = 3` to the workspace's `Cargo.toml`.
 
 // The examples are `build.rs` files, whose `fn main` is the point.
@@ -317,11 +323,12 @@ fn leave_handoff(out_dir: &Path, report: &Report, path: &Path, lints: &LintSetti
 }
 
 /// Leaves in `OUT_DIR` the catalog at the head of a check that may be resumed from, so that
-/// the next run replays only the migrations added after it (see `retort_core::resume`);
-/// otherwise removes the directory's last one.
+/// the next run replays only the migrations added after it (see `retort_core::resume`).
+/// After any other check the directory's last record stays: the next check uses it only if
+/// the files it names are unchanged, so the build after a fixed error resumes from it.
 fn leave_resume(out_dir: &Path, report: &Report, path: &Path, options: &Options) {
-    let written = Resume::of(report, options).map(|r| r.write(out_dir, path));
-    if !matches!(written, Some(Ok(()))) {
+    if let Some(Err(_)) = Resume::of(report, options).map(|r| r.write(out_dir, path)) {
+        // Whatever a failed write left, the next check replays everything.
         Resume::remove(out_dir, path);
     }
 }
@@ -553,7 +560,7 @@ mod tests {
     }
 
     #[test]
-    fn a_clean_check_leaves_a_record_the_next_resumes_from_and_errors_remove_it() {
+    fn a_clean_check_leaves_a_record_the_next_resumes_from_even_after_an_error() {
         let krate = Crate::new();
         krate
             .file(
@@ -584,14 +591,39 @@ mod tests {
             resumed.render(),
             check_dir(&dir, "migrations", &options).render()
         );
+        // A migration with an error: no record of it, and the last one stays.
         krate.file(
             "migrations/003_c.sql",
             &migration("003", "002", "ALTER TABLE nowhere ADD COLUMN x int;"),
         );
-        let report = check_dir(&dir, "migrations", &options);
-        assert!(report.has_errors());
-        leave_resume(&out, &report, &dir, &options);
-        assert!(Resume::read(&out, &dir).is_none());
+        let failed = check_dir_resumed(
+            &dir,
+            "migrations",
+            &options,
+            &report.verified,
+            Some(&record),
+        );
+        assert!(failed.has_errors());
+        assert_eq!(
+            failed.render(),
+            check_dir(&dir, "migrations", &options).render()
+        );
+        leave_resume(&out, &failed, &dir, &options);
+        let kept = Resume::read(&out, &dir).expect("the last record");
+        assert_eq!(kept.to_bytes(), record.to_bytes());
+        // Fixed: the check resumes from the record made before the error.
+        krate.file(
+            "migrations/003_c.sql",
+            &migration("003", "002", "ALTER TABLE t ADD COLUMN y int;")
+                .replace("SELECT 1;", "ALTER TABLE t DROP COLUMN y;"),
+        );
+        let fixed = check_dir_resumed(&dir, "migrations", &options, &report.verified, Some(&kept));
+        assert_eq!(fixed.schema.stats.resumed, 1);
+        assert!(!fixed.has_errors(), "{}", fixed.render());
+        assert_eq!(
+            fixed.render(),
+            check_dir(&dir, "migrations", &options).render()
+        );
     }
 
     #[test]

@@ -13,14 +13,17 @@
 //! The next check starts from that catalog when the directory only grew past that head: the
 //! revision with the recorded head's lineage is there, every recorded file is there under the
 //! same path with the same lineage (so the same text, and the same ancestors), and every
-//! other revision descends from the head through single parents, none of them a checkpoint.
-//! The recorded revisions are then not replayed: their diagnostics are the recorded ones, and
-//! their down sections were recorded as passed by the same check. Anything else — another
-//! version of this crate, other options, an edited or renamed file, a merge, a removed
-//! revision — and the check replays everything, as without a record.
+//! other revision descends from the head through single parents, none of them a checkpoint,
+//! and the graph has no problem. The recorded revisions are then not replayed: their
+//! diagnostics are the recorded ones, and their down sections were recorded as passed by the
+//! same check. Anything else — another version of this crate, other options, an edited or
+//! renamed file, a merge, a removed revision, a broken header — and the check replays
+//! everything, as without a record. A check with errors leaves the last record in place: it
+//! is checked on use, so the build after the fix resumes from it.
 //!
 //! What a check with a record reports is what a check without one reports
-//! (`tests/resume.rs` holds that as a property over generated histories and changes).
+//! (`core/tests/verified_downs.rs` holds that as a property over generated histories and
+//! changes).
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -160,7 +163,11 @@ impl Resume {
         lineages: &[Option<Digest>],
         options: &Options,
     ) -> Option<Start> {
-        if self.options != options_digest(options) || !fg.checkpoints.is_empty() {
+        if self.options != options_digest(options)
+            || !fg.checkpoints.is_empty()
+            || !fg.problems.is_empty()
+            || fg.incomplete
+        {
             return None;
         }
         // Each recorded file: the file id it has now, and its index into `files`.
