@@ -26,8 +26,9 @@ use std::fmt::Write as _;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
 
-use retort_core::check::{Input, Options, Report, check_texts};
+use retort_core::check::{Input, Options, Report, check_dir, check_dir_resumed, check_texts};
 use retort_core::lint::LintSettings;
+use retort_core::resume::Resume;
 use retort_core::schema::ddl;
 
 /// The line that starts each file of a fixture.
@@ -224,6 +225,63 @@ fn every_fixture_matches_its_snapshot() {
         failed.len(),
         all.len()
     );
+}
+
+/// Writes `files` as the directory `dir`, replacing what was there.
+fn write_dir(dir: &Path, files: &[Input]) {
+    let _ = std::fs::remove_dir_all(dir);
+    std::fs::create_dir_all(dir).expect("a temporary directory");
+    for f in files {
+        std::fs::write(dir.join(&f.name), &f.text).expect("write a migration");
+    }
+}
+
+/// The schema at each head, as `Debug` shows it (what `PartialEq` ignores included).
+fn head_catalogs(report: &Report) -> Vec<String> {
+    heads(report)
+        .into_iter()
+        .map(|i| format!("{:?}", report.schema.catalogs.get(i)))
+        .collect()
+}
+
+/// The fixtures as growing histories: checked with what the check of each prefix (by file
+/// name, as a directory grows) recorded, including the catalog at its head
+/// (`retort_core::resume`), every fixture reports what a fresh check reports, lints on.
+#[test]
+fn every_fixture_grown_from_each_prefix_reports_what_a_fresh_check_does() {
+    let scratch = std::env::temp_dir().join(format!("retort-schema-resume-{}", std::process::id()));
+    let (before, after) = (scratch.join("before"), scratch.join("after"));
+    let options = Options::default();
+    let mut resumed = 0;
+    for path in fixtures(&root()) {
+        let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{e}"));
+        let mut files = parse(&text)
+            .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+            .files;
+        files.sort_by(|a, b| a.name.cmp(&b.name));
+        write_dir(&after, &files);
+        let fresh = check_dir(&after, "migrations", &options);
+        for k in 1..files.len() {
+            write_dir(&before, &files[..k]);
+            let prefix = check_dir(&before, "migrations", &options);
+            let record =
+                Resume::of(&prefix, &options).and_then(|r| Resume::from_bytes(&r.to_bytes()));
+            let again = check_dir_resumed(
+                &after,
+                "migrations",
+                &options,
+                &prefix.verified,
+                record.as_ref(),
+            );
+            let at = format!("{} grown from its first {k} files", path.display());
+            assert_eq!(again.render(), fresh.render(), "{at}");
+            assert_eq!(head_catalogs(&again), head_catalogs(&fresh), "{at}");
+            assert_eq!(again.verified, fresh.verified, "{at}");
+            resumed += usize::from(again.schema.stats.resumed > 0);
+        }
+    }
+    let _ = std::fs::remove_dir_all(&scratch);
+    assert!(resumed > 20, "only {resumed} checks resumed from a record");
 }
 
 #[test]
