@@ -127,13 +127,25 @@ impl fmt::Display for Column {
 
 /// A struct built from a row a query returned, column by column, by name.
 ///
-/// Every `Row` struct of the typed schema implements it (and `TryFrom<&postgres::Row>`, which
-/// calls it). The row must have a column of each name; the columns it has beyond those are
-/// ignored. A missing column, or a value whose PostgreSQL type does not convert to the
-/// field's type (a NULL in a field that is not an `Option`), is the `postgres` crate's error.
+/// Every `Row` struct of the typed schema has it, through its `TryFrom<&postgres::Row>`: the
+/// trait is implemented for every type that converts from a row with the `postgres` crate's
+/// error (one impl a table is cheaper for rustc than two, at every build). Implement it for
+/// a type of your own, or implement that `TryFrom`. The row must have a column of each name;
+/// the columns it has beyond those are ignored. A missing column, or a value whose
+/// PostgreSQL type does not convert to the field's type (a NULL in a field that is not an
+/// `Option`), is the `postgres` crate's error.
 pub trait FromRow: Sized {
     /// Reads every field from `row`.
     fn from_row(row: &postgres::Row) -> Result<Self, postgres::Error>;
+}
+
+impl<T> FromRow for T
+where
+    T: for<'a> TryFrom<&'a postgres::Row, Error = postgres::Error>,
+{
+    fn from_row(row: &postgres::Row) -> Result<Self, postgres::Error> {
+        T::try_from(row)
+    }
 }
 
 #[cfg(test)]

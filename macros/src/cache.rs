@@ -34,7 +34,7 @@ use crate::expand::{MANIFEST_DIR_OVERRIDE_VAR, is_tracked, manifest_dir};
 
 /// The layout of the key and of the file; bump it when either changes, and when the text the
 /// macro generates does (the build id covers that in this repository only).
-const FORMAT: &str = "retort expansion cache 4";
+const FORMAT: &str = "retort expansion cache 5";
 
 /// Prefix of the cache files in `OUT_DIR`.
 const FILE_PREFIX: &str = "retort-expansion-";

@@ -7,7 +7,7 @@
 //!     pub const <COLUMN>: retort::schema::Column; // a column: name, SQL text, type, nullability
 //!     pub const COLUMNS: &[retort::schema::Column];
 //!     pub struct Row { pub <column>: T, … }       // Option<T> when nullable
-//!     impl retort::schema::FromRow for Row; impl TryFrom<&postgres::Row> for Row;
+//!     impl TryFrom<&postgres::Row> for Row;     // and so retort::schema::FromRow
 //! }
 //! ```
 //!
@@ -267,21 +267,19 @@ fn table_module(
     if options.derive {
         out.push('}');
     }
+    // One trait impl a table: `FromRow` comes from its blanket impl over `TryFrom` (each
+    // impl is coherence-checked and kept by rustc at every build; a second one a table cost
+    // about 8 % of a touch rebuild and 57 MB at 1,669 tables).
     out.push_str(
-        " impl __t::FromRow for Row { \
-         fn from_row(row: &__t::PgRow) -> __t::Result<Self, __t::PgError> { \
+        " impl __t::TryFrom<&__t::PgRow> for Row { \
+         type Error = __t::PgError; \
+         fn try_from(row: &__t::PgRow) -> __t::Result<Self, __t::PgError> { \
          __t::Result::Ok(Row {",
     );
     for c in &columns {
         out.push_str(&c.read);
     }
-    out.push_str(
-        "}) } } \
-         impl __t::TryFrom<&__t::PgRow> for Row { \
-         type Error = __t::PgError; \
-         fn try_from(row: &__t::PgRow) -> __t::Result<Self, Self::Error> { \
-         <Self as __t::FromRow>::from_row(row) } } }",
-    );
+    out.push_str("}) } } }");
 }
 
 /// A column's constant, field and read, as Rust source.
