@@ -293,3 +293,62 @@ fn a_row_without_every_column_is_an_error() {
     let err = people::Row::try_from(&row).unwrap_err();
     assert!(err.to_string().contains("nickname"), "{err}");
 }
+
+/// Tables of 32 columns (read in one call, the most a row reads so) and of 40 (read column
+/// by column).
+mod wide {
+    retort::migrations!(
+        "tests/ui/migrations/schema_typed_wide",
+        untracked,
+        derive = [Debug]
+    );
+}
+
+#[test]
+fn wide_rows_read_every_column_and_fail_on_the_column_at_fault() {
+    use wide::schema::{wider, widest_read_at_once};
+    let db = retort_test_support::database().expect("a test database");
+    let mut client = db.connect();
+    Migrator::new(&wide::MIGRATIONS)
+        .upgrade(&mut client, &Target::Head)
+        .expect("the wide tables are created");
+    let values: Vec<String> = (1..=40).map(|i| (i * 10).to_string()).collect();
+    client
+        .batch_execute(&format!(
+            "INSERT INTO widest_read_at_once DEFAULT VALUES;
+             INSERT INTO wider VALUES ({});",
+            values.join(", ")
+        ))
+        .unwrap();
+    let row = client
+        .query_one("SELECT * FROM widest_read_at_once", &[])
+        .unwrap();
+    let at_once = widest_read_at_once::Row::from_row(&row).unwrap();
+    assert_eq!(
+        (at_once.c1, at_once.c2, at_once.c31, at_once.c32),
+        (1, 2, 31, 32)
+    );
+    let row = client.query_one("SELECT * FROM wider", &[]).unwrap();
+    let wider = wider::Row::try_from(&row).unwrap();
+    assert_eq!(
+        (wider.c1, wider.c2, wider.c33, wider.c40),
+        (Some(10), Some(20), Some(330), Some(400))
+    );
+    // A column of another type, and one missing: both ways give the error of that column.
+    for table in ["widest_read_at_once", "wider"] {
+        let read = |row: &retort::postgres::Row| match table {
+            "wider" => wider::Row::try_from(row).map(|_| ()),
+            _ => widest_read_at_once::Row::try_from(row).map(|_| ()),
+        };
+        let row = client
+            .query_one(&format!("SELECT c1, c2::text AS c2 FROM {table}"), &[])
+            .unwrap();
+        let expected = row.try_get::<_, i32>("c2").unwrap_err().to_string();
+        assert_eq!(read(&row).unwrap_err().to_string(), expected, "{table}");
+        let row = client
+            .query_one(&format!("SELECT c1, c2 FROM {table}"), &[])
+            .unwrap();
+        let expected = row.try_get::<_, i32>("c3").unwrap_err().to_string();
+        assert_eq!(read(&row).unwrap_err().to_string(), expected, "{table}");
+    }
+}

@@ -273,18 +273,44 @@ fn table_module(
     out.push_str(
         " impl __t::TryFrom<&__t::PgRow> for Row { \
          type Error = __t::PgError; \
-         fn try_from(row: &__t::PgRow) -> __t::Result<Self, __t::PgError> { \
-         __t::Result::Ok(Row {",
+         fn try_from(row: &__t::PgRow) -> __t::Result<Self, __t::PgError> {",
     );
-    for c in &columns {
-        out.push_str(&c.read);
+    if columns.len() <= READ_AT_ONCE {
+        // Every column in one generic call, the tuple's types inferred from the fields
+        // (`c0`, `c1`, … cannot name anything else: the module's own items are upper case,
+        // `Row` and `__t`).
+        out.push_str(" match __t::read_columns(row, [");
+        for c in &columns {
+            let _ = write!(out, "{}, ", c.name);
+        }
+        out.push_str("]) { __t::Ok((");
+        for k in 0..columns.len() {
+            let _ = write!(out, "c{k}, ");
+        }
+        out.push_str(")) => __t::Ok(Row {");
+        for (k, c) in columns.iter().enumerate() {
+            let _ = write!(out, " {}: c{k},", c.field_ident);
+        }
+        out.push_str(" }), __t::Err(e) => __t::Err(e), } } } }");
+    } else {
+        out.push_str(" __t::Result::Ok(Row {");
+        for c in &columns {
+            out.push_str(&c.read);
+        }
+        out.push_str("}) } } }");
     }
-    out.push_str("}) } } }");
 }
+
+/// The most columns a `Row` reads in one call (`retort::__private::typed::read_columns`,
+/// implemented for tuples up to this length); a table with more reads them one by one.
+const READ_AT_ONCE: usize = 32;
 
 /// A column's constant, field and read, as Rust source.
 struct ColumnItems {
     const_ident: String,
+    field_ident: String,
+    /// The column's name as a string literal.
+    name: String,
     constant: String,
     field: String,
     read: String,
@@ -325,6 +351,8 @@ impl ColumnItems {
                  __t::Ok(v) => v, __t::Err(e) => return __t::Err(e), }},"
             ),
             const_ident,
+            field_ident,
+            name,
         }
     }
 }
@@ -443,10 +471,30 @@ mod tests {
             types: &[],
         };
         let alone = schema_items(&shape(&["users"]), "1", &options).items;
-        assert!(alone.contains("try_get") && !alone.contains('?'), "{alone}");
+        assert!(
+            alone.contains("read_columns") && !alone.contains('?'),
+            "{alone}"
+        );
         let with_others =
             schema_items(&shape(&["accounts", "users", "zones"]), "1", &options).items;
         assert!(with_others.contains(&alone), "{with_others}");
+        // A table of more columns than one call reads: a `match` a column, no `?` either.
+        let mut wide = table("wide");
+        let column = |k: usize| ColumnShape {
+            name: format!("c{k}"),
+            ty: "integer".to_owned(),
+            nullable: true,
+        };
+        wide.columns = Some((0..=READ_AT_ONCE).map(column).collect());
+        let wide = SchemaShape {
+            all_unknown: false,
+            tables: vec![wide],
+        };
+        let wide = schema_items(&wide, "1", &options).items;
+        assert!(
+            wide.contains("try_get") && !wide.contains("read_columns") && !wide.contains('?'),
+            "{wide}"
+        );
     }
 
     #[test]

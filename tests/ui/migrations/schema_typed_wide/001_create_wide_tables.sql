@@ -1,0 +1,86 @@
+-- revision: 001
+-- down_revision: none
+-- message: a table of 32 columns, the most a row reads in one call, and one of 40
+
+-- migrate:up
+CREATE TABLE widest_read_at_once (
+    c1 int NOT NULL DEFAULT 1,
+    c2 int NOT NULL DEFAULT 2,
+    c3 int NOT NULL DEFAULT 3,
+    c4 int NOT NULL DEFAULT 4,
+    c5 int NOT NULL DEFAULT 5,
+    c6 int NOT NULL DEFAULT 6,
+    c7 int NOT NULL DEFAULT 7,
+    c8 int NOT NULL DEFAULT 8,
+    c9 int NOT NULL DEFAULT 9,
+    c10 int NOT NULL DEFAULT 10,
+    c11 int NOT NULL DEFAULT 11,
+    c12 int NOT NULL DEFAULT 12,
+    c13 int NOT NULL DEFAULT 13,
+    c14 int NOT NULL DEFAULT 14,
+    c15 int NOT NULL DEFAULT 15,
+    c16 int NOT NULL DEFAULT 16,
+    c17 int NOT NULL DEFAULT 17,
+    c18 int NOT NULL DEFAULT 18,
+    c19 int NOT NULL DEFAULT 19,
+    c20 int NOT NULL DEFAULT 20,
+    c21 int NOT NULL DEFAULT 21,
+    c22 int NOT NULL DEFAULT 22,
+    c23 int NOT NULL DEFAULT 23,
+    c24 int NOT NULL DEFAULT 24,
+    c25 int NOT NULL DEFAULT 25,
+    c26 int NOT NULL DEFAULT 26,
+    c27 int NOT NULL DEFAULT 27,
+    c28 int NOT NULL DEFAULT 28,
+    c29 int NOT NULL DEFAULT 29,
+    c30 int NOT NULL DEFAULT 30,
+    c31 int NOT NULL DEFAULT 31,
+    c32 int NOT NULL DEFAULT 32
+);
+
+CREATE TABLE wider (
+    c1 int,
+    c2 int,
+    c3 int,
+    c4 int,
+    c5 int,
+    c6 int,
+    c7 int,
+    c8 int,
+    c9 int,
+    c10 int,
+    c11 int,
+    c12 int,
+    c13 int,
+    c14 int,
+    c15 int,
+    c16 int,
+    c17 int,
+    c18 int,
+    c19 int,
+    c20 int,
+    c21 int,
+    c22 int,
+    c23 int,
+    c24 int,
+    c25 int,
+    c26 int,
+    c27 int,
+    c28 int,
+    c29 int,
+    c30 int,
+    c31 int,
+    c32 int,
+    c33 int,
+    c34 int,
+    c35 int,
+    c36 int,
+    c37 int,
+    c38 int,
+    c39 int,
+    c40 int
+);
+
+-- migrate:down
+DROP TABLE wider;
+DROP TABLE widest_read_at_once;
