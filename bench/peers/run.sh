@@ -19,7 +19,7 @@
 #   4. release build, stripped binary size;
 #   5. apply: a fresh database each time, `psql -X -q -1 -f up.sql` and each `peer apply`,
 #      timed from outside (process start and connection included), best of ROUNDS,
-#      interleaved, with the peak memory of the run;
+#      interleaved (the tools' order rotated each round), with the peak memory of the run;
 #   6. no-op: `peer noop 20` on the database just migrated: the fastest of 20 start-up checks,
 #      timed inside the process after connecting.
 # A build that exceeds TIMEOUT is reported as "> TIMEOUT s" and the tool is skipped for the
@@ -141,7 +141,12 @@ for n in "$@"; do
   done
   # Apply N to a fresh database, interleaved with psql -1 of the same up SQL.
   declare -A runs=() runmem=()
-  for _ in $(seq "$rounds"); do
+  for r in $(seq "$rounds"); do
+    # The tools in an order rotated each round: the one that runs right after psql's run
+    # (and the drop of its database) meets the cluster's writes of that run, so no tool
+    # should always be the one.
+    k=$(( (r - 1) % ${#tools[@]} ))
+    order=("${tools[@]:$k}" "${tools[@]:0:$k}")
     fresh_db bench_psql
     measure "$work/m" "$pgbin/psql" -X -q -1 -d "$(url_for bench_psql)" -f "$work/up.sql"
     read -r secs rss status <"$work/m"
@@ -149,7 +154,7 @@ for n in "$@"; do
     runs[psql]="${runs[psql]:-} $secs"
     runmem[psql]=$rss
     admin "DROP DATABASE bench_psql WITH (FORCE)"
-    for t in "${tools[@]}"; do
+    for t in "${order[@]}"; do
       [ -n "${skip[$t]:-}" ] && continue
       fresh_db "bench_$t"
       measure "$work/m" env DATABASE_URL="$(url_for "bench_$t")" "$CARGO_TARGET_DIR/release/peer-$t" apply
