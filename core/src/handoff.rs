@@ -73,9 +73,7 @@ fn heads(report: &Report) -> Vec<usize> {
 /// The file of directory `dir` in `out_dir`: named by the directory's canonical path, so that
 /// `migrations` and `./migrations` share it. `None` when `dir` cannot be resolved.
 pub fn path(out_dir: &Path, dir: &Path) -> Option<PathBuf> {
-    let dir = std::fs::canonicalize(dir).ok()?;
-    let digest = Digest128::of(dir.as_os_str().as_encoded_bytes());
-    Some(out_dir.join(format!("{FILE_PREFIX}{}.txt", to_hex(&digest[..8]))))
+    crate::out_dir::file_for(out_dir, dir, FILE_PREFIX, "txt")
 }
 
 impl Handoff {
@@ -139,9 +137,7 @@ impl Handoff {
         let Some(path) = path(out_dir, dir) else {
             return Ok(());
         };
-        let tmp = path.with_extension(format!("tmp{}", std::process::id()));
-        std::fs::write(&tmp, self.to_text())?;
-        std::fs::rename(&tmp, &path)
+        crate::out_dir::write_whole(&path, self.to_text().as_bytes())
     }
 
     /// The handoff of directory `dir` in `out_dir`, if there is a readable one.

@@ -32,6 +32,8 @@ pub mod header;
 pub mod lint;
 #[cfg(feature = "check")]
 pub mod load;
+#[cfg(feature = "check")]
+mod out_dir;
 pub mod plan;
 #[cfg(feature = "check")]
 pub mod resume;

@@ -31,7 +31,7 @@ use std::path::{Path, PathBuf};
 use crate::check::{Options, Report};
 use crate::codec::{Reader, Stored, Writer};
 use crate::diagnostic::Diagnostic;
-use crate::digest::{Digest128, to_hex};
+use crate::digest::Digest128;
 use crate::file::MigrationFile;
 use crate::file_graph::FileGraph;
 use crate::schema::Catalog;
@@ -243,9 +243,7 @@ impl Resume {
         let Some(path) = path(out_dir, dir) else {
             return Ok(());
         };
-        let tmp = path.with_extension(format!("tmp{}", std::process::id()));
-        std::fs::write(&tmp, self.to_bytes())?;
-        std::fs::rename(&tmp, &path)
+        crate::out_dir::write_whole(&path, &self.to_bytes())
     }
 
     /// The record of directory `dir` in `out_dir`, if there is a readable one.
@@ -261,11 +259,9 @@ impl Resume {
     }
 }
 
-/// The record's file for directory `dir` in `out_dir`, named like [`crate::handoff::path`].
+/// The record's file for directory `dir` in `out_dir`.
 fn path(out_dir: &Path, dir: &Path) -> Option<PathBuf> {
-    let dir = std::fs::canonicalize(dir).ok()?;
-    let digest = Digest128::of(dir.as_os_str().as_encoded_bytes());
-    Some(out_dir.join(format!("{FILE_PREFIX}{}.bin", to_hex(&digest[..8]))))
+    crate::out_dir::file_for(out_dir, dir, FILE_PREFIX, "bin")
 }
 
 /// The digest of the options a check ran with: other options, other verdicts.
