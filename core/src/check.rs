@@ -1044,21 +1044,29 @@ impl Report {
     }
 }
 
+/// Migration files for the crate's unit tests.
 #[cfg(test)]
-mod tests {
-    use super::*;
+pub(crate) mod test_inputs {
+    use super::Input;
 
-    fn file(rev: &str, parent: &str, up: &str) -> Input {
-        reversible(rev, parent, up, "")
-    }
-
-    fn reversible(rev: &str, parent: &str, up: &str, down: &str) -> Input {
+    /// `<rev>_m.sql`: revision `rev` after `parent`, with an up and a down section.
+    pub(crate) fn reversible(rev: &str, parent: &str, up: &str, down: &str) -> Input {
         Input {
             name: format!("{rev}_m.sql"),
             text: format!(
                 "-- revision: {rev}\n-- down_revision: {parent}\n\n-- migrate:up\n{up}\n\n-- migrate:down\n{down}\n"
             ),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::test_inputs::reversible;
+    use super::*;
+
+    fn file(rev: &str, parent: &str, up: &str) -> Input {
+        reversible(rev, parent, up, "")
     }
 
     fn messages(inputs: &[Input]) -> Vec<String> {

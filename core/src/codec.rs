@@ -462,18 +462,10 @@ stored_struct!(Diagnostic {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::check::{Input, Options, Report, check_texts};
+    use crate::check::test_inputs::reversible;
+    use crate::check::{Options, Report, check_texts};
     use crate::schema::Catalog;
     use crate::source::Sources;
-
-    fn reversible(rev: &str, parent: &str, up: &str, down: &str) -> Input {
-        Input {
-            name: format!("{rev}_m.sql"),
-            text: format!(
-                "-- revision: {rev}\n-- down_revision: {parent}\n\n-- migrate:up\n{up}\n\n-- migrate:down\n{down}\n"
-            ),
-        }
-    }
 
     /// A chain of migrations touching every kind of object the model keeps, one of them
     /// with an error and some with warnings.
