@@ -242,14 +242,12 @@ fn check_entries(
         };
     };
     // The schema model runs whatever else is wrong: what it cannot know it leaves unknown.
+    let lineage = schema::lineages(&graph, &digests, files.len());
     let lineages = schema::Lineages {
-        digests: &digests,
+        of: &lineage,
         passed_before: Some(previous),
     };
-    let start = resume.and_then(|r| {
-        let lineages = schema::lineages(&graph, &digests, files.len());
-        r.start(&sources, &files, &graph, &lineages, options)
-    });
+    let start = resume.and_then(|r| r.start(&sources, &files, &graph, &lineage, options));
     if let Some(start) = &start {
         // Not replayed: not parsed either.
         for (parse, done) in up_to_parse.iter_mut().zip(&start.done) {

@@ -179,10 +179,9 @@ pub(crate) trait Stored: Sized {
     fn take(r: &mut Reader<'_>) -> Option<Self>;
 }
 
-/// `value`, encoded.
-// The build script's record writes and reads its parts through a `Writer` and a `Reader`
-// itself; these are for whole values (and the tests).
-#[cfg_attr(not(test), allow(dead_code))]
+/// The encoding of a whole value (the record writes its parts through a [`Writer`] without
+/// gathering them into one value first).
+#[cfg(test)]
 pub(crate) fn encode<T: Stored>(value: &T) -> Vec<u8> {
     let mut w = Writer::new();
     value.put(&mut w);
@@ -191,7 +190,6 @@ pub(crate) fn encode<T: Stored>(value: &T) -> Vec<u8> {
 
 /// The value `bytes` encode, their file indexes mapped through `files` (see [`Reader::new`]);
 /// `None` when they are malformed, name a file `files` does not map, or do not end with it.
-#[cfg_attr(not(test), allow(dead_code))]
 pub(crate) fn decode<T: Stored>(bytes: &[u8], files: &[Option<FileId>]) -> Option<T> {
     let mut r = Reader::new(bytes, files);
     let value = T::take(&mut r)?;

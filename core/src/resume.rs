@@ -29,7 +29,7 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use crate::check::{Options, Report};
-use crate::codec::{Reader, Stored, Writer};
+use crate::codec::{Stored, Writer, decode};
 use crate::diagnostic::Diagnostic;
 use crate::digest::Digest128;
 use crate::file::MigrationFile;
@@ -41,6 +41,9 @@ use crate::verified::Digest;
 /// The first line of the stored form: its format and the crate that wrote it (the encoding
 /// is this version's own).
 const HEADER: &str = concat!("retort-core ", env!("CARGO_PKG_VERSION"), " resume v1\n");
+
+/// The stored form's head: the options' digest, the head's lineage, the files.
+type Header = (Digest, Digest, Vec<(String, Option<Digest>)>);
 
 /// Prefix of the files in `OUT_DIR`, one a directory.
 pub const FILE_PREFIX: &str = "retort-resume-";
@@ -137,13 +140,7 @@ impl Resume {
         let (len, rest) = rest.split_first_chunk::<8>()?;
         let len = usize::try_from(u64::from_le_bytes(*len)).ok()?;
         let (head, body) = (rest.get(..len)?, rest.get(len..)?);
-        let mut r = Reader::new(head, &[]);
-        let options = Digest::take(&mut r)?;
-        let head = Digest::take(&mut r)?;
-        let files = Vec::<(String, Option<Digest>)>::take(&mut r)?;
-        if !r.is_at_end() {
-            return None;
-        }
+        let (options, head, files) = decode::<Header>(head, &[])?;
         Some(Resume {
             options,
             head,
@@ -223,12 +220,8 @@ impl Resume {
                 return None;
             }
         }
-        let mut r = Reader::new(&self.body, &ids);
-        let catalog = Catalog::take(&mut r)?;
-        let diagnostics = Vec::<Diagnostic>::take(&mut r)?;
-        if !r.is_at_end() {
-            return None;
-        }
+        // Written as the two values one after the other, which is how a pair is encoded.
+        let (catalog, diagnostics) = decode::<(Catalog, Vec<Diagnostic>)>(&self.body, &ids)?;
         Some(Start {
             at,
             catalog,

@@ -153,18 +153,18 @@ impl<'a> Feed<'a> {
 }
 
 /// What [`analyze_with`] needs to skip the down sections that passed before: each file's
-/// [`crate::verified::Verified::digest`], by index into the files (none: nothing is skipped
-/// or recorded), and what a previous check recorded.
+/// revision's lineage ([`lineages`]), by index into the files (none: nothing is skipped or
+/// recorded), and what a previous check recorded.
 #[derive(Clone, Copy)]
 pub(crate) struct Lineages<'a> {
-    pub(crate) digests: &'a [Option<crate::verified::Digest>],
+    pub(crate) of: &'a [Option<crate::verified::Digest>],
     pub(crate) passed_before: Option<&'a crate::verified::Verified>,
 }
 
 impl Lineages<'_> {
-    /// No digests: every down section is replayed, none recorded.
+    /// No lineages: every down section is replayed, none recorded.
     const NONE: Lineages<'static> = Lineages {
-        digests: &[],
+        of: &[],
         passed_before: None,
     };
 }
@@ -221,7 +221,9 @@ pub(crate) fn analyze_with(
     // How many tables of each file's catalog have unknown columns or constraints.
     let mut vague: Vec<Option<usize>> = vec![None; files.len()];
     // Each revision's lineage, when its file's and all its parents' are known.
-    let lineage = self::lineages(fg, lineages.digests, files.len());
+    let lineage: Vec<Option<crate::verified::Digest>> = (0..files.len())
+        .map(|i| lineages.of.get(i).copied().flatten())
+        .collect();
     let mut downs_passed = Vec::new();
     let (mut resumed, done) = match resume {
         Some(s) => {
