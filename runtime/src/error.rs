@@ -43,6 +43,11 @@ pub struct StatementError {
     /// Whether the connection was lost (the server ended the session, or went away) rather
     /// than the statement failing: the migration itself may be fine.
     pub connection_lost: bool,
+    /// Migrations this run committed before, without waiting for their flush to disk (every
+    /// commit of a run but the last), that were not known to be flushed when the connection
+    /// was lost: if the server crashed, its recovery rolled back a suffix of them, each with
+    /// its version row. Empty when the connection was not lost, or everything was flushed.
+    pub unflushed: Vec<Revision>,
     /// The section's SQL placed at its lines of the file, for rendering.
     pub(crate) snippet: String,
 }
@@ -277,6 +282,20 @@ pub(crate) fn describe_pg(e: &postgres::Error) -> String {
     }
 }
 
+/// What a lost connection leaves unknown about the commits a run did not wait for.
+fn unflushed_note(revisions: &[Revision]) -> String {
+    let list = revisions
+        .iter()
+        .map(|r| format!("`{r}`"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    format!(
+        "this run committed {list} without waiting for the flush to disk (only a run's last \
+         commit waits); if the server crashed, its recovery may have rolled back the latest of \
+         them, each with its version-table row. `retort status` shows what is applied"
+    )
+}
+
 /// How a person settles a non-transactional migration that stopped part-way.
 fn resolution(rev: &Revision, reverting: bool) -> String {
     if reverting {
@@ -414,6 +433,9 @@ impl Error {
                 }
                 if let Some(detail) = &e.detail {
                     d = d.with_note(detail.clone());
+                }
+                if !e.unflushed.is_empty() {
+                    d = d.with_note(unflushed_note(&e.unflushed));
                 }
                 let down = e.section == Direction::Down;
                 let rev = &e.revision;

@@ -7,6 +7,11 @@
 //!   together with its version-table row; a non-transactional one runs statement by
 //!   statement, recorded as started before and done after, so an interruption is reported
 //!   and blocks the next run until a person decides (`stamp`);
+//! - one disk flush a run, not one a migration: every transaction of a run but the last
+//!   commits with `synchronous_commit = off`, and the last one's flush (the session's own
+//!   setting) covers them; a run that stops on a failure flushes before it returns. A server
+//!   crash in the middle of a run loses at most the latest migrations it committed, each with
+//!   its version row, so the table still says what is applied;
 //! - nothing applied twice, nothing silently different: the version table is read again
 //!   under the lock, and a run stops before changing anything when an applied migration was
 //!   edited (by meaning: see [`Checksum`](retort_core::Checksum)) or is unknown to the set;
@@ -31,6 +36,7 @@
 mod config;
 mod driver;
 mod error;
+mod flush;
 mod head;
 mod lease;
 mod lock;

@@ -19,6 +19,7 @@ use retort_core::{Migration, MigrationSet, Revision};
 use crate::config::{Config, LockStrategy};
 use crate::driver::{self, Conn};
 use crate::error::{Error, Outcome, StatementError, describe_pg};
+use crate::flush::{self, Commit};
 use crate::head;
 use crate::lease::{self, LeaseError};
 use crate::lock::{self, LockError};
@@ -486,7 +487,7 @@ impl<'s, P: Report> Rules<'s, P> {
             for (i, m) in migrations.iter().enumerate() {
                 // What the failure path must replay to stand where this migration starts.
                 let applied = if m.runs_in(self.config.environment_name()) {
-                    self.apply_transactional(client, m, false, &migrations[..i], trigger)
+                    self.apply_transactional(client, m, None, &migrations[..i], trigger)
                         .await
                 } else {
                     self.skip(client, m).await
@@ -507,15 +508,25 @@ impl<'s, P: Report> Rules<'s, P> {
             return Ok(steps);
         }
         let mut steps = Vec::with_capacity(migrations.len());
-        for m in migrations {
-            steps.push(if !m.runs_in(self.config.environment_name()) {
-                self.skip(client, m).await?
+        let mut deferred = flush::Deferred::default();
+        for (i, m) in migrations.iter().enumerate() {
+            let commit = Commit::of(i, migrations.len());
+            let applied = if !m.runs_in(self.config.environment_name()) {
+                self.skip(client, m).await
             } else if m.is_transactional() {
-                self.apply_transactional(client, m, true, &[], trigger)
-                    .await?
+                self.apply_transactional(client, m, Some(commit), &[], trigger)
+                    .await
             } else {
-                self.apply_outside(client, m).await?
-            });
+                self.apply_outside(client, m).await
+            };
+            match applied {
+                Ok(step) => {
+                    let waited = step.skipped || !m.is_transactional() || m.is_rust();
+                    deferred.committed(m.revision(), if waited { Commit::Waits } else { commit });
+                    steps.push(step);
+                }
+                Err(e) => return Err(deferred.flush(client, &self.config, e).await),
+            }
         }
         Ok(steps)
     }
@@ -550,12 +561,12 @@ impl<'s, P: Report> Rules<'s, P> {
     }
 
     /// Applies a transactional migration with its version row: in a transaction of its own
-    /// (`own_transaction`), or inside the run's single transaction.
+    /// that commits as `own` says, or (`None`) inside the run's single transaction.
     async fn apply_transactional(
         &mut self,
         client: &mut impl Conn,
         m: &Migration,
-        own_transaction: bool,
+        own: Option<Commit>,
         before: &[&Migration],
         trigger: head::Trigger,
     ) -> Result<Step, Error> {
@@ -566,13 +577,13 @@ impl<'s, P: Report> Rules<'s, P> {
             &self.config,
             m,
             Direction::Up,
-            own_transaction,
+            own,
             before,
             &Record::Insert(new_row(m, RowState::Applied), trigger),
         )
         .await?;
         let duration = start.elapsed();
-        if own_transaction {
+        if own.is_some() {
             commit(client, &[m], Direction::Up).await?;
         }
         let step = step(m, Direction::Up, duration);
@@ -712,66 +723,88 @@ impl<'s, P: Report> Rules<'s, P> {
             return self.dry_run_down(client, &work, &skipped_here).await;
         }
         let mut steps = Vec::with_capacity(work.len());
-        for m in &work {
-            self.report_start(m, Direction::Down);
-            let start = Instant::now();
-            if skipped_here.contains(m.revision()) {
-                table::write(
-                    client,
-                    &table::delete_sql(&self.config, m.revision().as_str()),
-                )
-                .await?;
-                let mut step = step(m, Direction::Down, start.elapsed());
-                step.skipped = true;
-                self.report_end(m, &step);
-                steps.push(step);
-                continue;
+        let mut deferred = flush::Deferred::default();
+        for (i, m) in work.iter().enumerate() {
+            let skipped = skipped_here.contains(m.revision());
+            let commit = Commit::of(i, work.len());
+            match self.revert(client, m, skipped, commit).await {
+                Ok(step) => {
+                    let waited = skipped || !m.is_transactional() || m.is_rust();
+                    deferred.committed(m.revision(), if waited { Commit::Waits } else { commit });
+                    steps.push(step);
+                }
+                Err(e) => return Err(deferred.flush(client, &self.config, e).await),
             }
-            let down = m.down_sql().unwrap_or_default();
-            if m.is_transactional() {
-                run_section(
-                    client,
-                    &self.config,
-                    m,
-                    Direction::Down,
-                    true,
-                    &[],
-                    &Record::Delete,
-                )
-                .await?;
-                commit(client, &[m], Direction::Down).await?;
-            } else {
-                let reverting = table::update_state_sql(
-                    &self.config,
-                    m.revision().as_str(),
-                    RowState::Reverting,
-                    0,
-                    None,
-                );
-                table::write(client, &reverting).await.map_err(|e| {
-                    record_error(m, Direction::Down, 0, statements(down).len(), 0, &e)
-                })?;
-                let done = run_outside(
-                    client,
-                    &self.config,
-                    m,
-                    Direction::Down,
-                    down,
-                    RowState::Reverting,
-                )
-                .await? as usize;
-                table::write(
-                    client,
-                    &table::delete_sql(&self.config, m.revision().as_str()),
-                )
-                .await
-                .map_err(|e| record_error(m, Direction::Down, done, done, done, &e))?;
-            }
-            let step = step(m, Direction::Down, start.elapsed());
-            self.report_end(m, &step);
-            steps.push(step);
         }
         Ok(steps)
+    }
+
+    /// Reverts one migration of a downgrade: only its row goes when it was `skipped` in this
+    /// environment; a transactional one in a transaction of its own that commits as `commit`
+    /// says; any other statement by statement, recording progress.
+    async fn revert(
+        &mut self,
+        client: &mut impl Conn,
+        m: &Migration,
+        skipped: bool,
+        how: Commit,
+    ) -> Result<Step, Error> {
+        self.report_start(m, Direction::Down);
+        let start = Instant::now();
+        if skipped {
+            table::write(
+                client,
+                &table::delete_sql(&self.config, m.revision().as_str()),
+            )
+            .await?;
+            let mut step = step(m, Direction::Down, start.elapsed());
+            step.skipped = true;
+            self.report_end(m, &step);
+            return Ok(step);
+        }
+        let down = m.down_sql().unwrap_or_default();
+        if m.is_transactional() {
+            run_section(
+                client,
+                &self.config,
+                m,
+                Direction::Down,
+                Some(how),
+                &[],
+                &Record::Delete,
+            )
+            .await?;
+            commit(client, &[m], Direction::Down).await?;
+        } else {
+            let reverting = table::update_state_sql(
+                &self.config,
+                m.revision().as_str(),
+                RowState::Reverting,
+                0,
+                None,
+            );
+            table::write(client, &reverting)
+                .await
+                .map_err(|e| record_error(m, Direction::Down, 0, statements(down).len(), 0, &e))?;
+            let done = run_outside(
+                client,
+                &self.config,
+                m,
+                Direction::Down,
+                down,
+                RowState::Reverting,
+            )
+            .await? as usize;
+            table::write(
+                client,
+                &table::delete_sql(&self.config, m.revision().as_str()),
+            )
+            .await
+            .map_err(|e| record_error(m, Direction::Down, done, done, done, &e))?;
+        }
+        let step = step(m, Direction::Down, start.elapsed());
+        self.report_end(m, &step);
+        Ok(step)
     }
 
     /// A downgrade inside one transaction that is rolled back.
@@ -813,7 +846,7 @@ impl<'s, P: Report> Rules<'s, P> {
                     &self.config,
                     m,
                     Direction::Down,
-                    false,
+                    None,
                     &all[..i],
                     &Record::Delete,
                 )
@@ -1164,7 +1197,8 @@ enum Located {
 }
 
 /// Runs a transactional section and the version-table write that records it (`record`) in
-/// one round trip: `BEGIN` (when `begin`), the section's SQL and the write as one simple
+/// one round trip: `BEGIN` (when `begin` says how the transaction of its own commits, followed
+/// by [`Commit::set_local_sql`]), the section's SQL and the write as one simple
 /// query, so PostgreSQL runs the statements in order, as `psql -1` would, without a round
 /// trip each, and the write in the same transaction. The transaction is left open on success;
 /// it is rolled back on failure.
@@ -1190,7 +1224,7 @@ async fn run_section(
     config: &Config,
     m: &Migration,
     section: Direction,
-    begin: bool,
+    begin: Option<Commit>,
     before: &[&Migration],
     record: &Record<'_>,
 ) -> Result<(), Error> {
@@ -1208,8 +1242,12 @@ async fn run_section(
     let set_local = config.set_local_lock_timeout_sql();
     let write = record.sql(config, m, table::Took::SinceMessage);
     let mut batch = String::with_capacity(sql.len() + write.len() + 64);
-    if begin {
+    if let Some(commit) = begin {
         batch.push_str("BEGIN;\n");
+        if let Some(set) = commit.set_local_sql() {
+            batch.push_str(set);
+            batch.push_str(";\n");
+        }
     }
     if let Some(set) = &set_local {
         batch.push_str(set);
@@ -1438,6 +1476,7 @@ fn statement_error_at(
         detail,
         outcome,
         connection_lost: crate::error::is_connection_lost(e),
+        unflushed: Vec::new(),
         snippet: format!("{}{sql}", "\n".repeat(first_line - 1)),
     }))
 }
