@@ -283,11 +283,13 @@ fn check_entries(
                 sources,
                 files,
                 graph,
-                &mut parses,
                 &options.lints,
-                lineages,
-                Some(&mut feed),
-                start,
+                schema::Known {
+                    parses: &mut parses,
+                    lineages,
+                    feed: Some(&mut feed),
+                    resume: start,
+                },
             )
         })
     } else {
@@ -295,11 +297,13 @@ fn check_entries(
             &sources,
             &files,
             &graph,
-            &mut parses,
             &options.lints,
-            lineages,
-            None,
-            start,
+            schema::Known {
+                parses: &mut parses,
+                lineages,
+                feed: None,
+                resume: start,
+            },
         )
     };
     for lineage in &schema.downs_passed {

@@ -110,11 +110,13 @@ pub fn analyze(sources: &Sources, files: &[MigrationFile], graph: &FileGraph) ->
         sources,
         files,
         graph,
-        &mut Parses::new(),
         &LintSettings::default(),
-        Lineages::NONE,
-        None,
-        None,
+        Known {
+            parses: &mut Parses::new(),
+            lineages: Lineages::NONE,
+            feed: None,
+            resume: None,
+        },
     )
 }
 
@@ -198,21 +200,35 @@ pub(crate) fn lineages(
     lineage
 }
 
-/// [`analyze`], replaying the trees in `parses` (and taking them out) where it has them,
-/// linting each `up` section with `lints`, not replaying the down sections whose revision's
-/// lineage passed before (see [`crate::verified`]), and, given a `start`, not replaying the
-/// revisions it holds the catalog after (see [`crate::resume`]).
-#[allow(clippy::too_many_arguments)]
+/// What a replay may take from elsewhere instead of working it out again.
+pub(crate) struct Known<'a, 'f> {
+    /// Parse trees of up sections, by file and offset: replayed (and taken out) where there
+    /// is one.
+    pub(crate) parses: &'a mut Parses,
+    /// Each revision's lineage, and which passed their down before (see [`crate::verified`]):
+    /// those down sections are not replayed.
+    pub(crate) lineages: Lineages<'a>,
+    /// Trees parsed on another thread while the replay runs.
+    pub(crate) feed: Option<&'a mut Feed<'f>>,
+    /// The catalog after the revisions a resume record holds (see [`crate::resume`]): those
+    /// are not replayed.
+    pub(crate) resume: Option<crate::resume::Start>,
+}
+
+/// [`analyze`], linting each `up` section with `lints`, skipping what `known` holds.
 pub(crate) fn analyze_with(
     sources: &Sources,
     files: &[MigrationFile],
     fg: &FileGraph,
-    parses: &mut Parses,
     lints: &LintSettings,
-    lineages: Lineages<'_>,
-    mut feed: Option<&mut Feed<'_>>,
-    resume: Option<crate::resume::Start>,
+    known: Known<'_, '_>,
 ) -> SchemaReport {
+    let Known {
+        parses,
+        lineages,
+        mut feed,
+        resume,
+    } = known;
     let start = Instant::now();
     let mut diagnostics = Vec::new();
     let mut stats = Stats::default();
