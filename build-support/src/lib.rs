@@ -62,10 +62,11 @@
 //!   path (or the build script itself) changes, no longer when any file of the package does.
 //!   If your `build.rs` also reads other files, print `cargo:rerun-if-changed` for them too.
 //! - What a clean check found is kept in `OUT_DIR` for the next run: the digests of the files
-//!   whose SQL passed, and the schema at the head, so that after a new migration only that
-//!   migration is checked and replayed (about 0.5 s at 10,000 migrations). After an edited
-//!   or removed migration the whole history is replayed again (the SQL of the files that did
-//!   not change is still not checked again).
+//!   whose SQL passed, and the schema at the head and at its parent, so that after a new
+//!   migration, or an edit of the newest one, only that migration is checked and replayed
+//!   (about 0.5 s at 10,000 migrations). After an edit of an older migration, or a removed
+//!   one, the whole history is replayed again (the SQL of the files that did not change is
+//!   still not checked again).
 //! - Cargo builds build scripts without optimisation: a first check of 500 migrations takes
 //!   about 0.5 s there, against 0.04 s optimised. For a directory of thousands, whose first
 //!   check or edits deep in the history take seconds, add
@@ -322,8 +323,9 @@ fn leave_handoff(out_dir: &Path, report: &Report, path: &Path, lints: &LintSetti
     }
 }
 
-/// Leaves in `OUT_DIR` the catalog at the head of a check that may be resumed from, so that
-/// the next run replays only the migrations added after it (see `retort_core::resume`).
+/// Leaves in `OUT_DIR` the catalogs at the head of a check that may be resumed from and at
+/// its parent, so that the next run replays only the migrations added after it, or an edited
+/// head (see `retort_core::resume`).
 /// After any other check the directory's last record stays: the next check uses it only if
 /// the files it names are unchanged, so the build after a fixed error resumes from it.
 fn leave_resume(out_dir: &Path, report: &Report, path: &Path, options: &Options) {

@@ -311,12 +311,17 @@ impl<T: Stored> Stored for Option<T> {
     }
 }
 
+/// Writes `values` as a `Vec<T>` of them is written (and read back).
+pub(crate) fn put_slice<T: Stored>(values: &[T], w: &mut Writer) {
+    w.usize(values.len());
+    for v in values {
+        v.put(w);
+    }
+}
+
 impl<T: Stored> Stored for Vec<T> {
     fn put(&self, w: &mut Writer) {
-        w.usize(self.len());
-        for v in self {
-            v.put(w);
-        }
+        put_slice(self, w);
     }
     fn take(r: &mut Reader<'_>) -> Option<Self> {
         let n = r.count()?;
@@ -404,6 +409,19 @@ impl<A: Stored, B: Stored, C: Stored> Stored for (A, B, C) {
     }
     fn take(r: &mut Reader<'_>) -> Option<Self> {
         Some((A::take(r)?, B::take(r)?, C::take(r)?))
+    }
+}
+
+impl<A: Stored, B: Stored, C: Stored, D: Stored> Stored for (A, B, C, D) {
+    fn put(&self, w: &mut Writer) {
+        let (a, b, c, d) = self;
+        a.put(w);
+        b.put(w);
+        c.put(w);
+        d.put(w);
+    }
+    fn take(r: &mut Reader<'_>) -> Option<Self> {
+        Some((A::take(r)?, B::take(r)?, C::take(r)?, D::take(r)?))
     }
 }
 

@@ -137,6 +137,12 @@ impl FileGraph {
         self.members[node]
     }
 
+    /// The node of the file at index `file` into the files, if it is in the graph (a search:
+    /// for a few files, not for each).
+    pub fn node_of(&self, file: usize) -> Option<usize> {
+        self.members.iter().position(|&i| i == file)
+    }
+
     /// `orphan[k]`: whether node `k` names a parent that no member declares (a missing file,
     /// or one left out for a broken header), so that its schema starts unknown, not empty.
     pub fn orphans(&self) -> Vec<bool> {

@@ -14,7 +14,13 @@
 //! revision with the recorded head's lineage is there, every recorded file is there under the
 //! same path with the same lineage (so the same text, and the same ancestors), and every
 //! other revision descends from the head through single parents, none of them a checkpoint,
-//! and the graph has no problem. The recorded revisions are then not replayed: their
+//! and the graph has no problem.
+//!
+//! A head with one parent is also recorded with the catalog after that parent, so that the
+//! build after an edit of the newest migration (the usual way one is written: edit, build,
+//! edit again) starts there: the same conditions hold for the parent, with the head's file
+//! left out of them (edited, renamed or gone, with a revision after the parent: a removed
+//! head with nothing in its place replays everything). The recorded revisions are then not replayed: their
 //! diagnostics are the recorded ones, and their down sections were recorded as passed by the
 //! same check. Anything else — another version of this crate, other options, an edited or
 //! renamed file, a merge, a removed revision, a broken header — and the check replays
@@ -29,7 +35,7 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use crate::check::{Options, Report};
-use crate::codec::{Stored, Writer, decode};
+use crate::codec::{Stored, Writer, decode, put_slice};
 use crate::diagnostic::Diagnostic;
 use crate::digest::Digest128;
 use crate::file::MigrationFile;
@@ -40,10 +46,19 @@ use crate::verified::Digest;
 
 /// The first line of the stored form: its format and the crate that wrote it (the encoding
 /// is this version's own).
-const HEADER: &str = concat!("retort-core ", env!("CARGO_PKG_VERSION"), " resume v1\n");
+const HEADER: &str = concat!("retort-core ", env!("CARGO_PKG_VERSION"), " resume v2\n");
 
-/// The stored form's head: the options' digest, the head's lineage, the files.
-type Header = (Digest, Digest, Vec<(String, Option<Digest>)>);
+/// The stored form's head: the options' digest, the head's lineage, the head's parent's
+/// lineage, the files.
+type Header = (
+    Digest,
+    Digest,
+    Option<Digest>,
+    Vec<(String, Option<Digest>)>,
+);
+
+/// The stored form's body, each part encoded on its own (see [`Resume`]'s fields).
+type Body = (Vec<u8>, Vec<u8>, Vec<u8>, Vec<u8>);
 
 /// Prefix of the files in `OUT_DIR`, one a directory.
 pub const FILE_PREFIX: &str = "retort-resume-";
@@ -56,12 +71,15 @@ pub struct Resume {
     options: Digest,
     /// The head revision's lineage.
     head: Digest,
+    /// The lineage of the head's parent, when it has one.
+    parent: Option<Digest>,
     /// Every file the check read, in the order of its sources (a file id's index): its path
     /// and, for a migration file, its revision's lineage.
     files: Vec<(String, Option<Digest>)>,
-    /// The catalog at the head and the schema model's diagnostics, encoded; their file ids
-    /// are the indices into `files`.
-    body: Vec<u8>,
+    /// Encoded, with file ids as indices into `files`: the catalog at the head; the schema
+    /// model's diagnostics about the revisions up to the parent; those about the head; the
+    /// catalog after the parent (empty without one).
+    body: Body,
 }
 
 /// Where a check starts the schema model's replay from: made by [`Resume::start`].
@@ -75,6 +93,20 @@ pub(crate) struct Start {
     pub(crate) done: Vec<bool>,
     /// The schema model's diagnostics about those files, as the recorded check found them.
     pub(crate) diagnostics: Vec<Diagnostic>,
+    /// How many of `diagnostics` are about each of the files a record names (`at` and its
+    /// parent), up to and including it: see `SchemaReport::diagnostics_through`.
+    pub(crate) through: Vec<(usize, usize)>,
+    /// The catalog after `at`'s parent, when the record has it: the next record names it.
+    pub(crate) parent: Option<(usize, Catalog)>,
+}
+
+/// The check a record is matched against.
+#[derive(Clone, Copy)]
+struct Now<'a> {
+    sources: &'a Sources,
+    files: &'a [MigrationFile],
+    fg: &'a FileGraph,
+    lineages: &'a [Option<Digest>],
 }
 
 impl Resume {
@@ -106,15 +138,40 @@ impl Resume {
             };
             files.push((src.path().to_owned(), lineage));
         }
-        let catalog = report.schema.catalogs.get(head)?.as_ref()?;
-        let mut body = Writer::new();
-        catalog.put(&mut body);
-        report.schema.diagnostics.put(&mut body);
+        let encoded = |value: &dyn Fn(&mut Writer)| {
+            let mut w = Writer::new();
+            value(&mut w);
+            w.into_bytes()
+        };
+        let schema = &report.schema;
+        let catalog = schema.catalogs.get(head)?.as_ref()?;
+        let parent = match fg.graph.nodes()[fg.node_of(head)?].parents[..] {
+            [p] => {
+                let p = fg.file_of(p);
+                let catalog = schema.catalogs.get(p)?.as_ref()?;
+                Some((
+                    (*lineages.get(p)?)?,
+                    catalog,
+                    *schema.diagnostics_through.get(p)?,
+                ))
+            }
+            _ => None,
+        };
+        let split = parent.map_or(0, |(_, _, n)| n);
+        let (before, own) = schema
+            .diagnostics
+            .split_at(split.min(schema.diagnostics.len()));
         Some(Resume {
             options: options_digest(options),
             head: (*lineages.get(head)?)?,
+            parent: parent.map(|(l, _, _)| l),
             files,
-            body: body.into_bytes(),
+            body: (
+                encoded(&|w| catalog.put(w)),
+                encoded(&|w| put_slice(before, w)),
+                encoded(&|w| put_slice(own, w)),
+                parent.map_or_else(Vec::new, |(_, c, _)| encoded(&|w| c.put(w))),
+            ),
         })
     }
 
@@ -123,35 +180,52 @@ impl Resume {
         let mut w = Writer::new();
         self.options.put(&mut w);
         self.head.put(&mut w);
+        self.parent.put(&mut w);
         self.files.put(&mut w);
         let head = w.into_bytes();
-        let mut out = Vec::with_capacity(HEADER.len() + 8 + head.len() + self.body.len());
+        let (a, b, c, d) = &self.body;
+        let parts = [&head, a, b, c, d];
+        let mut out =
+            Vec::with_capacity(HEADER.len() + parts.iter().map(|p| 8 + p.len()).sum::<usize>());
         out.extend_from_slice(HEADER.as_bytes());
-        out.extend_from_slice(&(head.len() as u64).to_le_bytes());
-        out.extend_from_slice(&head);
-        out.extend_from_slice(&self.body);
+        for part in parts {
+            out.extend_from_slice(&(part.len() as u64).to_le_bytes());
+            out.extend_from_slice(part);
+        }
         out
     }
 
     /// Reads the stored form back; `None` if it was written by another version of this
     /// crate or is damaged (the body is read only by [`Resume::start`]).
     pub fn from_bytes(bytes: &[u8]) -> Option<Resume> {
-        let rest = bytes.strip_prefix(HEADER.as_bytes())?;
-        let (len, rest) = rest.split_first_chunk::<8>()?;
-        let len = usize::try_from(u64::from_le_bytes(*len)).ok()?;
-        let (head, body) = (rest.get(..len)?, rest.get(len..)?);
-        let (options, head, files) = decode::<Header>(head, &[])?;
+        let mut rest = bytes.strip_prefix(HEADER.as_bytes())?;
+        // Five parts, each after its length.
+        let mut part = || -> Option<Vec<u8>> {
+            let (len, after) = rest.split_first_chunk::<8>()?;
+            let len = usize::try_from(u64::from_le_bytes(*len)).ok()?;
+            let bytes = after.get(..len)?.to_vec();
+            rest = after.get(len..)?;
+            Some(bytes)
+        };
+        let head = part()?;
+        let body = (part()?, part()?, part()?, part()?);
+        if !rest.is_empty() {
+            return None;
+        }
+        let (options, head, parent, files) = decode::<Header>(&head, &[])?;
         Some(Resume {
             options,
             head,
+            parent,
             files,
-            body: body.to_vec(),
+            body,
         })
     }
 
     /// Where the check of `files` (read into `sources`, their graph `fg`, each revision's
-    /// lineage in `lineages`, by file) with `options` may start: `None` unless the directory
-    /// only grew past the recorded head (see the module documentation).
+    /// lineage in `lineages`, by file) with `options` may start: after the recorded head, or
+    /// else after its parent; `None` unless the directory only grew past one of them (see
+    /// the module documentation).
     pub(crate) fn start(
         &self,
         sources: &Sources,
@@ -167,6 +241,33 @@ impl Resume {
         {
             return None;
         }
+        let now = Now {
+            sources,
+            files,
+            fg,
+            lineages,
+        };
+        if let Some(start) = self.start_after(&now, Some(self.head), None) {
+            return Some(start);
+        }
+        self.start_after(&now, self.parent, Some(self.head))
+    }
+
+    /// A start after the revision with lineage `at`, every recorded file but the one with
+    /// lineage `left_out` (the head, when starting after its parent) found unchanged.
+    fn start_after(
+        &self,
+        now: &Now<'_>,
+        at: Option<Digest>,
+        left_out: Option<Digest>,
+    ) -> Option<Start> {
+        let Now {
+            sources,
+            files,
+            fg,
+            lineages,
+        } = *now;
+        let at_lineage = at?;
         // Each recorded file: the file id it has now, and its index into `files`.
         let by_path: HashMap<&str, usize> = files
             .iter()
@@ -181,6 +282,11 @@ impl Resume {
                 ids.push(None);
                 continue;
             };
+            if Some(*lineage) == left_out {
+                // Left out: what is recorded about it is not read.
+                ids.push(None);
+                continue;
+            }
             let &i = by_path.get(path.as_str())?;
             if lineages.get(i).copied().flatten() != Some(*lineage) || recorded[i] {
                 return None;
@@ -188,16 +294,10 @@ impl Resume {
             recorded[i] = true;
             ids.push(Some(files[i].file));
         }
-        let at = lineages.iter().position(|l| *l == Some(self.head))?;
+        let at = lineages.iter().position(|l| *l == Some(at_lineage))?;
         // `at` and its ancestors must be exactly the recorded files.
-        let node_of: HashMap<usize, usize> = fg
-            .members
-            .iter()
-            .enumerate()
-            .map(|(node, &i)| (i, node))
-            .collect();
         let mut done = vec![false; files.len()];
-        let mut stack = vec![*node_of.get(&at)?];
+        let mut stack = vec![fg.node_of(at)?];
         while let Some(node) = stack.pop() {
             let i = fg.file_of(node);
             if !std::mem::replace(&mut done[i], true) {
@@ -207,7 +307,7 @@ impl Resume {
         if done != recorded {
             return None;
         }
-        // Every other revision follows one parent, the head or another new one.
+        // Every other revision follows one parent, `at` or another new one.
         let orphan = fg.orphans();
         for (node, &i) in fg.members.iter().enumerate() {
             if done[i] {
@@ -220,13 +320,40 @@ impl Resume {
                 return None;
             }
         }
-        // Written as the two values one after the other, which is how a pair is encoded.
-        let (catalog, diagnostics) = decode::<(Catalog, Vec<Diagnostic>)>(&self.body, &ids)?;
+        let (head_catalog, before, own, parent_catalog) = &self.body;
+        let mut diagnostics = decode::<Vec<Diagnostic>>(before, &ids)?;
+        let before_len = diagnostics.len();
+        if left_out.is_some() {
+            // With nothing after `at` (the head removed), `at` would be the next record's
+            // head, and its parent's catalog is not here: replay everything instead.
+            if fg.members.iter().all(|&i| done[i]) {
+                return None;
+            }
+            return Some(Start {
+                at,
+                catalog: decode::<Catalog>(parent_catalog, &ids)?,
+                done,
+                diagnostics,
+                through: vec![(at, before_len)],
+                parent: None,
+            });
+        }
+        diagnostics.extend(decode::<Vec<Diagnostic>>(own, &ids)?);
+        // `at`'s parent is the next record's parent when nothing is added: its catalog and
+        // count are the recorded ones.
+        let parent = match (&fg.graph.nodes()[fg.node_of(at)?].parents[..], self.parent) {
+            ([p], Some(_)) => Some((fg.file_of(*p), decode::<Catalog>(parent_catalog, &ids)?)),
+            _ => None,
+        };
+        let mut through = vec![(at, diagnostics.len())];
+        through.extend(parent.as_ref().map(|(p, _)| (*p, before_len)));
         Some(Start {
             at,
-            catalog,
+            catalog: decode::<Catalog>(head_catalog, &ids)?,
             done,
             diagnostics,
+            through,
+            parent,
         })
     }
 

@@ -28,6 +28,15 @@ struct Step {
     down: u8,
 }
 
+/// A step whose down section undoes it.
+fn undone(kind: u8, target: u8) -> Step {
+    Step {
+        kind,
+        target,
+        down: 0,
+    }
+}
+
 fn step() -> impl Strategy<Value = Step> {
     (0u8..4, any::<u8>(), 0u8..8).prop_map(|(kind, target, down)| Step { kind, target, down })
 }
@@ -245,20 +254,20 @@ fn head_catalog(report: &Report) -> Option<String> {
     Some(format!("{catalog:?}"))
 }
 
+/// Three revisions that pass, the second with an index that is linted.
+fn three_revisions() -> Vec<Vec<Step>> {
+    vec![
+        vec![undone(0, 0)],
+        vec![undone(2, 0), undone(1, 0)],
+        vec![undone(0, 0), undone(3, 1)],
+    ]
+}
+
 /// A migration added at the head is the only one the check with a record replays, and it
 /// reports what a fresh check does: the old revisions' lint warnings included.
 #[test]
 fn a_migration_added_at_the_head_is_the_only_one_replayed() {
-    let step = |kind, target| Step {
-        kind,
-        target,
-        down: 0,
-    };
-    let revisions = vec![
-        vec![step(0, 0)],
-        vec![step(2, 0), step(1, 0)],
-        vec![step(0, 0), step(3, 1)],
-    ];
+    let revisions = three_revisions();
     let before = check_texts(
         &files(&revisions, usize::MAX),
         "migrations",
@@ -268,7 +277,7 @@ fn a_migration_added_at_the_head_is_the_only_one_replayed() {
     assert!(before.warnings().count() > 0, "the index is linted");
     for early_from in [usize::MAX, 3] {
         let mut grown = revisions.clone();
-        grown.push(vec![step(2, 1)]);
+        grown.push(vec![undone(2, 1)]);
         let after = files(&grown, early_from);
         let fresh = check_texts(&after, "migrations", &Options::default());
         let resumed = check_written(&after, &before, true);
@@ -283,4 +292,51 @@ fn a_migration_added_at_the_head_is_the_only_one_replayed() {
         let again = check_written(&edited, &before, true);
         assert_eq!(again.schema.stats.resumed, 0);
     }
+}
+
+/// The newest migration edited, again and again, as one is written: each check starts after
+/// its parent (the record keeps the catalog there too) and reports what a fresh check does,
+/// the lint warnings of the revisions before it and of its new text included.
+#[test]
+fn an_edited_head_is_replayed_from_its_parent() {
+    let base = three_revisions();
+    let mut previous = check_texts(&files(&base, usize::MAX), "migrations", &Options::default());
+    assert!(!previous.has_errors(), "{}", previous.render());
+    // Three edits of the head, each checked with the record the check before left.
+    for head in [
+        vec![undone(0, 0), undone(3, 1), undone(2, 1)],
+        vec![undone(2, 1)],
+        vec![undone(0, 0), undone(2, 0)],
+    ] {
+        let mut edited = base.clone();
+        *edited.last_mut().expect("a head") = head;
+        let inputs = files(&edited, usize::MAX);
+        let fresh = check_texts(&inputs, "migrations", &Options::default());
+        let resumed = check_written(&inputs, &previous, true);
+        assert_eq!(resumed.schema.stats.resumed, 2, "the head's ancestors");
+        assert_eq!(resumed.render(), fresh.render());
+        assert_eq!(head_catalog(&resumed), head_catalog(&fresh));
+        let record = |r: &Report| Resume::of(r, &Options::default()).map(|r| r.to_bytes());
+        assert!(record(&resumed).is_some());
+        assert_eq!(record(&resumed), record(&fresh));
+        previous = resumed;
+    }
+    // The head's file gone and another head in its place, under another name: the same.
+    let mut renamed = files(&base, usize::MAX);
+    let last = renamed.last_mut().expect("a head");
+    last.name = format!("9{}", last.name);
+    let fresh = check_texts(&renamed, "migrations", &Options::default());
+    let resumed = check_written(&renamed, &previous, true);
+    assert_eq!(resumed.schema.stats.resumed, 2);
+    assert_eq!(resumed.render(), fresh.render());
+    // An edited parent: everything is replayed.
+    let mut deeper = base.clone();
+    deeper[1] = vec![undone(2, 0)];
+    let inputs = files(&deeper, usize::MAX);
+    let resumed = check_written(&inputs, &previous, true);
+    assert_eq!(resumed.schema.stats.resumed, 0);
+    assert_eq!(
+        resumed.render(),
+        check_texts(&inputs, "migrations", &Options::default()).render()
+    );
 }

@@ -61,6 +61,12 @@ pub struct SchemaReport {
     /// Semantic and reversibility errors, in the order of the revisions (the checks also
     /// put them in `Report::diagnostics`, in file order).
     pub diagnostics: Vec<Diagnostic>,
+    /// How many of `diagnostics` were found up to and including each file's revision, by
+    /// index into `Report::files` (0 for files outside the graph), the revisions' own coming
+    /// in the order they were replayed. Of the revisions a resume record stood for, exact for
+    /// the one the replay started after and its parent, the ones a record names (see
+    /// [`crate::resume`]); the others have the first one's.
+    pub(crate) diagnostics_through: Vec<usize>,
     /// The lineages (see [`crate::verified`]) of the revisions whose down section passed
     /// with no diagnostic, checked now or before; empty when no file digests were given.
     pub downs_passed: Vec<crate::verified::Digest>,
@@ -233,6 +239,7 @@ pub(crate) fn analyze_with(
     let mut diagnostics = Vec::new();
     let mut stats = Stats::default();
     let mut catalogs: Vec<Option<Catalog>> = vec![None; files.len()];
+    let mut diagnostics_through = vec![0; files.len()];
     let mut reverteds: Vec<Option<Catalog>> = vec![None; files.len()];
     // How many tables of each file's catalog have unknown columns or constraints.
     let mut vague: Vec<Option<usize>> = vec![None; files.len()];
@@ -241,12 +248,15 @@ pub(crate) fn analyze_with(
         .map(|i| lineages.of.get(i).copied().flatten())
         .collect();
     let mut downs_passed = Vec::new();
-    let (mut resumed, done) = match resume {
+    let (mut resumed, done, mut through) = match resume {
         Some(s) => {
             diagnostics = s.diagnostics;
-            (Some((s.at, s.catalog)), s.done)
+            if let Some((p, catalog)) = s.parent {
+                catalogs[p] = Some(catalog);
+            }
+            (Some((s.at, s.catalog)), s.done, s.through)
         }
-        None => (None, Vec::new()),
+        None => (None, Vec::new(), Vec::new()),
     };
     let graph = &fg.graph;
     let members = &fg.members;
@@ -275,6 +285,10 @@ pub(crate) fn analyze_with(
             }
             stats.revisions += 1;
             stats.resumed += 1;
+            diagnostics_through[i] = match through.iter().position(|&(f, _)| f == i) {
+                Some(k) => through.swap_remove(k).1,
+                None => diagnostics.len(),
+            };
             if resumed.as_ref().is_some_and(|(at, _)| *at == i) {
                 catalogs[i] = resumed.take().map(|(_, c)| c);
             }
@@ -412,6 +426,7 @@ pub(crate) fn analyze_with(
             }
         }
         diagnostics.append(&mut lints_found);
+        diagnostics_through[i] = diagnostics.len();
         stats.revisions += 1;
         if after.all_unknown() {
             stats.all_unknown += 1;
@@ -446,6 +461,7 @@ pub(crate) fn analyze_with(
         catalogs,
         reverted: reverteds,
         diagnostics,
+        diagnostics_through,
         downs_passed,
         lineages: lineage,
         stats,
