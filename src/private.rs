@@ -2,7 +2,7 @@
 //! should: not part of the API, free to change with the macro.
 //!
 //! The field types of a call's `types = [chrono, uuid, serde_json]` are named through the
-//! aliases here, whose crate's feature may be off: the alias is then [`Raw`], and the build
+//! aliases here, whose crate's feature may be off: the alias is then [`Raw`](crate::schema::Raw), and the build
 //! fails on the one `compile_error!` of the family's check macro (`__types_chrono!` …, at the
 //! crate's root, as `#[macro_export]` puts them) instead of on every column.
 
@@ -108,7 +108,7 @@ mod columns {
 ))]
 use crate::schema::Raw;
 
-/// `types = [chrono]`: chrono's types with the `chrono` feature, else [`Raw`] (the build then
+/// `types = [chrono]`: chrono's types with the `chrono` feature, else [`Raw`](crate::schema::Raw) (the build then
 /// fails on `__types_chrono!`).
 pub mod chrono {
     #[cfg(not(feature = "chrono"))]
@@ -141,7 +141,7 @@ pub mod chrono {
     pub type Time = Raw;
 }
 
-/// `types = [uuid]`: `uuid::Uuid` with the `uuid` feature, else [`Raw`] (the build then fails
+/// `types = [uuid]`: `uuid::Uuid` with the `uuid` feature, else [`Raw`](crate::schema::Raw) (the build then fails
 /// on `__types_uuid!`).
 pub mod uuid {
     /// `uuid`.
@@ -152,7 +152,7 @@ pub mod uuid {
     pub type Uuid = super::Raw;
 }
 
-/// `types = [serde_json]`: `serde_json::Value` with the `serde_json` feature, else [`Raw`]
+/// `types = [serde_json]`: `serde_json::Value` with the `serde_json` feature, else [`Raw`](crate::schema::Raw)
 /// (the build then fails on `__types_serde_json!`).
 pub mod serde_json {
     /// `json` and `jsonb`.

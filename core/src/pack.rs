@@ -1,4 +1,4 @@
-//! A [`MigrationSet`] as one byte string: what the macro embeds with `include_bytes!`
+//! A [`MigrationSet`](crate::MigrationSet) as one byte string: what the macro embeds with `include_bytes!`
 //! instead of a `static` built from tokens.
 //!
 //! rustc reads a byte string from a file at the cost of copying it; the same data as tokens

@@ -196,7 +196,7 @@ impl Resume {
     }
 
     /// Reads the stored form back; `None` if it was written by another version of this
-    /// crate or is damaged (the body is read only by [`Resume::start`]).
+    /// crate or is damaged (the catalogs and diagnostics are decoded only when a check starts from them).
     pub fn from_bytes(bytes: &[u8]) -> Option<Resume> {
         let mut rest = bytes.strip_prefix(HEADER.as_bytes())?;
         // Five parts, each after its length.

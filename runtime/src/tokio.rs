@@ -1,5 +1,5 @@
 //! [`Migrator`] on `tokio-postgres`: the runner of [`crate::Migrator`], with the same rules
-//! (they are one implementation, see [`crate::rules`]) and `async fn`s, for services that
+//! (they are one implementation, in `rules.rs`) and `async fn`s, for services that
 //! are async already. With the `tokio` feature.
 //!
 //! It takes a `&mut tokio_postgres::Client`; a pooled connection (deadpool's, bb8's) derefs

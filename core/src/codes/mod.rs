@@ -7,8 +7,8 @@
 //! which are named for what they find, as squawk's and clippy's are; once published, a code keeps its name, so that
 //! scripts, documentation and configuration can refer to it.
 //!
-//! To add a code: a line in the [`codes!`] list below (variant, name, family, default
-//! severity, one-line summary) and its documentation in [`docs`]; the compiler then asks for
+//! To add a code: a line in the `codes!` list below (variant, name, family, default
+//! severity, one-line summary) and its documentation in `docs.rs`; the compiler then asks for
 //! nothing else, and the registry's tests check that the code is documented and used.
 
 mod docs;
