@@ -116,13 +116,18 @@ fn lsn_in(e: &Error) -> String {
         .to_owned()
 }
 
-fn flushed_past(c: &mut Client, lsn: &str) -> bool {
-    c.query_one(
-        "SELECT pg_current_wal_flush_lsn() >= $1::text::pg_lsn",
-        &[&lsn],
-    )
-    .unwrap()
-    .get(0)
+/// That the WAL is flushed past the position in `e`: what the run committed before the
+/// migration that failed is on disk.
+fn assert_flushed_before(c: &mut Client, e: &Error) {
+    let lsn = lsn_in(e);
+    let flushed: bool = c
+        .query_one(
+            "SELECT pg_current_wal_flush_lsn() >= $1::text::pg_lsn",
+            &[&lsn],
+        )
+        .unwrap()
+        .get(0);
+    assert!(flushed, "the commits before {lsn} are not flushed");
 }
 
 /// A migration that fails with the WAL's insert position at that moment: past the commits of
@@ -165,21 +170,13 @@ fn a_run_stopped_by_a_failure_has_flushed_what_it_committed() {
     let e = Migrator::new(&set)
         .upgrade(&mut c, &Target::Head)
         .expect_err("`5` fails");
-    let lsn = lsn_in(&e);
-    assert!(
-        flushed_past(&mut c, &lsn),
-        "the commits before {lsn} are not flushed"
-    );
+    assert_flushed_before(&mut c, &e);
 
     // Going down: `4` to `2` revert without waiting, `1`'s down fails.
     let e = Migrator::new(&set)
         .downgrade(&mut c, &Target::Base)
         .expect_err("`1`'s down fails");
-    let lsn = lsn_in(&e);
-    assert!(
-        flushed_past(&mut c, &lsn),
-        "the reverts before {lsn} are not flushed"
-    );
+    assert_flushed_before(&mut c, &e);
     let left: i64 = c
         .query_one("SELECT count(*) FROM retort_migrations", &[])
         .unwrap()
