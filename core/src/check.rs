@@ -93,9 +93,10 @@ pub fn check_dir_verified(
     check_dir_resumed(dir, display_dir, options, verified, None)
 }
 
-/// [`check_dir_verified`], starting the schema model's replay from the catalog at the head
-/// that the check recorded in `resume` left (see [`crate::resume`]) when the directory only
-/// grew past that head; otherwise the same as [`check_dir_verified`]. What it reports is
+/// [`check_dir_verified`], starting the schema model's replay from a catalog the check
+/// recorded in `resume` left (see [`crate::resume`]): at its head when the directory only
+/// grew past it, or at the head's parent when only the head was edited; otherwise the same
+/// as [`check_dir_verified`]. What it reports is
 /// what [`check_dir`] reports. For the build script, after its previous run.
 pub fn check_dir_resumed(
     dir: &Path,
@@ -1007,8 +1008,7 @@ impl Report {
         };
         // The parents as the graph resolved them: a child of a deleted range follows its
         // checkpoint.
-        // `members` is in file order.
-        let node = self.graph.members.binary_search(&i).ok()?;
+        let node = self.graph.node_of(i)?;
         let m = Migration::new(MigrationParts {
             revision: f.revision.as_ref()?.value.clone(),
             down_revisions: self.graph.nodes[node].1.clone(),

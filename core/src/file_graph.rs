@@ -137,10 +137,10 @@ impl FileGraph {
         self.members[node]
     }
 
-    /// The node of the file at index `file` into the files, if it is in the graph (a search:
-    /// for a few files, not for each).
+    /// The node of the file at index `file` into the files, if it is in the graph.
     pub fn node_of(&self, file: usize) -> Option<usize> {
-        self.members.iter().position(|&i| i == file)
+        // `members` is in file order.
+        self.members.binary_search(&file).ok()
     }
 
     /// `orphan[k]`: whether node `k` names a parent that no member declares (a missing file,

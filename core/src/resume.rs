@@ -14,15 +14,16 @@
 //! revision with the recorded head's lineage is there, every recorded file is there under the
 //! same path with the same lineage (so the same text, and the same ancestors), and every
 //! other revision descends from the head through single parents, none of them a checkpoint,
-//! and the graph has no problem.
+//! and the graph has no problem. The recorded revisions are then not replayed: their
+//! diagnostics are the recorded ones, and their down sections were recorded as passed by the
+//! same check.
 //!
 //! A head with one parent is also recorded with the catalog after that parent, so that the
 //! build after an edit of the newest migration (the usual way one is written: edit, build,
 //! edit again) starts there: the same conditions hold for the parent, with the head's file
-//! left out of them (edited, renamed or gone, with a revision after the parent: a removed
-//! head with nothing in its place replays everything). The recorded revisions are then not replayed: their
-//! diagnostics are the recorded ones, and their down sections were recorded as passed by the
-//! same check. Anything else — another version of this crate, other options, an edited or
+//! left out of them (edited, renamed or gone), provided some revision follows the parent.
+//!
+//! Anything else — another version of this crate, other options, an edited older or a
 //! renamed file, a merge, a removed revision, a broken header — and the check replays
 //! everything, as without a record. A check with errors leaves the last record in place: it
 //! is checked on use, so the build after the fix resumes from it.
@@ -122,10 +123,10 @@ impl Resume {
         {
             return None;
         }
-        let [head] = fg.heads()[..] else {
+        let [head_node] = fg.heads()[..] else {
             return None;
         };
-        let head = fg.file_of(head);
+        let head = fg.file_of(head_node);
         let lineages = &report.schema.lineages;
         let index: HashMap<FileId, usize> = (report.files.iter().enumerate())
             .map(|(i, f)| (f.file, i))
@@ -145,7 +146,7 @@ impl Resume {
         };
         let schema = &report.schema;
         let catalog = schema.catalogs.get(head)?.as_ref()?;
-        let parent = match fg.graph.nodes()[fg.node_of(head)?].parents[..] {
+        let parent = match fg.graph.nodes()[head_node].parents[..] {
             [p] => {
                 let p = fg.file_of(p);
                 let catalog = schema.catalogs.get(p)?.as_ref()?;
@@ -196,7 +197,8 @@ impl Resume {
     }
 
     /// Reads the stored form back; `None` if it was written by another version of this
-    /// crate or is damaged (the catalogs and diagnostics are decoded only when a check starts from them).
+    /// crate or is damaged (the catalogs and diagnostics are decoded only when a check
+    /// starts from them).
     pub fn from_bytes(bytes: &[u8]) -> Option<Resume> {
         let mut rest = bytes.strip_prefix(HEADER.as_bytes())?;
         // Five parts, each after its length.
@@ -295,9 +297,10 @@ impl Resume {
             ids.push(Some(files[i].file));
         }
         let at = lineages.iter().position(|l| *l == Some(at_lineage))?;
+        let at_node = fg.node_of(at)?;
         // `at` and its ancestors must be exactly the recorded files.
         let mut done = vec![false; files.len()];
-        let mut stack = vec![fg.node_of(at)?];
+        let mut stack = vec![at_node];
         while let Some(node) = stack.pop() {
             let i = fg.file_of(node);
             if !std::mem::replace(&mut done[i], true) {
@@ -341,7 +344,7 @@ impl Resume {
         diagnostics.extend(decode::<Vec<Diagnostic>>(own, &ids)?);
         // `at`'s parent is the next record's parent when nothing is added: its catalog and
         // count are the recorded ones.
-        let parent = match (&fg.graph.nodes()[fg.node_of(at)?].parents[..], self.parent) {
+        let parent = match (&fg.graph.nodes()[at_node].parents[..], self.parent) {
             ([p], Some(_)) => Some((fg.file_of(*p), decode::<Catalog>(parent_catalog, &ids)?)),
             _ => None,
         };

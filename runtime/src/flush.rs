@@ -17,7 +17,7 @@
 //! returns the error ([`Deferred::flush`]); when it cannot (the connection is
 //! gone), the error names the migrations whose commits may not have reached disk.
 
-use retort_core::Revision;
+use retort_core::{Migration, Revision};
 
 use crate::config::Config;
 use crate::driver::Conn;
@@ -26,8 +26,8 @@ use crate::error::Error;
 /// How a transactional migration's own transaction commits.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Commit {
-    /// It waits for its flush as the session's `synchronous_commit` says: the last migration
-    /// of a run, and any whose transaction retort does not write itself (a Rust migration's).
+    /// It waits for its flush as the session's `synchronous_commit` says (see
+    /// [`Commit::of`]).
     Waits,
     /// It does not wait (`SET LOCAL synchronous_commit = off`): a later commit of the run, or
     /// [`Deferred::flush`], waits for it.
@@ -35,10 +35,12 @@ pub(crate) enum Commit {
 }
 
 impl Commit {
-    /// The commit of the `index`th of `len` migrations a run applies in transactions of their
-    /// own: only the last one waits.
-    pub(crate) fn of(index: usize, len: usize) -> Commit {
-        if index + 1 >= len {
+    /// How the `index`th of a run's `len` migrations, `m`, commits: it defers unless it is
+    /// the last, or its writes are not sent in a transaction retort opens itself: the row of
+    /// a migration `skipped` in this environment, a non-transactional one's progress, a Rust
+    /// migration's transaction. Those wait as the session says.
+    pub(crate) fn of(m: &Migration, skipped: bool, index: usize, len: usize) -> Commit {
+        if index + 1 >= len || skipped || !m.is_transactional() || m.is_rust() {
             Commit::Waits
         } else {
             Commit::Defers
@@ -113,11 +115,32 @@ async fn wait_for_deferred(client: &mut impl Conn, config: &Config) -> bool {
 mod tests {
     use super::*;
 
+    /// A migration, in a transaction of its own or not.
+    fn migration(transactional: bool) -> Migration {
+        Migration::new(retort_core::MigrationParts {
+            revision: Revision::parse("a").unwrap(),
+            down_revisions: Vec::new(),
+            message: String::new(),
+            up_sql: "SELECT 1".to_owned(),
+            down_sql: None,
+            irreversible: None,
+            transactional,
+            path: "a.sql".to_owned(),
+            up_line: 1,
+            down_line: 0,
+            environments: Vec::new(),
+        })
+    }
+
     #[test]
-    fn only_the_last_of_a_run_waits() {
-        let commits: Vec<Commit> = (0..3).map(|i| Commit::of(i, 3)).collect();
+    fn only_the_last_of_a_run_waits_and_what_retort_does_not_begin() {
+        let m = migration(true);
+        let commits: Vec<Commit> = (0..3).map(|i| Commit::of(&m, false, i, 3)).collect();
         assert_eq!(commits, [Commit::Defers, Commit::Defers, Commit::Waits]);
-        assert_eq!(Commit::of(0, 1), Commit::Waits);
+        assert_eq!(Commit::of(&m, false, 0, 1), Commit::Waits);
+        // Skipped, or outside a transaction: its writes commit on their own, and wait.
+        assert_eq!(Commit::of(&m, true, 0, 3), Commit::Waits);
+        assert_eq!(Commit::of(&migration(false), false, 0, 3), Commit::Waits);
         assert_eq!(Commit::Waits.set_local_sql(), None);
         assert!(
             Commit::Defers

@@ -510,8 +510,9 @@ impl<'s, P: Report> Rules<'s, P> {
         let mut steps = Vec::with_capacity(migrations.len());
         let mut deferred = flush::Deferred::default();
         for (i, m) in migrations.iter().enumerate() {
-            let commit = Commit::of(i, migrations.len());
-            let applied = if !m.runs_in(self.config.environment_name()) {
+            let skipped = !m.runs_in(self.config.environment_name());
+            let commit = Commit::of(m, skipped, i, migrations.len());
+            let applied = if skipped {
                 self.skip(client, m).await
             } else if m.is_transactional() {
                 self.apply_transactional(client, m, Some(commit), &[], trigger)
@@ -521,8 +522,7 @@ impl<'s, P: Report> Rules<'s, P> {
             };
             match applied {
                 Ok(step) => {
-                    let waited = step.skipped || !m.is_transactional() || m.is_rust();
-                    deferred.committed(m.revision(), if waited { Commit::Waits } else { commit });
+                    deferred.committed(m.revision(), commit);
                     steps.push(step);
                 }
                 Err(e) => return Err(deferred.flush(client, &self.config, e).await),
@@ -726,11 +726,10 @@ impl<'s, P: Report> Rules<'s, P> {
         let mut deferred = flush::Deferred::default();
         for (i, m) in work.iter().enumerate() {
             let skipped = skipped_here.contains(m.revision());
-            let commit = Commit::of(i, work.len());
+            let commit = Commit::of(m, skipped, i, work.len());
             match self.revert(client, m, skipped, commit).await {
                 Ok(step) => {
-                    let waited = skipped || !m.is_transactional() || m.is_rust();
-                    deferred.committed(m.revision(), if waited { Commit::Waits } else { commit });
+                    deferred.committed(m.revision(), commit);
                     steps.push(step);
                 }
                 Err(e) => return Err(deferred.flush(client, &self.config, e).await),
